@@ -1,0 +1,31 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+/** Node entry points built from src/main: the Electron shell, the web server, the CLI, workers. */
+const mainEntries = {
+  index: resolve('src/main/index.ts'),
+  web: resolve('src/main/web.ts'),
+};
+
+export default defineConfig({
+  main: {
+    // Native and large modules stay `require`d from node_modules at run time.
+    build: { externalizeDeps: true, rolldownOptions: { input: mainEntries } },
+  },
+  preload: {
+    // A sandboxed preload cannot require node_modules: bundle everything into one CommonJS file.
+    build: {
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { preload: resolve('src/main/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    plugins: [react()],
+    build: { rolldownOptions: { input: resolve('src/renderer/index.html') } },
+  },
+});

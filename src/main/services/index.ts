@@ -1,0 +1,46 @@
+// Wires the transport-free services into the API handlers. The Electron shell and the web server
+// both call `createServices` and differ only in how they carry calls and what host features exist.
+import { join } from 'node:path';
+import type { Handlers } from '../api/dispatch';
+import { EventBus } from './events';
+import { Jobs } from './jobs';
+import { RecentList } from './recent';
+import { VolumeService } from './volume-service';
+
+export interface ServiceOptions {
+  shell: 'electron' | 'web';
+  version: string;
+  /** Per-user settings folder (recent files). */
+  dataDir: string;
+  /** Folder holding `sample/`, shipped with the app. */
+  resourcesDir: string;
+  /** A native file dialog, where the shell has one. */
+  pickFile?: (title?: string) => Promise<string | null>;
+}
+
+export const SAMPLE_FILE = join('sample', 'bone_128x128x128.tif');
+
+export interface Services {
+  handlers: Handlers;
+  events: EventBus;
+  jobs: Jobs;
+}
+
+export function createServices(options: ServiceOptions): Services {
+  const events = new EventBus();
+  const jobs = new Jobs(events);
+  const recent = new RecentList(join(options.dataDir, 'recent-volumes.json'));
+  const volumes = new VolumeService(recent);
+
+  const handlers: Handlers = {
+    appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
+    pickFile: async ({ title }) => (options.pickFile ? options.pickFile(title) : null),
+    cancelJob: async ({ jobId }) => jobs.cancel(jobId),
+    openVolume: ({ path }) => volumes.openPath(path),
+    openSample: () => volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false),
+    closeVolume: ({ volumeId }) => volumes.close(volumeId),
+    recentVolumes: () => recent.list(),
+    readSlice: ({ volumeId, axis, index }) => volumes.readSlice(volumeId, axis, index),
+  };
+  return { handlers, events, jobs };
+}

@@ -1,0 +1,104 @@
+import { type Dtype, type Region, type TypedArray, type Vec3, allocate, voxelCount } from '../../shared/volume';
+import { type Chunk, type ChunkCache, sharedCache } from './cache';
+import { fileProblem } from './errors';
+import type { Volume, VolumeMeta } from './volume';
+
+let nextVolumeKey = 0;
+/** Chunk loads in flight per read: enough to overlap disk and decoding, few enough to bound memory. */
+const PARALLEL_LOADS = 8;
+
+/**
+ * A volume stored as a grid of chunks. Subclasses decode one chunk; this class serves any region
+ * from the shared LRU cache, so a slice across the storage order reads each chunk once and
+ * neighbouring slices reuse it.
+ */
+export abstract class ChunkedVolume implements Volume {
+  abstract readonly shape: Vec3;
+  abstract readonly dtype: Dtype;
+  abstract readonly voxelSize: Vec3;
+  abstract readonly unit: string;
+  abstract readonly chunkShape: Vec3;
+  abstract readonly format: string;
+  private readonly key = `v${nextVolumeKey++}:`;
+
+  constructor(
+    readonly path: string,
+    protected readonly cache: ChunkCache = sharedCache,
+  ) {}
+
+  /** Decodes the chunk at grid position `index` (z, y, x). */
+  protected abstract loadChunk(index: Vec3): Promise<Chunk>;
+
+  async read(region: Region): Promise<TypedArray> {
+    checkRegion(this, region);
+    const out = allocate(this.dtype, voxelCount(region.shape));
+    const indices = chunksOf(region, this.chunkShape);
+    for (let i = 0; i < indices.length; i += PARALLEL_LOADS) {
+      await Promise.all(
+        indices.slice(i, i + PARALLEL_LOADS).map(async (index) => {
+          const chunk = await this.cache.get(this.key + index.join(','), () => this.loadChunk(index));
+          copyOverlap(chunk, mul(index, this.chunkShape), out, region);
+        }),
+      );
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.cache.drop(this.key);
+  }
+}
+
+export function checkRegion(volume: VolumeMeta & { path: string }, region: Region): void {
+  for (let a = 0; a < 3; a++) {
+    const start = region.start[a]!;
+    const size = region.shape[a]!;
+    if (!Number.isInteger(start) || !Number.isInteger(size) || start < 0 || size < 1 || start + size > volume.shape[a]!)
+      throw fileProblem(
+        volume.path,
+        `region start ${region.start.join(',')} shape ${region.shape.join(',')} is outside the volume ${volume.shape.join('×')}`,
+      );
+  }
+}
+
+const mul = (a: Vec3, b: Vec3): Vec3 => [a[0] * b[0], a[1] * b[1], a[2] * b[2]];
+
+/** Grid positions of the chunks a region touches, in storage order. */
+export function chunksOf(region: Region, chunkShape: Vec3): Vec3[] {
+  const lo = region.start.map((s, a) => Math.floor(s / chunkShape[a]!));
+  const hi = region.start.map((s, a) => Math.floor((s + region.shape[a]! - 1) / chunkShape[a]!));
+  const result: Vec3[] = [];
+  for (let z = lo[0]!; z <= hi[0]!; z++)
+    for (let y = lo[1]!; y <= hi[1]!; y++) for (let x = lo[2]!; x <= hi[2]!; x++) result.push([z, y, x]);
+  return result;
+}
+
+/**
+ * Copies the part of a C-order block (`src` laid out as `srcShape`, its first voxel at `srcStart`)
+ * that overlaps `dstRegion` into `dst` (laid out as dstRegion.shape). Both directions use it.
+ */
+export function copyBox(
+  src: TypedArray,
+  srcStart: Vec3,
+  srcShape: Vec3,
+  dst: TypedArray,
+  dstStart: Vec3,
+  dstShape: Vec3,
+): void {
+  const lo = [0, 1, 2].map((a) => Math.max(srcStart[a]!, dstStart[a]!));
+  const hi = [0, 1, 2].map((a) => Math.min(srcStart[a]! + srcShape[a]!, dstStart[a]! + dstShape[a]!));
+  if (lo.some((l, a) => l >= hi[a]!)) return;
+  const nx = hi[2]! - lo[2]!;
+  for (let z = lo[0]!; z < hi[0]!; z++) {
+    for (let y = lo[1]!; y < hi[1]!; y++) {
+      const s = ((z - srcStart[0]) * srcShape[1] + (y - srcStart[1])) * srcShape[2] + (lo[2]! - srcStart[2]);
+      const d = ((z - dstStart[0]) * dstShape[1] + (y - dstStart[1])) * dstShape[2] + (lo[2]! - dstStart[2]);
+      if (nx < 16) for (let x = 0; x < nx; x++) dst[d + x] = src[s + x]!;
+      else dst.set(src.subarray(s, s + nx), d);
+    }
+  }
+}
+
+function copyOverlap(chunk: Chunk, chunkStart: Vec3, out: TypedArray, region: Region): void {
+  copyBox(chunk.data, chunkStart, chunk.shape, out, region.start, region.shape);
+}

@@ -1,0 +1,27 @@
+// The one volume abstraction every format implements: shape, dtype, voxel size, and reads of
+// chunk-aligned or arbitrary regions in C order (z, y, x). Nothing here holds the whole volume.
+import type { Dtype, Region, TypedArray, Vec3 } from '../../shared/volume';
+
+export interface VolumeMeta {
+  shape: Vec3;
+  dtype: Dtype;
+  /** Physical voxel size (z, y, x) in `unit`; 1 where the file says nothing. */
+  voxelSize: Vec3;
+  unit: string;
+  /** The natural read unit of the storage (a TIFF page is [1, y, x]). */
+  chunkShape: Vec3;
+  /** Short format name for the UI, e.g. "TIFF", "OME-Zarr 0.5". */
+  format: string;
+}
+
+export interface Volume extends VolumeMeta {
+  /** The file or folder it reads from. */
+  readonly path: string;
+  /** Reads a region, returned as a new C-order array of `dtype`. Out-of-range regions throw. */
+  read(region: Region): Promise<TypedArray>;
+  close(): Promise<void>;
+}
+
+export interface WritableVolume extends Volume {
+  write(region: Region, data: TypedArray): Promise<void>;
+}

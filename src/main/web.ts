@@ -1,0 +1,43 @@
+// Local web mode: the same services as the desktop app, served to a browser on localhost.
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { builtRendererDir, bundledResourcesDir, userDataDir } from './paths';
+import { createServices } from './services';
+import { startWebServer } from './web/server';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    open: { type: 'boolean', default: true },
+    'no-open': { type: 'boolean', default: false },
+  },
+});
+
+const services = createServices({
+  shell: 'web',
+  version: process.env.npm_package_version ?? '0.1.0',
+  dataDir: userDataDir(),
+  resourcesDir: bundledResourcesDir(),
+});
+const server = await startWebServer({
+  services,
+  rendererDir: builtRendererDir(),
+  host: values.host,
+  port: Number(values.port),
+});
+
+console.log(`Tomoseg is running in web mode at\n  ${server.url}\nPress Ctrl+C to stop.`);
+if (values.open && !values['no-open']) openBrowser(server.url);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void server.close().then(() => process.exit(0)));
+
+/** Best effort: a machine without a desktop simply keeps the printed URL. */
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+}
