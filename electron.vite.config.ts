@@ -6,12 +6,18 @@ import { resolve } from 'node:path';
 const mainEntries = {
   index: resolve('src/main/index.ts'),
   web: resolve('src/main/web.ts'),
+  cli: resolve('src/main/cli/main.ts'),
+  'engine-worker': resolve('src/main/engine/worker.ts'),
 };
 
 export default defineConfig({
   main: {
     // Native and large modules stay `require`d from node_modules at run time.
-    build: { externalizeDeps: true, rolldownOptions: { input: mainEntries } },
+    // Shared chunks stay next to the entries, so paths relative to out/main hold in every chunk.
+    build: {
+      externalizeDeps: true,
+      rolldownOptions: { input: mainEntries, output: { chunkFileNames: '[name]-[hash].js' } },
+    },
   },
   preload: {
     // A sandboxed preload cannot require node_modules: bundle everything into one CommonJS file.

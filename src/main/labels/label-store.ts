@@ -42,8 +42,14 @@ export interface LabelledVoxels {
 
 interface Block {
   data: Uint8Array;
+  /** The same bytes four at a time, to skip unlabelled stretches quickly. */
+  words: Uint32Array;
   /** Non-zero voxels, so an erased-empty block can be dropped. */
   count: number;
+}
+
+function newBlock(data = new Uint8Array(BLOCK_VOXELS)): Block {
+  return { data, words: new Uint32Array(data.buffer, data.byteOffset, BLOCK_VOXELS / 4), count: 0 };
 }
 
 /** Collects a diff while painting: growable arrays plus a running bounding box. */
@@ -101,6 +107,8 @@ export class LabelStore {
   private readonly redoStack: StrokeDiff[] = [];
   private readonly undoLimit: number;
   private labelled = 0;
+  /** Labelled voxels per class value, kept up to date by every change. */
+  private readonly perClass = new Float64Array(256);
   private changes = 0;
 
   constructor(shape: Vec3, options: LabelStoreOptions = {}) {
@@ -135,13 +143,15 @@ export class LabelStore {
    */
   paint(stroke: Stroke, options: { continueStroke?: boolean } = {}): StrokeDiff {
     const { value } = stroke;
-    if (!Number.isInteger(value) || value < 0 || value > 255) throw badInput(`label class must be an integer 0..255, got ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 255)
+      throw badInput(`label class must be an integer 0..255, got ${value}`);
     const diff = new DiffBuilder();
     for (const shape of stroke.shapes) this.paintShape(shape, value, diff);
     const result = diff.finish(value);
     if (result.indices.length > 0) {
       const last = this.undoStack.at(-1);
-      if (options.continueStroke && last && last.value === value) this.undoStack[this.undoStack.length - 1] = concat(last, result);
+      if (options.continueStroke && last && last.value === value)
+        this.undoStack[this.undoStack.length - 1] = concat(last, result);
       else {
         this.undoStack.push(result);
         if (this.undoStack.length > this.undoLimit) this.undoStack.shift();
@@ -173,8 +183,16 @@ export class LabelStore {
   read(region: Region): Uint8Array {
     const { start, shape } = region;
     for (let a = 0; a < 3; a++)
-      if (!Number.isInteger(start[a]) || !Number.isInteger(shape[a]) || start[a]! < 0 || shape[a]! < 0 || start[a]! + shape[a]! > this.shape[a]!)
-        throw badInput(`label region [${start.join(', ')}] + [${shape.join(', ')}] is outside the volume [${this.shape.join(', ')}]`);
+      if (
+        !Number.isInteger(start[a]) ||
+        !Number.isInteger(shape[a]) ||
+        start[a]! < 0 ||
+        shape[a]! < 0 ||
+        start[a]! + shape[a]! > this.shape[a]!
+      )
+        throw badInput(
+          `label region [${start.join(', ')}] + [${shape.join(', ')}] is outside the volume [${this.shape.join(', ')}]`,
+        );
     const out = new Uint8Array(shape[0] * shape[1] * shape[2]);
     const [z0, y0, x0] = start;
     const [gz, gy, gx] = this.grid;
@@ -184,9 +202,12 @@ export class LabelStore {
         for (let bx = Math.floor(x0 / BLOCK); bx * BLOCK < x0 + shape[2] && bx < gx; bx++) {
           const block = this.blocks.get((bz * gy + by) * gx + bx);
           if (!block) continue;
-          const zs = Math.max(z0, bz * BLOCK), ze = Math.min(z0 + shape[0], (bz + 1) * BLOCK);
-          const ys = Math.max(y0, by * BLOCK), ye = Math.min(y0 + shape[1], (by + 1) * BLOCK);
-          const xs = Math.max(x0, bx * BLOCK), xe = Math.min(x0 + shape[2], (bx + 1) * BLOCK);
+          const zs = Math.max(z0, bz * BLOCK),
+            ze = Math.min(z0 + shape[0], (bz + 1) * BLOCK);
+          const ys = Math.max(y0, by * BLOCK),
+            ye = Math.min(y0 + shape[1], (by + 1) * BLOCK);
+          const xs = Math.max(x0, bx * BLOCK),
+            xe = Math.min(x0 + shape[2], (bx + 1) * BLOCK);
           for (let z = zs; z < ze; z++)
             for (let y = ys; y < ye; y++) {
               const from = ((z - bz * BLOCK) * BLOCK + (y - by * BLOCK)) * BLOCK + (xs - bx * BLOCK);
@@ -197,39 +218,52 @@ export class LabelStore {
     return out;
   }
 
-  /** Every labelled voxel, sorted by flat index: the training set. */
+  /** Every labelled voxel, in increasing flat index order: the training set. */
   labelledVoxels(): LabelledVoxels {
-    // index·256 + class stays below 2⁵³ for any volume under 2⁴⁵ voxels, so one numeric sort does it.
-    const packed = new Float64Array(this.labelled);
+    const indices = new Float64Array(this.labelled);
+    const classes = new Uint8Array(this.labelled);
+    const [nz, ny, nx] = this.shape;
+    const [, gy, gx] = this.grid;
+    // Visit blocks slab by slab (bz), then row by row (z, by, y), then along x (bx, x): that is C
+    // order over the volume, so the result comes out sorted without a sort.
+    const slabs = new Map<number, Map<number, number[]>>();
+    for (const key of [...this.blocks.keys()].sort((a, b) => a - b)) {
+      const bz = Math.floor(key / (gy * gx)),
+        by = Math.floor(key / gx) % gy;
+      let rows = slabs.get(bz);
+      if (!rows) slabs.set(bz, (rows = new Map()));
+      let row = rows.get(by);
+      if (!row) rows.set(by, (row = []));
+      row.push(key);
+    }
     let n = 0;
-    const [, ny, nx] = this.shape;
-    for (const [key, block] of this.blocks) {
-      const [bz, by, bx] = this.blockOrigin(key);
-      const data = block.data;
-      for (let i = 0; i < BLOCK_VOXELS; i++) {
-        const v = data[i]!;
-        if (v === 0) continue;
-        const z = bz + (i >> (2 * BLOCK_BITS)), y = by + ((i >> BLOCK_BITS) & (BLOCK - 1)), x = bx + (i & (BLOCK - 1));
-        packed[n++] = ((z * ny + y) * nx + x) * 256 + v;
-      }
-    }
-    packed.sort();
-    const indices = new Float64Array(n);
-    const classes = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = packed[i]!;
-      const index = Math.floor(p / 256);
-      indices[i] = index;
-      classes[i] = p - index * 256;
-    }
+    for (const [bz, rows] of slabs)
+      for (let z = bz * BLOCK; z < Math.min(nz, (bz + 1) * BLOCK); z++)
+        for (const [by, row] of rows)
+          for (let y = by * BLOCK; y < Math.min(ny, (by + 1) * BLOCK); y++) {
+            const inBlock = ((z - bz * BLOCK) * BLOCK + (y - by * BLOCK)) * BLOCK;
+            const rowBase = (z * ny + y) * nx;
+            for (const key of row) {
+              const { data, words } = this.blocks.get(key)!;
+              const x0 = (key % gx) * BLOCK;
+              for (let w = inBlock >> 2; w < (inBlock + BLOCK) >> 2; w++) {
+                if (words[w] === 0) continue;
+                for (let i = w << 2; i < (w + 1) << 2; i++) {
+                  const v = data[i]!;
+                  if (v === 0) continue;
+                  indices[n] = rowBase + x0 + i - inBlock;
+                  classes[n++] = v;
+                }
+              }
+            }
+          }
     return { indices, classes };
   }
 
-  /** Labelled voxels per class value (index = class). */
+  /** Labelled voxels per class value (index = class; index 0 is always 0). */
   classCounts(): number[] {
-    const counts = new Array<number>(256).fill(0);
-    for (const block of this.blocks.values()) for (const v of block.data) counts[v]!++;
-    counts[0] = 0;
+    const counts = Array.from(this.perClass);
+    counts[0] = 0; // painting and erasing move counts through 0; unlabelled voxels are not counted
     return counts;
   }
 
@@ -262,20 +296,27 @@ export class LabelStore {
   /** Loads a saved block (not an undoable edit, not dirty). Labels outside the volume are refused. */
   loadBlock(key: number, data: Uint8Array): void {
     const [gz, gy, gx] = this.grid;
-    if (!Number.isInteger(key) || key < 0 || key >= gz * gy * gx) throw badInput(`label block ${key} is outside the volume's block grid`);
-    if (data.length !== BLOCK_VOXELS) throw badInput(`label block ${key} has ${data.length} bytes, expected ${BLOCK_VOXELS}`);
-    const [oz, oy, ox] = this.blockOrigin(key);
-    let count = 0;
-    for (let i = 0; i < BLOCK_VOXELS; i++) {
-      if (data[i] === 0) continue;
-      if (oz + (i >> (2 * BLOCK_BITS)) >= this.shape[0] || oy + ((i >> BLOCK_BITS) & (BLOCK - 1)) >= this.shape[1] || ox + (i & (BLOCK - 1)) >= this.shape[2])
-        throw badInput(`label block ${key} labels voxels outside the volume [${this.shape.join(', ')}]`);
-      count++;
-    }
-    this.labelled -= this.blocks.get(key)?.count ?? 0;
-    if (count === 0) this.blocks.delete(key);
-    else this.blocks.set(key, { data: Uint8Array.from(data), count });
-    this.labelled += count;
+    if (!Number.isInteger(key) || key < 0 || key >= gz * gy * gx)
+      throw badInput(`label block ${key} is outside the volume's block grid`);
+    if (data.length !== BLOCK_VOXELS)
+      throw badInput(`label block ${key} has ${data.length} bytes, expected ${BLOCK_VOXELS}`);
+    const origin = this.blockOrigin(key);
+    // Only a block on the volume's far faces can hold voxels outside it.
+    if (origin.some((o, a) => o + BLOCK > this.shape[a]!))
+      for (let i = 0; i < BLOCK_VOXELS; i++) {
+        if (data[i] === 0) continue;
+        const z = origin[0] + (i >> (2 * BLOCK_BITS)),
+          y = origin[1] + ((i >> BLOCK_BITS) & (BLOCK - 1)),
+          x = origin[2] + (i & (BLOCK - 1));
+        if (z >= this.shape[0] || y >= this.shape[1] || x >= this.shape[2])
+          throw badInput(`label block ${key} labels voxels outside the volume [${this.shape.join(', ')}]`);
+      }
+    const old = this.blocks.get(key);
+    if (old) this.tally(old, -1);
+    const block = newBlock(new Uint8Array(data));
+    this.tally(block, 1);
+    if (block.count === 0) this.blocks.delete(key);
+    else this.blocks.set(key, block);
     this.changes++;
   }
 
@@ -287,7 +328,9 @@ export class LabelStore {
       case 'points': {
         const p = shape.points;
         for (let i = 0; i + 2 < p.length; i += 3) {
-          const z = Math.round(p[i]!), y = Math.round(p[i + 1]!), x = Math.round(p[i + 2]!);
+          const z = Math.round(p[i]!),
+            y = Math.round(p[i + 1]!),
+            x = Math.round(p[i + 2]!);
           if (z >= 0 && z < nz && y >= 0 && y < ny && x >= 0 && x < nx) this.setSpan(z, y, x, x + 1, value, diff);
         }
         return;
@@ -295,13 +338,16 @@ export class LabelStore {
       case 'sphere':
       case 'disc': {
         const { center, radius } = shape;
-        if (!(radius >= 0) || !center.every(Number.isFinite)) throw badInput(`brush needs a finite centre and radius ≥ 0`);
+        if (!(radius >= 0) || !center.every(Number.isFinite))
+          throw badInput(`brush needs a finite centre and radius ≥ 0`);
         // A disc is a sphere flattened to one plane: the plane axis gets no extent.
         const flat = shape.kind === 'disc' ? { z: 0, y: 1, x: 2 }[shape.axis] : -1;
         const r2 = radius * radius;
         const [cz, cy, cx] = center;
-        const zr = flat === 0 ? 0 : radius, yr = flat === 1 ? 0 : radius;
-        const zc = flat === 0 ? Math.round(cz) : cz, yc = flat === 1 ? Math.round(cy) : cy;
+        const zr = flat === 0 ? 0 : radius,
+          yr = flat === 1 ? 0 : radius;
+        const zc = flat === 0 ? Math.round(cz) : cz,
+          yc = flat === 1 ? Math.round(cy) : cy;
         for (let z = Math.max(0, Math.ceil(zc - zr)); z <= Math.min(nz - 1, Math.floor(zc + zr)); z++)
           for (let y = Math.max(0, Math.ceil(yc - yr)); y <= Math.min(ny - 1, Math.floor(yc + yr)); y++) {
             const rest = r2 - (flat === 0 ? 0 : (z - cz) ** 2) - (flat === 1 ? 0 : (y - cy) ** 2);
@@ -312,7 +358,8 @@ export class LabelStore {
               continue;
             }
             const half = Math.sqrt(rest);
-            const x0 = Math.max(0, Math.ceil(cx - half)), x1 = Math.min(nx, Math.floor(cx + half) + 1);
+            const x0 = Math.max(0, Math.ceil(cx - half)),
+              x1 = Math.min(nx, Math.floor(cx + half) + 1);
             if (x0 < x1) this.setSpan(z, y, x0, x1, value, diff);
           }
         return;
@@ -320,7 +367,9 @@ export class LabelStore {
       case 'mask': {
         const { start, shape: size } = shape.region;
         if (shape.mask.length !== size[0] * size[1] * size[2])
-          throw badInput(`mask has ${shape.mask.length} bytes but its region [${size.join(', ')}] needs ${size[0] * size[1] * size[2]}`);
+          throw badInput(
+            `mask has ${shape.mask.length} bytes but its region [${size.join(', ')}] needs ${size[0] * size[1] * size[2]}`,
+          );
         const [z0, y0, x0] = start;
         for (let z = Math.max(0, z0); z < Math.min(nz, z0 + size[0]); z++)
           for (let y = Math.max(0, y0); y < Math.min(ny, y0 + size[1]); y++) {
@@ -344,10 +393,11 @@ export class LabelStore {
   private setSpan(z: number, y: number, x0: number, x1: number, value: number, diff: DiffBuilder): void {
     const [, ny, nx] = this.shape;
     const [, gy, gx] = this.grid;
-    const bz = Math.floor(z / BLOCK), by = Math.floor(y / BLOCK);
+    const bz = Math.floor(z / BLOCK),
+      by = Math.floor(y / BLOCK);
     const rowBase = (z * ny + y) * nx;
     const inBlockRow = ((z - bz * BLOCK) * BLOCK + (y - by * BLOCK)) * BLOCK;
-    for (let x = x0; x < x1; ) {
+    for (let x = x0; x < x1;) {
       const bx = Math.floor(x / BLOCK);
       const end = Math.min(x1, (bx + 1) * BLOCK);
       const key = (bz * gy + by) * gx + bx;
@@ -357,7 +407,7 @@ export class LabelStore {
           x = end; // erasing where nothing is labelled
           continue;
         }
-        block = { data: new Uint8Array(BLOCK_VOXELS), count: 0 };
+        block = newBlock();
         this.blocks.set(key, block);
       }
       const data = block.data;
@@ -370,6 +420,7 @@ export class LabelStore {
         data[i] = value;
         if (old === 0) block.count++;
         else if (value === 0) block.count--;
+        this.moveCount(old, value);
         diff.push(rowBase + x, old, z, y, x);
       }
       if (diff.length > pushed) this.afterBlockChange(key, block, before);
@@ -380,23 +431,48 @@ export class LabelStore {
   private setIndex(index: number, value: number): void {
     const [, ny, nx] = this.shape;
     const [, gy, gx] = this.grid;
-    const x = index % nx, rest = Math.floor(index / nx);
-    const y = rest % ny, z = Math.floor(rest / ny);
+    const x = index % nx,
+      rest = Math.floor(index / nx);
+    const y = rest % ny,
+      z = Math.floor(rest / ny);
     const key = (Math.floor(z / BLOCK) * gy + Math.floor(y / BLOCK)) * gx + Math.floor(x / BLOCK);
     let block = this.blocks.get(key);
     if (!block) {
       if (value === 0) return;
-      block = { data: new Uint8Array(BLOCK_VOXELS), count: 0 };
+      block = newBlock();
       this.blocks.set(key, block);
     }
-    const i = (((z % BLOCK) * BLOCK + (y % BLOCK)) * BLOCK) + (x % BLOCK);
+    const i = ((z % BLOCK) * BLOCK + (y % BLOCK)) * BLOCK + (x % BLOCK);
     const old = block.data[i]!;
     if (old === value) return;
     const before = block.count;
     block.data[i] = value;
     if (old === 0) block.count++;
     else if (value === 0) block.count--;
+    this.moveCount(old, value);
     this.afterBlockChange(key, block, before);
+  }
+
+  private moveCount(from: number, to: number): void {
+    this.perClass[from] = this.perClass[from]! - 1;
+    this.perClass[to] = this.perClass[to]! + 1;
+  }
+
+  /** Counts a block's labels into (sign 1) or out of (sign -1) the totals; sets its count. */
+  private tally(block: Block, sign: 1 | -1): void {
+    const { data, words } = block;
+    let count = 0;
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let i = w << 2; i < (w + 1) << 2; i++) {
+        const v = data[i]!;
+        if (v === 0) continue;
+        this.perClass[v] = this.perClass[v]! + sign;
+        count++;
+      }
+    }
+    block.count = count;
+    this.labelled += sign * count;
   }
 
   private afterBlockChange(key: number, block: Block, before: number): void {

@@ -5,7 +5,10 @@ import type { Handlers } from '../api/dispatch';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { RecentList } from './recent';
-import { VolumeService } from './volume-service';
+import { engine } from '../segmentation/engine-adapter';
+import { ProjectService, type ProjectVolumeHost, projectHandlers } from './project-service';
+import { SegmentationService, segmentationHandlers } from './segmentation-service';
+import { VolumeService, volumeHandlers } from './volume-service';
 
 export interface ServiceOptions {
   shell: 'electron' | 'web';
@@ -31,6 +34,27 @@ export function createServices(options: ServiceOptions): Services {
   const jobs = new Jobs(events);
   const recent = new RecentList(join(options.dataDir, 'recent-volumes.json'));
   const volumes = new VolumeService(recent);
+  // Volumes a project closes are forgotten by the segmentation too, as when the UI closes them.
+  const projectVolumes: ProjectVolumeHost = {
+    openPath: (path, remember) => volumes.openPath(path, remember),
+    get: (volumeId) => volumes.get(volumeId),
+    info: (volumeId) => volumes.info(volumeId),
+    close: async (volumeId) => {
+      await segmentation.forget(volumeId);
+      return volumes.close(volumeId);
+    },
+  };
+  const projects = new ProjectService(projectVolumes, new RecentList(join(options.dataDir, 'recent-projects.json')), jobs);
+  const segmentation = new SegmentationService({
+    volumes,
+    jobs,
+    engine,
+    // Labels live in the open project and are saved per stroke.
+    labelsFor: (volumeId, volume) => projects.labelsFor(volumeId, volume),
+    labelsChanged: (volumeId) => projects.recordStroke(volumeId),
+    classesFor: (volumeId) => projects.classesFor(volumeId),
+    classesChanged: (volumeId, classes) => projects.saveClasses(volumeId, classes),
+  });
 
   const handlers: Handlers = {
     appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
@@ -38,9 +62,15 @@ export function createServices(options: ServiceOptions): Services {
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
     openVolume: ({ path }) => volumes.openPath(path),
     openSample: () => volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false),
-    closeVolume: ({ volumeId }) => volumes.close(volumeId),
+    closeVolume: async ({ volumeId }) => {
+      await segmentation.forget(volumeId);
+      return volumes.close(volumeId);
+    },
     recentVolumes: () => recent.list(),
-    readSlice: ({ volumeId, axis, index }) => volumes.readSlice(volumeId, axis, index),
+    readSlice: ({ volumeId, axis, index, level }) => volumes.readSlice(volumeId, axis, index, level),
+    ...volumeHandlers(volumes, jobs),
+    ...segmentationHandlers(segmentation),
+    ...projectHandlers(projects),
   };
   return { handlers, events, jobs };
 }

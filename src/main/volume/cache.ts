@@ -16,6 +16,8 @@ export class ChunkCache {
   private readonly entries = new Map<string, Chunk>();
   private readonly loading = new Map<string, Promise<Chunk>>();
   private used = 0;
+  /** Requests served from memory and requests that had to load, for benchmarks and tests. */
+  readonly stats = { hits: 0, misses: 0 };
 
   constructor(readonly capacity = DEFAULT_CACHE_BYTES) {}
 
@@ -26,13 +28,18 @@ export class ChunkCache {
   async get(key: string, load: () => Promise<Chunk>): Promise<Chunk> {
     const hit = this.entries.get(key);
     if (hit) {
+      this.stats.hits++;
       // Re-insert to mark it most recently used (Map keeps insertion order).
       this.entries.delete(key);
       this.entries.set(key, hit);
       return hit;
     }
     const pending = this.loading.get(key);
-    if (pending) return pending;
+    if (pending) {
+      this.stats.hits++;
+      return pending;
+    }
+    this.stats.misses++;
     const promise = load().then(
       (chunk) => {
         this.loading.delete(key);

@@ -12,6 +12,16 @@ export interface VolumeMeta {
   chunkShape: Vec3;
   /** Short format name for the UI, e.g. "TIFF", "OME-Zarr 0.5". */
   format: string;
+  /** Pyramid levels of a multiscale image, full resolution first (open one with `level`). */
+  levels?: LevelInfo[];
+  /** Channels of a multi-channel image; a Volume reads one of them. */
+  channels?: number;
+}
+
+export interface LevelInfo {
+  path: string;
+  shape: Vec3;
+  voxelSize: Vec3;
 }
 
 export interface Volume extends VolumeMeta {

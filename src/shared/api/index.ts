@@ -4,13 +4,17 @@
 import type { z } from 'zod';
 import { appArgs, type AppResults, type JobStatus } from './app';
 import { volumeArgs, type VolumeResults } from './volume';
+import { segmentationArgs, type SegmentationResults } from './segmentation';
+import { projectArgs, type ProjectResults } from './project';
 
 export * from './app';
 export * from './volume';
+export * from './segmentation';
+export * from './project';
 
-export const apiArgs = { ...appArgs, ...volumeArgs };
+export const apiArgs = { ...appArgs, ...volumeArgs, ...segmentationArgs, ...projectArgs };
 
-export type ApiResults = AppResults & VolumeResults;
+export type ApiResults = AppResults & VolumeResults & SegmentationResults & ProjectResults;
 export type Method = keyof typeof apiArgs & keyof ApiResults;
 export type ApiArgs<M extends Method> = z.input<(typeof apiArgs)[M]>;
 

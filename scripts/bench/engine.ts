@@ -1,0 +1,197 @@
+// Engine benchmark: accuracy and speed of the shallow rotation-invariant network against the
+// ilastik-style reference (scripts/reference/ilastik_reference.py, Debian's /usr/bin/python3 with
+// scipy + scikit-learn) on the same phantoms, on this machine.
+//
+//   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
+//
+// Prints per-class Dice on the unlabelled voxels, mean Dice, training time, inference voxels/s,
+// end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a --rss³ uint16 volume,
+// the time to predict one 512×512 slice, and ratios against the reference. Timings are wall
+// clock; on a shared machine they vary, so say so when quoting them.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify, parseArgs } from 'node:util';
+import type { Region, TypedArray, Vec3 } from '../../src/shared/volume';
+import { type BlockSink, predictRegion, predictVolume, trainModel } from '../../src/main/engine';
+import { runCli } from '../../src/main/cli/index';
+import { type PhantomKind, diceScores, makePhantom, paintLabels } from '../../src/main/phantoms';
+import { createVolume, openVolume } from '../../src/main/volume';
+
+const run = promisify(execFile);
+const { values: args } = parseArgs({
+  options: {
+    size: { type: 'string', default: '128' },
+    big: { type: 'string', default: '256' },
+    rss: { type: 'string', default: '512' },
+    'no-reference-big': { type: 'boolean', default: false },
+    'rss-child': { type: 'string' },
+  },
+});
+const reference = new URL('../reference/ilastik_reference.py', import.meta.url).pathname;
+const python = '/usr/bin/python3';
+const threads = Math.min(2, availableParallelism());
+
+async function writeVolume(path: string, data: TypedArray, shape: Vec3, kind: 'image' | 'labels'): Promise<void> {
+  const writer = await createVolume(path, { shape, dtype: data instanceof Uint16Array ? 'uint16' : 'uint8', kind, force: true });
+  await writer.write({ start: [0, 0, 0], shape }, data);
+  await writer.commit();
+}
+
+async function readAll(path: string): Promise<Uint8Array> {
+  const volume = await openVolume(path);
+  const data = (await volume.read({ start: [0, 0, 0], shape: volume.shape })) as Uint8Array;
+  await volume.close();
+  return data;
+}
+
+function arraySink(shape: Vec3): BlockSink & { data: Uint8Array } {
+  const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
+  return {
+    data,
+    async write(region: Region, block: TypedArray) {
+      let i = 0;
+      for (let z = 0; z < region.shape[0]; z++)
+        for (let y = 0; y < region.shape[1]; y++) {
+          const o = ((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2];
+          data.set(block.subarray(i, i + region.shape[2]), o);
+          i += region.shape[2];
+        }
+    },
+  };
+}
+
+async function runReference(dir: string): Promise<{ seconds: number; report: Record<string, number> }> {
+  const start = performance.now();
+  const { stdout } = await run(python, [reference, join(dir, 'img.tif'), join(dir, 'lab.tif'), join(dir, 'ref.tif'), '--threads', String(threads)], {
+    maxBuffer: 1 << 20,
+  });
+  return { seconds: (performance.now() - start) / 1000, report: JSON.parse(stdout.trim().split('\n').at(-1)!) };
+}
+
+const sliceLabels = (kind: PhantomKind, n: number): number[] | undefined =>
+  kind === 'rotated-fibres' ? [Math.floor(n / 16), Math.floor(n / 8), Math.floor((3 * n) / 16)] : undefined;
+
+async function accuracy(dir: string, size: number): Promise<void> {
+  console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels), ${threads} threads`);
+  console.log('phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | ref vox/s | speed ratio');
+  for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
+    const phantom = await makePhantom(kind, [size, size, size], 11);
+    const K = phantom.classNames.length;
+    const labels = paintLabels(phantom.truth, phantom.shape, K, { slices: sliceLabels(kind, size) });
+    await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
+    await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
+    const image = await openVolume(join(dir, 'img.tif'));
+    const labelVolume = await openVolume(join(dir, 'lab.tif'));
+    let start = performance.now();
+    const model = await trainModel(image, labelVolume, { seed: 1 });
+    const trainSeconds = (performance.now() - start) / 1000;
+    const sink = arraySink(phantom.shape);
+    start = performance.now();
+    await predictVolume(model, image, { labels: sink }, { threads });
+    const predictSeconds = (performance.now() - start) / 1000;
+    const ours = diceScores(sink.data, phantom.truth, labels, K);
+    const ref = await runReference(dir);
+    const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
+    const voxels = size ** 3;
+    const fmt = (d: number[]): string => d.map((v) => v.toFixed(3)).join(' ').padEnd(24);
+    console.log(
+      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+    );
+    await image.close();
+    await labelVolume.close();
+  }
+}
+
+async function endToEnd(dir: string, size: number, withReference: boolean): Promise<void> {
+  console.log(`\n## End-to-end segment of a ${size}³ uint16 TIFF (fibres-pores phantom), ${threads} threads`);
+  const phantom = await makePhantom('fibres-pores', [size, size, size], 5);
+  const labels = paintLabels(phantom.truth, phantom.shape, 3);
+  await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
+  await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
+  const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
+  const start = performance.now();
+  const code = await runCli(
+    ['segment', '--image', join(dir, 'img.tif'), '--labels', join(dir, 'lab.tif'), '--out', join(dir, 'seg.tif'), '--threads', String(threads), '--force'],
+    quiet,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  if (code !== 0) throw new Error('segment failed');
+  const ours = diceScores(await readAll(join(dir, 'seg.tif')), phantom.truth, labels, 3);
+  console.log(`ours:      ${seconds.toFixed(1)} s (${((size ** 3) / seconds / 1e6).toFixed(2)} M voxels/s), mean Dice ${ours.meanDice.toFixed(3)}`);
+  if (!withReference) return;
+  const ref = await runReference(dir);
+  const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, 3);
+  console.log(`reference: ${ref.seconds.toFixed(1)} s (${((size ** 3) / ref.seconds / 1e3).toFixed(0)} k voxels/s), mean Dice ${theirs.meanDice.toFixed(3)}, peak RSS ${ref.report.peak_rss_mib!.toFixed(0)} MiB`);
+  console.log(`speed ratio: ${(ref.seconds / seconds).toFixed(1)}× (target ≥ 20×)`);
+}
+
+/** Writes a size³ uint16 volume slab by slab (a 64³ phantom tiled), and sparse labels. */
+async function bigInputs(dir: string, size: number): Promise<void> {
+  const tile = await makePhantom('fibres-pores', [64, 64, 64], 3);
+  const shape: Vec3 = [size, size, size];
+  const image = await createVolume(join(dir, 'big.tif'), { shape, dtype: 'uint16', kind: 'image' });
+  const labels = await createVolume(join(dir, 'biglab.tif'), { shape, dtype: 'uint8', kind: 'labels' });
+  const painted = paintLabels(tile.truth, tile.shape, 3);
+  for (let z = 0; z < size; z += 64) {
+    const slab = new Uint16Array(64 * size * size);
+    const slabLabels = new Uint8Array(64 * size * size);
+    for (let dz = 0; dz < 64; dz++)
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) {
+          const t = (dz * 64 + (y % 64)) * 64 + (x % 64);
+          const i = (dz * size + y) * size + x;
+          slab[i] = tile.image[t]!;
+          if (z === 0 && y < 64 && x < 64) slabLabels[i] = painted[t]!;
+        }
+    await image.write({ start: [z, 0, 0], shape: [64, size, size] }, slab);
+    await labels.write({ start: [z, 0, 0], shape: [64, size, size] }, slabLabels);
+  }
+  await image.commit();
+  await labels.commit();
+}
+
+/** Child process: segment the big volume and report peak RSS, prediction speed and a slice preview. */
+async function rssChild(dir: string): Promise<void> {
+  const image = await openVolume(join(dir, 'big.tif'));
+  const start = performance.now();
+  const code = await runCli(
+    ['segment', '--image', join(dir, 'big.tif'), '--labels', join(dir, 'biglab.tif'), '--out', join(dir, 'bigseg.tif'), '--threads', String(threads), '--force'],
+    { stdout: { write: () => true }, stderr: { write: () => true } },
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const model = await trainModel(image, await openVolume(join(dir, 'biglab.tif')), { seed: 1 });
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    await predictRegion(model, image, { start: [image.shape[0] >> 1, 0, 0], shape: [1, Math.min(512, image.shape[1]), Math.min(512, image.shape[2])] });
+    times.push(performance.now() - t);
+  }
+  console.log(JSON.stringify({ code, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, sliceMs: Math.min(...times) }));
+}
+
+async function memory(dir: string, size: number): Promise<void> {
+  console.log(`\n## ${size}³ uint16 TIFF: peak RSS of segment (own process), ${threads} threads`);
+  await bigInputs(dir, size);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', dir], { maxBuffer: 1 << 20 });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { code: number; seconds: number; maxRssMiB: number; sliceMs: number };
+  if (result.code !== 0) throw new Error('segment of the big volume failed');
+  console.log(`segment: ${result.seconds.toFixed(1)} s (${((size ** 3) / result.seconds / 1e6).toFixed(2)} M voxels/s end to end)`);
+  console.log(`peak RSS: ${result.maxRssMiB.toFixed(0)} MiB (target < 1536 MiB)`);
+  console.log(`predict one 512×512 z slice (predictRegion, best of 3): ${result.sliceMs.toFixed(0)} ms (target < 300 ms)`);
+}
+
+if (args['rss-child']) {
+  await rssChild(args['rss-child']);
+} else {
+  const dir = await mkdtemp(join(tmpdir(), 'tomoseg-bench-'));
+  try {
+    console.log(`# Engine benchmark (${new Date().toISOString()}, ${availableParallelism()} cores, shared machine: timings vary)`);
+    await accuracy(dir, Number(args.size));
+    await endToEnd(dir, Number(args.big), !args['no-reference-big']);
+    await memory(dir, Number(args.rss));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

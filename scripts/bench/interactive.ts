@@ -1,0 +1,126 @@
+// The interactive loop on the bundled sample (128³ bone micro-CT), as the app runs it with "live"
+// on: paint a stroke → retrain → predict the three visible slices. Prints the latency of each step
+// (target: the overlay updates within about a second of a stroke), then segment-all throughput.
+// Usage: npm run bench interactive [-- --repeats N --threads T]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Axis } from '../../src/shared/volume';
+import { EventBus } from '../../src/main/services/events';
+import { Jobs } from '../../src/main/services/jobs';
+import { SegmentationService } from '../../src/main/services/segmentation-service';
+import { engine } from '../../src/main/segmentation/engine-adapter';
+import { openVolume } from '../../src/main/volume';
+
+const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '2' } } });
+const repeats = Number(values.repeats);
+const threads = Number(values.threads);
+const sample = join(import.meta.dirname, '../../resources/sample/bone_128x128x128.tif');
+
+const volume = await openVolume(sample);
+const events = new EventBus();
+const service = new SegmentationService({ volumes: { get: () => volume }, jobs: new Jobs(events), engine });
+// When each training job's phases begin, from its progress events: the basis at the labelled voxels, then fitting.
+const phases = new Map<string, { start: number; fitting?: number }>();
+events.subscribe(({ job }) => {
+  if (job.kind !== 'train') return;
+  if (!phases.has(job.id)) phases.set(job.id, { start: performance.now() });
+  const phase = phases.get(job.id)!;
+  if (phase.fitting === undefined && job.message === 'training') phase.fitting = performance.now();
+});
+/** Milliseconds the last training spent computing the basis at the labelled voxels. */
+const basisTime = (): number => {
+  const last = [...phases.values()].at(-1)!;
+  return (last.fitting ?? NaN) - last.start;
+};
+const [nz, ny, nx] = volume.shape;
+const BONE = 2, PORE = 1;
+const ms = (t0: number): number => performance.now() - t0;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Slice pixels whose 5×5 neighbourhood is all bright (bone) or all dark (pore): where a person would paint. */
+async function paintSpots(z: number): Promise<{ bone: number[][]; pore: number[][] }> {
+  const slice = await volume.read({ start: [z, 0, 0], shape: [1, ny, nx] });
+  const spots = { bone: [] as number[][], pore: [] as number[][] };
+  for (let y = 6; y < ny - 6; y += 9)
+    for (let x = 6; x < nx - 6; x += 9) {
+      let lo = 255, hi = 0;
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const v = slice[(y + dy) * nx + x + dx]!;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      if (lo > 180) spots.bone.push([x, y]);
+      else if (hi < 40) spots.pore.push([x, y]);
+    }
+  return spots;
+}
+
+const stroke = (index: number, [x, y]: number[], classId: number) =>
+  service.paintStroke({ volumeId: 'sample', axis: 'z', index, points: [x!, y!, x! + 2, y! + 1], radius: 2, mode: 'disc', classId, erase: false, continueStroke: false });
+
+// A few strokes per class on two slices, as a person starts.
+for (const z of [40, 88]) {
+  const { bone, pore } = await paintSpots(z);
+  for (const spot of bone.filter((_, i) => i % 4 === 0).slice(0, 4)) stroke(z, spot, BONE);
+  for (const spot of pore.filter((_, i) => i % 4 === 0).slice(0, 4)) stroke(z, spot, PORE);
+}
+let t0 = performance.now();
+await service.train('sample', 1).result;
+const firstTrain = ms(t0);
+const labelled = service.segmentationState('sample').labelled;
+console.log(`sample ${nz}×${ny}×${nx} ${volume.dtype}; labelled voxels: pore ${labelled[PORE]}, bone ${labelled[BONE]}`);
+console.log(`first training: ${firstTrain.toFixed(0)} ms (basis at the labelled voxels ${basisTime().toFixed(0)} ms)`);
+
+// The live loop: stroke on the visible z slice, retrain, predict the three visible slices.
+const visible: [Axis, number][] = [['z', 64], ['y', 64], ['x', 64]];
+const spots = await paintSpots(64);
+const rows: { paint: number; train: number; basis: number; slices: number[]; total: number }[] = [];
+for (let r = 0; r < repeats; r++) {
+  const start = performance.now();
+  t0 = performance.now();
+  stroke(64, r % 2 === 0 ? spots.bone[r]! : spots.pore[r]!, r % 2 === 0 ? BONE : PORE);
+  const paint = ms(t0);
+  t0 = performance.now();
+  await service.train('sample', 1).result;
+  const train = ms(t0);
+  const basis = basisTime();
+  const slices: number[] = [];
+  for (const [axis, index] of visible) {
+    t0 = performance.now();
+    await service.readPredictionSlice('sample', axis, index);
+    slices.push(ms(t0));
+  }
+  rows.push({ paint, train, basis, slices, total: ms(start) });
+}
+for (const [i, row] of rows.entries())
+  console.log(
+    `stroke ${i + 1}: paint ${row.paint.toFixed(1)} ms, train ${row.train.toFixed(0)} ms (basis ${row.basis.toFixed(0)} ms), slices z/y/x ${row.slices.map((s) => s.toFixed(0)).join('/')} ms, stroke → overlay ${row.total.toFixed(0)} ms`,
+  );
+const totals = rows.map((r) => r.total);
+console.log(`stroke → updated overlay of 3 slices: median ${median(totals).toFixed(0)} ms, max ${Math.max(...totals).toFixed(0)} ms (target ≈ 1000 ms: ratio ${(median(totals) / 1000).toFixed(2)})`);
+console.log(`  of which training: median ${median(rows.map((r) => r.train)).toFixed(0)} ms; one 128² slice: median ${median(rows.flatMap((r) => r.slices)).toFixed(0)} ms`);
+t0 = performance.now();
+await service.readPredictionSlice('sample', 'z', 64);
+console.log(`cached slice (same model): ${ms(t0).toFixed(2)} ms`);
+
+// Painted voxels must come back as painted.
+let agree = 0, painted = 0;
+for (let z = 0; z < nz; z++) {
+  const labels = service.readLabelSlice('sample', 'z', z).data;
+  if (!labels.some((v) => v !== 0)) continue;
+  const prediction = (await service.readPredictionSlice('sample', 'z', z))!;
+  for (let i = 0; i < labels.length; i++)
+    if (labels[i] !== 0) {
+      painted++;
+      if (prediction.classes[i] === labels[i]) agree++;
+    }
+}
+console.log(`painted voxels predicted as painted: ${agree}/${painted}`);
+
+t0 = performance.now();
+await service.segmentAll('sample', threads).result;
+const all = ms(t0);
+console.log(`segment all (${threads} threads): ${all.toFixed(0)} ms, ${((nz * ny * nx) / (all / 1000) / 1e6).toFixed(2)} M voxels/s`);
+await service.forget('sample');
+await volume.close();

@@ -1,0 +1,116 @@
+// Volume I/O figures: synthetic uint16 volumes written as uncompressed TIFF, then read back
+// (sequential full read, slices along each axis cold and warm), then imported to OME-Zarr and
+// sliced again. Targets: full read ≥ 500 MB/s from the page cache (uncompressed), peak RSS
+// < 1 GiB at 1024³ with the default cache.
+//   npx tsx scripts/bench/volume.ts [--sizes 256,512,1024] [--samples 5]
+import { statfsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Vec3 } from '../../src/shared/volume';
+import { ChunkCache, DEFAULT_CACHE_BYTES, type Volume, createVolume, importToZarr, openVolume } from '../../src/main/volume';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+};
+const sizes = arg('sizes', '256,512,1024').split(',').map(Number);
+const samples = Number(arg('samples', '5'));
+const MB = 1e6;
+const GiB = 1024 ** 3;
+
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * q)]!;
+const peakRss = (): number => (process.resourceUsage().maxRSS * 1024) / GiB;
+
+/** A smooth structure plus noise, so compression behaves as on a real tomogram. */
+function slab(n: number, z0: number, depth: number): Uint16Array {
+  const out = new Uint16Array(depth * n * n);
+  const wave = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 17));
+  let seed = z0 * 2654435761;
+  for (let z = 0; z < depth; z++)
+    for (let y = 0; y < n; y++)
+      for (let x = 0, o = (z * n + y) * n; x < n; x++, o++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        out[o] = 20000 + 8000 * wave[x]! * wave[y]! + 40 * (z0 + z) + (seed >>> 26);
+      }
+  return out;
+}
+
+async function time<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const result = await work();
+  return [performance.now() - start, result];
+}
+
+/** Reads z-slabs of 16 slices, one after another: what a blockwise pass over the volume does. */
+async function fullRead(volume: Volume): Promise<number> {
+  const [d, h, w] = volume.shape;
+  const [ms] = await time(async () => {
+    for (let z = 0; z < d; z += 16) await volume.read({ start: [z, 0, 0], shape: [Math.min(16, d - z), h, w] });
+  });
+  return (d * h * w * 2) / MB / (ms / 1000);
+}
+
+/** Slice latency along each axis: cold (fresh chunk cache; the OS page cache stays warm), then warm. */
+async function sliceLatency(path: string, options: { level?: number } = {}): Promise<Record<string, string>> {
+  const row: Record<string, string> = {};
+  for (const [axis, a] of [['z', 0], ['y', 1], ['x', 2]] as const) {
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const volume = await openVolume(path, { ...options, cache: new ChunkCache(DEFAULT_CACHE_BYTES) });
+      const index = Math.floor(((s + 0.5) / samples) * volume.shape[a]);
+      const region = { start: [0, 0, 0] as Vec3, shape: [...volume.shape] as Vec3 };
+      region.start[a] = index;
+      region.shape[a] = 1;
+      cold.push((await time(() => volume.read(region)))[0]);
+      warm.push((await time(() => volume.read(region)))[0]);
+      await volume.close();
+    }
+    row[`${axis} cold`] = `${quantile(cold, 0.5).toFixed(0)} / ${quantile(cold, 0.95).toFixed(0)}`;
+    row[`${axis} warm`] = `${quantile(warm, 0.5).toFixed(1)} / ${quantile(warm, 0.95).toFixed(1)}`;
+  }
+  return row;
+}
+
+const rows: Record<string, string | number>[] = [];
+for (const n of sizes) {
+  const bytes = n ** 3 * 2;
+  const free = statfsSync(tmpdir());
+  // The TIFF, plus the OME-Zarr import (compressed, but allow for it not compressing at all).
+  if (free.bavail * free.bsize < bytes * 2.5) {
+    console.log(`skipping ${n}³: ${(bytes * 2.5 / GiB).toFixed(1)} GiB needed in ${tmpdir()}, ${((free.bavail * free.bsize) / GiB).toFixed(1)} GiB free`);
+    continue;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tomoseg-bench-volume-'));
+  try {
+    const tiff = join(dir, `${n}.tif`);
+    const [writeMs] = await time(async () => {
+      const writer = await createVolume(tiff, { shape: [n, n, n], dtype: 'uint16' });
+      for (let z = 0; z < n; z += 16) await writer.write({ start: [z, 0, 0], shape: [Math.min(16, n - z), n, n] }, slab(n, z, Math.min(16, n - z)));
+      await writer.commit();
+    });
+    const tiffVolume = await openVolume(tiff);
+    const tiffRead = await fullRead(tiffVolume);
+    await tiffVolume.close();
+    rows.push({ volume: `${n}³ TIFF`, 'write MB/s': (bytes / MB / (writeMs / 1000)).toFixed(0), 'full read MB/s': tiffRead.toFixed(0), ...(await sliceLatency(tiff)), 'peak RSS GiB': peakRss().toFixed(2) });
+
+    const zarr = join(dir, `${n}.zarr`);
+    const [importMs] = await time(() => importToZarr(tiff, zarr));
+    const zarrVolume = await openVolume(zarr);
+    const zarrRead = await fullRead(zarrVolume);
+    const levels = zarrVolume.levels?.length ?? 1;
+    await zarrVolume.close();
+    rows.push({ volume: `${n}³ OME-Zarr`, 'write MB/s': `${(bytes / MB / (importMs / 1000)).toFixed(0)} (import)`, 'full read MB/s': zarrRead.toFixed(0), ...(await sliceLatency(zarr)), 'peak RSS GiB': peakRss().toFixed(2) });
+    if (levels > 2) rows.push({ volume: `${n}³ OME-Zarr level 2`, ...(await sliceLatency(zarr, { level: 2 })), 'peak RSS GiB': peakRss().toFixed(2) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`\nuint16, default chunk cache ${DEFAULT_CACHE_BYTES / 1024 ** 2} MiB; slice latency in ms as median / p95 over ${samples} slices per axis`);
+console.table(rows);
+const tiffRows = rows.filter((r) => String(r.volume).endsWith('TIFF'));
+const slowest = Math.min(...tiffRows.map((r) => Number(r['full read MB/s'])));
+console.log(`full read (uncompressed TIFF): slowest ${slowest.toFixed(0)} MB/s, target ≥ 500 MB/s: ${(slowest / 500).toFixed(2)}× target`);
+console.log(`peak RSS: ${peakRss().toFixed(2)} GiB, target < 1 GiB at 1024³: ${(peakRss() / 1).toFixed(2)}× the limit`);

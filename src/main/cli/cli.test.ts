@@ -1,0 +1,120 @@
+// End to end: the CLI run as its own process (from the TypeScript sources through tsx) on a small
+// phantom written to TIFF and OME-Zarr.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TypedArray, Vec3 } from '../../shared/volume';
+import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms';
+import { createVolume, openVolume } from '../volume';
+
+const run = promisify(execFile);
+const entry = new URL('./main.ts', import.meta.url).pathname;
+const repository = new URL('../../../', import.meta.url).pathname;
+/** File arguments are names inside the test's temporary folder. */
+const FILE = /^[\w.]+\.(tif|zarr|json)$/;
+
+async function tomoseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    // cwd: the repository, where `--import tsx` resolves
+    const paths = args.map((a) => (FILE.test(a) ? join(dir, a) : a));
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', entry, ...paths], { cwd: repository });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function write(path: string, data: TypedArray, shape: Vec3, kind: 'image' | 'labels'): Promise<void> {
+  const dtype = data instanceof Uint16Array ? 'uint16' : data instanceof Float32Array ? 'float32' : 'uint8';
+  const writer = await createVolume(path, { shape, dtype, voxelSize: [2, 2, 2], unit: 'micrometer', kind });
+  await writer.write({ start: [0, 0, 0], shape }, data);
+  await writer.commit();
+}
+
+async function readAll(path: string): Promise<TypedArray> {
+  const volume = await openVolume(path);
+  const data = await volume.read({ start: [0, 0, 0], shape: volume.shape });
+  await volume.close();
+  return data;
+}
+
+let dir: string;
+let phantom: Phantom;
+let labels: Uint8Array;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tomoseg-cli-'));
+  phantom = await makePhantom('binary', [40, 48, 48], 4);
+  labels = paintLabels(phantom.truth, phantom.shape, 2);
+  await write(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
+  await write(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('tomoseg CLI', () => {
+  it('segments a phantom: labels 1..K, probabilities per class, a model that predicts the same', async () => {
+    const segment = await tomoseg('segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif', '--probabilities', 'prob.zarr', '--model', 'm.json', '--threads', '2', '--seed', '5');
+    expect(segment.stderr).toMatch(/predicting 100%/);
+    expect(segment.code).toBe(0);
+    const seg = (await readAll(join(dir, 'seg.tif'))) as Uint8Array;
+    expect(diceScores(seg, phantom.truth, labels, 2).meanDice).toBeGreaterThan(0.9);
+    const prob = await openVolume(join(dir, 'prob.zarr'));
+    expect(prob.shape).toEqual(phantom.shape);
+    expect(prob.voxelSize).toEqual([2, 2, 2]);
+
+    const predict = await tomoseg('predict', '--image', 'img.tif', '--model', 'm.json', '--out', 'again.zarr', '--threads', '0');
+    expect(predict.code).toBe(0);
+    expect(await readAll(join(dir, 'again.zarr'))).toEqual(seg);
+  });
+
+  it('trains the same model from the same seed', async () => {
+    expect((await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'a.json', '--seed', '9')).code).toBe(0);
+    expect((await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'b.json', '--seed', '9')).code).toBe(0);
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(await readFile(join(dir, 'b.json'), 'utf8'));
+  });
+
+  it('prints image info and backends', async () => {
+    const info = await tomoseg('info', 'img.tif');
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/shape\s+40 × 48 × 48/);
+    expect(info.stdout).toMatch(/dtype\s+uint16/);
+    expect(info.stdout).toMatch(/voxel size\s+2 × 2 × 2 micrometer/);
+    const backends = await tomoseg('info', '--backends');
+    expect(backends.stdout).toMatch(/^cpu\s+loads/m);
+    expect(backends.stdout).toMatch(/^used: /m);
+  });
+
+  it('fails with one line and no output on bad input', async () => {
+    await write(join(dir, 'small.tif'), new Uint8Array(8 * 8 * 8).fill(1), [8, 8, 8], 'labels');
+    const cases: [string[], RegExp][] = [
+      [['segment', '--image', 'img.tif', '--labels', 'small.tif', '--out', 'x.tif'], /shape 8×8×8 .* image has 40×48×48/],
+      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif'], /seg\.tif already exists \(use --force/],
+      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'img.tif', '--force'], /is also an input/],
+      [['predict', '--image', 'img.tif', '--model', 'img.tif', '--out', 'y.tif'], /not valid JSON/],
+      [['segment', '--image', 'img.tif', '--out', 'x.tif'], /segment needs --labels/],
+      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--threads', 'many'], /--threads must be an integer/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await tomoseg(...args);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(message);
+    }
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.startsWith('x.') || n.startsWith('y.') || n.includes('partial'))).toEqual([]);
+  });
+
+  it('documents every flag', async () => {
+    const help = await tomoseg('segment', '--help');
+    for (const flag of ['--image IMG', '--labels LAB', '--out SEG', '--probabilities PROB', '--model MODEL', '--threads N', '--seed S', '--force'])
+      expect(help.stdout).toContain(flag);
+  });
+});

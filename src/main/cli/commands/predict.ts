@@ -1,0 +1,26 @@
+import { loadModel } from '../../engine';
+import type { Command } from '../command';
+import { FLAGS, NOTES, checkOutputs, integerFlag, openInput, writeSegmentation } from './shared';
+
+export const command: Command = {
+  summary: 'segment an image with a saved model',
+  flags: {
+    image: FLAGS.image,
+    model: { type: 'string', value: 'MODEL', description: 'a model saved by `tomoseg train` or `segment --model`', required: true },
+    out: FLAGS.out,
+    probabilities: FLAGS.probabilities,
+    threads: FLAGS.threads,
+    force: FLAGS.force,
+  },
+  notes: NOTES,
+  async run(flags, _positionals, context) {
+    const [image, modelPath, out] = [flags.image as string, flags.model as string, flags.out as string];
+    const probabilities = flags.probabilities as string | undefined;
+    const force = flags.force === true;
+    const threads = integerFlag(flags.threads, 'threads', 0);
+    await checkOutputs([out, probabilities], [image, modelPath], force);
+    const model = await loadModel(modelPath);
+    await writeSegmentation(model, await openInput(image), { out, probabilities }, { threads, force }, context);
+    context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
+  },
+};

@@ -1,0 +1,34 @@
+import { saveModel, trainModel } from '../../engine';
+import type { Command } from '../command';
+import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, openInput, writeSegmentation } from './shared';
+
+export const command: Command = {
+  summary: 'train on sparse labels and segment the whole image',
+  flags: {
+    image: FLAGS.image,
+    labels: FLAGS.labels,
+    out: FLAGS.out,
+    probabilities: FLAGS.probabilities,
+    model: { type: 'string', value: 'MODEL', description: 'also save the trained model (JSON) for `tomoseg predict`' },
+    threads: FLAGS.threads,
+    seed: FLAGS.seed,
+    force: FLAGS.force,
+  },
+  notes: NOTES,
+  async run(flags, _positionals, context) {
+    const [image, labels, out] = [flags.image as string, flags.labels as string, flags.out as string];
+    const probabilities = flags.probabilities as string | undefined;
+    const modelPath = flags.model as string | undefined;
+    const force = flags.force === true;
+    const threads = integerFlag(flags.threads, 'threads', 0);
+    const seed = integerFlag(flags.seed, 'seed', 0);
+    await checkOutputs([out, probabilities, modelPath], [image, labels], force);
+    const volume = await openInput(image);
+    const labelVolume = await openInput(labels);
+    const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
+    context.out(describeModel(model));
+    if (modelPath) await saveModel(model, modelPath, force);
+    await writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context);
+    context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
+  },
+};

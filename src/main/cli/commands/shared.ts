@@ -1,0 +1,100 @@
+// Pieces the segment, train and predict commands share: flags, input checks, writing outputs.
+import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { TomosegError, badInput } from '../../../shared/errors';
+import { type Model, predictVolume } from '../../engine';
+import { type Volume, createVolume, openVolume } from '../../volume';
+import { refuseExisting } from '../../volume/output';
+import type { CliContext, Flag } from '../command';
+
+export const FLAGS = {
+  image: { type: 'string', value: 'IMG', description: 'the tomogram: .tif/.tiff file, folder of TIFF slices, or .zarr', required: true },
+  labels: {
+    type: 'string',
+    value: 'LAB',
+    description: 'sparse labels, same shape as IMG: 0 = unlabelled, 1..K = classes (.tif or .zarr)',
+    required: true,
+  },
+  out: { type: 'string', value: 'SEG', description: 'segmentation to write: .tif (uint8 ImageJ TIFF) or .zarr (OME-Zarr label image)', required: true },
+  probabilities: {
+    type: 'string',
+    value: 'PROB',
+    description: 'also write per-class probabilities (uint8, 255 = 1): one channel per class, .tif or .zarr',
+  },
+  threads: { type: 'string', value: 'N', description: `worker threads for prediction (default: ${availableParallelism()}, the CPU cores)` },
+  seed: { type: 'string', value: 'S', description: 'random seed of training; the same seed gives the same model (default 1)' },
+  force: { type: 'boolean', description: 'overwrite outputs that already exist' },
+} satisfies Record<string, Flag>;
+
+export const NOTES = [
+  'Outputs appear only when complete (written under a temporary name, then renamed).',
+  'Progress goes to stderr; on failure the exit code is non-zero with a one-line reason.',
+];
+
+export function integerFlag(value: string | boolean | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw badInput(`--${name} must be an integer ≥ ${min}, not '${String(value)}'`);
+  return n;
+}
+
+/** Refuses outputs that exist (unless forced) or that would overwrite an input, before any work. */
+export async function checkOutputs(outputs: (string | undefined)[], inputs: string[], force: boolean): Promise<void> {
+  const given = outputs.filter((p): p is string => p !== undefined);
+  for (const output of given) {
+    if (inputs.some((input) => resolve(input) === resolve(output)))
+      throw badInput(`${output} is also an input: Tomoseg never writes over its input data`);
+    await refuseExisting(output, force).catch((error: unknown) => {
+      throw error instanceof TomosegError && error.kind === 'conflict'
+        ? new TomosegError('conflict', `${output} already exists (use --force to overwrite)`)
+        : error;
+    });
+  }
+  if (new Set(given.map((p) => resolve(p))).size < given.length) throw badInput('two outputs have the same path');
+}
+
+export async function openInput(path: string): Promise<Volume> {
+  return openVolume(path);
+}
+
+/** Predicts `image` into SEG (and PROB); neither appears unless both are complete. */
+export async function writeSegmentation(
+  model: Model,
+  image: Volume,
+  paths: { out: string; probabilities?: string | undefined },
+  options: { threads?: number | undefined; force: boolean },
+  context: CliContext,
+): Promise<void> {
+  const common = { shape: image.shape, voxelSize: image.voxelSize, unit: image.unit, force: options.force };
+  const labels = await createVolume(paths.out, { ...common, dtype: 'uint8', kind: 'labels' });
+  const probabilities = paths.probabilities
+    ? await createVolume(paths.probabilities, {
+        ...common,
+        dtype: 'uint8',
+        kind: 'image',
+        channels: model.classes.length,
+        channelNames: model.classes.map((c) => c.name),
+      }).catch(async (error: unknown) => {
+        await labels.abort();
+        throw error;
+      })
+    : undefined;
+  const writers = probabilities ? [labels, probabilities] : [labels];
+  try {
+    await predictVolume(model, image, { labels, probabilities }, {
+      threads: options.threads,
+      signal: context.signal,
+      progress: context.progress,
+    });
+    for (const writer of writers) await writer.commit({ signal: context.signal, progress: context.progress });
+  } catch (error) {
+    await Promise.all(writers.map((w) => w.abort().catch(() => undefined)));
+    throw error;
+  }
+}
+
+export function describeModel(model: Model): string {
+  const classes = model.classes.map((c) => `${c.value}=${c.name}`).join(', ');
+  const counts = model.training.labelledVoxels.join('/');
+  return `model: ${model.classes.length} classes (${classes}), labelled voxels ${counts}, scales ${model.basis.scales.join(', ')}`;
+}

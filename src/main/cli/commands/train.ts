@@ -1,0 +1,29 @@
+import { saveModel, trainModel } from '../../engine';
+import type { Command } from '../command';
+import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, openInput } from './shared';
+
+export const command: Command = {
+  summary: 'train a model on sparse labels and save it',
+  flags: {
+    image: FLAGS.image,
+    labels: FLAGS.labels,
+    model: { type: 'string', value: 'MODEL', description: 'where to save the model (JSON)', required: true },
+    seed: FLAGS.seed,
+    force: FLAGS.force,
+  },
+  notes: NOTES,
+  async run(flags, _positionals, context) {
+    const [image, labels, modelPath] = [flags.image as string, flags.labels as string, flags.model as string];
+    const force = flags.force === true;
+    const seed = integerFlag(flags.seed, 'seed', 0);
+    await checkOutputs([modelPath], [image, labels], force);
+    const model = await trainModel(await openInput(image), await openInput(labels), {
+      seed,
+      signal: context.signal,
+      progress: context.progress,
+    });
+    await saveModel(model, modelPath, force);
+    context.out(describeModel(model));
+    context.out(`wrote ${modelPath}`);
+  },
+};

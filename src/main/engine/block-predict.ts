@@ -1,0 +1,128 @@
+// The pure per-block computation: padded normalised block → basis → invariants → head. Worker
+// threads call exactly this function, and so do the tests.
+import type { SerializedError } from '../../shared/errors';
+import type { Vec3 } from '../../shared/volume';
+import { computeBasis } from './basis';
+import type { Model } from './model';
+import { Network } from './network';
+
+export interface BlockResult {
+  shape: Vec3;
+  /** Class values (model.classes[k].value) of the most likely class, C order. */
+  labels: Uint8Array;
+  /** Class-major probabilities: probabilities[k * n + i] for class k at voxel i. */
+  probabilities: Float32Array;
+}
+
+/** What the worker wrapper receives and answers. */
+export interface BlockRequest {
+  id: number;
+  model: Model;
+  /** Normalised block with its halo. */
+  input: Float32Array;
+  shape: Vec3;
+  halo: number;
+  /** Also return probabilities (uint8, 0..255 = 0..1). */
+  probabilities: boolean;
+}
+
+export type BlockReply =
+  | { id: number; labels: Uint8Array; probabilities?: Uint8Array | undefined; error?: undefined }
+  | { id: number; error: SerializedError };
+
+/** Probabilities 0..1 to uint8 0..255 (the stored form: 1/255 resolution is plenty for a map). */
+export function quantiseProbabilities(probabilities: Float32Array): Uint8Array {
+  const out = new Uint8Array(probabilities.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(probabilities[i]! * 255);
+  return out;
+}
+
+export type AxisOrder = readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2];
+
+/** The fastest pass order for a region: its thinnest axis first (a slice costs little then). */
+export function thinAxisFirst(shape: Vec3): AxisOrder {
+  return ([0, 1, 2] as const).slice().sort((a, b) => shape[a] - shape[b] || a - b) as unknown as AxisOrder;
+}
+
+/** Voxels per chunk of the head: its activations stay in the CPU cache. */
+const CHUNK = 256;
+
+export function predictBlock(
+  model: Model,
+  input: Float32Array,
+  paddedShape: Vec3,
+  halo: number,
+  axisOrder: AxisOrder = [0, 1, 2],
+): BlockResult {
+  const basis = computeBasis(input, paddedShape, halo, model.basis.scales, axisOrder);
+  const network = new Network(model);
+  const n = basis.shape[0] * basis.shape[1] * basis.shape[2];
+  const { features: F, hidden: H, classes: K } = network;
+  // The standardisation folded into the first layer: one multiply-add per weight and voxel.
+  const w1 = new Float64Array(H * F);
+  const b1 = new Float64Array(H);
+  for (let h = 0; h < H; h++) {
+    let bias = network.b1[h]!;
+    for (let j = 0; j < F; j++) {
+      const w = network.w1[h * F + j]! / network.scale[j]!;
+      w1[h * F + j] = w;
+      bias -= w * network.shift[j]!;
+    }
+    b1[h] = bias;
+  }
+  const values = Uint8Array.from(model.classes.map((c) => c.value));
+  const labels = new Uint8Array(n);
+  const probabilities = new Float32Array(K * n);
+  const scratch = new Float64Array(6 * CHUNK);
+  // chunk buffers, feature-major: the layer loops run along voxels with one weight at a time
+  const features = new Float64Array(F * CHUNK);
+  const hidden = new Float64Array(H * CHUNK);
+  const logits = new Float64Array(K * CHUNK);
+  const channels = basis.channels;
+  for (let start = 0; start < n; start += CHUNK) {
+    const size = Math.min(CHUNK, n - start);
+    network.invariantsChunk(channels, start, size, features, CHUNK, scratch);
+    denseLayer(features, w1, b1, F, H, size, hidden, true);
+    denseLayer(hidden, network.w2, network.b2, H, K, size, logits, false);
+    for (let t = 0; t < size; t++) {
+      let best = 0;
+      let max = logits[t]!;
+      for (let k = 1; k < K; k++) {
+        const z = logits[k * CHUNK + t]!;
+        if (z > max) {
+          max = z;
+          best = k;
+        }
+      }
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(logits[k * CHUNK + t]! - max);
+      for (let k = 0; k < K; k++) probabilities[k * n + start + t] = Math.exp(logits[k * CHUNK + t]! - max) / sum;
+      labels[start + t] = values[best]!;
+    }
+  }
+  return { shape: basis.shape, labels, probabilities };
+}
+
+/** out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the first `size` voxels of a chunk, optional ReLU. */
+function denseLayer(
+  x: Float64Array,
+  w: Float64Array,
+  b: Float64Array,
+  inputs: number,
+  outputs: number,
+  size: number,
+  out: Float64Array,
+  relu: boolean,
+): void {
+  for (let o = 0; o < outputs; o++) {
+    const base = o * CHUNK;
+    const bias = b[o]!;
+    for (let t = 0; t < size; t++) out[base + t] = bias;
+    for (let i = 0; i < inputs; i++) {
+      const weight = w[o * inputs + i]!;
+      const from = i * CHUNK;
+      for (let t = 0; t < size; t++) out[base + t]! += weight * x[from + t]!;
+    }
+    if (relu) for (let t = 0; t < size; t++) if (out[base + t]! < 0) out[base + t] = 0;
+  }
+}

@@ -1,0 +1,88 @@
+// Splitting a volume into blocks and reading a block with its halo. Outside the volume the halo is
+// filled by mirror reflection (half-sample symmetric, like scipy's 'reflect'), so a block at the
+// border sees exactly what an unblocked run sees there.
+import { badInput } from '../../shared/errors';
+import type { Region, Vec3 } from '../../shared/volume';
+import type { Volume } from '../volume/volume';
+
+/** Maps any integer position onto 0..n-1 by mirroring at the ends (period 2n). */
+export function reflectIndex(i: number, n: number): number {
+  const period = 2 * n;
+  let j = i % period;
+  if (j < 0) j += period;
+  return j < n ? j : period - 1 - j;
+}
+
+/** Blocks of at most `blockShape` covering `region` (default: the whole volume), z outermost. */
+export function blockGrid(shape: Vec3, blockShape: Vec3, region: Region = { start: [0, 0, 0], shape }): Region[] {
+  const blocks: Region[] = [];
+  const [sz, sy, sx] = region.start;
+  const [ez, ey, ex] = [sz + region.shape[0], sy + region.shape[1], sx + region.shape[2]];
+  for (let z = sz; z < ez; z += blockShape[0])
+    for (let y = sy; y < ey; y += blockShape[1])
+      for (let x = sx; x < ex; x += blockShape[2])
+        blocks.push({
+          start: [z, y, x],
+          shape: [Math.min(blockShape[0], ez - z), Math.min(blockShape[1], ey - y), Math.min(blockShape[2], ex - x)],
+        });
+  return blocks;
+}
+
+/** Intensity normalisation stored in the model: (v - low) / (high - low). */
+export interface Normalisation {
+  low: number;
+  high: number;
+}
+
+/**
+ * Reads `region` plus `halo` voxels on every side, normalised to float32. Only the part inside the
+ * volume is read; the rest is mirrored. A NaN or infinite voxel is refused, naming where it is.
+ */
+export async function readPadded(
+  volume: Volume,
+  region: Region,
+  halo: number,
+  normalisation: Normalisation,
+): Promise<{ data: Float32Array; shape: Vec3 }> {
+  const padded: Vec3 = [region.shape[0] + 2 * halo, region.shape[1] + 2 * halo, region.shape[2] + 2 * halo];
+  const lo: Vec3 = [0, 0, 0];
+  const hi: Vec3 = [0, 0, 0];
+  const maps: Int32Array[] = [];
+  for (let a = 0; a < 3; a++) {
+    const n = volume.shape[a]!;
+    const first = region.start[a]! - halo;
+    const map = new Int32Array(padded[a]!);
+    for (let i = 0; i < map.length; i++) map[i] = reflectIndex(first + i, n);
+    lo[a] = Math.min(...map);
+    hi[a] = Math.max(...map) + 1;
+    for (let i = 0; i < map.length; i++) map[i] = map[i]! - lo[a];
+    maps.push(map);
+  }
+  const readShape: Vec3 = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+  const raw = await volume.read({ start: lo, shape: readShape });
+  const { low, high } = normalisation;
+  const factor = 1 / (high - low);
+  const [mz, my, mx] = maps as [Int32Array, Int32Array, Int32Array];
+  const data = new Float32Array(padded[0] * padded[1] * padded[2]);
+  let o = 0;
+  for (let z = 0; z < padded[0]; z++) {
+    const zBase = mz[z]! * readShape[1];
+    for (let y = 0; y < padded[1]; y++) {
+      const base = (zBase + my[y]!) * readShape[2];
+      for (let x = 0; x < padded[2]; x++) data[o++] = (raw[base + mx[x]!]! - low) * factor;
+    }
+  }
+  if (raw instanceof Float32Array || raw instanceof Float64Array) {
+    for (let i = 0; i < raw.length; i++) {
+      if (!Number.isFinite(raw[i]!)) {
+        const x = i % readShape[2];
+        const y = Math.floor(i / readShape[2]) % readShape[1];
+        const z = Math.floor(i / (readShape[1] * readShape[2]));
+        throw badInput(
+          `${volume.path} has a ${String(raw[i])} voxel at (z, y, x) = (${lo[0] + z}, ${lo[1] + y}, ${lo[2] + x}); NaN and infinite values cannot be segmented`,
+        );
+      }
+    }
+  }
+  return { data, shape: padded };
+}

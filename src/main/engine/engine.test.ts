@@ -1,0 +1,224 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms';
+import { basisHalo, computeBasis } from './basis';
+import { predictBlock } from './block-predict';
+import { readPadded, reflectIndex } from './blocks';
+import { addEigenvalueGradient, symmetricEigenvalues } from './invariants';
+import { sparseLabelsFromVolume } from './labels';
+import { MemoryVolume } from './memory-volume';
+import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
+import { type BlockSink, predictRegion, predictVolume } from './predict';
+import { trainModel } from './train';
+
+/** A sink that assembles written blocks into whole arrays, per channel. */
+function memorySink(shape: Vec3, channels = 1): BlockSink & { data: Uint8Array[] } {
+  const data = Array.from({ length: channels }, () => new Uint8Array(shape[0] * shape[1] * shape[2]));
+  return {
+    data,
+    async write(region: Region, block: TypedArray, channel = 0) {
+      let i = 0;
+      for (let z = 0; z < region.shape[0]; z++)
+        for (let y = 0; y < region.shape[1]; y++)
+          for (let x = 0; x < region.shape[2]; x++)
+            data[channel]![((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2] + x] = block[i++]!;
+    },
+  };
+}
+
+let phantom: Phantom;
+let labels: Uint8Array;
+let model: Model;
+
+beforeAll(async () => {
+  phantom = await makePhantom('fibres-pores', [40, 36, 44], 5);
+  labels = paintLabels(phantom.truth, phantom.shape, 3, { discs: 5 });
+  model = await trainModel(new MemoryVolume(phantom.image, phantom.shape), new MemoryVolume(labels, phantom.shape), {
+    seed: 3,
+    iterations: 80,
+  });
+});
+
+describe('basis', () => {
+  it('reflects indices at both ends, also far outside', () => {
+    expect([-3, -2, -1, 0, 4, 5, 6, 11, 12].map((i) => reflectIndex(i, 5))).toEqual([2, 1, 0, 0, 4, 4, 3, 1, 2]);
+  });
+
+  it('gives the exact scale-normalised derivatives of a quadratic', () => {
+    const shape: Vec3 = [30, 30, 30];
+    const f = (z: number, y: number, x: number): number => 0.01 * (3 * z * z - 2 * y * y + x * x + 4 * z * y - x * y) + 0.1 * x;
+    const halo = basisHalo([2]);
+    const padded: Vec3 = [shape[0] + 2 * halo, shape[1] + 2 * halo, shape[2] + 2 * halo];
+    const input = new Float32Array(padded[0] * padded[1] * padded[2]);
+    let i = 0;
+    for (let z = 0; z < padded[0]; z++)
+      for (let y = 0; y < padded[1]; y++) for (let x = 0; x < padded[2]; x++) input[i++] = f(z - halo, y - halo, x - halo);
+    const basis = computeBasis(input, padded, halo, [2]);
+    const at = (c: number, z: number, y: number, x: number): number => basis.channels[c]![(z * 30 + y) * 30 + x]!;
+    const [z, y, x] = [10, 12, 7];
+    const s = 2;
+    expect(at(1, z, y, x)).toBeCloseTo(s * 0.01 * (6 * z + 4 * y), 3);
+    expect(at(2, z, y, x)).toBeCloseTo(s * 0.01 * (-4 * y + 4 * z - x), 3);
+    expect(at(3, z, y, x)).toBeCloseTo(s * (0.01 * (2 * x - y) + 0.1), 3);
+    expect([4, 5, 6, 7, 8, 9].map((c) => at(c, z, y, x))).toEqual(
+      [0.06, -0.04, 0.02, 0.04, 0, -0.01].map((v) => expect.closeTo(v * s * s, 4)),
+    );
+  });
+
+  it('is equivariant to a 90° rotation: invariant predictions rotate with the volume', async () => {
+    const [nz, ny, nx] = phantom.shape;
+    // rotate about z: (y, x) -> (x, ny-1-y)
+    const rotated = new Uint16Array(phantom.image.length);
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) rotated[(z * nx + x) * ny + (ny - 1 - y)] = phantom.image[(z * ny + y) * nx + x]!;
+    const a = await predictRegion(model, new MemoryVolume(phantom.image, phantom.shape), { start: [0, 0, 0], shape: phantom.shape });
+    const b = await predictRegion(model, new MemoryVolume(rotated, [nz, nx, ny]), { start: [0, 0, 0], shape: [nz, nx, ny] });
+    let maxDifference = 0;
+    const n = nz * ny * nx;
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) {
+          const i = (z * ny + y) * nx + x;
+          const j = (z * nx + x) * ny + (ny - 1 - y);
+          for (let k = 0; k < 3; k++)
+            maxDifference = Math.max(maxDifference, Math.abs(a.probabilities[k * n + i]! - b.probabilities[k * n + j]!));
+        }
+    // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
+    expect(maxDifference).toBeLessThan(2e-3);
+  });
+});
+
+describe('invariants', () => {
+  it('finds the eigenvalues of a rotated diagonal tensor', () => {
+    // R diag(1, -2, 3) R^T with R a rotation about x by 30°
+    const c = Math.cos(Math.PI / 6);
+    const s = Math.sin(Math.PI / 6);
+    // axes (z, y, x); rotation mixes z and y
+    const zz = 1 * c * c + -2 * s * s;
+    const yy = 1 * s * s + -2 * c * c;
+    const zy = (1 - -2) * c * s;
+    const out = new Float64Array(3);
+    symmetricEigenvalues(zz, yy, 3, zy, 0, 0, out, 0);
+    expect(Array.from(out)).toEqual([expect.closeTo(-2, 9), expect.closeTo(1, 9), expect.closeTo(3, 9)]);
+  });
+
+  it('has the gradient of finite differences', () => {
+    const t = [0.3, -0.2, 0.5, 0.1, -0.15, 0.05];
+    const eig = (m: number[]): Float64Array => {
+      const out = new Float64Array(3);
+      symmetricEigenvalues(m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, out, 0);
+      return out;
+    };
+    const lambda = eig(t);
+    for (let q = 0; q < 3; q++) {
+      const grad = new Float64Array(6);
+      addEigenvalueGradient(t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, lambda[q]!, 1, grad);
+      for (let e = 0; e < 6; e++) {
+        const plus = [...t];
+        const minus = [...t];
+        plus[e]! += 1e-6;
+        minus[e]! -= 1e-6;
+        expect(grad[e]).toBeCloseTo((eig(plus)[q]! - eig(minus)[q]!) / 2e-6, 5);
+      }
+    }
+  });
+});
+
+describe('training', () => {
+  it('is deterministic: the same seed gives the same model, another seed another', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(labels, phantom.shape));
+    const again = await trainModel(image, sparse, { seed: 3, iterations: 80 });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(model));
+    const other = await trainModel(image, sparse, { seed: 4, iterations: 80 });
+    expect(JSON.stringify(other.weights)).not.toBe(JSON.stringify(model.weights));
+  });
+
+  it('learns a binary microstructure from a few discs (Dice on unlabelled voxels)', async () => {
+    const binary = await makePhantom('binary', [48, 48, 48], 2);
+    const painted = paintLabels(binary.truth, binary.shape, 2);
+    const image = new MemoryVolume(binary.image, binary.shape);
+    const trained = await trainModel(image, new MemoryVolume(painted, binary.shape), { seed: 1 });
+    const result = await predictRegion(trained, image, { start: [0, 0, 0], shape: binary.shape });
+    expect(diceScores(result.labels, binary.truth, painted, 2).meanDice).toBeGreaterThan(0.9);
+  });
+
+  it('refuses labels that cannot train a model, saying why', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const wrongShape = new MemoryVolume(new Uint8Array(10 * 10 * 10), [10, 10, 10], 'small.tif');
+    await expect(trainModel(image, wrongShape)).rejects.toThrow(/shape 10×10×10 .* image has 40×36×44/);
+    const one = labels.map((v) => (v === 0 ? 0 : 1));
+    await expect(trainModel(image, new MemoryVolume(one, phantom.shape))).rejects.toThrow(/only one class/);
+    const gap = labels.map((v) => (v === 2 ? 0 : v));
+    await expect(trainModel(image, new MemoryVolume(gap, phantom.shape))).rejects.toThrow(/class 2 has no labelled voxel/);
+    const big = Uint16Array.from(labels);
+    big[5] = 300;
+    await expect(trainModel(image, new MemoryVolume(big, phantom.shape, 'lab.tif'))).rejects.toThrow(
+      /lab\.tif has label 300 at \(z, y, x\) = \(0, 0, 5\)/,
+    );
+    await expect(trainModel(image, new MemoryVolume(new Uint8Array(labels.length), phantom.shape))).rejects.toThrow(/no labelled voxel/);
+  });
+
+  it('refuses NaN and infinite voxels, naming where', async () => {
+    const data = Float32Array.from(phantom.image);
+    data[(20 * 36 + 3) * 44 + 4] = Number.NaN;
+    const image = new MemoryVolume(data, phantom.shape, 'scan.tif');
+    await expect(trainModel(image, new MemoryVolume(labels, phantom.shape))).rejects.toThrow(
+      /scan\.tif has a NaN voxel at \(z, y, x\) = \(20, 3, 4\)/,
+    );
+  });
+});
+
+describe('prediction', () => {
+  it('gives the same result blockwise as in one piece, in the calling thread and in workers', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const halo = basisHalo(model.basis.scales);
+    const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo, model.normalisation);
+    const reference = predictBlock(model, whole.data, whole.shape, halo);
+    for (const threads of [0, 2]) {
+      const sinkLabels = memorySink(phantom.shape);
+      const sinkProbabilities = memorySink(phantom.shape, 3);
+      await predictVolume(model, image, { labels: sinkLabels, probabilities: sinkProbabilities }, { threads, blockShape: [16, 20, 24] });
+      expect(sinkLabels.data[0]).toEqual(reference.labels);
+      const n = reference.labels.length;
+      for (let k = 0; k < 3; k++)
+        expect(sinkProbabilities.data[k]).toEqual(Uint8Array.from(reference.probabilities.subarray(k * n, (k + 1) * n), (p) => Math.round(p * 255)));
+    }
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      predictVolume(model, new MemoryVolume(phantom.image, phantom.shape), { labels: memorySink(phantom.shape) }, { signal: controller.signal }),
+    ).rejects.toThrow(/cancelled/);
+  });
+});
+
+describe('model files', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tomoseg-model-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips, refuses to overwrite, and rejects other versions and damaged files', async () => {
+    const path = join(dir, 'm.json');
+    await saveModel(model, path);
+    expect(await loadModel(path)).toEqual(model);
+    await expect(saveModel(model, path)).rejects.toThrow(/already exists/);
+    const old = { ...JSON.parse(await readFile(path, 'utf8')), engineVersion: ENGINE_VERSION + 1 };
+    expect(() => parseModel(old, 'old.json')).toThrow(/engine version 2; this Tomoseg runs engine version 1/);
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, (await readFile(path, 'utf8')).slice(0, 200));
+    await expect(loadModel(cut)).rejects.toThrow(/damaged model file: not valid JSON/);
+    const wrong = { ...model, weights: { ...model.weights, b2: [0] } };
+    expect(() => parseModel(wrong, 'w.json')).toThrow(/w\.json is a damaged model file: weights: w2\/b2 has the wrong size/);
+  });
+});

@@ -1,0 +1,21 @@
+// The segmentation engine: a shallow rotation-invariant network trained from sparse labels.
+//
+//   computeBasis(input, paddedShape, halo, scales)   fixed Gaussian-derivative basis of a padded block
+//   trainModel(image, labels, {seed, signal, progress, ...}) → Model
+//        labels: SparseLabels {shape, indices, values} or a label Volume (0 = unlabelled, 1..K)
+//   predictRegion(model, volume, region) → {shape, labels, probabilities}
+//        in the calling thread; for live previews of one slice
+//   predictVolume(model, volume, {labels?, probabilities?}, {threads, blockShape, signal, progress})
+//        blockwise in worker threads, streaming to writers (a VolumeWriter fits BlockSink)
+//   loadModel(path) / saveModel(model, path, force) / parseModel(json, source)
+//   backends() → which compute backends load, and which one is used
+//
+// Everything long takes an AbortSignal and a progress callback (done, total, message).
+export { type Basis, CHANNEL_NAMES, CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
+export { type BlockResult, predictBlock } from './block-predict';
+export { type BackendReport, backends } from './backend';
+export { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './labels';
+export { MemoryVolume } from './memory-volume';
+export { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
+export { type BlockSink, type PredictOptions, predictRegion, predictVolume } from './predict';
+export { DEFAULT_TRAINING, type TrainOptions, trainModel } from './train';

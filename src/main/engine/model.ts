@@ -1,0 +1,119 @@
+// The model file: everything needed to reproduce a prediction (architecture, weights, intensity
+// normalisation, basis scales, class names, engine version, training settings), as JSON validated
+// with zod. A file from another engine version or a damaged one is refused with a clear reason.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { TomosegError, badInput } from '../../shared/errors';
+import { publish, refuseExisting, temporaryPath } from '../volume/output';
+
+/** Bumped whenever the meaning of the weights changes (basis, invariants, head). */
+export const ENGINE_VERSION = 1;
+export const MODEL_FORMAT = 'tomoseg-model';
+
+const matrix = z.array(z.array(z.number()));
+const vector = z.array(z.number());
+
+export const modelSchema = z
+  .object({
+    format: z.literal(MODEL_FORMAT),
+    engineVersion: z.number().int(),
+    classes: z.array(z.object({ value: z.number().int().min(1).max(255), name: z.string() })).min(2),
+    normalisation: z.object({ low: z.number(), high: z.number() }),
+    basis: z.object({ scales: z.array(z.number().positive()).min(1) }),
+    architecture: z.object({
+      vectors: z.number().int().min(0),
+      tensors: z.number().int().min(0),
+      hidden: z.number().int().min(1),
+    }),
+    weights: z.object({
+      /** vectors × scales: one weight per gradient field */
+      vectorMix: matrix,
+      /** tensors × scales: one weight per Hessian field */
+      tensorMix: matrix,
+      /** fixed standardisation of the invariant features, set from the training voxels */
+      shift: vector,
+      scale: vector,
+      w1: matrix,
+      b1: vector,
+      w2: matrix,
+      b2: vector,
+    }),
+    training: z.object({
+      seed: z.number().int(),
+      iterations: z.number().int(),
+      learningRate: z.number(),
+      weightDecay: z.number(),
+      labelledVoxels: z.array(z.number().int()),
+      sampledVoxels: z.number().int(),
+      finalLoss: z.number(),
+    }),
+  })
+  .superRefine((m, ctx) => {
+    const s = m.basis.scales.length;
+    const f = featureCount(s, m.architecture.vectors, m.architecture.tensors);
+    const { vectorMix, tensorMix, shift, scale, w1, b1, w2, b2 } = m.weights;
+    const h = m.architecture.hidden;
+    const k = m.classes.length;
+    const checks: [string, boolean][] = [
+      ['vectorMix', vectorMix.length === m.architecture.vectors && vectorMix.every((r) => r.length === s)],
+      ['tensorMix', tensorMix.length === m.architecture.tensors && tensorMix.every((r) => r.length === s)],
+      ['shift/scale', shift.length === f && scale.length === f],
+      ['w1/b1', w1.length === h && w1.every((r) => r.length === f) && b1.length === h],
+      ['w2/b2', w2.length === k && w2.every((r) => r.length === h) && b2.length === k],
+    ];
+    for (const [name, ok] of checks) if (!ok) ctx.addIssue({ code: 'custom', message: `${name} has the wrong size`, path: ['weights'] });
+  });
+
+export type Model = z.infer<typeof modelSchema>;
+
+/** Invariant features per voxel: per scale g and Laplacian, one norm per vector, 3 eigenvalues per tensor. */
+export const featureCount = (scales: number, vectors: number, tensors: number): number =>
+  2 * scales + vectors + 3 * tensors;
+
+/** Validates a parsed model object; `source` names it in errors. */
+export function parseModel(data: unknown, source: string): Model {
+  const version = (data as { engineVersion?: unknown } | null)?.engineVersion;
+  if ((data as { format?: unknown } | null)?.format !== MODEL_FORMAT)
+    throw badInput(`${source} is not a Tomoseg model file`);
+  if (version !== ENGINE_VERSION)
+    throw new TomosegError(
+      'unsupported',
+      `${source} was made by engine version ${String(version)}; this Tomoseg runs engine version ${ENGINE_VERSION}: retrain the model`,
+    );
+  const parsed = modelSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badInput(`${source} is a damaged model file: ${issue.path.join('.') || 'root'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export async function loadModel(path: string): Promise<Model> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new TomosegError('not-found', `model file ${path} does not exist`);
+    throw error;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw badInput(`${path} is a damaged model file: not valid JSON`);
+  }
+  return parseModel(data, path);
+}
+
+/** Writes the model beside `path` under a temporary name and renames it into place when complete. */
+export async function saveModel(model: Model, path: string, force = false): Promise<void> {
+  await refuseExisting(path, force);
+  const temp = temporaryPath(path);
+  try {
+    await writeFile(temp, `${JSON.stringify(model)}\n`);
+    await publish(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

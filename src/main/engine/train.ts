@@ -1,0 +1,346 @@
+// Training touches only the labelled voxels: their basis responses are gathered once (a few
+// thousand rows), then the mixing weights and the head are fitted full-batch with Adam and
+// hand-written gradients. Seeded and deterministic: the same seed gives the same model.
+import { cancelled } from '../../shared/errors';
+import type { Region, Vec3 } from '../../shared/volume';
+import { estimateRange } from '../volume/statistics';
+import type { Volume } from '../volume/volume';
+import { CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
+import { type AxisOrder, thinAxisFirst } from './block-predict';
+import { blockGrid, readPadded } from './blocks';
+import { addEigenvalueGradient } from './invariants';
+import { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './labels';
+import { ENGINE_VERSION, MODEL_FORMAT, type Model, featureCount } from './model';
+import { Network } from './network';
+import { Random } from './random';
+
+export interface TrainOptions {
+  seed?: number;
+  /** Basis scales (Gaussian sigma in voxels). */
+  scales?: number[];
+  hidden?: number;
+  iterations?: number;
+  learningRate?: number;
+  weightDecay?: number;
+  /** At most this many labelled voxels per class are used (a seeded random subset). */
+  maxVoxelsPerClass?: number;
+  classNames?: string[];
+  signal?: AbortSignal;
+  progress?: (done: number, total: number, message?: string) => void;
+}
+
+export const DEFAULT_TRAINING = {
+  seed: 1,
+  scales: [1, 2, 4],
+  hidden: 16,
+  iterations: 300,
+  learningRate: 0.02,
+  weightDecay: 3e-3,
+  maxVoxelsPerClass: 4000,
+};
+
+/** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
+interface Samples {
+  rows: Float64Array;
+  classes: Uint8Array; // class index 0..K-1
+  count: number;
+}
+
+/** Trains a model on `image` from sparse labels (or a label volume of the same shape). */
+export async function trainModel(image: Volume, labels: SparseLabels | Volume, options: TrainOptions = {}): Promise<Model> {
+  const settings = { ...DEFAULT_TRAINING, ...options };
+  const { signal, progress } = options;
+  const sparse = 'indices' in labels ? labels : await sparseLabelsFromVolume(labels, signal);
+  const classValues = validateLabels(sparse, image.shape, 'path' in labels ? labels.path : 'the labels');
+  const K = classValues.length;
+  const [low, high] = await estimateRange(image);
+  const normalisation = { low, high };
+  const random = new Random(settings.seed);
+  const chosen = chooseVoxels(sparse, K, settings.maxVoxelsPerClass, random);
+  progress?.(0, settings.iterations, 'computing the basis at the labelled voxels');
+  const samples = await gatherSamples(image, sparse, chosen, settings.scales, normalisation, signal);
+  const counts = new Array<number>(K).fill(0);
+  for (const v of sparse.values) counts[v - 1]!++;
+
+  const S = settings.scales.length;
+  const V = S + 1;
+  const T = S + 1;
+  const model: Model = {
+    format: MODEL_FORMAT,
+    engineVersion: ENGINE_VERSION,
+    classes: classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` })),
+    normalisation,
+    basis: { scales: settings.scales },
+    architecture: { vectors: V, tensors: T, hidden: settings.hidden },
+    weights: initialWeights(S, V, T, settings.hidden, K, random),
+    training: {
+      seed: settings.seed,
+      iterations: settings.iterations,
+      learningRate: settings.learningRate,
+      weightDecay: settings.weightDecay,
+      labelledVoxels: counts,
+      sampledVoxels: samples.count,
+      finalLoss: 0,
+    },
+  };
+  const network = new Network(model);
+  standardise(network, samples);
+  const loss = await fit(network, samples, settings, signal, progress);
+  model.weights = exportWeights(network);
+  model.training.finalLoss = loss;
+  return model;
+}
+
+/** A seeded subset of at most `cap` labelled voxels per class, as positions into `sparse`. */
+function chooseVoxels(sparse: SparseLabels, K: number, cap: number, random: Random): Uint32Array {
+  const perClass: number[][] = Array.from({ length: K }, () => []);
+  sparse.values.forEach((v, i) => perClass[v - 1]!.push(i));
+  const chosen: number[] = [];
+  for (const members of perClass) {
+    for (let i = 0; i < Math.min(cap, members.length); i++) {
+      const j = i + random.int(members.length - i);
+      [members[i], members[j]] = [members[j]!, members[i]!];
+      chosen.push(members[i]!);
+    }
+  }
+  return Uint32Array.from(chosen).sort();
+}
+
+/**
+ * Computes the basis only around the chosen voxels: runs of consecutive labelled z slices, each
+ * cropped to the y/x box of its labels (and split into blocks), with the thin axis filtered first.
+ */
+async function gatherSamples(
+  image: Volume,
+  sparse: SparseLabels,
+  chosen: Uint32Array,
+  scales: number[],
+  normalisation: { low: number; high: number },
+  signal?: AbortSignal,
+): Promise<Samples> {
+  const [, ny, nx] = image.shape;
+  const width = scales.length * CHANNELS_PER_SCALE;
+  const rows = new Float64Array(chosen.length * width);
+  const classes = new Uint8Array(chosen.length);
+  const halo = basisHalo(scales);
+  const position = (i: number): Vec3 => {
+    const index = sparse.indices[i]!;
+    return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
+  };
+  let row = 0;
+  let first = 0;
+  while (first < chosen.length) {
+    // one run of consecutive z slices
+    let last = first;
+    while (last + 1 < chosen.length && position(chosen[last + 1]!)[0] - position(chosen[last]!)[0] <= 1) last++;
+    const lo: Vec3 = [Infinity, Infinity, Infinity];
+    const hi: Vec3 = [-1, -1, -1];
+    for (let i = first; i <= last; i++) {
+      const p = position(chosen[i]!);
+      for (let a = 0; a < 3; a++) {
+        lo[a] = Math.min(lo[a]!, p[a]!);
+        hi[a] = Math.max(hi[a]!, p[a]! + 1);
+      }
+    }
+    const run: Region = { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] };
+    for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
+      if (signal?.aborted) throw cancelled();
+      const members: number[] = [];
+      for (let i = first; i <= last; i++) if (inside(position(chosen[i]!), block)) members.push(chosen[i]!);
+      if (members.length === 0) continue;
+      const input = await readPadded(image, block, halo, normalisation);
+      const order: AxisOrder = thinAxisFirst(block.shape);
+      const basis = computeBasis(input.data, input.shape, halo, scales, order);
+      const [, by, bx] = block.shape;
+      for (const i of members) {
+        const p = position(i);
+        const local = ((p[0] - block.start[0]) * by + (p[1] - block.start[1])) * bx + (p[2] - block.start[2]);
+        for (let c = 0; c < width; c++) rows[row * width + c] = basis.channels[c]![local]!;
+        classes[row] = sparse.values[i]! - 1;
+        row++;
+      }
+    }
+    first = last + 1;
+  }
+  return { rows, classes, count: row };
+}
+
+const inside = (p: Vec3, r: Region): boolean =>
+  p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);
+
+function initialWeights(S: number, V: number, T: number, H: number, K: number, random: Random): Model['weights'] {
+  const F = featureCount(S, V, T);
+  // Mixed fields start as the single scales (plus one random mixture), so training starts from
+  // the classic per-scale invariants and learns better filters from there.
+  const mix = (n: number): number[][] =>
+    Array.from({ length: n }, (_, k) => Array.from({ length: S }, (_, s) => (k < S ? (k === s ? 1 : 0) : random.normal() * 0.5)));
+  const gaussian = (rows: number, cols: number, std: number): number[][] =>
+    Array.from({ length: rows }, () => Array.from({ length: cols }, () => random.normal() * std));
+  return {
+    vectorMix: mix(V),
+    tensorMix: mix(T),
+    shift: new Array<number>(F).fill(0),
+    scale: new Array<number>(F).fill(1),
+    w1: gaussian(H, F, Math.sqrt(2 / F)),
+    b1: new Array<number>(H).fill(0),
+    w2: gaussian(K, H, Math.sqrt(1 / H)),
+    b2: new Array<number>(K).fill(0),
+  };
+}
+
+/** Fixes the feature standardisation to the mean and spread of the initial features on the samples. */
+function standardise(network: Network, samples: Samples): void {
+  const F = network.features;
+  const width = network.scales * CHANNELS_PER_SCALE;
+  const raw = new Float64Array(F);
+  const sum = new Float64Array(F);
+  const sum2 = new Float64Array(F);
+  for (let r = 0; r < samples.count; r++) {
+    network.invariants(samples.rows, r * width, raw);
+    for (let j = 0; j < F; j++) {
+      sum[j]! += raw[j]!;
+      sum2[j]! += raw[j]! * raw[j]!;
+    }
+  }
+  for (let j = 0; j < F; j++) {
+    const mean = sum[j]! / samples.count;
+    const variance = Math.max(0, sum2[j]! / samples.count - mean * mean);
+    network.shift[j] = mean;
+    network.scale[j] = Math.sqrt(variance) + 1e-6;
+  }
+}
+
+/** Full-batch Adam on the class-balanced cross-entropy (+ L2 on the head). Returns the final loss. */
+async function fit(
+  net: Network,
+  samples: Samples,
+  settings: typeof DEFAULT_TRAINING,
+  signal?: AbortSignal,
+  progress?: TrainOptions['progress'],
+): Promise<number> {
+  const { count, rows, classes } = samples;
+  const S = net.scales;
+  const V = net.vectors;
+  const F = net.features;
+  const H = net.hidden;
+  const K = net.classes;
+  const C = CHANNELS_PER_SCALE;
+  const width = S * C;
+  // class weights: every class counts as much in the loss, however many voxels were painted
+  const perClass = new Array<number>(K).fill(0);
+  for (let r = 0; r < count; r++) perClass[classes[r]!]!++;
+  const classWeight = perClass.map((n) => (n > 0 ? 1 / (K * n) : 0));
+  const params = [net.vectorMix, net.tensorMix, net.w1, net.b1, net.w2, net.b2];
+  const grads = params.map((p) => new Float64Array(p.length));
+  const [gVector, gTensor, gW1, gB1, gW2, gB2] = grads as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const adamM = params.map((p) => new Float64Array(p.length));
+  const adamV = params.map((p) => new Float64Array(p.length));
+  const probs = new Float64Array(K);
+  const mixed = new Float64Array(3 * V + 6 * net.tensors);
+  const dAct = new Float64Array(H);
+  const dRaw = new Float64Array(F);
+  const dTensor = new Float64Array(6);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  let loss = 0;
+  for (let it = 0; it < settings.iterations; it++) {
+    if (it % 10 === 0) {
+      if (signal?.aborted) throw cancelled();
+      progress?.(it, settings.iterations, 'training');
+      await new Promise((resolve) => setImmediate(resolve)); // let an abort arrive
+    }
+    for (const g of grads) g.fill(0);
+    loss = 0;
+    for (let r = 0; r < count; r++) {
+      const o = r * width;
+      const y = classes[r]!;
+      net.predict(rows, o, probs, mixed);
+      const weight = classWeight[y]!;
+      loss -= weight * Math.log(Math.max(probs[y]!, 1e-12));
+      // head
+      dAct.fill(0);
+      for (let k = 0; k < K; k++) {
+        const dz = (probs[k]! - (k === y ? 1 : 0)) * weight;
+        gB2[k]! += dz;
+        for (let h = 0; h < H; h++) {
+          gW2[k * H + h]! += dz * net.activation[h]!;
+          dAct[h]! += net.w2[k * H + h]! * dz;
+        }
+      }
+      dRaw.fill(0);
+      for (let h = 0; h < H; h++) {
+        if (net.activation[h]! <= 0) continue;
+        const d = dAct[h]!;
+        gB1[h]! += d;
+        for (let j = 0; j < F; j++) {
+          gW1[h * F + j]! += d * net.input[j]!;
+          dRaw[j]! += net.w1[h * F + j]! * d;
+        }
+      }
+      for (let j = 0; j < F; j++) dRaw[j] = dRaw[j]! / net.scale[j]!;
+      // mixing of the gradient fields: d|v|/dv = v / |v|
+      for (let k = 0; k < V; k++) {
+        const norm = net.raw[2 * S + k]!;
+        const scaleGrad = dRaw[2 * S + k]! / norm;
+        for (let s = 0; s < S; s++) {
+          const b = o + s * C;
+          const dot = mixed[3 * k]! * rows[b + 1]! + mixed[3 * k + 1]! * rows[b + 2]! + mixed[3 * k + 2]! * rows[b + 3]!;
+          gVector[k * S + s]! += scaleGrad * dot;
+        }
+      }
+      // mixing of the Hessian fields, through the eigenvalues
+      for (let k = 0; k < net.tensors; k++) {
+        const m = 3 * V + 6 * k;
+        const [a, b, c, d, e, f] = [mixed[m]!, mixed[m + 1]!, mixed[m + 2]!, mixed[m + 3]!, mixed[m + 4]!, mixed[m + 5]!];
+        dTensor.fill(0);
+        const j0 = 2 * S + V + 3 * k;
+        for (let q = 0; q < 3; q++) addEigenvalueGradient(a, b, c, d, e, f, net.raw[j0 + q]!, dRaw[j0 + q]!, dTensor);
+        for (let s = 0; s < S; s++) {
+          const base = o + s * C + 4;
+          let dot = 0;
+          for (let q = 0; q < 6; q++) dot += dTensor[q]! * rows[base + q]!;
+          gTensor[k * S + s]! += dot;
+        }
+      }
+    }
+    for (const [w, g] of [
+      [net.w1, gW1],
+      [net.w2, gW2],
+    ] as const) {
+      for (let i = 0; i < w.length; i++) {
+        g[i]! += 2 * settings.weightDecay * w[i]!;
+        loss += settings.weightDecay * w[i]! * w[i]!;
+      }
+    }
+    const step = it + 1;
+    const correction1 = 1 - beta1 ** step;
+    const correction2 = 1 - beta2 ** step;
+    params.forEach((p, n) => {
+      const g = grads[n]!;
+      const m = adamM[n]!;
+      const v = adamV[n]!;
+      for (let i = 0; i < p.length; i++) {
+        m[i] = beta1 * m[i]! + (1 - beta1) * g[i]!;
+        v[i] = beta2 * v[i]! + (1 - beta2) * g[i]! * g[i]!;
+        p[i] = p[i]! - (settings.learningRate * (m[i]! / correction1)) / (Math.sqrt(v[i]! / correction2) + 1e-8);
+      }
+    });
+  }
+  progress?.(settings.iterations, settings.iterations, 'trained');
+  return loss;
+}
+
+function exportWeights(net: Network): Model['weights'] {
+  const rowsOf = (a: Float64Array, cols: number): number[][] =>
+    Array.from({ length: a.length / cols }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
+  return {
+    vectorMix: rowsOf(net.vectorMix, net.scales),
+    tensorMix: rowsOf(net.tensorMix, net.scales),
+    shift: Array.from(net.shift),
+    scale: Array.from(net.scale),
+    w1: rowsOf(net.w1, net.features),
+    b1: Array.from(net.b1),
+    w2: rowsOf(net.w2, net.hidden),
+    b2: Array.from(net.b2),
+  };
+}

@@ -1,0 +1,2 @@
+export { BLOCK, LabelStore } from './label-store';
+export type { LabelStoreOptions, LabelledVoxels, Stroke, StrokeDiff, StrokeShape } from './label-store';

@@ -1,0 +1,144 @@
+// The field near the surface only: 8³ bricks around every cube the surface crosses, so the mesh
+// can be refined against the data of a volume far larger than memory.
+import type { Vec3 } from '../../shared/volume';
+import type { ScalarSource } from './source';
+
+export const BRICK = 8;
+const SHIFT = 3;
+const MASK = BRICK - 1;
+
+const clampShift = (v: number, n: number): number => (v < 0 ? 0 : v >= n ? n - 1 : v) >> SHIFT;
+
+export class BandField {
+  private readonly bricks = new Map<number, Float32Array>();
+  private readonly bricksPerAxis: Vec3;
+
+  constructor(readonly shape: Vec3) {
+    this.bricksPerAxis = [0, 1, 2].map((axis) => Math.ceil(shape[axis]! / BRICK)) as Vec3;
+  }
+
+  brickKey(bz: number, by: number, bx: number): number {
+    return (bz * this.bricksPerAxis[1] + by) * this.bricksPerAxis[2] + bx;
+  }
+
+  brickCoords(key: number): Vec3 {
+    const [, ny, nx] = this.bricksPerAxis;
+    return [Math.floor(key / (ny * nx)), Math.floor(key / nx) % ny, key % nx];
+  }
+
+  get brickCount(): number {
+    return this.bricks.size;
+  }
+
+  /** Key of the brick holding voxel (z, y, x), clamped into the volume. */
+  brickOf(z: number, y: number, x: number): number {
+    const [nz, ny, nx] = this.shape;
+    return this.brickKey(clampShift(z, nz), clampShift(y, ny), clampShift(x, nx));
+  }
+
+  /** The brick keys within one brick of any key in `keys` (the band's safety margin). */
+  dilate(keys: Set<number>): Set<number> {
+    const out = new Set<number>();
+    const [nbz, nby, nbx] = this.bricksPerAxis;
+    for (const key of keys) {
+      const [bz, by, bx] = this.brickCoords(key);
+      for (let z = Math.max(bz - 1, 0); z <= Math.min(bz + 1, nbz - 1); z++)
+        for (let y = Math.max(by - 1, 0); y <= Math.min(by + 1, nby - 1); y++)
+          for (let x = Math.max(bx - 1, 0); x <= Math.min(bx + 1, nbx - 1); x++) out.add(this.brickKey(z, y, x));
+    }
+    return out;
+  }
+
+  /** Copies brick `key` out of a block whose first voxel is `start` and size `size`. */
+  store(key: number, block: Float32Array, start: Vec3, size: Vec3): void {
+    const [bz, by, bx] = this.brickCoords(key);
+    const brick = new Float32Array(BRICK * BRICK * BRICK);
+    for (let z = 0; z < BRICK; z++) {
+      const gz = bz * BRICK + z - start[0];
+      if (gz < 0 || gz >= size[0]) continue;
+      for (let y = 0; y < BRICK; y++) {
+        const gy = by * BRICK + y - start[1];
+        if (gy < 0 || gy >= size[1]) continue;
+        const row = (gz * size[1] + gy) * size[2];
+        for (let x = 0; x < BRICK; x++) {
+          const gx = bx * BRICK + x - start[2];
+          if (gx >= 0 && gx < size[2]) brick[(z * BRICK + y) * BRICK + x] = block[row + gx]!;
+        }
+      }
+    }
+    this.bricks.set(key, brick);
+  }
+
+  /** Value at voxel (z, y, x): 0 outside the volume, NaN where the band holds no data. */
+  value(z: number, y: number, x: number): number {
+    const [nz, ny, nx] = this.shape;
+    if (z < 0 || y < 0 || x < 0 || z >= nz || y >= ny || x >= nx) return 0;
+    const brick = this.bricks.get(this.brickKey(z >> SHIFT, y >> SHIFT, x >> SHIFT));
+    if (!brick) return NaN;
+    return brick[(((z & MASK) << SHIFT) + (y & MASK)) * BRICK + (x & MASK)]!;
+  }
+
+  /**
+   * Trilinear value and gradient at voxel coordinates (x, y, z) into `out` = [value, gx, gy, gz].
+   * Returns false where the band holds no data.
+   */
+  sample(x: number, y: number, z: number, out: Float64Array): boolean {
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const z0 = Math.floor(z);
+    const fx = x - x0;
+    const fy = y - y0;
+    const fz = z - z0;
+    const c000 = this.value(z0, y0, x0);
+    const c001 = this.value(z0, y0, x0 + 1);
+    const c010 = this.value(z0, y0 + 1, x0);
+    const c011 = this.value(z0, y0 + 1, x0 + 1);
+    const c100 = this.value(z0 + 1, y0, x0);
+    const c101 = this.value(z0 + 1, y0, x0 + 1);
+    const c110 = this.value(z0 + 1, y0 + 1, x0);
+    const c111 = this.value(z0 + 1, y0 + 1, x0 + 1);
+    // along x first, then y, then z; derivatives of the same interpolant
+    const c00 = c000 + (c001 - c000) * fx;
+    const c01 = c010 + (c011 - c010) * fx;
+    const c10 = c100 + (c101 - c100) * fx;
+    const c11 = c110 + (c111 - c110) * fx;
+    const c0 = c00 + (c01 - c00) * fy;
+    const c1 = c10 + (c11 - c10) * fy;
+    const value = c0 + (c1 - c0) * fz;
+    if (Number.isNaN(value)) return false;
+    const dx0 = (c001 - c000) * (1 - fy) + (c011 - c010) * fy;
+    const dx1 = (c101 - c100) * (1 - fy) + (c111 - c110) * fy;
+    out[0] = value;
+    out[1] = dx0 * (1 - fz) + dx1 * fz;
+    out[2] = (c01 - c00) * (1 - fz) + (c11 - c10) * fz;
+    out[3] = c1 - c0;
+    return true;
+  }
+}
+
+/** Reads the bricks `keys` from `source` in blocks of `blockBricks`³ bricks. */
+export async function readBand(
+  band: BandField,
+  source: ScalarSource,
+  keys: Set<number>,
+  blockBricks: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const byBlock = new Map<string, number[]>();
+  for (const key of keys) {
+    const id = band
+      .brickCoords(key)
+      .map((b) => Math.floor(b / blockBricks))
+      .join(',');
+    const list = byBlock.get(id);
+    if (list) list.push(key);
+    else byBlock.set(id, [key]);
+  }
+  for (const [id, list] of byBlock) {
+    signal?.throwIfAborted();
+    const start = id.split(',').map((b) => Number(b) * blockBricks * BRICK) as Vec3;
+    const size = start.map((s, axis) => Math.min(blockBricks * BRICK, source.shape[axis]! - s)) as Vec3;
+    const block = await source.read({ start, shape: size });
+    for (const key of list) band.store(key, block, start, size);
+  }
+}

@@ -1,0 +1,272 @@
+// A closed, oriented triangle mesh that can be edited in place: the corner table of Rossignac.
+// Corner c belongs to triangle ⌊c/3⌋; V[c] is its vertex and O[c] the corner facing it across the
+// edge opposite c. Edits keep the surface closed and manifold; deleted triangles have V = -1.
+import { TomosegError } from '../../shared/errors';
+import type { TriMesh } from './trimesh';
+
+export const next = (c: number): number => (c % 3 === 2 ? c - 2 : c + 1);
+export const prev = (c: number): number => (c % 3 === 0 ? c + 2 : c - 1);
+
+class Growable {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.data = new Float64Array(Math.max(capacity, 16));
+  }
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+}
+
+export class CornerTable {
+  private readonly pos: Growable;
+  private readonly v: Growable;
+  private readonly o: Growable;
+  /** One corner of each vertex (-1 once removed). */
+  private readonly vc: Growable;
+  /** Number of neighbours of each vertex, kept up to date by every edit. */
+  private readonly val: Growable;
+
+  constructor(mesh: TriMesh) {
+    const n = mesh.positions.length / 3;
+    const tri = mesh.triangles;
+    this.pos = new Growable(mesh.positions.length * 2);
+    for (const x of mesh.positions) this.pos.push(x);
+    this.v = new Growable(tri.length * 2);
+    this.o = new Growable(tri.length * 2);
+    this.vc = new Growable(n * 2);
+    this.val = new Growable(n * 2);
+    for (let i = 0; i < n; i++) {
+      this.vc.push(-1);
+      this.val.push(0);
+    }
+    for (const vertex of tri) {
+      this.v.push(vertex);
+      this.val.data[vertex]!++;
+    }
+    // corners grouped by the start vertex of their opposite edge, to find each edge's twin
+    const start = new Uint32Array(n + 1);
+    for (let c = 0; c < tri.length; c++) start[tri[next(c)]! + 1]!++;
+    for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+    const fill = start.slice(0, n);
+    const byStart = new Uint32Array(tri.length);
+    for (let c = 0; c < tri.length; c++) byStart[fill[tri[next(c)]!]!++] = c;
+    for (let c = 0; c < tri.length; c++) {
+      this.o.push(-1);
+      this.vc.data[tri[c]!] = c;
+    }
+    for (let c = 0; c < tri.length; c++) {
+      const from = tri[next(c)]!;
+      const to = tri[prev(c)]!;
+      let twin = -1;
+      for (let i = start[to]!; i < start[to + 1]!; i++) {
+        const candidate = byStart[i]!;
+        if (tri[prev(candidate)] !== from) continue;
+        if (twin !== -1) throw new TomosegError('internal', 'mesh is not an oriented manifold (edge used twice in one direction)');
+        twin = candidate;
+      }
+      if (twin === -1) throw new TomosegError('internal', 'mesh is not closed (an edge has one triangle)');
+      this.o.data[c] = twin;
+    }
+  }
+
+  get cornerCount(): number {
+    return this.v.length;
+  }
+  get vertexCount(): number {
+    return this.vc.length;
+  }
+  vertex(c: number): number {
+    return this.v.data[c]!;
+  }
+  opposite(c: number): number {
+    return this.o.data[c]!;
+  }
+  isDeleted(c: number): boolean {
+    return this.v.data[c - (c % 3)] === -1;
+  }
+  isRemovedVertex(vertex: number): boolean {
+    return this.vc.data[vertex] === -1;
+  }
+  cornerOf(vertex: number): number {
+    return this.vc.data[vertex]!;
+  }
+  get positions(): Float64Array {
+    return this.pos.data;
+  }
+
+  /** The corners at vertex `vertex`, going round it once. */
+  corners(vertex: number): number[] {
+    const start = this.vc.data[vertex]!;
+    const out: number[] = [];
+    let c = start;
+    do {
+      out.push(c);
+      c = next(this.o.data[next(c)]!);
+    } while (c !== start && out.length < 1000);
+    return out;
+  }
+
+  /** Neighbouring vertices of `vertex`, in order round it. */
+  neighbours(vertex: number): number[] {
+    return this.corners(vertex).map((c) => this.v.data[next(c)]!);
+  }
+
+  valence(vertex: number): number {
+    return this.val.data[vertex]!;
+  }
+
+  /** Is there an edge between vertices a and b? */
+  connected(a: number, b: number): boolean {
+    const start = this.vc.data[a]!;
+    let c = start;
+    do {
+      if (this.v.data[next(c)] === b) return true;
+      c = next(this.o.data[next(c)]!);
+    } while (c !== start);
+    return false;
+  }
+
+  private link(a: number, b: number): void {
+    this.o.data[a] = b;
+    this.o.data[b] = a;
+  }
+
+  private addVertex(x: number, y: number, z: number): number {
+    this.pos.push(x);
+    this.pos.push(y);
+    this.pos.push(z);
+    this.vc.push(-1);
+    this.val.push(4);
+    return this.vc.length - 1;
+  }
+
+  private addTriangle(a: number, b: number, c: number): number {
+    const first = this.v.length;
+    for (const vertex of [a, b, c]) {
+      this.v.push(vertex);
+      this.o.push(-1);
+    }
+    return first;
+  }
+
+  /** Turns the edge opposite corner c into the other diagonal of its two triangles. */
+  flip(c: number): void {
+    const V = this.v.data;
+    const o = this.o.data[c]!;
+    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const outAB = this.o.data[prev(c)]!;
+    const outDA = this.o.data[next(c)]!;
+    const outED = this.o.data[prev(o)]!;
+    const outBE = this.o.data[next(o)]!;
+    // (a, b, d) + (e, d, b)  ->  (a, b, e) + (e, d, a)
+    V[prev(c)] = e;
+    V[prev(o)] = a;
+    this.link(c, outBE);
+    this.link(next(c), next(o));
+    this.link(prev(c), outAB);
+    this.link(o, outDA);
+    this.link(prev(o), outED);
+    this.vc.data[b] = next(c);
+    this.vc.data[d] = next(o);
+    this.vc.data[a] = c;
+    this.vc.data[e] = o;
+    const val = this.val.data;
+    val[a]!++;
+    val[e]!++;
+    val[b]!--;
+    val[d]!--;
+  }
+
+  /** Splits the edge opposite corner c at point (x, y, z); returns the new vertex. */
+  split(c: number, x: number, y: number, z: number): number {
+    const V = this.v.data;
+    const o = this.o.data[c]!;
+    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const outDA = this.o.data[next(c)]!;
+    const outBE = this.o.data[next(o)]!;
+    const m = this.addVertex(x, y, z);
+    // (a, b, d) -> (a, b, m) + (a, m, d);  (e, d, b) -> (e, d, m) + (e, m, b)
+    V[prev(c)] = m;
+    V[prev(o)] = m;
+    const t2 = this.addTriangle(a, m, d);
+    const t3 = this.addTriangle(e, m, b);
+    this.link(c, t3);
+    this.link(next(c), t2 + 2);
+    this.link(t2, o);
+    this.link(t2 + 1, outDA);
+    this.link(next(o), t3 + 2);
+    this.link(t3 + 1, outBE);
+    this.vc.data[m] = prev(c);
+    this.vc.data[d] = t2 + 2;
+    this.vc.data[b] = next(c);
+    this.val.data[a]!++;
+    this.val.data[e]!++;
+    return m;
+  }
+
+  /**
+   * Can the edge opposite c collapse without breaking the surface? The link condition (the two
+   * ends share exactly the two opposite vertices) and no vertex left with fewer than 3 neighbours.
+   */
+  canCollapse(c: number): boolean {
+    const V = this.v.data;
+    const o = this.o.data[c]!;
+    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    if (this.valence(a) <= 3 || this.valence(e) <= 3) return false;
+    if (this.valence(b) + this.valence(d) - 4 < 3) return false;
+    const aroundB = this.neighbours(b);
+    let shared = 0;
+    for (const w of this.neighbours(d)) if (aroundB.includes(w)) shared++;
+    return shared === 2;
+  }
+
+  /** Merges the far end of the edge opposite c into its near end, placed at (x, y, z). */
+  collapse(c: number, x: number, y: number, z: number): void {
+    const V = this.v.data;
+    const o = this.o.data[c]!;
+    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    for (const corner of this.corners(d)) V[corner] = b;
+    const outAB = this.o.data[prev(c)]!;
+    const outDA = this.o.data[next(c)]!;
+    const outED = this.o.data[prev(o)]!;
+    const outBE = this.o.data[next(o)]!;
+    this.link(outAB, outDA);
+    this.link(outED, outBE);
+    for (const t of [c - (c % 3), o - (o % 3)]) V[t] = V[t + 1] = V[t + 2] = -1;
+    this.vc.data[a] = prev(outAB);
+    this.vc.data[b] = prev(outBE);
+    this.vc.data[e] = next(outBE);
+    this.vc.data[d] = -1;
+    const val = this.val.data;
+    val[b] = val[b]! + val[d]! - 4;
+    val[a]!--;
+    val[e]!--;
+    val[d] = 0;
+    this.pos.data.set([x, y, z], b * 3);
+  }
+
+  /** The live triangles and vertices, renumbered. */
+  toMesh(): TriMesh {
+    const remap = new Int32Array(this.vc.length).fill(-1);
+    const coords: number[] = [];
+    const triangles: number[] = [];
+    for (let c = 0; c < this.v.length; c += 3) {
+      if (this.v.data[c] === -1) continue;
+      for (let k = 0; k < 3; k++) {
+        const vertex = this.v.data[c + k]!;
+        if (remap[vertex] === -1) {
+          remap[vertex] = coords.length / 3;
+          coords.push(this.pos.data[vertex * 3]!, this.pos.data[vertex * 3 + 1]!, this.pos.data[vertex * 3 + 2]!);
+        }
+        triangles.push(remap[vertex]!);
+      }
+    }
+    return { positions: Float64Array.from(coords), triangles: Uint32Array.from(triangles) };
+  }
+}

@@ -1,0 +1,208 @@
+// Surface extraction by marching tetrahedra on the Kuhn (Freudenthal) triangulation of the grid.
+//
+// Why not classic marching cubes: its ambiguous faces and interiors leave holes or non-manifold
+// edges unless resolved with asymptotic-decider tables (MC33). Splitting every cube into the same
+// six tetrahedra around its (0,0,0)-(1,1,1) diagonal makes the surface the exact level set of a
+// piecewise-linear function on a simplicial complex: closed, manifold and consistently oriented by
+// construction, with no ambiguous case. The price (more, thinner triangles) is paid back by the
+// remesher. Every vertex sits on a lattice edge with a global id, so blocks stitch exactly.
+import { cancelled } from '../../shared/errors';
+import type { Vec3 } from '../../shared/volume';
+import { BandField, BRICK, readBand } from './band';
+import type { ScalarSource } from './source';
+import type { TriMesh } from './trimesh';
+
+/** Corner c of a cube is at offset (x, y, z) = (c & 1, c >> 1 & 1, c >> 2 & 1). */
+const cornerOffset = (c: number): Vec3 => [c & 1, (c >> 1) & 1, (c >> 2) & 1];
+
+function orientation(p: number, q: number, r: number, s: number): number {
+  const [a, b, c, d] = [p, q, r, s].map(cornerOffset) as [Vec3, Vec3, Vec3, Vec3];
+  const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+  const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
+  return (
+    u[0]! * (v[1]! * w[2]! - v[2]! * w[1]!) - u[1]! * (v[0]! * w[2]! - v[2]! * w[0]!) + u[2]! * (v[0]! * w[1]! - v[1]! * w[0]!)
+  );
+}
+
+/**
+ * For each of the 256 inside/outside patterns of a cube's corners, its triangles as lattice edges
+ * (3 per triangle), each edge coded low * 8 + high (its two corners; in a Kuhn tetrahedron every
+ * edge joins comparable corners, so low = p & q and high = p | q). Oriented so normals point from
+ * inside to outside: for a triangle cutting edges from corner i, its normal points away from i
+ * exactly when the tetrahedron (i, j, k, l) is positively oriented, whatever the cut positions.
+ */
+function buildTable(): number[][] {
+  const edge = (p: number, q: number): number => (p & q) * 8 + (p | q);
+  const tets: number[][] = [];
+  for (const [a, b] of [
+    [1, 2],
+    [1, 4],
+    [2, 1],
+    [2, 4],
+    [4, 1],
+    [4, 2],
+  ] as const)
+    tets.push([0, a, a | b, 7]);
+  const table: number[][] = [];
+  for (let mask = 0; mask < 256; mask++) {
+    const tris: number[] = [];
+    for (const tet of tets) {
+      const inside = tet.filter((c) => (mask >> c) & 1);
+      const outside = tet.filter((c) => !((mask >> c) & 1));
+      if (inside.length === 1 || inside.length === 3) {
+        const lone = (inside.length === 1 ? inside : outside)[0]!;
+        const [j, k, l] = (inside.length === 1 ? outside : inside) as [number, number, number];
+        const awayFromLone = orientation(lone, j, k, l) > 0;
+        const outward = inside.length === 1 ? awayFromLone : !awayFromLone;
+        tris.push(edge(lone, j), ...(outward ? [edge(lone, k), edge(lone, l)] : [edge(lone, l), edge(lone, k)]));
+      } else if (inside.length === 2) {
+        const [a, b] = inside as [number, number];
+        const [c, d] = outside as [number, number];
+        const quad = [edge(a, c), edge(a, d), edge(b, d), edge(b, c)] as const;
+        if (orientation(a, c, d, b) > 0) tris.push(quad[0], quad[1], quad[2], quad[0], quad[2], quad[3]);
+        else tris.push(quad[0], quad[2], quad[1], quad[0], quad[3], quad[2]);
+      }
+    }
+    table.push(tris);
+  }
+  return table;
+}
+
+const TABLE = buildTable();
+/** Keeps vertices off lattice points, where several would coincide when a value equals iso. */
+const CUT_MARGIN = 0.01;
+
+export interface ExtractOptions {
+  iso: number;
+  /** Cubes per block side; memory is O(blockSize³) plus the surface. */
+  blockSize?: number;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number, message?: string) => void;
+}
+
+export interface Extraction {
+  /** Positions in voxel coordinates (x, y, z), voxel centres at integers; vertices sorted by lattice edge. */
+  mesh: TriMesh;
+  /** The field around the surface, for refinement. */
+  band: BandField;
+}
+
+/**
+ * Extracts the closed surface {value = iso} of `source`, padded with 0 (outside) around the volume
+ * so objects touching the border are closed. Blocks are read one at a time; the result does not
+ * depend on the block size (vertices and triangles come out in a canonical order).
+ */
+export async function extractSurface(source: ScalarSource, options: ExtractOptions): Promise<Extraction> {
+  const { iso, signal, progress } = options;
+  const blockSize = Math.max(BRICK, Math.round((options.blockSize ?? 64) / BRICK) * BRICK);
+  const [nz, ny, nx] = source.shape;
+  const band = new BandField(source.shape);
+  const crossed = new Set<number>();
+  const vertexOfEdge = new Map<number, number>();
+  const edgeIds: number[] = [];
+  const coords: number[] = [];
+  const triangles: number[] = [];
+  const planeStride = (ny + 2) * (nx + 2);
+
+  // cubes have their low corner at -1 .. n-1 on each axis; blocks tile that range
+  const starts = (n: number): number[] => {
+    const out: number[] = [];
+    for (let s = -1; s < n; s += blockSize) out.push(s);
+    return out;
+  };
+  const blocks = starts(nz).flatMap((z) => starts(ny).flatMap((y) => starts(nx).map((x) => [z, y, x] as Vec3)));
+  let done = 0;
+  for (const [z0, y0, x0] of blocks) {
+    if (signal?.aborted) throw cancelled('meshing cancelled');
+    const cubes: Vec3 = [Math.min(blockSize, nz - z0), Math.min(blockSize, ny - y0), Math.min(blockSize, nx - x0)];
+    // corners span cube starts .. starts + cubes inclusive; read what lies inside the volume
+    const [sz, sy, sx] = [cubes[0] + 1, cubes[1] + 1, cubes[2] + 1];
+    const values = new Float32Array(sz * sy * sx);
+    const readStart: Vec3 = [Math.max(z0, 0), Math.max(y0, 0), Math.max(x0, 0)];
+    const readEnd: Vec3 = [Math.min(z0 + sz, nz), Math.min(y0 + sy, ny), Math.min(x0 + sx, nx)];
+    const readShape: Vec3 = [readEnd[0] - readStart[0], readEnd[1] - readStart[1], readEnd[2] - readStart[2]];
+    if (readShape.every((n) => n > 0)) {
+      const data = await source.read({ start: readStart, shape: readShape });
+      for (let z = 0; z < readShape[0]; z++)
+        for (let y = 0; y < readShape[1]; y++) {
+          const from = (z * readShape[1] + y) * readShape[2];
+          const to = ((readStart[0] - z0 + z) * sy + (readStart[1] - y0 + y)) * sx + (readStart[2] - x0);
+          values.set(data.subarray(from, from + readShape[2]), to);
+        }
+    }
+    const inside = new Uint8Array(values.length);
+    let any = false;
+    for (let i = 0; i < values.length; i++)
+      if (values[i]! > iso) {
+        inside[i] = 1;
+        any = true;
+      }
+    if (any) {
+      const corner = [0, 1, sx, sx + 1, sx * sy, sx * sy + 1, sx * sy + sx, sx * sy + sx + 1];
+      for (let z = 0; z < cubes[0]; z++)
+        for (let y = 0; y < cubes[1]; y++)
+          for (let x = 0; x < cubes[2]; x++) {
+            const base = (z * sy + y) * sx + x;
+            let mask = 0;
+            for (let c = 0; c < 8; c++) mask |= inside[base + corner[c]!]! << c;
+            if (mask === 0 || mask === 255) continue;
+            const gz = z0 + z;
+            const gy = y0 + y;
+            const gx = x0 + x;
+            crossed.add(band.brickOf(gz, gy, gx));
+            const padded = (gz + 1) * planeStride + (gy + 1) * (nx + 2) + gx + 1;
+            for (const code of TABLE[mask]!) {
+              const low = code >> 3;
+              const high = code & 7;
+              const dir = low ^ high;
+              const id = (padded + (low & 1) + ((low >> 1) & 1) * (nx + 2) + (low >> 2) * planeStride) * 7 + dir - 1;
+              let vertex = vertexOfEdge.get(id);
+              if (vertex === undefined) {
+                const a = values[base + corner[low]!]!;
+                const b = values[base + corner[high]!]!;
+                const t = Math.min(Math.max((iso - a) / (b - a), CUT_MARGIN), 1 - CUT_MARGIN);
+                vertex = edgeIds.length;
+                vertexOfEdge.set(id, vertex);
+                edgeIds.push(id);
+                coords.push(gx + (low & 1) + t * (dir & 1), gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1), gz + (low >> 2) + t * (dir >> 2));
+              }
+              triangles.push(vertex);
+            }
+          }
+    }
+    progress?.(++done, blocks.length, 'extracting surface');
+  }
+  await readBand(band, source, band.dilate(crossed), blockSize / BRICK, signal);
+  return { mesh: canonical(edgeIds, coords, triangles), band };
+}
+
+/** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
+function canonical(edgeIds: number[], coords: number[], triangles: number[]): TriMesh {
+  const order = Array.from(edgeIds.keys()).sort((a, b) => edgeIds[a]! - edgeIds[b]!);
+  const rank = new Uint32Array(order.length);
+  const positions = new Float64Array(order.length * 3);
+  order.forEach((old, i) => {
+    rank[old] = i;
+    for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
+  });
+  const count = triangles.length / 3;
+  const renumbered = new Uint32Array(triangles.length);
+  for (let t = 0; t < count; t++) {
+    // rotate (keeping orientation) so the smallest vertex comes first
+    const a = rank[triangles[t * 3]!]!;
+    const b = rank[triangles[t * 3 + 1]!]!;
+    const c = rank[triangles[t * 3 + 2]!]!;
+    const rotated = a < b && a < c ? [a, b, c] : b < c ? [b, c, a] : [c, a, b];
+    renumbered.set(rotated, t * 3);
+  }
+  const sorted = Array.from({ length: count }, (_, t) => t).sort(
+    (p, q) =>
+      renumbered[p * 3]! - renumbered[q * 3]! ||
+      renumbered[p * 3 + 1]! - renumbered[q * 3 + 1]! ||
+      renumbered[p * 3 + 2]! - renumbered[q * 3 + 2]!,
+  );
+  const out = new Uint32Array(triangles.length);
+  sorted.forEach((t, i) => out.set(renumbered.subarray(t * 3, t * 3 + 3), i * 3));
+  return { positions, triangles: out };
+}

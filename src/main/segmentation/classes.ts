@@ -1,0 +1,74 @@
+// The classes a volume is segmented into: a label value (1..255), a name and a colour each.
+// Label value 0 is "unlabelled" and never a class.
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import { TomosegError, badInput } from '../../shared/errors';
+
+/** Distinct, colour-blind-friendly colours (Okabe-Ito, then Tableau), reused in turn beyond them. */
+const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#4e79a7', '#f28e2b', '#59a14f', '#af7aa1', '#ff9da7'];
+
+export class ClassList {
+  private readonly classes = new Map<number, SegmentationClass>();
+
+  /** Starts with "Background" (1) and "Material 1" (2). */
+  constructor(initial: readonly SegmentationClass[] = []) {
+    if (initial.length === 0) {
+      this.define('Background');
+      this.define('Material 1');
+    } else for (const c of initial) this.classes.set(c.id, { ...c });
+  }
+
+  list(): SegmentationClass[] {
+    return [...this.classes.values()].sort((a, b) => a.id - b.id).map((c) => ({ ...c }));
+  }
+
+  get(id: number): SegmentationClass {
+    const found = this.classes.get(id);
+    if (!found) throw new TomosegError('not-found', `no class with id ${id} (classes: ${this.describe()})`);
+    return found;
+  }
+
+  has(id: number): boolean {
+    return this.classes.has(id);
+  }
+
+  /** Adds a class with the lowest free id; default name "Material N", a palette colour. */
+  define(name?: string, colour?: string): SegmentationClass {
+    let id = 1;
+    while (this.classes.has(id)) id++;
+    if (id > 255) throw badInput('a volume can have at most 255 classes');
+    const created = { id, name: name ?? `Material ${id - 1}`, colour: colour ?? PALETTE[(id - 1) % PALETTE.length]! };
+    this.checkUniqueName(created.name, id);
+    this.classes.set(id, created);
+    return { ...created };
+  }
+
+  rename(id: number, name: string): SegmentationClass {
+    const found = this.get(id);
+    this.checkUniqueName(name, id);
+    found.name = name;
+    return { ...found };
+  }
+
+  recolour(id: number, colour: string): SegmentationClass {
+    const found = this.get(id);
+    found.colour = colour;
+    return { ...found };
+  }
+
+  remove(id: number): void {
+    this.get(id);
+    this.classes.delete(id);
+  }
+
+  /** "1 Background, 2 Material 1": for messages. */
+  describe(): string {
+    return this.list()
+      .map((c) => `${c.id} "${c.name}"`)
+      .join(', ');
+  }
+
+  private checkUniqueName(name: string, id: number): void {
+    for (const c of this.classes.values())
+      if (c.id !== id && c.name.toLowerCase() === name.toLowerCase()) throw badInput(`a class named "${name}" already exists (id ${c.id})`);
+  }
+}

@@ -1,0 +1,35 @@
+// The real engine behind the service's seam. The engine wants class values 1..K without gaps; the
+// user's classes may have gaps (a class removed), so training renumbers them and the model then
+// gets the user's values back, which its predictions carry from then on.
+import type { Region } from '../../shared/volume';
+import { type Model, predictRegion, predictVolume, trainModel } from '../engine';
+import type { LabelledVoxels } from '../labels';
+import type { Volume } from '../volume/volume';
+import type { RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, VolumeOutputs } from './engine';
+
+export const engine: SegmentationEngine<Model> = {
+  async train(volume: Volume, labels: LabelledVoxels, { seed, classNames, signal, progress }: TrainOptions): Promise<Model> {
+    const values = [...classNames.keys()].sort((a, b) => a - b);
+    const renumber = new Uint8Array(256);
+    values.forEach((value, i) => (renumber[value] = i + 1));
+    const sparse = { shape: volume.shape, indices: labels.indices, values: labels.classes.map((v) => renumber[v]!) };
+    const model = await trainModel(volume, sparse, { seed, classNames: values.map((v) => classNames.get(v)!), signal, progress });
+    model.classes = model.classes.map((c, i) => ({ ...c, value: values[i]! }));
+    return model;
+  },
+
+  classesOf: (model) => model.classes.map((c) => c.value),
+
+  async predictRegion(model: Model, volume: Volume, region: Region): Promise<RegionPrediction> {
+    const { labels, probabilities } = await predictRegion(model, volume, region);
+    const n = labels.length;
+    const confidence = new Float32Array(n);
+    for (let k = 0; k < model.classes.length; k++)
+      for (let i = 0; i < n; i++) if (probabilities[k * n + i]! > confidence[i]!) confidence[i] = probabilities[k * n + i]!;
+    return { classes: labels, confidence };
+  },
+
+  predictVolume(model: Model, volume: Volume, outputs: VolumeOutputs, options: RunOptions & { threads?: number }): Promise<void> {
+    return predictVolume(model, volume, { labels: outputs.classes, probabilities: outputs.probabilities }, options);
+  },
+};

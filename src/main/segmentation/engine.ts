@@ -1,0 +1,47 @@
+// The seam between the interactive service and the segmentation engine: what the service needs,
+// nothing more, so the service is tested with any engine and the engine knows nothing of the UI.
+import type { Region, TypedArray } from '../../shared/volume';
+import type { LabelledVoxels } from '../labels';
+import type { Volume } from '../volume/volume';
+
+export type Progress = (done: number, total: number, message?: string) => void;
+
+export interface RunOptions {
+  signal: AbortSignal;
+  progress: Progress;
+}
+
+export interface TrainOptions extends RunOptions {
+  /** The engine's default when absent; the same seed gives the same model. */
+  seed?: number;
+  /** Names of the label values present, for the model file. */
+  classNames: ReadonlyMap<number, string>;
+}
+
+/** Per voxel of a region, C order: the predicted label value and the largest class probability. */
+export interface RegionPrediction {
+  classes: Uint8Array;
+  confidence: Float32Array;
+}
+
+/** Where a prediction is written: a result store or a file being written (VolumeWriter). */
+export interface RegionWriter {
+  write(region: Region, data: TypedArray, channel?: number): Promise<void>;
+}
+
+export interface VolumeOutputs {
+  /** uint8 label values. */
+  classes: RegionWriter;
+  /** uint8 probability × 255, one channel per class in `classesOf(model)` order. */
+  probabilities?: RegionWriter;
+}
+
+export interface SegmentationEngine<M = unknown> {
+  train(volume: Volume, labels: LabelledVoxels, options: TrainOptions): Promise<M>;
+  /** Label values the model predicts, in its output order. */
+  classesOf(model: M): number[];
+  /** Prediction of one small region (a slice), fast enough for the live view. */
+  predictRegion(model: M, volume: Volume, region: Region, signal?: AbortSignal): Promise<RegionPrediction>;
+  /** Blockwise prediction of the whole volume into chunked outputs. */
+  predictVolume(model: M, volume: Volume, outputs: VolumeOutputs, options: RunOptions & { threads?: number }): Promise<void>;
+}

@@ -1,0 +1,104 @@
+// Where predictions go: the segment-all result (in memory when small, else a temporary OME-Zarr
+// read back chunk by chunk) and export files (.tif / .zarr by extension, written under a temporary
+// name and moved into place when complete).
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import { badInput } from '../../shared/errors';
+import { voxelCount } from '../../shared/volume';
+import { createVolume, openVolume } from '../volume';
+import type { VolumeWriter } from '../volume/spec';
+import type { Volume } from '../volume/volume';
+import type { VolumeOutputs } from './engine';
+import { WritableMemoryVolume } from './memory-volume';
+
+/** Results up to this many voxels (bytes) stay in memory. */
+export const MEMORY_RESULT_VOXELS = 512 * 1024 * 1024;
+
+/** A segment-all result being written; `finish` gives the volume to read it from. */
+export interface ResultStore {
+  outputs: VolumeOutputs;
+  finish(): Promise<FinishedResult>;
+  discard(): Promise<void>;
+}
+
+export interface FinishedResult {
+  volume: Volume;
+  /** Closes it and deletes what it stored. */
+  dispose(): Promise<void>;
+}
+
+export async function createResultStore(volume: Volume, folder = tmpdir(), memoryLimit = MEMORY_RESULT_VOXELS): Promise<ResultStore> {
+  if (voxelCount(volume.shape) <= memoryLimit) {
+    const memory = WritableMemoryVolume.uint8(volume.shape, volume);
+    return {
+      outputs: { classes: memory },
+      finish: async () => ({ volume: memory, dispose: () => memory.close() }),
+      discard: () => memory.close(),
+    };
+  }
+  const path = join(folder, `tomoseg-segmentation-${randomUUID()}.zarr`);
+  const writer = await createVolume(path, { shape: volume.shape, dtype: 'uint8', kind: 'labels', voxelSize: volume.voxelSize, unit: volume.unit });
+  return {
+    outputs: { classes: writer },
+    finish: async () => {
+      await writer.commit();
+      const stored = await openVolume(path);
+      return {
+        volume: stored,
+        dispose: async () => {
+          await stored.close();
+          await rm(path, { recursive: true, force: true });
+        },
+      };
+    },
+    discard: () => writer.abort(),
+  };
+}
+
+export interface ExportRequest {
+  path: string;
+  /** Where per-class probabilities go (uint8, one channel per class), if wanted. */
+  probabilities?: string;
+  volume: Volume;
+  /** The classes the model predicts, in its output order. */
+  classes: SegmentationClass[];
+  overwrite: boolean;
+}
+
+/** The files of an export; nothing appears under their names until `commit`. */
+export interface ExportTarget {
+  outputs: VolumeOutputs;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export async function createExportTarget({ path, probabilities, volume, classes, overwrite }: ExportRequest): Promise<ExportTarget> {
+  if (probabilities !== undefined && probabilities === path) throw badInput(`${path}: the segmentation and the probabilities need different files`);
+  const common = { shape: volume.shape, dtype: 'uint8' as const, voxelSize: volume.voxelSize, unit: volume.unit, force: overwrite };
+  const writers: VolumeWriter[] = [];
+  try {
+    writers.push(await createVolume(path, { ...common, kind: 'labels', labelColors: classes.map(labelColour) }));
+    if (probabilities !== undefined)
+      writers.push(await createVolume(probabilities, { ...common, channels: classes.length, channelNames: classes.map((c) => c.name) }));
+  } catch (error) {
+    await Promise.all(writers.map((w) => w.abort()));
+    throw error;
+  }
+  return {
+    outputs: { classes: writers[0]!, probabilities: writers[1] },
+    commit: async () => {
+      for (const writer of writers) await writer.commit();
+    },
+    discard: async () => {
+      await Promise.all(writers.map((w) => w.abort()));
+    },
+  };
+}
+
+function labelColour(c: SegmentationClass): { value: number; rgba: [number, number, number, number] } {
+  const n = Number.parseInt(c.colour.slice(1), 16);
+  return { value: c.id, rgba: [(n >> 16) & 255, (n >> 8) & 255, n & 255, 255] };
+}

@@ -1,0 +1,384 @@
+// The open project: its file, its volumes (opened through the volume service), and one label
+// store per volume, saved per stroke. Transport-free: the API handlers call these methods.
+import { basename, extname, resolve } from 'node:path';
+import type { ProjectResults, ProjectState, ProjectVolumeState } from '../../shared/api/project';
+import type { Handlers } from '../api/dispatch';
+import { TomosegError, badInput } from '../../shared/errors';
+import type { VolumeInfo } from '../../shared/volume';
+import { LabelStore } from '../labels';
+import { exportBundle, importBundle } from '../project/bundle';
+import { compareFingerprints, fingerprint } from '../project/fingerprint';
+import { locateVolume } from '../project/locate';
+import {
+  type LabelClass,
+  type ModelRecord,
+  PROJECT_EXTENSION,
+  ProjectFile,
+  type ResultRecord,
+} from '../project/project-file';
+import type { Volume } from '../volume/volume';
+import type { Jobs } from './jobs';
+import type { RecentList } from './recent';
+
+/** What the project needs from the volume service. */
+export interface ProjectVolumeHost {
+  openPath(path: string, remember?: boolean): Promise<VolumeInfo>;
+  get(volumeId: string): Volume;
+  info(volumeId: string): VolumeInfo;
+  close(volumeId: string): Promise<boolean>;
+}
+
+interface Member {
+  /** The project's volume id. */
+  id: string;
+  store: LabelStore;
+  status: ProjectVolumeState['status'];
+  foundBy: ProjectVolumeState['foundBy'];
+  /** The open volume's info; null while missing. */
+  open: VolumeInfo | null;
+}
+
+interface OpenProject {
+  file: ProjectFile;
+  members: Member[];
+  notices: string[];
+}
+
+export class ProjectService {
+  private current: OpenProject | undefined;
+  /** Labels painted on volumes that belong to no project yet, by open volume id. */
+  private readonly loose = new Map<string, LabelStore>();
+
+  constructor(
+    private readonly volumes: ProjectVolumeHost,
+    private readonly recent: RecentList,
+    private readonly jobs: Jobs,
+  ) {}
+
+  // ---- Labels (the segmentation service paints through these) ----
+
+  /** The label store of an open volume: the project's when the volume belongs to it. */
+  labelsFor(volumeId: string, volume: Volume = this.volumes.get(volumeId)): LabelStore {
+    const member = this.memberByOpenId(volumeId);
+    if (member) return member.store;
+    let store = this.loose.get(volumeId);
+    if (!store) {
+      store = new LabelStore(volume.shape);
+      this.loose.set(volumeId, store);
+    }
+    return store;
+  }
+
+  /** Saves a volume's changed label blocks at once (called after each stroke); no-op outside a writable project. */
+  recordStroke(volumeId: string): void {
+    const member = this.memberByOpenId(volumeId);
+    if (member && this.current && !this.current.file.readOnly) this.current.file.saveLabels(member.id, member.store);
+  }
+
+  // ---- Models, results, classes (stored for the engine and the segmentation service) ----
+
+  saveModel(volumeId: string, model: { name: string; labelsVersion: number | null; payload: Uint8Array }): ModelRecord {
+    const { file } = this.requireProject();
+    const record = file.addModel({ ...model, volumeId: this.memberByOpenId(volumeId)?.id ?? null });
+    file.addHistory('model saved', { id: record.id, name: record.name });
+    return record;
+  }
+
+  saveResult(volumeId: string, result: Omit<ResultRecord, 'id' | 'createdAt' | 'volumeId'>): ResultRecord {
+    const { file } = this.requireProject();
+    const record = file.addResult({ ...result, volumeId: this.memberByOpenId(volumeId)?.id ?? null });
+    file.addHistory('result saved', { id: record.id, name: record.name, kind: record.kind });
+    return record;
+  }
+
+  classesFor(volumeId: string): LabelClass[] | undefined {
+    const member = this.memberByOpenId(volumeId);
+    return member && this.current?.file.classes(member.id);
+  }
+
+  saveClasses(volumeId: string, classes: LabelClass[]): void {
+    const member = this.memberByOpenId(volumeId);
+    if (member && this.current && !this.current.file.readOnly) this.current.file.setClasses(member.id, classes);
+  }
+
+  /** The open project file, for reading models and results. */
+  project(): ProjectFile {
+    return this.requireProject().file;
+  }
+
+  // ---- Project lifecycle ----
+
+  async newProject(path: string, name: string | undefined, adopt: string[]): Promise<ProjectState> {
+    const target = withExtension(path);
+    const file = await ProjectFile.create(target, name ?? basename(target, PROJECT_EXTENSION));
+    await this.switchTo({ file, members: [], notices: [] });
+    for (const volumeId of adopt) await this.addVolume(volumeId);
+    await this.recent.add(file.path);
+    return this.state()!;
+  }
+
+  async openProject(path: string): Promise<ProjectState> {
+    if (this.current && resolve(path) === this.current.file.path) return this.state()!;
+    const file = await ProjectFile.open(path);
+    let opened: OpenProject;
+    try {
+      opened = await this.attach(file);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    await this.switchTo(opened);
+    await this.recent.add(file.path);
+    return this.state()!;
+  }
+
+  async saveProject(): Promise<ProjectState> {
+    const project = this.requireProject();
+    if (project.file.readOnly)
+      throw new TomosegError(
+        'conflict',
+        `${project.file.path} is read-only (${project.file.readOnlyReason}); use Save As`,
+      );
+    this.flush(project);
+    project.file.checkpoint();
+    return this.state()!;
+  }
+
+  /** Writes a copy at `path` and continues there; unsaved labels of a read-only project go into the copy. */
+  async saveProjectAs(path: string): Promise<ProjectState> {
+    const project = this.requireProject();
+    const target = withExtension(path);
+    // Replacing the open file under its own handle would lose later writes.
+    if (resolve(target) === project.file.path) return this.saveProject();
+    if (!project.file.readOnly) this.flush(project);
+    await project.file.copyTo(target, {
+      volumePaths: this.foundPaths(project),
+      history: { action: 'saved as', detail: { from: project.file.path } },
+    });
+    const copy = await ProjectFile.open(target);
+    if (copy.readOnly) {
+      copy.close();
+      throw new TomosegError(
+        'conflict',
+        `${target} was written but cannot be opened for writing (${copy.readOnlyReason})`,
+      );
+    }
+    project.file.close();
+    project.file = copy;
+    project.notices = project.notices.filter((n) => !n.startsWith('Read-only'));
+    this.flush(project); // what a read-only project had painted
+    await this.recent.add(copy.path);
+    return this.state()!;
+  }
+
+  async closeProject(): Promise<boolean> {
+    const project = this.current;
+    if (!project) return false;
+    this.current = undefined;
+    try {
+      if (!project.file.readOnly) this.flush(project);
+    } finally {
+      project.file.close();
+      for (const member of project.members) if (member.open) await this.volumes.close(member.open.id);
+    }
+    return true;
+  }
+
+  recentProjects(): Promise<string[]> {
+    return this.recent.list();
+  }
+
+  /** Adds an open volume and its labels so far to the project. */
+  async addVolume(volumeId: string): Promise<ProjectState> {
+    const project = this.requireProject();
+    if (this.memberByOpenId(volumeId)) return this.state()!;
+    const volume = this.volumes.get(volumeId);
+    const info = this.volumes.info(volumeId);
+    const id = project.file.addVolume(volume.path, {
+      name: info.name,
+      fingerprint: await fingerprint(volume),
+      voxelSize: volume.voxelSize,
+      unit: volume.unit,
+    });
+    const store = this.loose.get(volumeId) ?? new LabelStore(volume.shape);
+    this.loose.delete(volumeId);
+    project.members.push({ id, store, status: 'found', foundBy: 'added', open: info });
+    project.file.saveLabels(id, store);
+    project.file.addHistory('volume added', { id, name: info.name });
+    return this.state()!;
+  }
+
+  async relinkVolume(projectVolumeId: string, path: string, acceptDifferentContent: boolean): Promise<ProjectState> {
+    const project = this.requireProject();
+    const member = project.members.find((m) => m.id === projectVolumeId);
+    if (!member) throw new TomosegError('not-found', `the project has no volume ${projectVolumeId}`);
+    const record = project.file.volume(projectVolumeId);
+    const info = await this.volumes.openPath(path, false);
+    try {
+      const match = compareFingerprints(record.fingerprint, await fingerprint(this.volumes.get(info.id)));
+      if (match === 'shape-differs')
+        throw badInput(
+          `${path} has shape [${info.shape.join(', ')}] but "${record.name}" was [${record.fingerprint.shape.join(', ')}]: its labels would land on the wrong voxels, so it cannot be linked`,
+        );
+      if (match === 'content-differs' && !acceptDifferentContent)
+        throw new TomosegError(
+          'conflict',
+          `${path} has the shape of "${record.name}" but different data where sampled: link it anyway only if it is the same scan (e.g. re-exported)`,
+        );
+      if (member.open) await this.volumes.close(member.open.id);
+      Object.assign(member, { open: info, status: match === 'same' ? 'found' : 'content-differs', foundBy: 'relink' });
+      if (!project.file.readOnly) {
+        project.file.setVolumePath(projectVolumeId, info.path);
+        project.file.addHistory('volume relinked', { id: projectVolumeId, path: info.path, match });
+      }
+    } catch (error) {
+      if (member.open?.id !== info.id) await this.volumes.close(info.id);
+      throw error;
+    }
+    return this.state()!;
+  }
+
+  exportBundle(path: string, includeData: boolean): { jobId: string } {
+    const project = this.requireProject();
+    if (!project.file.readOnly) this.flush(project);
+    const { id } = this.jobs.start('export-bundle', (job) =>
+      exportBundle(project.file, path, { includeData, volumePaths: this.foundPaths(project) }, job),
+    );
+    return { jobId: id };
+  }
+
+  importBundle(bundlePath: string, destFolder: string): { jobId: string } {
+    const { id } = this.jobs.start('import-bundle', async (job) =>
+      this.openProject(await importBundle(bundlePath, destFolder, job)),
+    );
+    return { jobId: id };
+  }
+
+  state(): ProjectState | null {
+    const project = this.current;
+    if (!project) return null;
+    const { file } = project;
+    const records = new Map(file.volumes().map((v) => [v.id, v]));
+    const volumes = project.members.map((m): ProjectVolumeState => {
+      const r = records.get(m.id)!;
+      return {
+        id: m.id,
+        name: r.name,
+        relativePath: r.relativePath,
+        absolutePath: r.absolutePath,
+        shape: r.fingerprint.shape as ProjectVolumeState['shape'],
+        dtype: r.fingerprint.dtype as ProjectVolumeState['dtype'],
+        status: m.status,
+        foundBy: m.foundBy,
+        volume: m.open,
+        labelledVoxels: m.store.labelledCount,
+      };
+    });
+    const missing = volumes.filter((v) => v.status === 'missing').map((v) => `"${v.name}"`);
+    const differs = volumes.filter((v) => v.status === 'content-differs').map((v) => `"${v.name}"`);
+    const notices = [
+      ...project.notices,
+      ...(missing.length ? [`Not found: ${missing.join(', ')}. Relink to show them; their labels are kept.`] : []),
+      ...(differs.length
+        ? [
+            `The data of ${differs.join(', ')} differ from when they were labelled (same shape): check they are the same scans.`,
+          ]
+        : []),
+    ];
+    return {
+      path: file.path,
+      name: file.name,
+      readOnly: file.readOnly,
+      notices,
+      volumes,
+      models: file.models(),
+      results: file
+        .results()
+        .map(({ id, name, kind, volumeId, createdAt }) => ({ id, name, kind, volumeId, createdAt })),
+      history: file.history(50).map(({ at, action, detail }) => ({ at, action, detail })),
+    };
+  }
+
+  // ---- Internals ----
+
+  /** Loads labels and finds volumes for a freshly opened file. */
+  private async attach(file: ProjectFile): Promise<OpenProject> {
+    const notices: string[] = [];
+    if (file.readOnly)
+      notices.push(`Read-only: ${file.readOnlyReason}. Changes are not saved; use Save As to keep them.`);
+    if (file.migrated) notices.push(`Upgraded from an older Tomoseg; the original was kept as ${file.migrated.backup}`);
+    const members: Member[] = [];
+    try {
+      for (const record of file.volumes()) {
+        // Labels live on the recorded grid: a volume of another shape never receives them.
+        const store = new LabelStore(record.fingerprint.shape as [number, number, number]);
+        file.loadLabels(record.id, store);
+        const located = await locateVolume(
+          file.path,
+          record,
+          async (path) => {
+            const info = await this.volumes.openPath(path, false);
+            return { info, volume: this.volumes.get(info.id) };
+          },
+          (opened) => this.volumes.close(opened.info.id),
+        );
+        members.push({
+          id: record.id,
+          store,
+          status: located ? (located.match === 'same' ? 'found' : 'content-differs') : 'missing',
+          foundBy: located?.foundBy ?? null,
+          open: located?.opened.info ?? null,
+        });
+        // Found somewhere else than recorded: remember where, so the next open is direct.
+        if (located && located.foundBy !== 'relative' && !file.readOnly) file.setVolumePath(record.id, located.path);
+      }
+    } catch (error) {
+      for (const m of members) if (m.open) await this.volumes.close(m.open.id);
+      throw error;
+    }
+    return { file, members, notices };
+  }
+
+  private async switchTo(next: OpenProject): Promise<void> {
+    await this.closeProject();
+    this.current = next;
+  }
+
+  private flush(project: OpenProject): void {
+    for (const member of project.members) project.file.saveLabels(member.id, member.store);
+  }
+
+  private foundPaths(project: OpenProject): Map<string, string> {
+    return new Map(project.members.filter((m) => m.open).map((m) => [m.id, m.open!.path]));
+  }
+
+  private memberByOpenId(volumeId: string): Member | undefined {
+    return this.current?.members.find((m) => m.open?.id === volumeId);
+  }
+
+  private requireProject(): OpenProject {
+    if (!this.current) throw new TomosegError('not-found', 'no project is open');
+    return this.current;
+  }
+}
+
+function withExtension(path: string): string {
+  return extname(path).toLowerCase() === PROJECT_EXTENSION ? path : `${path}${PROJECT_EXTENSION}`;
+}
+
+export function projectHandlers(service: ProjectService): Pick<Handlers, keyof ProjectResults> {
+  return {
+    newProject: ({ path, name, volumeIds }) => service.newProject(path, name, volumeIds),
+    openProject: ({ path }) => service.openProject(path),
+    saveProject: () => service.saveProject(),
+    saveProjectAs: ({ path }) => service.saveProjectAs(path),
+    closeProject: () => service.closeProject(),
+    recentProjects: () => service.recentProjects(),
+    projectState: async () => service.state(),
+    addProjectVolume: ({ volumeId }) => service.addVolume(volumeId),
+    relinkVolume: ({ projectVolumeId, path, acceptDifferentContent }) =>
+      service.relinkVolume(projectVolumeId, path, acceptDifferentContent),
+    exportBundle: async ({ path, includeData }) => service.exportBundle(path, includeData),
+    importBundle: async ({ bundlePath, destFolder }) => service.importBundle(bundlePath, destFolder),
+  };
+}

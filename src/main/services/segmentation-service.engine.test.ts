@@ -1,0 +1,143 @@
+// The service with the real engine and real files: paint → train → live slice → segment all →
+// export .tif / .zarr → read the files back.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Vec3 } from '../../shared/volume';
+import { engine } from '../segmentation/engine-adapter';
+import { WritableMemoryVolume } from '../segmentation/memory-volume';
+import { openVolume } from '../volume';
+import type { Volume } from '../volume/volume';
+import { EventBus } from './events';
+import { Jobs } from './jobs';
+import { SegmentationService } from './segmentation-service';
+
+const SHAPE: Vec3 = [32, 40, 44];
+const folder = mkdtempSync(join(tmpdir(), 'tomoseg-segmentation-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+/** Bright noisy slabs (material, class 2) alternating with dark noisy ones (background, class 1) along x. */
+const truth = (_z: number, _y: number, x: number): number => (Math.floor(x / 11) % 2 === 1 ? 2 : 1);
+
+async function twoPhaseVolume(): Promise<Volume> {
+  const volume = WritableMemoryVolume.uint8(SHAPE, { voxelSize: [2, 2, 2], unit: 'micrometer' });
+  const data = new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]);
+  let seed = 11;
+  const noise = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 40;
+  for (let z = 0, i = 0; z < SHAPE[0]; z++)
+    for (let y = 0; y < SHAPE[1]; y++) for (let x = 0; x < SHAPE[2]; x++, i++) data[i] = Math.round((truth(z, y, x) === 2 ? 170 : 70) + noise());
+  await volume.write({ start: [0, 0, 0], shape: SHAPE }, data);
+  return volume;
+}
+
+async function setup(results?: { memoryLimit: number }) {
+  const volume = await twoPhaseVolume();
+  const jobs = new Jobs(new EventBus());
+  const service = new SegmentationService({ volumes: { get: () => volume }, jobs, engine, results: { folder, ...results } });
+  // Strokes as a person paints them: a line in the middle of one material slab and of one background slab, on two slices.
+  for (const index of [8, 24]) {
+    const base = { volumeId: 'v', axis: 'z' as const, index, mode: 'disc' as const, radius: 2, erase: false, continueStroke: false };
+    service.paintStroke({ ...base, points: [16, 5, 16, 35], classId: 2 });
+    service.paintStroke({ ...base, points: [5, 5, 5, 35], classId: 1 });
+  }
+  return { service, jobs, volume };
+}
+
+function accuracy(classes: Uint8Array, axis: 'z' | 'x', index: number): number {
+  let right = 0;
+  for (let i = 0; i < classes.length; i++) {
+    const [z, y, x] = axis === 'z' ? [index, Math.floor(i / SHAPE[2]), i % SHAPE[2]] : [Math.floor(i / SHAPE[1]), i % SHAPE[1], index];
+    if (classes[i] === truth(z, y, x)) right++;
+  }
+  return right / classes.length;
+}
+
+describe('segmentation with the engine', () => {
+  it('paint → train → the predicted slice gives the painted classes back at the painted voxels', async () => {
+    const { service } = await setup();
+    expect(await service.train('v', 5).result).toBe(1);
+    for (const index of [8, 24]) {
+      const labels = service.readLabelSlice('v', 'z', index).data;
+      const prediction = (await service.readPredictionSlice('v', 'z', index))!;
+      for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) expect(prediction.classes[i]).toBe(labels[i]);
+    }
+    // An unpainted slice, across the slabs: mostly right.
+    const other = (await service.readPredictionSlice('v', 'x', 27))!;
+    expect(accuracy(other.classes, 'x', 27)).toBeGreaterThan(0.9);
+  });
+
+  it('segments all, exports .tif and .zarr, and the files read back as the classes', async () => {
+    const { service } = await setup();
+    await service.train('v', 5).result;
+    await service.segmentAll('v', 0).result;
+    const slice = (await service.readSegmentationSlice('v', 'z', 16))!;
+    expect(accuracy(slice.classes, 'z', 16)).toBeGreaterThan(0.9);
+
+    const whole = await readAll(service);
+    for (const name of ['seg.tif', 'seg.zarr']) {
+      const path = join(folder, name);
+      await service.exportSegmentation({ volumeId: 'v', path, overwrite: false }).result;
+      const exported = await openVolume(path);
+      expect(exported.shape).toEqual(SHAPE);
+      expect(exported.dtype).toBe('uint8');
+      expect(await exported.read({ start: [0, 0, 0], shape: SHAPE })).toEqual(whole);
+      await exported.close();
+    }
+    await expect(service.exportSegmentation({ volumeId: 'v', path: join(folder, 'seg.tif'), overwrite: false }).result).rejects.toMatchObject({
+      kind: 'conflict',
+    });
+  });
+
+  it('exports probabilities by predicting, one channel per class', async () => {
+    const { service } = await setup();
+    await service.train('v', 5).result;
+    const path = join(folder, 'p-seg.tif');
+    const probabilities = join(folder, 'p-prob.zarr');
+    await service.exportSegmentation({ volumeId: 'v', path, probabilities, overwrite: false }).result;
+    const labels = await openVolume(path);
+    const background = await openVolume(probabilities, { channel: 0 });
+    const material = await openVolume(probabilities, { channel: 1 });
+    const region = { start: [16, 0, 0] as Vec3, shape: [1, SHAPE[1], SHAPE[2]] as Vec3 };
+    const [l, p0, p1] = await Promise.all([labels.read(region), background.read(region), material.read(region)]);
+    for (let i = 0; i < l.length; i++) {
+      expect(Math.abs(p0[i]! + p1[i]! - 255)).toBeLessThanOrEqual(1);
+      if (Math.abs(p1[i]! - p0[i]!) > 2) expect(l[i]).toBe(p1[i]! > p0[i]! ? 2 : 1);
+    }
+    await Promise.all([labels.close(), background.close(), material.close()]);
+  });
+
+  it('keeps a large result in a temporary OME-Zarr and deletes it when replaced', async () => {
+    const { service } = await setup({ memoryLimit: 1000 });
+    await service.train('v', 5).result;
+    await service.segmentAll('v', 0).result;
+    const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
+    expect(stored()).toHaveLength(1);
+    const slice = (await service.readSegmentationSlice('v', 'x', 27))!;
+    expect(accuracy(slice.classes, 'x', 27)).toBeGreaterThan(0.9);
+    await service.segmentAll('v', 0).result;
+    expect(stored()).toHaveLength(1);
+    await service.forget('v');
+    expect(stored()).toHaveLength(0);
+  });
+
+  it('cancels a segment-all in worker threads and an export, leaving no file behind', async () => {
+    const { service, jobs } = await setup();
+    await service.train('v', 5).result;
+    const run = service.segmentAll('v', 2);
+    setTimeout(() => jobs.cancel(run.id), 30);
+    await expect(run.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(service.segmentationState('v')).toMatchObject({ segmentation: null, running: {} });
+    const path = join(folder, 'cancelled.tif');
+    const exporting = service.exportSegmentation({ volumeId: 'v', path, overwrite: false });
+    jobs.cancel(exporting.id);
+    await expect(exporting.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(readdirSync(folder).filter((n) => n.includes('cancelled'))).toEqual([]);
+  });
+});
+
+async function readAll(service: SegmentationService): Promise<Uint8Array> {
+  const whole = new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]);
+  for (let z = 0; z < SHAPE[0]; z++) whole.set((await service.readSegmentationSlice('v', 'z', z))!.classes, z * SHAPE[1] * SHAPE[2]);
+  return whole;
+}

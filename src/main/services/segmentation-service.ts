@@ -1,0 +1,491 @@
+// Interactive segmentation of the open volumes: classes, painting with undo, training, live
+// prediction of the visible slices, segment-all into a chunked result, accepting a prediction as
+// labels, export. Transport-free: the API handlers call these methods; long work runs as jobs.
+import type {
+  JobStarted,
+  LabelSlice,
+  PredictionSlice,
+  SegmentationClass,
+  SegmentationResults,
+  SegmentationSlice,
+  SegmentationState,
+  StrokeResult,
+} from '../../shared/api/segmentation';
+import { TomosegError, badInput, cancelled } from '../../shared/errors';
+import type { Handlers } from '../api/dispatch';
+import { type Axis, type Region, type Vec3, axisIndex, voxelCount } from '../../shared/volume';
+import { LabelStore, type Stroke } from '../labels';
+import { ClassList } from '../segmentation/classes';
+import type { RegionWriter, SegmentationEngine } from '../segmentation/engine';
+import { LabelsHistory } from '../segmentation/labels-history';
+import { type FinishedResult, createExportTarget, createResultStore } from '../segmentation/outputs';
+import { brushShapes, floodFill, sliceRegion } from '../segmentation/slices';
+import { withTimeLeft } from '../segmentation/time-left';
+import type { Volume } from '../volume/volume';
+import type { JobContext, Jobs } from './jobs';
+import { sliceSize } from './volume-service';
+
+export interface SegmentationServiceOptions {
+  volumes: { get(volumeId: string): Volume };
+  jobs: Jobs;
+  engine: SegmentationEngine;
+  /** The label store of a volume (the project's, when one is open); a fresh one in memory by default. */
+  labelsFor?: (volumeId: string, volume: Volume) => LabelStore;
+  /** Called after every change of a volume's labels (to save the changed blocks). */
+  labelsChanged?: (volumeId: string, store: LabelStore) => void;
+  /** A volume's saved classes (the project's); "Background" and "Material 1" when none. */
+  classesFor?: (volumeId: string) => SegmentationClass[] | undefined;
+  /** Called after every change of a volume's classes (to save them). */
+  classesChanged?: (volumeId: string, classes: SegmentationClass[]) => void;
+  /** Segment-all results beyond `memoryLimit` voxels go to a temporary OME-Zarr in `folder` (the system's temp folder by default). */
+  results?: { folder?: string; memoryLimit?: number };
+}
+
+interface TrainedModel {
+  model: unknown;
+  version: number;
+  /** Label store version it was trained on, to tell when it is stale. */
+  labelsVersion: number;
+  classes: number[];
+  trainedAt: Date;
+  seconds: number;
+}
+
+interface Session {
+  volume: Volume;
+  history: LabelsHistory;
+  classes: ClassList;
+  model?: TrainedModel;
+  modelCount: number;
+  /** Prediction slices of the current model, by "axis:index", oldest first. */
+  slices: Map<string, Promise<PredictionSlice>>;
+  result?: { stored: FinishedResult; modelVersion: number };
+  running: { train?: string; segmentAll?: string; export?: string };
+  /** Settles when the newest training job ends; the id of a training waiting for the one before it. */
+  training: { last?: Promise<void>; waiting?: string };
+}
+
+/** Prediction slices kept per volume: the three visible ones and some scrolling around them. */
+const SLICE_CACHE = 48;
+/** Largest region accepted as labels in one go (about 64 MiB of labels and predictions). */
+const MAX_ACCEPT_VOXELS = 64 * 1024 * 1024;
+/** Voxels copied per step of an export from the result store. */
+const SLAB_VOXELS = 16 * 1024 * 1024;
+
+export class SegmentationService {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: SegmentationServiceOptions) {}
+
+  // ---- Classes ----
+
+  listClasses(volumeId: string): SegmentationClass[] {
+    return this.session(volumeId).classes.list();
+  }
+
+  defineClass(volumeId: string, name?: string, colour?: string): SegmentationClass {
+    return this.classChange(volumeId, (classes) => classes.define(name, colour));
+  }
+
+  renameClass(volumeId: string, classId: number, name: string): SegmentationClass {
+    return this.classChange(volumeId, (classes) => classes.rename(classId, name));
+  }
+
+  recolourClass(volumeId: string, classId: number, colour: string): SegmentationClass {
+    return this.classChange(volumeId, (classes) => classes.recolour(classId, colour));
+  }
+
+  removeClass(volumeId: string, classId: number): boolean {
+    const session = this.session(volumeId);
+    const { name } = session.classes.get(classId);
+    const count = session.history.store.classCounts()[classId]!;
+    if (count > 0) throw badInput(`class "${name}" still labels ${count} voxels: erase them before removing the class`);
+    return this.classChange(volumeId, (classes) => {
+      classes.remove(classId);
+      return true;
+    });
+  }
+
+  private classChange<T>(volumeId: string, change: (classes: ClassList) => T): T {
+    const { classes } = this.session(volumeId);
+    const result = change(classes);
+    this.options.classesChanged?.(volumeId, classes.list());
+    return result;
+  }
+
+  // ---- Labels ----
+
+  paintStroke(args: {
+    volumeId: string;
+    axis: Axis;
+    index: number;
+    points: number[];
+    radius: number;
+    mode: 'disc' | 'sphere' | 'fill';
+    classId?: number;
+    erase: boolean;
+    continueStroke: boolean;
+  }): StrokeResult {
+    const session = this.session(args.volumeId);
+    const { shape } = session.volume;
+    const value = args.erase ? 0 : args.classId!;
+    if (value !== 0) session.classes.get(value);
+    let stroke: Stroke;
+    if (args.mode === 'fill') {
+      // Brushes are clipped by the label store; a fill needs a slice to fill.
+      const [width, height] = sliceSize(shape, args.axis);
+      const [column, row] = [Math.round(args.points[0]!), Math.round(args.points[1]!)];
+      if (args.index >= shape[axisIndex(args.axis)] || column < 0 || column >= width || row < 0 || row >= height)
+        return this.unchanged(session);
+      const region = sliceRegion(shape, args.axis, args.index);
+      const mask = floodFill(session.history.store.read(region), width, height, column, row);
+      stroke = { value, shapes: [{ kind: 'mask', region, mask }] };
+    } else {
+      stroke = { value, shapes: brushShapes(args.axis, args.index, args.points, args.radius, args.mode) };
+    }
+    return this.changed(args.volumeId, session, session.history.paint([stroke], args.continueStroke));
+  }
+
+  undoStroke(volumeId: string): StrokeResult {
+    const session = this.session(volumeId);
+    return this.changed(volumeId, session, session.history.undo());
+  }
+
+  redoStroke(volumeId: string): StrokeResult {
+    const session = this.session(volumeId);
+    return this.changed(volumeId, session, session.history.redo());
+  }
+
+  readLabelSlice(volumeId: string, axis: Axis, index: number): LabelSlice {
+    const session = this.session(volumeId);
+    const [width, height] = sliceSize(session.volume.shape, axis);
+    return { width, height, data: session.history.store.read(sliceRegion(session.volume.shape, axis, index)) };
+  }
+
+  // ---- Training and prediction ----
+
+  /**
+   * Trains on the labels as they are when the training starts. One training runs at a time per
+   * volume; a request while one runs waits for it and replaces any request still waiting, so live
+   * retraining after every stroke always finishes one model and then trains on the newest labels.
+   */
+  train(volumeId: string, seed?: number): { id: string; result: Promise<number> } {
+    const session = this.session(volumeId);
+    const { training } = session;
+    this.checkTrainable(session);
+    if (training.waiting) this.options.jobs.cancel(training.waiting);
+    const before = training.last;
+    let finished = (): void => undefined;
+    const settled = new Promise<void>((resolve) => (finished = resolve));
+    training.last = settled;
+    const job = this.options.jobs.start('train', async (context) => {
+      try {
+        if (before) {
+          context.progress(0, 1, 'waiting for the running training');
+          await before;
+          if (training.waiting === job.id) delete training.waiting;
+          if (context.signal.aborted) throw cancelled('training replaced by a newer request');
+        }
+        return await this.trainNow(session, seed, context);
+      } finally {
+        if (training.last === settled) delete training.last;
+        finished();
+      }
+    });
+    if (before) training.waiting = job.id;
+    this.track(session, 'train', job.id, job.result);
+    return job;
+  }
+
+  private async trainNow(session: Session, seed: number | undefined, { signal, progress }: JobContext): Promise<number> {
+    const store = session.history.store;
+    const classNames = this.checkTrainable(session); // the labels may have changed while waiting
+    const labels = store.labelledVoxels();
+    const labelsVersion = store.version;
+    const started = performance.now();
+    progress(0, 1, `training on ${labels.indices.length} labelled voxels`);
+    const model = await this.options.engine.train(session.volume, labels, { seed, classNames, signal, progress });
+    if (signal.aborted) throw cancelled('training cancelled'); // keep the model we had
+    const version = ++session.modelCount;
+    session.model = {
+      model,
+      version,
+      labelsVersion,
+      classes: this.options.engine.classesOf(model),
+      trainedAt: new Date(),
+      seconds: (performance.now() - started) / 1000,
+    };
+    session.slices.clear();
+    progress(1, 1, `model ${version} trained`);
+    return version;
+  }
+
+  /** The current model's prediction of a slice; null before the first training. */
+  async readPredictionSlice(volumeId: string, axis: Axis, index: number): Promise<PredictionSlice | null> {
+    const session = this.session(volumeId);
+    const trained = session.model;
+    if (!trained) return null;
+    const region = sliceRegion(session.volume.shape, axis, index);
+    const key = `${axis}:${index}`;
+    let slice = session.slices.get(key);
+    if (slice) session.slices.delete(key); // re-inserted below as the most recent
+    else
+      slice = this.predictSlice(session, trained, axis, region).catch((error: unknown) => {
+        session.slices.delete(key); // a failure is not cached
+        throw error;
+      });
+    session.slices.set(key, slice);
+    while (session.slices.size > SLICE_CACHE) session.slices.delete(session.slices.keys().next().value!);
+    return slice;
+  }
+
+  private async predictSlice(session: Session, trained: TrainedModel, axis: Axis, region: Region): Promise<PredictionSlice> {
+    const { classes, confidence } = await this.options.engine.predictRegion(trained.model, session.volume, region);
+    const uncertainty = new Uint8Array(confidence.length);
+    for (let i = 0; i < confidence.length; i++) uncertainty[i] = Math.round(255 * (1 - confidence[i]!));
+    const [width, height] = sliceSize(session.volume.shape, axis);
+    return { width, height, modelVersion: trained.version, classes, uncertainty };
+  }
+
+  /** Predicts the whole volume into a chunked result; the previous result stays until this one completes. */
+  segmentAll(volumeId: string, threads?: number): { id: string; result: Promise<number> } {
+    const session = this.session(volumeId);
+    const trained = this.requireModel(session);
+    if (session.running.segmentAll) throw new TomosegError('conflict', `segment-all of this volume is already running (job ${session.running.segmentAll})`);
+    const job = this.options.jobs.start('segment-all', async ({ signal, progress }) => {
+      const store = await createResultStore(session.volume, this.options.results?.folder, this.options.results?.memoryLimit);
+      let stored: FinishedResult;
+      try {
+        await this.options.engine.predictVolume(trained.model, session.volume, store.outputs, {
+          threads,
+          signal,
+          progress: withTimeLeft(progress, 'segmenting'),
+        });
+        if (signal.aborted) throw cancelled('segment-all cancelled');
+        stored = await store.finish();
+      } catch (error) {
+        await store.discard();
+        throw error;
+      }
+      const previous = session.result;
+      session.result = { stored, modelVersion: trained.version };
+      await previous?.stored.dispose();
+      return trained.version;
+    });
+    this.track(session, 'segmentAll', job.id, job.result);
+    return job;
+  }
+
+  async readSegmentationSlice(volumeId: string, axis: Axis, index: number): Promise<SegmentationSlice | null> {
+    const session = this.session(volumeId);
+    const result = session.result;
+    if (!result) return null;
+    const [width, height] = sliceSize(session.volume.shape, axis);
+    const classes = (await result.stored.volume.read(sliceRegion(session.volume.shape, axis, index))) as Uint8Array;
+    return { width, height, modelVersion: result.modelVersion, classes };
+  }
+
+  /**
+   * Writes the current model's prediction of a region (clipped to the volume) into the labels as
+   * one undoable step. Voxels the user labelled keep their label: they are the ground truth.
+   */
+  async acceptPrediction(volumeId: string, where: { region?: Region; axis?: Axis; index?: number }): Promise<StrokeResult> {
+    const session = this.session(volumeId);
+    const trained = this.requireModel(session);
+    const { shape } = session.volume;
+    const region = where.region ? clip(where.region, shape) : sliceRegion(shape, where.axis!, where.index!);
+    if (!region) throw badInput(`region [${where.region!.start.join(', ')}] + [${where.region!.shape.join(', ')}] lies outside the volume [${shape.join(', ')}]`);
+    if (voxelCount(region.shape) > MAX_ACCEPT_VOXELS)
+      throw badInput(`accepting ${voxelCount(region.shape)} voxels at once is too many (at most ${MAX_ACCEPT_VOXELS}): choose a smaller region`);
+    const { classes } = await this.options.engine.predictRegion(trained.model, session.volume, region);
+    const existing = session.history.store.read(region);
+    const strokes: Stroke[] = [];
+    for (const value of trained.classes) {
+      const mask = new Uint8Array(classes.length);
+      let any = false;
+      for (let i = 0; i < classes.length; i++)
+        if (classes[i] === value && existing[i] === 0) {
+          mask[i] = 1;
+          any = true;
+        }
+      if (any) strokes.push({ value, shapes: [{ kind: 'mask', region, mask }] });
+    }
+    return this.changed(volumeId, session, session.history.paint(strokes));
+  }
+
+  /** Writes the segmentation, from the segment-all result when it is current, else by predicting. */
+  exportSegmentation(args: { volumeId: string; path: string; probabilities?: string; overwrite: boolean }): { id: string; result: Promise<string> } {
+    const session = this.session(args.volumeId);
+    const trained = this.requireModel(session);
+    if (session.running.export) throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
+    const classes = trained.classes.map((id) =>
+      session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },
+    );
+    const job = this.options.jobs.start('export', async ({ signal, progress }) => {
+      const target = await createExportTarget({ ...args, volume: session.volume, classes });
+      try {
+        const result = session.result;
+        if (result && result.modelVersion === trained.version && !args.probabilities)
+          await copyVolume(result.stored.volume, target.outputs.classes, { signal, progress: withTimeLeft(progress, 'exporting') });
+        else
+          await this.options.engine.predictVolume(trained.model, session.volume, target.outputs, {
+            signal,
+            progress: withTimeLeft(progress, 'segmenting for export'),
+          });
+        if (signal.aborted) throw cancelled('export cancelled');
+        progress(1, 1, 'writing the file');
+        await target.commit();
+      } catch (error) {
+        await target.discard();
+        throw error;
+      }
+      return args.path;
+    });
+    this.track(session, 'export', job.id, job.result);
+    return job;
+  }
+
+  segmentationState(volumeId: string): SegmentationState {
+    const session = this.session(volumeId);
+    const store = session.history.store;
+    const counts = store.classCounts();
+    const classes = session.classes.list();
+    const labelled: Record<number, number> = {};
+    for (const c of classes) labelled[c.id] = counts[c.id]!;
+    const trained = session.model;
+    const result = session.result;
+    return {
+      classes,
+      labelled,
+      canUndo: session.history.canUndo,
+      canRedo: session.history.canRedo,
+      model: trained
+        ? {
+            version: trained.version,
+            trainedAt: trained.trainedAt.toISOString(),
+            seconds: trained.seconds,
+            classes: trained.classes,
+            stale: trained.labelsVersion !== store.version,
+          }
+        : null,
+      segmentation: result ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version } : null,
+      running: { ...session.running },
+    };
+  }
+
+  /** Forgets a closed volume: cancels its jobs, drops its model and result. */
+  async forget(volumeId: string): Promise<void> {
+    const session = this.sessions.get(volumeId);
+    if (!session) return;
+    this.sessions.delete(volumeId);
+    for (const id of Object.values(session.running)) this.options.jobs.cancel(id);
+    await session.result?.stored.dispose();
+  }
+
+  // ---- Internals ----
+
+  private session(volumeId: string): Session {
+    let session = this.sessions.get(volumeId);
+    const volume = session?.volume ?? this.options.volumes.get(volumeId);
+    const store = this.options.labelsFor?.(volumeId, volume) ?? session?.history.store ?? new LabelStore(volume.shape);
+    if (!session) {
+      const saved = this.options.classesFor?.(volumeId);
+      session = {
+        volume,
+        history: new LabelsHistory(store),
+        classes: new ClassList(saved),
+        modelCount: 0,
+        slices: new Map(),
+        running: {},
+        training: {},
+      };
+      this.sessions.set(volumeId, session);
+    } else if (session.history.store !== store) session.history = new LabelsHistory(store); // the project swapped it (e.g. relink)
+    return session;
+  }
+
+  /** Class names by label value; refuses labels the model could not learn from. */
+  private checkTrainable(session: Session): Map<number, string> {
+    const classes = session.classes.list();
+    if (classes.length < 2) throw badInput(`training needs at least two classes; this volume has ${classes.length}: define another class and paint it`);
+    const counts = session.history.store.classCounts();
+    const empty = classes.filter((c) => counts[c.id] === 0);
+    if (empty.length > 0)
+      throw badInput(
+        `class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c.name}"`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no labelled voxels: paint ${empty.length > 1 ? 'them' : 'it'} or remove ${empty.length > 1 ? 'them' : 'the class'}`,
+      );
+    const unknown = counts.findIndex((n, value) => n > 0 && !session.classes.has(value));
+    if (unknown > 0) throw badInput(`${counts[unknown]} voxels are labelled with value ${unknown}, which is no class (classes: ${session.classes.describe()})`);
+    return new Map(classes.map((c) => [c.id, c.name]));
+  }
+
+  private requireModel(session: Session): TrainedModel {
+    if (!session.model) throw badInput('no model yet: paint at least two classes and train first');
+    return session.model;
+  }
+
+  private track(session: Session, kind: keyof Session['running'], id: string, result: Promise<unknown>): void {
+    session.running[kind] = id;
+    void result
+      .catch(() => undefined)
+      .finally(() => {
+        if (session.running[kind] === id) delete session.running[kind];
+      });
+  }
+
+  private changed(volumeId: string, session: Session, result: StrokeResult): StrokeResult {
+    if (result.voxels > 0) this.options.labelsChanged?.(volumeId, session.history.store);
+    return result;
+  }
+
+  private unchanged(session: Session): StrokeResult {
+    return { changed: null, voxels: 0, canUndo: session.history.canUndo, canRedo: session.history.canRedo };
+  }
+}
+
+/** The part of `region` inside a volume of `shape`, or null when none is. */
+function clip(region: Region, shape: Vec3): Region | null {
+  const start = region.start.map((s) => Math.max(0, s)) as Vec3;
+  const size = start.map((s, a) => Math.min(shape[a]!, region.start[a]! + region.shape[a]!) - s) as Vec3;
+  return size.every((n) => n > 0) ? { start, shape: size } : null;
+}
+
+/** Copies a volume slab by slab (a few chunk heights), so memory stays at one slab. */
+async function copyVolume(from: Volume, to: RegionWriter, { signal, progress }: JobContext): Promise<void> {
+  const [nz, ny, nx] = from.shape;
+  const step = Math.max(from.chunkShape[0], Math.floor(SLAB_VOXELS / (ny * nx)), 1);
+  for (let z = 0; z < nz; z += step) {
+    if (signal.aborted) throw cancelled('export cancelled');
+    const region: Region = { start: [z, 0, 0], shape: [Math.min(step, nz - z), ny, nx] };
+    await to.write(region, await from.read(region));
+    progress(Math.min(nz, z + step), nz);
+  }
+}
+
+/** The API handlers of the segmentation methods; jobs answer with their id at once. */
+export function segmentationHandlers(service: SegmentationService): Pick<Handlers, keyof SegmentationResults> {
+  return {
+    listClasses: async ({ volumeId }) => service.listClasses(volumeId),
+    defineClass: async ({ volumeId, name, colour }) => service.defineClass(volumeId, name, colour),
+    renameClass: async ({ volumeId, classId, name }) => service.renameClass(volumeId, classId, name),
+    recolourClass: async ({ volumeId, classId, colour }) => service.recolourClass(volumeId, classId, colour),
+    removeClass: async ({ volumeId, classId }) => service.removeClass(volumeId, classId),
+    paintStroke: async (args) => service.paintStroke(args),
+    undoStroke: async ({ volumeId }) => service.undoStroke(volumeId),
+    redoStroke: async ({ volumeId }) => service.redoStroke(volumeId),
+    readLabelSlice: async ({ volumeId, axis, index }) => service.readLabelSlice(volumeId, axis, index),
+    train: async ({ volumeId, seed }) => started(service.train(volumeId, seed)),
+    readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
+    segmentAll: async ({ volumeId, threads }) => started(service.segmentAll(volumeId, threads)),
+    readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
+    acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
+    exportSegmentation: async (args) => started(service.exportSegmentation(args)),
+    segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),
+  };
+}
+
+/** A job's id for the caller; its outcome reaches the UI as job events, so the promise is not awaited here. */
+function started(job: { id: string; result: Promise<unknown> }): JobStarted {
+  void job.result.catch(() => undefined);
+  return { jobId: job.id };
+}

@@ -1,0 +1,77 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Vec3 } from '../../shared/volume';
+import { type Chunk, ChunkCache } from './cache';
+import { createVolume } from './create';
+import { openVolume } from './open';
+import { pattern, readAll, sliceOf, tempDir } from './testing/data';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const chunk = (bytes: number): Chunk => ({ data: new Uint8Array(bytes), shape: [1, 1, bytes] });
+
+describe('ChunkCache', () => {
+  it('keeps at most its capacity, evicting the least recently used', async () => {
+    const cache = new ChunkCache(300);
+    for (const key of ['a', 'b', 'c']) await cache.get(key, async () => chunk(100));
+    await cache.get('a', async () => chunk(100)); // a is now the most recent
+    await cache.get('d', async () => chunk(100)); // evicts b
+    expect(cache.bytes).toBe(300);
+    let loads = 0;
+    const load = async (): Promise<Chunk> => (loads++, chunk(100));
+    await cache.get('a', load);
+    await cache.get('b', load);
+    expect(loads).toBe(1);
+  });
+
+  it('shares one load between concurrent requests and never keeps a chunk over capacity', async () => {
+    const cache = new ChunkCache(50);
+    let loads = 0;
+    const slow = async (): Promise<Chunk> => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 10));
+      return chunk(100);
+    };
+    await Promise.all([cache.get('x', slow), cache.get('x', slow)]);
+    expect(loads).toBe(1);
+    expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('slices across the storage order', () => {
+  it('read each TIFF chunk once, and the next slice comes from the cache', async () => {
+    const shape: Vec3 = [30, 40, 50];
+    const path = join(dir, 'stack.tif');
+    const writer = await createVolume(path, { shape, dtype: 'uint16' });
+    const data = pattern('uint16', shape);
+    await writer.write({ start: [0, 0, 0], shape }, data);
+    await writer.commit();
+    const cache = new ChunkCache();
+    const volume = await openVolume(path, { cache });
+    const pages = shape[0] * Math.ceil(shape[1] / volume.chunkShape[1]);
+    const xSlice = await volume.read({ start: [0, 0, 7], shape: [30, 40, 1] });
+    expect(Array.from(xSlice)).toEqual(sliceOf(data, shape, 2, 7));
+    expect(cache.stats).toEqual({ hits: 0, misses: pages });
+    await volume.read({ start: [0, 0, 8], shape: [30, 40, 1] });
+    expect(cache.stats).toEqual({ hits: pages, misses: pages });
+    await volume.close();
+    expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('raw volumes', () => {
+  it.each([true, false])('read in place with a header offset (little-endian %s)', async (littleEndian) => {
+    const shape: Vec3 = [6, 7, 9];
+    const data = pattern('int16', shape);
+    const bytes = Buffer.from(data.buffer.slice(0));
+    if (!littleEndian) bytes.swap16();
+    const path = join(dir, `volume-${littleEndian}.raw`);
+    writeFileSync(path, Buffer.concat([Buffer.from('HEADER--'), bytes]));
+    const volume = await openVolume(path, { raw: { shape, dtype: 'int16', littleEndian, offset: 8, voxelSize: [2, 1, 1], unit: 'micrometer' } });
+    expect(volume).toMatchObject({ format: 'raw', shape, dtype: 'int16', voxelSize: [2, 1, 1] });
+    expect(Array.from(await readAll(volume))).toEqual(Array.from(data));
+    expect(Array.from(await volume.read({ start: [0, 3, 0], shape: [6, 1, 9] }))).toEqual(sliceOf(data, shape, 1, 3));
+    await volume.close();
+  });
+});

@@ -1,0 +1,83 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JobStatus } from '../../shared/api';
+import type { Vec3 } from '../../shared/volume';
+import { EventBus } from '../services/events';
+import { Jobs } from '../services/jobs';
+import { RecentList } from '../services/recent';
+import { VolumeService } from '../services/volume-service';
+import { createVolume } from './create';
+import { importToZarr } from './import';
+import { openVolume } from './open';
+import { fingerprint, pattern, readAll, sameBytes, tempDir } from './testing/data';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const shape: Vec3 = [40, 50, 30];
+
+async function tiffStack(name: string): Promise<string> {
+  const path = join(dir, name);
+  const writer = await createVolume(path, { shape, dtype: 'uint16', voxelSize: [3, 1.5, 1.5], unit: 'micrometer' });
+  await writer.write({ start: [0, 0, 0], shape }, pattern('uint16', shape));
+  await writer.commit();
+  return path;
+}
+
+describe('importToZarr', () => {
+  it('converts a TIFF stack to a chunked OME-Zarr with a pyramid, reporting progress', async () => {
+    const source = await tiffStack('stack.tif');
+    const before = fingerprint(source);
+    const dest = join(dir, 'stack.zarr');
+    const reports: [number, number][] = [];
+    await importToZarr(source, dest, { chunkShape: [16, 16, 16], progress: (done, total) => reports.push([done, total]) });
+    const volume = await openVolume(dest);
+    expect(volume).toMatchObject({ format: 'OME-Zarr 0.5', shape, chunkShape: [16, 16, 16], voxelSize: [3, 1.5, 1.5], unit: 'micrometer' });
+    expect(volume.levels?.map((l) => l.shape)).toEqual([shape, [20, 25, 15], [10, 13, 8]]);
+    expect(sameBytes(await readAll(volume), pattern('uint16', shape))).toBe(true);
+    await volume.close();
+    expect(reports.length).toBeGreaterThan(3);
+    expect(reports.every(([done], i) => i === 0 || done >= reports[i - 1]![0])).toBe(true);
+    expect(reports.at(-1)![0]).toBe(reports.at(-1)![1]);
+    expect(fingerprint(source)).toBe(before);
+  });
+
+  it('stops when cancelled and leaves no output, partial or final', async () => {
+    const source = await tiffStack('cancel.tif');
+    const dest = join(dir, 'cancel.zarr');
+    const controller = new AbortController();
+    const run = importToZarr(source, dest, {
+      chunkShape: [8, 8, 8],
+      signal: controller.signal,
+      progress: (done) => done === 3 && controller.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(readdirSync(dir).filter((n) => n.includes('cancel.zarr'))).toEqual([]);
+  });
+
+  it('runs as a job from the volume service, with progress events', async () => {
+    const source = await tiffStack('job.tif');
+    const events = new EventBus();
+    const seen: JobStatus[] = [];
+    events.subscribe((event) => seen.push(event.job));
+    const jobs = new Jobs(events);
+    const service = new VolumeService(new RecentList(join(dir, 'recent.json')));
+    const dest = join(dir, 'job.zarr');
+    const { jobId } = service.importVolume(jobs, source, dest, false);
+    await expect.poll(() => seen.at(-1)?.state, { timeout: 30_000 }).toBe('done');
+    expect(seen.every((job) => job.id === jobId && job.kind === 'import')).toBe(true);
+    expect(seen.some((job) => job.state === 'running' && job.total > 0)).toBe(true);
+
+    const opened = await service.openPath(dest, false);
+    expect(service.levels(opened.id)).toEqual([{ shape, voxelSize: [3, 1.5, 1.5] }]);
+    await expect(service.readSlice(opened.id, 'z', 0, 1)).rejects.toThrow(`level 1 does not exist: ${dest} has 1`);
+    await service.close(opened.id);
+
+    // A pyramid serves coarse slices for fast browsing.
+    const pyramid = await service.openPath(join(dir, 'stack.zarr'), false);
+    expect(service.levels(pyramid.id).map((l) => l.shape)).toEqual([shape, [20, 25, 15], [10, 13, 8]]);
+    const coarse = await service.readSlice(pyramid.id, 'y', 4, 1);
+    expect([coarse.width, coarse.height]).toEqual([15, 20]);
+    await service.close(pyramid.id);
+  });
+});

@@ -1,0 +1,70 @@
+// Converts any volume we read (typically a large TIFF stack) to a chunked OME-Zarr with a
+// pyramid, so it browses fast. Copies slab by slab in bounded memory; a cancel leaves nothing.
+import { cancelled } from '../../shared/errors';
+import { type Vec3 } from '../../shared/volume';
+import { ChunkCache } from './cache';
+import { createVolume } from './create';
+import { openVolume } from './open';
+import type { Progress, VolumeSpec } from './spec';
+
+export interface ImportOptions extends Progress {
+  /** Output chunk size (z, y, x); 64³ by default. */
+  chunkShape?: Vec3;
+  compression?: VolumeSpec['compression'];
+  force?: boolean;
+}
+
+const COPY_CACHE_BYTES = 64 * 1024 ** 2;
+
+export async function importToZarr(sourcePath: string, destPath: string, options: ImportOptions = {}): Promise<void> {
+  const { signal, progress } = options;
+  // A cache of its own: an import must not evict what the viewer is showing.
+  const source = await openVolume(sourcePath, { cache: new ChunkCache(COPY_CACHE_BYTES) });
+  try {
+    const channels = source.channels ?? 1;
+    const writer = await createVolume(destPath, {
+      shape: source.shape,
+      dtype: source.dtype,
+      voxelSize: source.voxelSize,
+      unit: source.unit,
+      channels,
+      chunkShape: options.chunkShape,
+      compression: options.compression,
+      force: options.force,
+    });
+    try {
+      const chunk = (options.chunkShape ?? [64, 64, 64]).map((c, a) => Math.min(c, source.shape[a]!)) as Vec3;
+      // Slabs one chunk deep and one chunk tall, the full width: every output chunk they touch is
+      // complete after one write, and each source chunk is read once.
+      const [depth, height, width] = source.shape;
+      const slabs = Math.ceil(depth / chunk[0]) * Math.ceil(height / chunk[1]) * channels;
+      // The pyramid costs about a seventh of level 0: count it as that many slabs.
+      const total = slabs + Math.ceil(slabs / 7);
+      let done = 0;
+      for (let c = 0; c < channels; c++) {
+        const input = c === 0 ? source : await openVolume(sourcePath, { channel: c, cache: new ChunkCache(COPY_CACHE_BYTES) });
+        try {
+          for (let z = 0; z < depth; z += chunk[0]) {
+            for (let y = 0; y < height; y += chunk[1]) {
+              if (signal?.aborted) throw cancelled('import cancelled');
+              const region = { start: [z, y, 0] as Vec3, shape: [Math.min(chunk[0], depth - z), Math.min(chunk[1], height - y), width] as Vec3 };
+              await writer.write(region, await input.read(region), c);
+              progress?.(++done, total, `copying slices ${z}–${Math.min(depth, z + chunk[0]) - 1}`);
+            }
+          }
+        } finally {
+          if (input !== source) await input.close();
+        }
+      }
+      await writer.commit({
+        signal,
+        progress: (levelsDone, levels, message) => progress?.(slabs + Math.round((levelsDone / Math.max(1, levels)) * (total - slabs)), total, message),
+      });
+    } catch (error) {
+      await writer.abort();
+      throw signal?.aborted ? cancelled('import cancelled') : error;
+    }
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,47 @@
+// Opens any volume we read, by what the path is: a TIFF file, a folder of TIFF slices, a Zarr
+// folder (OME-Zarr or plain array), or raw binary when the caller gives its layout.
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { ChunkCache } from './cache';
+import { explain, fileProblem } from './errors';
+import { type RawLayout, openRaw } from './raw';
+import { openTiffFile, openTiffSequence } from './tiff/reader';
+import type { Volume } from './volume';
+import { openZarr } from './zarr/reader';
+
+export interface OpenOptions {
+  /** Multiscale level of an OME-Zarr pyramid: 0 (default) is full resolution. */
+  level?: number;
+  /** Channel of a multi-channel image (ImageJ hyperstack, OME-Zarr with a `c` axis). */
+  channel?: number;
+  /** Layout of a raw binary file; required for raw files, ignored otherwise. */
+  raw?: RawLayout;
+  /** The decoded-chunk cache to use; the shared one by default. */
+  cache?: ChunkCache;
+}
+
+const TIFF = /\.tiff?$/i;
+
+export async function openVolume(path: string, options: OpenOptions = {}): Promise<Volume> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw explain(path, error);
+  });
+  if (options.raw) return openRaw(path, options.raw, options.cache);
+  if (info.isDirectory()) {
+    const names = await readdir(path).catch((error: unknown) => {
+      throw explain(path, error);
+    });
+    if (names.some((n) => n === 'zarr.json' || n === '.zarray' || n === '.zgroup' || n === '.zattrs') || /\.zarr$/i.test(path))
+      return openZarr(path, options);
+    const slices = names.filter((n) => TIFF.test(n)).sort(naturalCompare);
+    if (slices.length > 0) return openTiffSequence(path, slices.map((n) => join(path, n)), options.cache);
+    throw fileProblem(path, 'folder holds neither a Zarr array nor TIFF slices');
+  }
+  if (TIFF.test(path) || TIFF.test(extname(path))) return openTiffFile(path, options.channel, options.cache);
+  throw fileProblem(path, 'unknown volume format: expected .tif/.tiff, a .zarr folder, a folder of TIFF slices, or raw with its layout');
+}
+
+/** Orders "slice_2.tif" before "slice_10.tif". */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
+}

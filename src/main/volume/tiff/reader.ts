@@ -1,0 +1,255 @@
+// TIFF volumes: one multi-page file (classic or BigTIFF) or a folder of numbered 2D files.
+// Uncompressed pages are read in place with positional reads of the rows a chunk needs;
+// compressed strips and tiles are decoded with geotiff's codecs.
+import { type FileHandle, open } from 'node:fs/promises';
+import { getDecoder } from 'geotiff';
+import { type Dtype, type Vec3, bytesPerElement } from '../../../shared/volume';
+import { typedView } from '../bytes';
+import type { Chunk, ChunkCache } from '../cache';
+import { ChunkedVolume } from '../chunked';
+import { explain, fileProblem, unsupported } from '../errors';
+import { type TiffFile, type TiffPage, readTiff } from './ifd';
+import { parseImageJ, physicalUnit } from './imagej';
+
+/** Compressions geotiff decodes losslessly: LZW, deflate (two codes), PackBits, Zstandard. */
+const LOSSLESS = new Set([5, 8, 32946, 32773, 50000]);
+/** Rows per chunk of an uncompressed page: about this many bytes, so a slice along y reads little. */
+const BAND_BYTES = 128 * 1024;
+
+export function tiffDtype(page: TiffPage, path: string): Dtype {
+  const kind = page.sampleFormat === 3 ? 'float' : page.sampleFormat === 2 ? 'int' : 'uint';
+  const name = `${kind}${page.bitsPerSample}`;
+  if (!['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'].includes(name))
+    throw unsupported(path, `sample type ${name} (${page.bitsPerSample} bits, SampleFormat ${page.sampleFormat})`);
+  return name as Dtype;
+}
+
+/** Where one z-slice lives: its file, page directory and byte order. */
+interface PageRef {
+  path: string;
+  page: TiffPage;
+  littleEndian: boolean;
+  /** Runs `read` with an open handle on the page's file. */
+  use<T>(read: (fh: FileHandle) => Promise<T>): Promise<T>;
+}
+
+interface TiffLayout {
+  shape: Vec3;
+  dtype: Dtype;
+  voxelSize: Vec3;
+  unit: string;
+  format: string;
+  /** Page 0 stands for all: every page must match its size, type and block layout. */
+  first: TiffPage;
+}
+
+class TiffVolume extends ChunkedVolume {
+  readonly shape: Vec3;
+  readonly dtype: Dtype;
+  readonly voxelSize: Vec3;
+  readonly unit: string;
+  readonly chunkShape: Vec3;
+  readonly format: string;
+  private readonly rowBytes: number;
+
+  constructor(
+    path: string,
+    layout: TiffLayout,
+    private readonly pageAt: (z: number) => Promise<PageRef>,
+    private readonly onClose: () => Promise<void>,
+    cache?: ChunkCache,
+  ) {
+    super(path, cache);
+    ({ shape: this.shape, dtype: this.dtype, voxelSize: this.voxelSize, unit: this.unit, format: this.format } = layout);
+    const { first } = layout;
+    this.rowBytes = first.width * bytesPerElement(this.dtype);
+    const band = Math.max(1, Math.min(first.height, Math.floor(BAND_BYTES / this.rowBytes)));
+    this.chunkShape = first.compression === 1 ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
+  }
+
+  protected async loadChunk([z, by, bx]: Vec3): Promise<Chunk> {
+    const ref = await this.pageAt(z);
+    const { page } = ref;
+    const where = `${ref.path} page ${z}`;
+    if (page.width !== this.shape[2] || page.height !== this.shape[1] || tiffDtype(page, ref.path) !== this.dtype)
+      throw fileProblem(ref.path, `page ${z} is ${page.width}×${page.height} ${tiffDtype(page, ref.path)}, unlike the first page (${this.shape[2]}×${this.shape[1]} ${this.dtype})`);
+    const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
+    const bytes = Buffer.alloc(page.compression === 1 ? rows * this.rowBytes : 0);
+    let shape: Vec3 = [1, rows, this.shape[2]];
+    if (page.compression === 1) {
+      await ref.use((fh) => readRows(fh, page, by * this.chunkShape[1], rows, this.rowBytes, bytes, where));
+    } else {
+      const across = Math.ceil(page.width / page.blockWidth);
+      const block = by * across + bx;
+      const decoded = await ref.use((fh) => decodeBlock(fh, page, block, this.dtype, where));
+      shape = [1, decoded.length / (page.blockWidth * bytesPerElement(this.dtype)), page.blockWidth];
+      return { data: typedView(decoded, this.dtype, ref.littleEndian), shape };
+    }
+    return { data: typedView(bytes, this.dtype, ref.littleEndian), shape };
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.onClose();
+  }
+}
+
+/** Reads `rows` rows from `startRow` of an uncompressed page, merging rows that lie back to back. */
+async function readRows(fh: FileHandle, page: TiffPage, startRow: number, rows: number, rowBytes: number, out: Buffer, where: string): Promise<void> {
+  let row = 0;
+  while (row < rows) {
+    const r = startRow + row;
+    const strip = Math.floor(r / page.blockHeight);
+    const offset = page.offsets[strip]! + (r - strip * page.blockHeight) * rowBytes;
+    let run = 1;
+    while (row + run < rows && rowOffset(page, startRow + row + run, rowBytes) === offset + run * rowBytes) run++;
+    const { bytesRead } = await fh.read(out, row * rowBytes, run * rowBytes, offset);
+    if (bytesRead < run * rowBytes) throw fileProblem(where, `truncated file: rows ${r}..${r + run - 1} end past the end of the file`);
+    row += run;
+  }
+}
+
+const rowOffset = (page: TiffPage, r: number, rowBytes: number): number => {
+  const strip = Math.floor(r / page.blockHeight);
+  return page.offsets[strip]! + (r - strip * page.blockHeight) * rowBytes;
+};
+
+async function decodeBlock(fh: FileHandle, page: TiffPage, block: number, dtype: Dtype, where: string): Promise<Buffer> {
+  const offset = page.offsets[block];
+  const count = page.byteCounts[block];
+  if (offset === undefined || count === undefined) throw fileProblem(where, `corrupt file: block ${block} is missing from the page directory`);
+  const raw = Buffer.alloc(count);
+  const { bytesRead } = await fh.read(raw, 0, count, offset);
+  if (bytesRead < count) throw fileProblem(where, `truncated file: block ${block} (${count} bytes at ${offset}) ends past the end of the file`);
+  try {
+    const decoder = await getDecoder(page.compression, {
+      tileWidth: page.blockWidth,
+      tileHeight: page.blockHeight,
+      predictor: page.predictor,
+      bitsPerSample: page.bitsPerSample,
+      planarConfiguration: 1,
+      samplesPerPixel: 1,
+    });
+    const decoded = Buffer.from(await decoder.decode(raw.buffer.slice(raw.byteOffset, raw.byteOffset + count)));
+    const blockBytes = page.blockWidth * bytesPerElement(dtype);
+    const wanted = blockBytes * Math.min(page.blockHeight, page.height - Math.floor(block / Math.ceil(page.width / page.blockWidth)) * page.blockHeight);
+    if (decoded.length < wanted) throw new Error(`decoded ${decoded.length} bytes, expected ${wanted}`);
+    return decoded.subarray(0, wanted);
+  } catch (error) {
+    throw explain(`${where} block ${block}`, error, 'corrupt compressed data');
+  }
+}
+
+/** Checks page 0 is something we read, and that its data lies inside the file. */
+function checkPage(page: TiffPage, index: number, file: TiffFile, path: string): void {
+  if (page.compression !== 1 && !LOSSLESS.has(page.compression)) throw unsupported(path, `compression ${page.compression} (page ${index})`);
+  if (page.bitsPerSample % 8 !== 0) throw unsupported(path, `${page.bitsPerSample}-bit samples`);
+  const blockBytes = page.blockWidth * page.blockHeight * (page.bitsPerSample / 8);
+  for (let b = 0; b < page.offsets.length; b++) {
+    const end = page.offsets[b]! + (page.byteCounts[b] ?? 0);
+    if (end > file.size) throw fileProblem(path, `truncated file: page ${index} data ends at byte ${end} but the file has ${file.size} bytes`);
+  }
+  if (page.compression === 1) {
+    const needed = page.width * page.height * (page.bitsPerSample / 8);
+    const given = page.byteCounts.reduce((a, b) => a + b, 0);
+    if (given < needed || page.offsets.length < Math.ceil(page.height / page.blockHeight))
+      throw fileProblem(path, `page ${index} header lies about its size: ${page.width}×${page.height}×${page.bitsPerSample / 8} bytes needs ${needed} but its strips hold ${given}`);
+    if (blockBytes <= 0) throw fileProblem(path, `page ${index} has an empty block size`);
+  }
+}
+
+/** Opens a multi-page TIFF file. ImageJ's `channels` hyperstacks give `channel` (default 0). */
+export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache): Promise<TiffVolume> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (error) {
+    throw explain(path, error);
+  }
+  try {
+    const file = await readTiff(fh, path);
+    const first = file.pages[0]!;
+    const dtype = tiffDtype(first, path);
+    file.pages.forEach((page, i) => checkPage(page, i, file, path));
+    const ij = parseImageJ(first.description);
+    const channels = ij?.channels ?? 1;
+    if (channel < 0 || channel >= channels) throw fileProblem(path, `channel ${channel} does not exist (the file has ${channels})`);
+    const pageBytes = first.width * first.height * bytesPerElement(dtype);
+    let pages = file.pages;
+    if (ij && ij.images > pages.length && pages.length === 1 && first.compression === 1) {
+      // ImageJ writes stacks over 4 GiB as one directory followed by contiguous pages.
+      const end = first.offsets[0]! + ij.images * pageBytes;
+      if (end > file.size)
+        throw fileProblem(path, `truncated file: the ImageJ header says ${ij.images} images (${end} bytes) but the file has ${file.size} bytes`);
+      pages = Array.from({ length: ij.images }, (_, i) => ({ ...first, offsets: first.offsets.map((o) => o + i * pageBytes) }));
+    }
+    const depth = ij ? Math.min(ij.slices, Math.floor(pages.length / channels)) : pages.length;
+    if (ij && ij.images > pages.length)
+      throw fileProblem(path, `the ImageJ header says ${ij.images} images but the file has ${pages.length} pages`);
+    const layout: TiffLayout = {
+      shape: [depth, first.height, first.width],
+      dtype,
+      voxelSize: [ij?.spacing ?? 1, first.pixelHeight ?? 1, first.pixelWidth ?? 1],
+      unit: physicalUnit(ij?.unit),
+      format: file.bigTiff ? 'BigTIFF' : 'TIFF',
+      first,
+    };
+    const pageAt = async (z: number): Promise<PageRef> => ({
+      path,
+      page: pages[z * channels + channel]!,
+      littleEndian: file.littleEndian,
+      use: (read) => read(fh),
+    });
+    return new TiffVolume(path, layout, pageAt, () => fh.close(), cache);
+  } catch (error) {
+    await fh.close();
+    throw explain(path, error);
+  }
+}
+
+/** Opens a folder of 2D TIFF files, one z-slice each, ordered by the numbers in their names. */
+export async function openTiffSequence(folder: string, files: string[], cache?: ChunkCache): Promise<TiffVolume> {
+  const parsed = new Map<number, Promise<TiffFile>>();
+  const header = (z: number): Promise<TiffFile> => {
+    let promise = parsed.get(z);
+    if (!promise) {
+      promise = withFile(files[z]!, (fh) => readTiff(fh, files[z]!));
+      parsed.set(z, promise);
+      promise.catch(() => parsed.delete(z));
+    }
+    return promise;
+  };
+  const file = await header(0);
+  const first = file.pages[0]!;
+  checkPage(first, 0, file, files[0]!);
+  const ij = parseImageJ(first.description);
+  const layout: TiffLayout = {
+    shape: [files.length, first.height, first.width],
+    dtype: tiffDtype(first, files[0]!),
+    voxelSize: [ij?.spacing ?? 1, first.pixelHeight ?? 1, first.pixelWidth ?? 1],
+    unit: physicalUnit(ij?.unit),
+    format: 'TIFF sequence',
+    first,
+  };
+  const pageAt = async (z: number): Promise<PageRef> => {
+    const tiff = await header(z);
+    const page = tiff.pages[0]!;
+    checkPage(page, 0, tiff, files[z]!);
+    return { path: files[z]!, page, littleEndian: tiff.littleEndian, use: (read) => withFile(files[z]!, read) };
+  };
+  return new TiffVolume(folder, layout, pageAt, async () => undefined, cache);
+}
+
+async function withFile<T>(path: string, read: (fh: FileHandle) => Promise<T>): Promise<T> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (error) {
+    throw explain(path, error);
+  }
+  try {
+    return await read(fh);
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import type { VolumeInfo } from '../../../shared/volume';
+import { formatValue } from '../lib/format';
+import { useViewer } from '../store/viewer';
+import { windowLevelFromRange } from '../tools/window-level';
+
+export function DisplayPanel({ volume }: { volume: VolumeInfo }) {
+  const windowLevel = useViewer((state) => state.windowLevel);
+  const setWindowLevel = useViewer((state) => state.setWindowLevel);
+  const low = windowLevel.level - windowLevel.window / 2;
+  const high = windowLevel.level + windowLevel.window / 2;
+  return (
+    <section className="panel" data-testid="display-panel">
+      <h2>Window / level</h2>
+      <div className="field-row">
+        <NumberField
+          label="Window"
+          testId="window-input"
+          value={windowLevel.window}
+          onCommit={(window) => window > 0 && setWindowLevel({ ...windowLevel, window })}
+        />
+        <NumberField
+          label="Level"
+          testId="level-input"
+          value={windowLevel.level}
+          onCommit={(level) => setWindowLevel({ ...windowLevel, level })}
+        />
+      </div>
+      <p className="hint">
+        Shows {formatValue(low, 'float64')} … {formatValue(high, 'float64')} as black … white. Data range ≈{' '}
+        {formatValue(volume.range[0], volume.dtype)} … {formatValue(volume.range[1], volume.dtype)}.
+      </p>
+      <button type="button" className="small" onClick={() => setWindowLevel(windowLevelFromRange(volume.range))}>
+        Reset to data range
+      </button>
+    </section>
+  );
+}
+
+/** A number input that edits freely and commits on Enter or blur. */
+function NumberField(props: { label: string; testId: string; value: number; onCommit(value: number): void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown = draft ?? String(Number(props.value.toPrecision(6)));
+  const commit = (): void => {
+    const value = Number(draft);
+    if (draft !== null && draft.trim() !== '' && Number.isFinite(value)) props.onCommit(value);
+    setDraft(null);
+  };
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        type="text"
+        inputMode="decimal"
+        data-testid={props.testId}
+        value={shown}
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={commit}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') commit();
+          if (event.key === 'Escape') setDraft(null);
+        }}
+      />
+    </label>
+  );
+}

@@ -1,0 +1,35 @@
+import { type VolumeInfo, bytesPerElement, voxelCount } from '../../../shared/volume';
+import { formatBytes, formatLength, formatVec } from '../lib/format';
+
+export function VolumePanel({ volume }: { volume: VolumeInfo }) {
+  const unit = volume.unit || 'units';
+  const extent = volume.shape.map((n, i) => n * volume.voxelSize[i]!) as typeof volume.shape;
+  return (
+    <section className="panel" data-testid="volume-panel">
+      <h2>Volume</h2>
+      <p className="volume-name" title={volume.path} data-testid="volume-name">
+        {volume.name}
+      </p>
+      <dl className="facts">
+        <dt>Format</dt>
+        <dd data-testid="volume-format">{volume.format}</dd>
+        <dt>Shape</dt>
+        <dd data-testid="volume-shape">
+          {formatVec(volume.shape)} <span className="muted">z × y × x</span>
+        </dd>
+        <dt>Type</dt>
+        <dd data-testid="volume-dtype">{volume.dtype}</dd>
+        <dt>Voxel</dt>
+        <dd data-testid="volume-voxel-size">
+          {formatVec(volume.voxelSize, formatLength)} {unit}
+        </dd>
+        <dt>Size</dt>
+        <dd>
+          {formatVec(extent, formatLength)} {unit}
+        </dd>
+        <dt>Data</dt>
+        <dd>{formatBytes(voxelCount(volume.shape) * bytesPerElement(volume.dtype))}</dd>
+      </dl>
+    </section>
+  );
+}

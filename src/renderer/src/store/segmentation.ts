@@ -1,0 +1,75 @@
+// The segmentation tools' state: classes (from the service) with how each is shown (here only),
+// the active class and tool, the brush, and whether undo/redo can run.
+import { create } from 'zustand';
+import type { SegmentationClass } from '../../../shared/api';
+
+export type Tool = 'navigate' | 'paint' | 'erase' | 'fill';
+export type BrushShape = 'disc' | 'sphere';
+
+export interface ClassDisplay {
+  visible: boolean;
+  /** 0..1 */
+  opacity: number;
+}
+
+export const MAX_BRUSH_RADIUS = 50;
+const DEFAULT_DISPLAY: ClassDisplay = { visible: true, opacity: 0.5 };
+
+interface SegmentationState {
+  classes: SegmentationClass[];
+  display: Record<number, ClassDisplay>;
+  activeClass: number | null;
+  tool: Tool;
+  /** Brush radius in voxels; 0 paints single voxels. */
+  radius: number;
+  shape: BrushShape;
+  overlayVisible: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** The last refused operation, shown in the panel until the next one. */
+  notice: string | null;
+  setClasses(classes: SegmentationClass[]): void;
+  setDisplay(classId: number, display: Partial<ClassDisplay>): void;
+  setActiveClass(classId: number): void;
+  setTool(tool: Tool): void;
+  setRadius(radius: number): void;
+  setShape(shape: BrushShape): void;
+  toggleOverlay(): void;
+  setHistory(history: { canUndo: boolean; canRedo: boolean }): void;
+  setNotice(notice: string | null): void;
+  reset(): void;
+}
+
+export const displayOf = (display: Record<number, ClassDisplay>, id: number): ClassDisplay => display[id] ?? DEFAULT_DISPLAY;
+
+const initial = {
+  classes: [],
+  display: {},
+  activeClass: null,
+  tool: 'navigate' as Tool,
+  radius: 3,
+  shape: 'disc' as BrushShape,
+  overlayVisible: true,
+  canUndo: false,
+  canRedo: false,
+  notice: null,
+};
+
+export const useSegmentation = create<SegmentationState>()((set, get) => ({
+  ...initial,
+  setClasses: (classes) => {
+    const active = get().activeClass;
+    const keep = classes.some((c) => c.id === active);
+    set({ classes, activeClass: keep ? active : (classes[1]?.id ?? classes[0]?.id ?? null) });
+  },
+  setDisplay: (classId, display) =>
+    set((state) => ({ display: { ...state.display, [classId]: { ...displayOf(state.display, classId), ...display } } })),
+  setActiveClass: (activeClass) => set({ activeClass }),
+  setTool: (tool) => set({ tool }),
+  setRadius: (radius) => set({ radius: Math.min(MAX_BRUSH_RADIUS, Math.max(0, Math.round(radius))) }),
+  setShape: (shape) => set({ shape }),
+  toggleOverlay: () => set((state) => ({ overlayVisible: !state.overlayVisible })),
+  setHistory: ({ canUndo, canRedo }) => set({ canUndo, canRedo }),
+  setNotice: (notice) => set({ notice }),
+  reset: () => set(initial),
+}));

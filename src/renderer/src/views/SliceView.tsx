@@ -1,0 +1,145 @@
+// One orthogonal slice view: owns its vtk.js objects (useVtkView) and its 2D camera, shows the
+// slice the crosshair selects, and hosts render-less representations through ViewContext.
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type Axis, type VolumeInfo, axisIndex } from '../../../shared/volume';
+import { useServices } from '../api/ClientContext';
+import { paint } from '../store/segmentation-actions';
+import { useSegmentation } from '../store/segmentation';
+import { useViewer } from '../store/viewer';
+import { colourTable } from '../tools/label-colours';
+import { useSliceTools } from '../tools/navigation';
+import { BrushPreview } from './BrushPreview';
+import { AXIS_COLORS, VIEW_BACKGROUND } from './colors';
+import { Crosshair } from './Crosshair';
+import { LabelRepresentation } from './LabelRepresentation';
+import { type Camera, SLICE_AXES, fitCamera, imageRect, sliceImage } from './geometry';
+import { SliceRepresentation } from './SliceRepresentation';
+import { useVtkView } from './useVtkView';
+import { ViewContext } from './ViewContext';
+
+const AXIS_NAMES = ['z', 'y', 'x'] as const;
+
+export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) {
+  const services = useServices();
+  const { slices, labels } = services;
+  const { containerRef, container, view, size } = useVtkView(VIEW_BACKGROUND);
+  const index = useViewer((state) => state.cursor[axisIndex(axis)]);
+  const cursor = useViewer((state) => state.cursor);
+  const windowLevel = useViewer((state) => state.windowLevel);
+  const stepSlice = useViewer((state) => state.stepSlice);
+  const setSlice = useViewer((state) => state.setSlice);
+  const extent = volume.shape[axisIndex(axis)];
+  const { dims, spacing } = useMemo(() => sliceImage(axis, volume.shape, volume.voxelSize), [axis, volume]);
+  const shown = useSyncExternalStore(slices.subscribe, () => slices.shownSlice(volume.id, axis));
+  const shownLabels = useSyncExternalStore(labels.subscribe, () => labels.shownSlice(volume.id, axis));
+  const classes = useSegmentation((state) => state.classes);
+  const display = useSegmentation((state) => state.display);
+  const overlayVisible = useSegmentation((state) => state.overlayVisible);
+  const tool = useSegmentation((state) => state.tool);
+  const colours = useMemo(() => colourTable(classes, display), [classes, display]);
+
+  useEffect(() => {
+    void slices.show(volume.id, axis, index, extent);
+    void labels.show(volume.id, axis, index, extent);
+  }, [slices, labels, volume.id, axis, index, extent]);
+
+  // The user's zoom/pan, or null for "fit the image to the view".
+  const [userCamera, setCamera] = useState<Camera | null>(null);
+  const hasSize = size[0] > 0 && size[1] > 0;
+  const camera = userCamera ?? (hasSize ? fitCamera(dims, spacing, size) : null);
+
+  useEffect(() => {
+    if (!view || !camera || !hasSize) return;
+    const vtkCamera = view.renderer.getActiveCamera();
+    const [cx, cy] = camera.center;
+    // Looking along +z with -y up puts row 0 at the top and columns left to right.
+    vtkCamera.setParallelProjection(true);
+    vtkCamera.setFocalPoint(cx, cy, 0);
+    vtkCamera.setPosition(cx, cy, -1000);
+    vtkCamera.setViewUp(0, -1, 0);
+    vtkCamera.setParallelScale((camera.scale * size[1]) / 2);
+    vtkCamera.setClippingRange(1, 2000);
+    view.requestRender();
+  }, [view, camera, size, hasSize]);
+
+  const { stroke, pointer, clearStroke, ...handlers } = useSliceTools({
+    container,
+    axis,
+    volume,
+    index,
+    shown,
+    camera,
+    setCamera,
+    viewSize: size,
+    dims,
+    spacing,
+    onStroke: (points) => void paint(services, { axis, index, points }).finally(clearStroke),
+  });
+  const rect = camera ? imageRect(camera, size, dims, spacing) : null;
+  const { column, row } = SLICE_AXES[axis];
+  const shownSlice = shown && shown.volumeId === volume.id ? shown : undefined;
+  // Labels of another slice would be misleading: show them only for the slice on screen.
+  const labelSlice = shownLabels && shownSlice && shownLabels.index === shownSlice.index ? shownLabels : undefined;
+
+  return (
+    <section className="slice-view" data-testid={`view-${axis}`} style={{ borderTopColor: AXIS_COLORS[axis] }}>
+      <header className="view-header">
+        <span className="view-axis" style={{ color: AXIS_COLORS[axis] }}>
+          {axis.toUpperCase()}
+        </span>
+        <span className="view-plane">
+          {AXIS_NAMES[column]}
+          {AXIS_NAMES[row]} plane
+        </span>
+        <span className="view-index" data-testid={`slice-index-${axis}`}>
+          {index} <span className="muted">/ {extent - 1}</span>
+        </span>
+        <button type="button" className="ghost small" onClick={() => setCamera(null)} title="Fit the slice to the view (R)">
+          Fit
+        </button>
+      </header>
+      <div
+        ref={containerRef}
+        className="view-canvas"
+        tabIndex={0}
+        data-testid={`canvas-${axis}`}
+        data-shown-slice={shownSlice?.index ?? ''}
+        data-shown-labels={labelSlice?.index ?? ''}
+        data-tool={tool}
+        data-image-rect={rect ? rect.map((n) => n.toFixed(3)).join(',') : ''}
+        aria-label={`${axis} slice view`}
+        {...handlers}
+      >
+        {view && shownSlice && (
+          <ViewContext.Provider value={view}>
+            <SliceRepresentation slice={shownSlice.slice} spacing={spacing} windowLevel={windowLevel} />
+            {overlayVisible && labelSlice && <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} />}
+          </ViewContext.Provider>
+        )}
+        {camera && hasSize && (
+          <Crosshair axis={axis} cursor={cursor} camera={camera} viewSize={size} dims={dims} spacing={spacing} />
+        )}
+        {camera && hasSize && <BrushPreview camera={camera} viewSize={size} spacing={spacing} stroke={stroke} pointer={pointer} />}
+        <span className="orientation right">{AXIS_NAMES[column]} →</span>
+        <span className="orientation down">{AXIS_NAMES[row]} ↓</span>
+      </div>
+      <div className="view-footer">
+        <button type="button" className="ghost small" onClick={() => stepSlice(axis, -1)} aria-label={`previous ${axis} slice`}>
+          ‹
+        </button>
+        <input
+          type="range"
+          min={0}
+          max={extent - 1}
+          value={index}
+          onChange={(event) => setSlice(axis, Number(event.target.value))}
+          data-testid={`slider-${axis}`}
+          aria-label={`${axis} slice`}
+        />
+        <button type="button" className="ghost small" onClick={() => stepSlice(axis, 1)} aria-label={`next ${axis} slice`}>
+          ›
+        </button>
+      </div>
+    </section>
+  );
+}

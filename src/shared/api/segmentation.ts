@@ -1,0 +1,167 @@
+// Interactive segmentation: classes, painting labels with undo, training, live prediction of the
+// visible slices, segment-all, accepting a prediction as labels, export. Slices use the layout of
+// `readSlice`: perpendicular to `axis`, columns and rows as in `SliceData` (z: x, y; y: x, z; x: y, z).
+import { z } from 'zod';
+import type { Region } from '../volume';
+
+const volumeId = z.string().min(1);
+const axis = z.enum(['z', 'y', 'x']);
+const sliceIndex = z.number().int().nonnegative();
+/** A class is a label value 1..255; 0 means unlabelled. */
+const classId = z.number().int().min(1).max(255);
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb');
+const className = z.string().trim().min(1).max(100);
+const position = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
+const size = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
+const region = z.object({ start: position, shape: size });
+
+export const segmentationArgs = {
+  /** The classes of a volume's labels, in label order ("Background", "Material 1" to start). */
+  listClasses: z.object({ volumeId }),
+  /** Adds a class; name and colour default to "Material N" and a distinct colour. */
+  defineClass: z.object({ volumeId, name: className.optional(), colour: colour.optional() }),
+  renameClass: z.object({ volumeId, classId, name: className }),
+  recolourClass: z.object({ volumeId, classId, colour }),
+  /** Removes a class that has no labelled voxels (erase them first: that stays undoable). */
+  removeClass: z.object({ volumeId, classId }),
+
+  /**
+   * Paints one stroke on the slice `index` perpendicular to `axis`. `points` are slice pixel
+   * positions (column, row, column, row, ...), joined into a continuous line. Modes: 'disc' paints a
+   * disc of `radius` in the slice, 'sphere' a ball of `radius` in 3D, 'fill' the 4-connected area of
+   * the slice that has the same label as the first point. Paints `classId`, or erases with
+   * `erase: true`. Parts outside the volume are clipped. `continueStroke` joins the previous undo
+   * step when it painted the same class (a drag sent in pieces).
+   */
+  paintStroke: z
+    .object({
+      volumeId,
+      axis,
+      index: sliceIndex,
+      points: z.array(z.number().finite()).min(2),
+      radius: z.number().nonnegative().max(1000).default(0),
+      mode: z.enum(['disc', 'sphere', 'fill']),
+      classId: classId.optional(),
+      erase: z.boolean().default(false),
+      continueStroke: z.boolean().default(false),
+    })
+    .refine((s) => s.erase || s.classId !== undefined, { message: 'give a classId to paint, or erase: true', path: ['classId'] })
+    .refine((s) => s.points.length % 2 === 0, { message: 'points are (column, row) pairs', path: ['points'] }),
+  undoStroke: z.object({ volumeId }),
+  redoStroke: z.object({ volumeId }),
+  /** The user's labels on one slice, one byte per pixel (class id, 0 = unlabelled). */
+  readLabelSlice: z.object({ volumeId, axis, index: sliceIndex }),
+
+  /**
+   * Trains a model on the current labels as a job (progress, cancel). A newer `train` of the same
+   * volume cancels an older one still running, so live retraining keeps only the latest labels.
+   * Refused at once when fewer than two classes exist or a class has no labelled voxel.
+   */
+  train: z.object({ volumeId, seed: z.number().int().nonnegative().optional() }),
+  /** The current model's prediction of one slice (computed on demand, cached per model); null before training. */
+  readPredictionSlice: z.object({ volumeId, axis, index: sliceIndex }),
+  /** Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked result. */
+  segmentAll: z.object({ volumeId, threads: z.number().int().positive().max(256).optional() }),
+  /** One slice of the last segment-all result; null when there is none. */
+  readSegmentationSlice: z.object({ volumeId, axis, index: sliceIndex }),
+  /**
+   * Writes the current model's prediction of a region (or of one slice) into the labels as one
+   * undoable stroke. Voxels the user already labelled keep their label.
+   */
+  acceptPrediction: z
+    .object({ volumeId, region: region.optional(), axis: axis.optional(), index: sliceIndex.optional() })
+    .refine((a) => a.region !== undefined || (a.axis !== undefined && a.index !== undefined), {
+      message: 'give a region, or an axis and index for one slice',
+    }),
+  /**
+   * Writes the segmentation (uint8 class ids) to `path`, format by extension: .tif/.tiff or .zarr
+   * (OME-Zarr label image). With `probabilities`, also writes per-class probabilities (uint8 0-255)
+   * to that path. Uses the segment-all result when it is from the current model, else predicts.
+   */
+  exportSegmentation: z.object({
+    volumeId,
+    path: z.string().min(1),
+    probabilities: z.string().min(1).optional(),
+    overwrite: z.boolean().default(false),
+  }),
+  /** Everything the segmentation panel shows: classes, label counts, undo state, model and result. */
+  segmentationState: z.object({ volumeId }),
+};
+
+export interface SegmentationClass {
+  /** The label value painted for this class, 1..255. */
+  id: number;
+  name: string;
+  /** #rrggbb */
+  colour: string;
+}
+
+export interface StrokeResult {
+  /** Box of the voxels that changed (refresh the overlay there); null when nothing changed. */
+  changed: Region | null;
+  /** Voxels changed. */
+  voxels: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export interface LabelSlice {
+  width: number;
+  height: number;
+  /** Class id per pixel, row by row; 0 = unlabelled. */
+  data: Uint8Array;
+}
+
+export interface PredictionSlice {
+  width: number;
+  height: number;
+  /** Which model predicted it (increases with every training). */
+  modelVersion: number;
+  /** Predicted class id per pixel. */
+  classes: Uint8Array;
+  /** (1 − max class probability) × 255 per pixel: high where the model is unsure. */
+  uncertainty: Uint8Array;
+}
+
+export interface SegmentationSlice {
+  width: number;
+  height: number;
+  modelVersion: number;
+  classes: Uint8Array;
+}
+
+export interface JobStarted {
+  jobId: string;
+}
+
+export interface SegmentationState {
+  classes: SegmentationClass[];
+  /** Labelled voxels per class id (classes without labels count 0). */
+  labelled: Record<number, number>;
+  canUndo: boolean;
+  canRedo: boolean;
+  model: { version: number; trainedAt: string; seconds: number; classes: number[]; stale: boolean } | null;
+  /** The last complete segment-all result, and whether a newer model exists. */
+  segmentation: { modelVersion: number; stale: boolean } | null;
+  /** Jobs of this volume still running. */
+  running: { train?: string; segmentAll?: string; export?: string };
+}
+
+export interface SegmentationResults {
+  listClasses: SegmentationClass[];
+  defineClass: SegmentationClass;
+  renameClass: SegmentationClass;
+  recolourClass: SegmentationClass;
+  removeClass: boolean;
+  paintStroke: StrokeResult;
+  undoStroke: StrokeResult;
+  redoStroke: StrokeResult;
+  readLabelSlice: LabelSlice;
+  train: JobStarted;
+  readPredictionSlice: PredictionSlice | null;
+  segmentAll: JobStarted;
+  readSegmentationSlice: SegmentationSlice | null;
+  acceptPrediction: StrokeResult;
+  exportSegmentation: JobStarted;
+  segmentationState: SegmentationState;
+}
