@@ -23,7 +23,12 @@ async function openPath(page: Page, path: string): Promise<void> {
 }
 
 const cases: { name: string; file: string; problem: RegExp; make(): Promise<Buffer> }[] = [
-  { name: 'not a TIFF', file: 'notes.tif', problem: /not a TIFF/i, make: async () => Buffer.from('these are my notes\n') },
+  {
+    name: 'not a TIFF',
+    file: 'notes.tif',
+    problem: /not a TIFF/i,
+    make: async () => Buffer.from('these are my notes\n'),
+  },
   {
     name: 'a truncated TIFF',
     file: 'cut.tif',

@@ -29,7 +29,13 @@ async function expectShows(page: Page, axis: Axis, index: number): Promise<void>
 }
 
 /** Screen point (page coordinates) of a voxel's centre in a view. */
-async function voxelCentre(page: Page, axis: Axis, column: number, row: number, dims: [number, number]): Promise<[number, number]> {
+async function voxelCentre(
+  page: Page,
+  axis: Axis,
+  column: number,
+  row: number,
+  dims: [number, number],
+): Promise<[number, number]> {
   const box = (await page.getByTestId(`canvas-${axis}`).boundingBox())!;
   const [left, top, width, height] = await imageRect(page, axis);
   return [box.x + left + ((column + 0.5) * width) / dims[0], box.y + top + ((row + 0.5) * height) / dims[1]];

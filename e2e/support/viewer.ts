@@ -14,7 +14,8 @@ export const appUrl = (): string => {
 export async function openSample(page: Page): Promise<void> {
   await page.goto(appUrl());
   await page.getByTestId('open-sample').first().click();
-  for (const axis of ['z', 'y', 'x'] as const) await expect(page.getByTestId(`canvas-${axis}`)).toHaveAttribute('data-shown-slice', '64');
+  for (const axis of ['z', 'y', 'x'] as const)
+    await expect(page.getByTestId(`canvas-${axis}`)).toHaveAttribute('data-shown-slice', '64');
 }
 
 /** Waits until the view shows `index` and a frame has been drawn since. */
@@ -62,7 +63,8 @@ export async function compareView(page: Page, volume: TestVolume, axis: Axis, in
   const { window, level } = await windowLevel(page);
   const cursor = await crosshair(page);
   const slice = sliceOf(volume, axis, index);
-  const [skipColumn, skipRow] = axis === 'z' ? [cursor[2], cursor[1]] : axis === 'y' ? [cursor[2], cursor[0]] : [cursor[1], cursor[0]];
+  const [skipColumn, skipRow] =
+    axis === 'z' ? [cursor[2], cursor[1]] : axis === 'y' ? [cursor[2], cursor[0]] : [cursor[1], cursor[0]];
   let total = 0;
   let samples = 0;
   for (let row = 0; row < slice.height; row++) {

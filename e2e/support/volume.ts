@@ -30,7 +30,11 @@ export const valueAt = (volume: TestVolume, z: number, y: number, x: number): nu
   volume.data[(z * volume.shape[1] + y) * volume.shape[2] + x]!;
 
 /** The slice as the app shows it: columns/rows are (x, y) for z, (x, z) for y, (y, z) for x. */
-export function sliceOf(volume: TestVolume, axis: Axis, index: number): { width: number; height: number; at(column: number, row: number): number } {
+export function sliceOf(
+  volume: TestVolume,
+  axis: Axis,
+  index: number,
+): { width: number; height: number; at(column: number, row: number): number } {
   const [nz, ny, nx] = volume.shape;
   if (axis === 'z') return { width: nx, height: ny, at: (c, r) => valueAt(volume, index, r, c) };
   if (axis === 'y') return { width: nx, height: nz, at: (c, r) => valueAt(volume, r, index, c) };

@@ -131,10 +131,17 @@ export class Network {
       const [a, b, c] = [channels[s * C + 4]!, channels[s * C + 5]!, channels[s * C + 6]!];
       for (let t = 0; t < size; t++) out[f * stride + t] = a[start + t]! + b[start + t]! + c[start + t]!;
     }
+    // two scales per sweep over the voxels (fewer loads and stores of the sum)
     const mixInto = (k: number, mix: Float64Array, channel: number, slot: number): void => {
       const base = slot * stride;
       for (let t = 0; t < size; t++) scratch[base + t] = 0;
-      for (let s = 0; s < S; s++) {
+      let s = 0;
+      for (; s + 1 < S; s += 2) {
+        const [w0, w1] = [mix[k * S + s]!, mix[k * S + s + 1]!];
+        const [c0, c1] = [channels[s * C + channel]!, channels[(s + 1) * C + channel]!];
+        for (let t = 0; t < size; t++) scratch[base + t]! += w0 * c0[start + t]! + w1 * c1[start + t]!;
+      }
+      if (s < S) {
         const w = mix[k * S + s]!;
         const source = channels[s * C + channel]!;
         for (let t = 0; t < size; t++) scratch[base + t]! += w * source[start + t]!;

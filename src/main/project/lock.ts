@@ -14,8 +14,6 @@ export interface LockHolder {
   pid: number;
   hostname: string;
   token: string;
-  /** Where the holder opened it, for the notice. */
-  path: string;
   heartbeat: number;
 }
 
@@ -23,23 +21,20 @@ export class ProjectLock {
   readonly me: LockHolder;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly db: Database.Database,
-    path: string,
-  ) {
-    this.me = { pid: process.pid, hostname: hostname(), token: randomUUID(), path, heartbeat: 0 };
+  constructor(private readonly db: Database.Database) {
+    this.me = { pid: process.pid, hostname: hostname(), token: randomUUID(), heartbeat: 0 };
   }
 
   /** Takes the lock unless a live holder has it; returns that holder when it does. */
   acquire(now = Date.now()): LockHolder | undefined {
     return this.db
       .transaction(() => {
-        const holder = this.db.prepare('SELECT pid, hostname, token, path, heartbeat FROM lock WHERE id = 1').get() as
+        const holder = this.db.prepare('SELECT pid, hostname, token, heartbeat FROM lock WHERE id = 1').get() as
           LockHolder | undefined;
         if (holder && isLive(holder, this.me, now)) return holder;
         this.db
           .prepare(
-            'INSERT OR REPLACE INTO lock (id, pid, hostname, token, path, heartbeat) VALUES (1, @pid, @hostname, @token, @path, @heartbeat)',
+            'INSERT OR REPLACE INTO lock (id, pid, hostname, token, heartbeat) VALUES (1, @pid, @hostname, @token, @heartbeat)',
           )
           .run({ ...this.me, heartbeat: now });
         this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);

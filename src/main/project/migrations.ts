@@ -59,7 +59,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE lock (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         pid INTEGER NOT NULL, hostname TEXT NOT NULL, token TEXT NOT NULL,
-        path TEXT NOT NULL,                -- where the holder opened it
         heartbeat INTEGER NOT NULL         -- ms since the epoch, refreshed while held
       );
     `),

@@ -194,7 +194,7 @@ describe('ProjectFile', () => {
       const raw = new Database(path);
       raw
         .prepare(
-          "INSERT OR REPLACE INTO lock (id, pid, hostname, token, path, heartbeat) VALUES (1, 1, 'other-host', 't', '/x', ?)",
+          "INSERT OR REPLACE INTO lock (id, pid, hostname, token, heartbeat) VALUES (1, 1, 'other-host', 't', ?)",
         )
         .run(heartbeat);
       raw.close();

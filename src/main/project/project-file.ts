@@ -159,7 +159,7 @@ export class ProjectFile {
         // FULL: a committed stroke is on disk before we go on, even if the machine loses power.
         db.pragma('synchronous = FULL');
         db.pragma('foreign_keys = ON');
-        lock = new ProjectLock(db, target);
+        lock = new ProjectLock(db);
         const holder = lock.acquire();
         if (holder) {
           db.close();

@@ -254,6 +254,7 @@ describe('arguments', () => {
     expect(paint.safeParse({ ...ok, classId: undefined, erase: true }).success).toBe(true);
     expect(paint.safeParse({ ...ok, points: [1, 2, 3] }).error?.issues[0]?.message).toMatch(/pairs/);
     expect(paint.safeParse({ ...ok, classId: 0 }).success).toBe(false);
+    expect(paint.safeParse({ ...ok, mode: 'sphere', radius: 65 }).error?.issues[0]?.message).toMatch(/at most 64 voxels/);
     expect(segmentationArgs.acceptPrediction.safeParse({ volumeId: 'v', axis: 'z' }).success).toBe(false);
     expect(segmentationArgs.recolourClass.safeParse({ volumeId: 'v', classId: 1, colour: 'red' }).success).toBe(false);
   });

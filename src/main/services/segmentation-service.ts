@@ -20,6 +20,7 @@ import type { RegionWriter, SegmentationEngine } from '../segmentation/engine';
 import { LabelsHistory } from '../segmentation/labels-history';
 import { type FinishedResult, createExportTarget, createResultStore } from '../segmentation/outputs';
 import { brushShapes, floodFill, sliceRegion } from '../segmentation/slices';
+import { predictInTiles } from '../segmentation/tiles';
 import { withTimeLeft } from '../segmentation/time-left';
 import type { Volume } from '../volume/volume';
 import type { JobContext, Jobs } from './jobs';
@@ -67,8 +68,8 @@ interface Session {
 
 /** Prediction slices kept per volume: the three visible ones and some scrolling around them. */
 const SLICE_CACHE = 48;
-/** Largest region accepted as labels in one go (about 64 MiB of labels and predictions). */
-const MAX_ACCEPT_VOXELS = 64 * 1024 * 1024;
+/** Largest region accepted as labels in one go (a 256³ box; predicted tile by tile, about 100 MiB of work arrays). */
+const MAX_ACCEPT_VOXELS = 256 ** 3;
 /** Voxels copied per step of an export from the result store. */
 const SLAB_VOXELS = 16 * 1024 * 1024;
 
@@ -240,7 +241,7 @@ export class SegmentationService {
   }
 
   private async predictSlice(session: Session, trained: TrainedModel, axis: Axis, region: Region): Promise<PredictionSlice> {
-    const { classes, confidence } = await this.options.engine.predictRegion(trained.model, session.volume, region);
+    const { classes, confidence } = await predictInTiles(this.options.engine, trained.model, session.volume, region);
     const uncertainty = new Uint8Array(confidence.length);
     for (let i = 0; i < confidence.length; i++) uncertainty[i] = Math.round(255 * (1 - confidence[i]!));
     const [width, height] = sliceSize(session.volume.shape, axis);
@@ -297,7 +298,7 @@ export class SegmentationService {
     if (!region) throw badInput(`region [${where.region!.start.join(', ')}] + [${where.region!.shape.join(', ')}] lies outside the volume [${shape.join(', ')}]`);
     if (voxelCount(region.shape) > MAX_ACCEPT_VOXELS)
       throw badInput(`accepting ${voxelCount(region.shape)} voxels at once is too many (at most ${MAX_ACCEPT_VOXELS}): choose a smaller region`);
-    const { classes } = await this.options.engine.predictRegion(trained.model, session.volume, region);
+    const { classes } = await predictInTiles(this.options.engine, trained.model, session.volume, region);
     const existing = session.history.store.read(region);
     const strokes: Stroke[] = [];
     for (const value of trained.classes) {

@@ -67,7 +67,13 @@ export function App({ client }: { client: Client }) {
       >
         <header className="topbar">
           <span className="brand">Tomoseg</span>
-          <button type="button" className="primary" onClick={() => void openFile()} disabled={!!opening} data-testid="open-file">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void openFile()}
+            disabled={!!opening}
+            data-testid="open-file"
+          >
             Open…
           </button>
           <button type="button" onClick={() => open({ sample: true })} disabled={!!opening} data-testid="open-sample">
@@ -97,7 +103,10 @@ export function App({ client }: { client: Client }) {
         ) : (
           <main className="empty" data-testid="empty-state">
             <h1>Open a tomogram</h1>
-            <p>Drop a TIFF stack here, choose one with “Open…”, or start with the bundled sample: a 128³ X-ray CT scan of bone (from qim3d, MIT licence).</p>
+            <p>
+              Drop a TIFF stack here, choose one with “Open…”, or start with the bundled sample: a 128³ X-ray CT scan of
+              bone (from qim3d, MIT licence).
+            </p>
             <div className="empty-actions">
               <button type="button" className="primary" onClick={() => void openFile()} disabled={!!opening}>
                 Open…

@@ -14,6 +14,9 @@ const className = z.string().trim().min(1).max(100);
 const position = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const size = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
 const region = z.object({ start: position, shape: size });
+/** Brush limits that keep one stroke to at most a few million voxels. */
+export const MAX_DISC_RADIUS = 1000;
+export const MAX_SPHERE_RADIUS = 64;
 
 export const segmentationArgs = {
   /** The classes of a volume's labels, in label order ("Background", "Material 1" to start). */
@@ -39,14 +42,18 @@ export const segmentationArgs = {
       axis,
       index: sliceIndex,
       points: z.array(z.number().finite()).min(2),
-      radius: z.number().nonnegative().max(1000).default(0),
+      radius: z.number().nonnegative().max(MAX_DISC_RADIUS).default(0),
       mode: z.enum(['disc', 'sphere', 'fill']),
       classId: classId.optional(),
       erase: z.boolean().default(false),
       continueStroke: z.boolean().default(false),
     })
     .refine((s) => s.erase || s.classId !== undefined, { message: 'give a classId to paint, or erase: true', path: ['classId'] })
-    .refine((s) => s.points.length % 2 === 0, { message: 'points are (column, row) pairs', path: ['points'] }),
+    .refine((s) => s.points.length % 2 === 0, { message: 'points are (column, row) pairs', path: ['points'] })
+    .refine((s) => s.mode !== 'sphere' || s.radius <= MAX_SPHERE_RADIUS, {
+      message: `a sphere brush has a radius of at most ${MAX_SPHERE_RADIUS} voxels`,
+      path: ['radius'],
+    }),
   undoStroke: z.object({ volumeId }),
   redoStroke: z.object({ volumeId }),
   /** The user's labels on one slice, one byte per pixel (class id, 0 = unlabelled). */

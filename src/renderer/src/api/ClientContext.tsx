@@ -15,12 +15,20 @@ export function createServices(client: Client): Services {
   const report = (what: string) => (error: unknown, axis: string, index: number) => {
     const volume = useViewer.getState().volume;
     const message = error instanceof Error ? error.message : String(error);
-    useViewer.getState().setError({ file: volume?.name ?? 'volume', message: `${what} ${axis} = ${index}: ${message}` });
+    useViewer
+      .getState()
+      .setError({ file: volume?.name ?? 'volume', message: `${what} ${axis} = ${index}: ${message}` });
   };
   return {
     client,
-    slices: new SliceSource((volumeId, axis, index) => client.api.readSlice({ volumeId, axis, index }), report('slice')),
-    labels: new SliceSource((volumeId, axis, index) => client.api.readLabelSlice({ volumeId, axis, index }), report('labels of slice')),
+    slices: new SliceSource(
+      (volumeId, axis, index) => client.api.readSlice({ volumeId, axis, index }),
+      report('slice'),
+    ),
+    labels: new SliceSource(
+      (volumeId, axis, index) => client.api.readLabelSlice({ volumeId, axis, index }),
+      report('labels of slice'),
+    ),
   };
 }
 

@@ -56,7 +56,13 @@ export function OpenDialog({ onOpen, onClose }: { onOpen(path: string): void; on
             <ul className="recent" data-testid="recent-list">
               {recent.map((item) => (
                 <li key={item}>
-                  <button type="button" className="ghost" title={item} onClick={() => submit(item)} data-testid="recent-item">
+                  <button
+                    type="button"
+                    className="ghost"
+                    title={item}
+                    onClick={() => submit(item)}
+                    data-testid="recent-item"
+                  >
                     {item}
                   </button>
                 </li>

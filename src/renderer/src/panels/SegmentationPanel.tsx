@@ -49,32 +49,51 @@ export function SegmentationPanel() {
             aria-label="Brush radius"
           />
         </label>
-        <div className="segmented small" role="radiogroup" aria-label="Brush shape">
-          {(['disc', 'sphere'] as const).map((shape) => (
-            <button
-              key={shape}
-              type="button"
-              role="radio"
-              aria-checked={state.shape === shape}
-              className={state.shape === shape ? 'selected' : ''}
-              onClick={() => state.setShape(shape)}
-              title={shape === 'disc' ? 'Paint a disc in the slice' : 'Paint a ball through neighbouring slices'}
-              data-testid={`shape-${shape}`}
-            >
-              {shape === 'disc' ? '2D disc' : '3D sphere'}
-            </button>
-          ))}
-        </div>
+      </div>
+      <div className="segmented small" role="radiogroup" aria-label="Brush shape">
+        {(['disc', 'sphere'] as const).map((shape) => (
+          <button
+            key={shape}
+            type="button"
+            role="radio"
+            aria-checked={state.shape === shape}
+            className={state.shape === shape ? 'selected' : ''}
+            onClick={() => state.setShape(shape)}
+            title={shape === 'disc' ? 'Paint a disc in the slice' : 'Paint a ball through neighbouring slices'}
+            data-testid={`shape-${shape}`}
+          >
+            {shape === 'disc' ? '2D disc' : '3D sphere'}
+          </button>
+        ))}
       </div>
       <div className="history-row">
-        <button type="button" className="small" disabled={!state.canUndo} onClick={() => void undo(services)} title="Undo (Ctrl+Z)" data-testid="undo">
+        <button
+          type="button"
+          className="small"
+          disabled={!state.canUndo}
+          onClick={() => void undo(services)}
+          title="Undo (Ctrl+Z)"
+          data-testid="undo"
+        >
           Undo
         </button>
-        <button type="button" className="small" disabled={!state.canRedo} onClick={() => void redo(services)} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+        <button
+          type="button"
+          className="small"
+          disabled={!state.canRedo}
+          onClick={() => void redo(services)}
+          title="Redo (Ctrl+Shift+Z)"
+          data-testid="redo"
+        >
           Redo
         </button>
         <label className="check">
-          <input type="checkbox" checked={state.overlayVisible} onChange={state.toggleOverlay} data-testid="overlay-visible" />
+          <input
+            type="checkbox"
+            checked={state.overlayVisible}
+            onChange={state.toggleOverlay}
+            data-testid="overlay-visible"
+          />
           Show labels (O)
         </label>
       </div>
@@ -107,7 +126,11 @@ function ClassRow({ item, shortcut }: { item: SegmentationClass; shortcut: strin
     setName(null);
   };
   return (
-    <li className={active ? 'class-row active' : 'class-row'} data-testid={`class-${item.id}`} onClick={() => setActiveClass(item.id)}>
+    <li
+      className={active ? 'class-row active' : 'class-row'}
+      data-testid={`class-${item.id}`}
+      onClick={() => setActiveClass(item.id)}
+    >
       <span className="shortcut muted">{shortcut}</span>
       <input
         type="color"

@@ -15,7 +15,8 @@ export async function openVolume(services: Services, target: OpenTarget): Promis
   viewer.setOpening(label);
   viewer.setError(null);
   try {
-    const info = 'path' in target ? await client.api.openVolume({ path: target.path }) : await client.api.openSample({});
+    const info =
+      'path' in target ? await client.api.openVolume({ path: target.path }) : await client.api.openSample({});
     const previous = useViewer.getState().volume;
     useViewer.getState().setVolume(info);
     void loadSegmentation(services);

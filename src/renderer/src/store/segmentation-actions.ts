@@ -46,7 +46,8 @@ export interface StrokeInput {
 export async function paint(services: Services, { axis, index, points }: StrokeInput): Promise<void> {
   const { tool, radius, shape, activeClass } = useSegmentation.getState();
   if (tool === 'navigate') return;
-  if (tool !== 'erase' && activeClass === null) return useSegmentation.getState().setNotice('Add a class to paint with.');
+  if (tool !== 'erase' && activeClass === null)
+    return useSegmentation.getState().setNotice('Add a class to paint with.');
   await run(async (id) => {
     const result = await services.client.api.paintStroke({
       volumeId: id,

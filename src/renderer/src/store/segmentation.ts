@@ -40,7 +40,8 @@ interface SegmentationState {
   reset(): void;
 }
 
-export const displayOf = (display: Record<number, ClassDisplay>, id: number): ClassDisplay => display[id] ?? DEFAULT_DISPLAY;
+export const displayOf = (display: Record<number, ClassDisplay>, id: number): ClassDisplay =>
+  display[id] ?? DEFAULT_DISPLAY;
 
 const initial = {
   classes: [],
@@ -63,7 +64,9 @@ export const useSegmentation = create<SegmentationState>()((set, get) => ({
     set({ classes, activeClass: keep ? active : (classes[1]?.id ?? classes[0]?.id ?? null) });
   },
   setDisplay: (classId, display) =>
-    set((state) => ({ display: { ...state.display, [classId]: { ...displayOf(state.display, classId), ...display } } })),
+    set((state) => ({
+      display: { ...state.display, [classId]: { ...displayOf(state.display, classId), ...display } },
+    })),
   setActiveClass: (activeClass) => set({ activeClass }),
   setTool: (tool) => set({ tool }),
   setRadius: (radius) => set({ radius: Math.min(MAX_BRUSH_RADIUS, Math.max(0, Math.round(radius))) }),

@@ -9,7 +9,9 @@ describe('label colours', () => {
 
   it('colours each class with its opacity and leaves unlabelled voxels transparent', () => {
     const table = colourTable(classes, { 2: { visible: true, opacity: 1 } });
-    expect([...labelsToRgba(new Uint8Array([0, 1, 2]), table)]).toEqual([0, 0, 0, 0, 0, 114, 178, 128, 230, 159, 0, 255]);
+    expect([...labelsToRgba(new Uint8Array([0, 1, 2]), table)]).toEqual([
+      0, 0, 0, 0, 0, 114, 178, 128, 230, 159, 0, 255,
+    ]);
   });
 
   it('hides invisible classes', () => {

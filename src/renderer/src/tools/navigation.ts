@@ -59,7 +59,8 @@ export function useSliceTools(options: Options) {
   const updateHover = (screen: Vec2): void => {
     const pixel = pixelUnder(screen);
     if (!pixel) return useViewer.getState().setHover(null);
-    const value = shown && shown.index === index ? shown.slice.data[pixel[1] * shown.slice.width + pixel[0]] : undefined;
+    const value =
+      shown && shown.index === index ? shown.slice.data[pixel[1] * shown.slice.width + pixel[0]] : undefined;
     useViewer.getState().setHover({ voxel: voxelAt(axis, index, pixel), value });
   };
   const moveCursor = (screen: Vec2): void => {
@@ -92,7 +93,8 @@ export function useSliceTools(options: Options) {
       event.currentTarget.setPointerCapture(event.pointerId);
       const start = pointOf(event);
       if (event.button === 2) drag.current = { mode: 'window', start, windowLevel: useViewer.getState().windowLevel };
-      else if (event.button === 1 || (event.button === 0 && event.shiftKey)) drag.current = { mode: 'pan', start, camera };
+      else if (event.button === 1 || (event.button === 0 && event.shiftKey))
+        drag.current = { mode: 'pan', start, camera };
       else if (event.button === 0 && (event.ctrlKey || event.metaKey)) drag.current = { mode: 'zoom', start, camera };
       else if (event.button === 0 && useSegmentation.getState().tool === 'fill') {
         const pixel = pixelUnder(start);
@@ -126,7 +128,8 @@ export function useSliceTools(options: Options) {
       const dy = screen[1] - current.start[1];
       if (current.mode === 'pan') setCamera(pan(current.camera, dx, dy));
       else if (current.mode === 'zoom') setCamera(zoomAt(current.camera, viewSize, current.start, Math.exp(-dy / 150)));
-      else if (current.mode === 'window') useViewer.getState().setWindowLevel(dragWindowLevel(current.windowLevel, dx, dy, volume.range));
+      else if (current.mode === 'window')
+        useViewer.getState().setWindowLevel(dragWindowLevel(current.windowLevel, dx, dy, volume.range));
     },
     onPointerUp(event: PointerEvent<HTMLDivElement>) {
       const current = drag.current;
@@ -146,7 +149,14 @@ export function useSliceTools(options: Options) {
     },
     onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
       const viewer = useViewer.getState();
-      const steps: Record<string, number> = { ArrowUp: 1, ArrowRight: 1, ArrowDown: -1, ArrowLeft: -1, PageUp: 10, PageDown: -10 };
+      const steps: Record<string, number> = {
+        ArrowUp: 1,
+        ArrowRight: 1,
+        ArrowDown: -1,
+        ArrowLeft: -1,
+        PageUp: 10,
+        PageDown: -10,
+      };
       const step = steps[event.key];
       if (step !== undefined) viewer.stepSlice(axis, step);
       else if (event.key === 'Home') viewer.setSlice(axis, 0);

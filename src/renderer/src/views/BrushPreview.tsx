@@ -19,7 +19,8 @@ export function BrushPreview({ camera, viewSize, spacing, stroke, pointer }: Pro
   const shown = tool === 'erase' ? '#ffffff' : colour;
   // The brush covers pixels within `radius` of the centre pixel: draw its outer edge.
   const size: Vec2 = [((radius + 0.5) * spacing[0]) / camera.scale, ((radius + 0.5) * spacing[1]) / camera.scale];
-  const toScreen = (column: number, row: number): Vec2 => worldToScreen(camera, viewSize, pixelToWorld([column, row], spacing));
+  const toScreen = (column: number, row: number): Vec2 =>
+    worldToScreen(camera, viewSize, pixelToWorld([column, row], spacing));
   const centre = pointer && worldToPixel(screenToWorld(camera, viewSize, pointer), [Infinity, Infinity], spacing);
   const path: string[] = [];
   if (stroke) for (let i = 0; i + 1 < stroke.length; i += 2) path.push(toScreen(stroke[i]!, stroke[i + 1]!).join(','));
@@ -36,7 +37,17 @@ export function BrushPreview({ camera, viewSize, spacing, stroke, pointer }: Pro
           strokeLinejoin="round"
         />
       )}
-      {centre && <ellipse cx={toScreen(...centre)[0]} cy={toScreen(...centre)[1]} rx={size[0]} ry={size[1]} fill="none" stroke={shown} strokeDasharray={tool === 'erase' ? '3 2' : undefined} />}
+      {centre && (
+        <ellipse
+          cx={toScreen(...centre)[0]}
+          cy={toScreen(...centre)[1]}
+          rx={size[0]}
+          ry={size[1]}
+          fill="none"
+          stroke={shown}
+          strokeDasharray={tool === 'erase' ? '3 2' : undefined}
+        />
+      )}
     </svg>
   );
 }

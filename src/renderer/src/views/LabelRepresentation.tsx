@@ -10,7 +10,15 @@ import { labelsToRgba } from '../tools/label-colours';
 import type { Vec2 } from './geometry';
 import { useView } from './ViewContext';
 
-export function LabelRepresentation({ slice, spacing, colours }: { slice: LabelSlice; spacing: Vec2; colours: Uint8Array }) {
+export function LabelRepresentation({
+  slice,
+  spacing,
+  colours,
+}: {
+  slice: LabelSlice;
+  spacing: Vec2;
+  colours: Uint8Array;
+}) {
   const view = useView();
   const parts = useRef<{ mapper: vtkImageMapper; actor: vtkImageSlice } | null>(null);
 

@@ -41,7 +41,9 @@ export function SliceRepresentation({ slice, spacing, windowLevel }: Props) {
     const image = vtkImageData.newInstance();
     image.setDimensions([slice.width, slice.height, 1]);
     image.setSpacing([spacing[0], spacing[1], 1]);
-    image.getPointData().setScalars(vtkDataArray.newInstance({ values: textureValues(slice.data), numberOfComponents: 1 }));
+    image
+      .getPointData()
+      .setScalars(vtkDataArray.newInstance({ values: textureValues(slice.data), numberOfComponents: 1 }));
     mapper.setInputData(image);
     if (!view.renderer.getViewProps().includes(actor)) view.renderer.addViewProp(actor);
     view.requestRender();

@@ -94,7 +94,12 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
         <span className="view-index" data-testid={`slice-index-${axis}`}>
           {index} <span className="muted">/ {extent - 1}</span>
         </span>
-        <button type="button" className="ghost small" onClick={() => setCamera(null)} title="Fit the slice to the view (R)">
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => setCamera(null)}
+          title="Fit the slice to the view (R)"
+        >
           Fit
         </button>
       </header>
@@ -113,18 +118,27 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
         {view && shownSlice && (
           <ViewContext.Provider value={view}>
             <SliceRepresentation slice={shownSlice.slice} spacing={spacing} windowLevel={windowLevel} />
-            {overlayVisible && labelSlice && <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} />}
+            {overlayVisible && labelSlice && (
+              <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} />
+            )}
           </ViewContext.Provider>
         )}
         {camera && hasSize && (
           <Crosshair axis={axis} cursor={cursor} camera={camera} viewSize={size} dims={dims} spacing={spacing} />
         )}
-        {camera && hasSize && <BrushPreview camera={camera} viewSize={size} spacing={spacing} stroke={stroke} pointer={pointer} />}
+        {camera && hasSize && (
+          <BrushPreview camera={camera} viewSize={size} spacing={spacing} stroke={stroke} pointer={pointer} />
+        )}
         <span className="orientation right">{AXIS_NAMES[column]} →</span>
         <span className="orientation down">{AXIS_NAMES[row]} ↓</span>
       </div>
       <div className="view-footer">
-        <button type="button" className="ghost small" onClick={() => stepSlice(axis, -1)} aria-label={`previous ${axis} slice`}>
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => stepSlice(axis, -1)}
+          aria-label={`previous ${axis} slice`}
+        >
           ‹
         </button>
         <input
@@ -136,7 +150,12 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
           data-testid={`slider-${axis}`}
           aria-label={`${axis} slice`}
         />
-        <button type="button" className="ghost small" onClick={() => stepSlice(axis, 1)} aria-label={`next ${axis} slice`}>
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => stepSlice(axis, 1)}
+          aria-label={`next ${axis} slice`}
+        >
           ›
         </button>
       </div>

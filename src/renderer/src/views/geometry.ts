@@ -86,10 +86,7 @@ export function zoomAt(camera: Camera, viewSize: Vec2, screen: Vec2, factor: num
   const scale = camera.scale / factor;
   return {
     scale,
-    center: [
-      anchor[0] - (screen[0] - viewSize[0] / 2) * scale,
-      anchor[1] - (screen[1] - viewSize[1] / 2) * scale,
-    ],
+    center: [anchor[0] - (screen[0] - viewSize[0] / 2) * scale, anchor[1] - (screen[1] - viewSize[1] / 2) * scale],
   };
 }
 

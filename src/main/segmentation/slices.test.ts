@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { brushShapes, floodFill, sliceRegion, sliceToVoxel } from './slices';
+import { formatSeconds, withTimeLeft } from './time-left';
+
+describe('slice geometry', () => {
+  it('gives the one-voxel region of a slice and refuses one outside the volume', () => {
+    expect(sliceRegion([4, 5, 6], 'y', 2)).toEqual({ start: [0, 2, 0], shape: [4, 1, 6] });
+    expect(() => sliceRegion([4, 5, 6], 'x', 6)).toThrow(/slice 6 is outside x = 0..5/);
+  });
+
+  it('maps slice pixels (column, row) to voxels as readSlice lays slices out', () => {
+    expect(sliceToVoxel('z', 3, 10, 20)).toEqual([3, 20, 10]);
+    expect(sliceToVoxel('y', 3, 10, 20)).toEqual([20, 3, 10]);
+    expect(sliceToVoxel('x', 3, 10, 20)).toEqual([20, 10, 3]);
+  });
+
+  it('joins the points of a drag with brushes every half radius', () => {
+    const shapes = brushShapes('z', 1, [0, 0, 8, 0], 4, 'disc');
+    expect(shapes.map((s) => ('center' in s ? s.center[2] : -1))).toEqual([0, 2, 4, 6, 8]);
+    expect(shapes[0]).toEqual({ kind: 'disc', axis: 'z', center: [1, 0, 0], radius: 4 });
+    expect(brushShapes('x', 2, [1, 1], 3, 'sphere')).toEqual([{ kind: 'sphere', center: [1, 1, 2], radius: 3 }]);
+  });
+
+  it('fills the 4-connected area of equal label around the seed', () => {
+    // A wall of 1s splits a 5×4 slice; the fill from the left stays left of it.
+    const labels = Uint8Array.from([0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0]);
+    const mask = floodFill(labels, 5, 4, 0, 0);
+    expect([...mask]).toEqual([1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0]);
+    expect(floodFill(labels, 5, 4, 2, 3).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(() => floodFill(labels, 5, 4, 5, 0)).toThrow(/outside the 5×4 slice/);
+  });
+});
+
+describe('time left', () => {
+  it('estimates from the rate so far', () => {
+    let now = 0;
+    const messages: string[] = [];
+    const progress = withTimeLeft((_done, _total, message) => messages.push(message!), 'segmenting', () => now);
+    progress(0, 100);
+    now = 10_000;
+    progress(25, 100);
+    expect(messages).toEqual(['segmenting 0%', 'segmenting 25%, about 30 s left']);
+    expect([formatSeconds(0.2), formatSeconds(125), formatSeconds(7300)]).toEqual(['1 s', '2 min', '2 h 2 min']);
+  });
+});
