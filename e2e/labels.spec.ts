@@ -79,9 +79,9 @@ test('two classes painted with the brush show in their colours; undo removes a s
   expect(await overlayDiff(page, 64, row(100, 22, 58), BLUE)).toBeLessThan(MAX_DIFF);
   expect(await overlayDiff(page, 64, row(30, 22, 58), BLUE)).toBeGreaterThan(30);
   expect(await overlayDiff(page, 64, row(65, 22, 58), null)).toBeLessThan(MAX_DIFF);
-  // A radius of 3 paints 3 rows either side, and no further.
-  expect(await overlayDiff(page, 64, row(33, 22, 58), ORANGE)).toBeLessThan(MAX_DIFF);
-  expect(await overlayDiff(page, 64, row(35, 22, 58), null)).toBeLessThan(MAX_DIFF);
+  // A radius of 3 covers the rows 2 away all along, and nothing 4 away.
+  expect(await overlayDiff(page, 64, row(32, 22, 58), ORANGE)).toBeLessThan(MAX_DIFF);
+  expect(await overlayDiff(page, 64, row(34, 22, 58), null)).toBeLessThan(MAX_DIFF);
 
   await page.keyboard.press('Control+z');
   await settled(page);

@@ -34,7 +34,12 @@ const python = '/usr/bin/python3';
 const threads = Math.min(2, availableParallelism());
 
 async function writeVolume(path: string, data: TypedArray, shape: Vec3, kind: 'image' | 'labels'): Promise<void> {
-  const writer = await createVolume(path, { shape, dtype: data instanceof Uint16Array ? 'uint16' : 'uint8', kind, force: true });
+  const writer = await createVolume(path, {
+    shape,
+    dtype: data instanceof Uint16Array ? 'uint16' : 'uint8',
+    kind,
+    force: true,
+  });
   await writer.write({ start: [0, 0, 0], shape }, data);
   await writer.commit();
 }
@@ -64,9 +69,13 @@ function arraySink(shape: Vec3): BlockSink & { data: Uint8Array } {
 
 async function runReference(dir: string): Promise<{ seconds: number; report: Record<string, number> }> {
   const start = performance.now();
-  const { stdout } = await run(python, [reference, join(dir, 'img.tif'), join(dir, 'lab.tif'), join(dir, 'ref.tif'), '--threads', String(threads)], {
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await run(
+    python,
+    [reference, join(dir, 'img.tif'), join(dir, 'lab.tif'), join(dir, 'ref.tif'), '--threads', String(threads)],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   return { seconds: (performance.now() - start) / 1000, report: JSON.parse(stdout.trim().split('\n').at(-1)!) };
 }
 
@@ -75,7 +84,9 @@ const sliceLabels = (kind: PhantomKind, n: number): number[] | undefined =>
 
 async function accuracy(dir: string, size: number): Promise<void> {
   console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels), ${threads} threads`);
-  console.log('phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | ref vox/s | speed ratio');
+  console.log(
+    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | ref vox/s | speed ratio',
+  );
   for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
     const phantom = await makePhantom(kind, [size, size, size], 11);
     const K = phantom.classNames.length;
@@ -95,7 +106,11 @@ async function accuracy(dir: string, size: number): Promise<void> {
     const ref = await runReference(dir);
     const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
     const voxels = size ** 3;
-    const fmt = (d: number[]): string => d.map((v) => v.toFixed(3)).join(' ').padEnd(24);
+    const fmt = (d: number[]): string =>
+      d
+        .map((v) => v.toFixed(3))
+        .join(' ')
+        .padEnd(24);
     console.log(
       `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
     );
@@ -113,17 +128,32 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
   const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
   const start = performance.now();
   const code = await runCli(
-    ['segment', '--image', join(dir, 'img.tif'), '--labels', join(dir, 'lab.tif'), '--out', join(dir, 'seg.tif'), '--threads', String(threads), '--force'],
+    [
+      'segment',
+      '--image',
+      join(dir, 'img.tif'),
+      '--labels',
+      join(dir, 'lab.tif'),
+      '--out',
+      join(dir, 'seg.tif'),
+      '--threads',
+      String(threads),
+      '--force',
+    ],
     quiet,
   );
   const seconds = (performance.now() - start) / 1000;
   if (code !== 0) throw new Error('segment failed');
   const ours = diceScores(await readAll(join(dir, 'seg.tif')), phantom.truth, labels, 3);
-  console.log(`ours:      ${seconds.toFixed(1)} s (${((size ** 3) / seconds / 1e6).toFixed(2)} M voxels/s), mean Dice ${ours.meanDice.toFixed(3)}`);
+  console.log(
+    `ours:      ${seconds.toFixed(1)} s (${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s), mean Dice ${ours.meanDice.toFixed(3)}`,
+  );
   if (!withReference) return;
   const ref = await runReference(dir);
   const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, 3);
-  console.log(`reference: ${ref.seconds.toFixed(1)} s (${((size ** 3) / ref.seconds / 1e3).toFixed(0)} k voxels/s), mean Dice ${theirs.meanDice.toFixed(3)}, peak RSS ${ref.report.peak_rss_mib!.toFixed(0)} MiB`);
+  console.log(
+    `reference: ${ref.seconds.toFixed(1)} s (${(size ** 3 / ref.seconds / 1e3).toFixed(0)} k voxels/s), mean Dice ${theirs.meanDice.toFixed(3)}, peak RSS ${ref.report.peak_rss_mib!.toFixed(0)} MiB`,
+  );
   console.log(`speed ratio: ${(ref.seconds / seconds).toFixed(1)}× (target ≥ 20×)`);
 }
 
@@ -157,7 +187,18 @@ async function rssChild(dir: string): Promise<void> {
   const image = await openVolume(join(dir, 'big.tif'));
   const start = performance.now();
   const code = await runCli(
-    ['segment', '--image', join(dir, 'big.tif'), '--labels', join(dir, 'biglab.tif'), '--out', join(dir, 'bigseg.tif'), '--threads', String(threads), '--force'],
+    [
+      'segment',
+      '--image',
+      join(dir, 'big.tif'),
+      '--labels',
+      join(dir, 'biglab.tif'),
+      '--out',
+      join(dir, 'bigseg.tif'),
+      '--threads',
+      String(threads),
+      '--force',
+    ],
     { stdout: { write: () => true }, stderr: { write: () => true } },
   );
   const seconds = (performance.now() - start) / 1000;
@@ -165,21 +206,39 @@ async function rssChild(dir: string): Promise<void> {
   const times = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    await predictRegion(model, image, { start: [image.shape[0] >> 1, 0, 0], shape: [1, Math.min(512, image.shape[1]), Math.min(512, image.shape[2])] });
+    await predictRegion(model, image, {
+      start: [image.shape[0] >> 1, 0, 0],
+      shape: [1, Math.min(512, image.shape[1]), Math.min(512, image.shape[2])],
+    });
     times.push(performance.now() - t);
   }
-  console.log(JSON.stringify({ code, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, sliceMs: Math.min(...times) }));
+  console.log(
+    JSON.stringify({ code, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, sliceMs: Math.min(...times) }),
+  );
 }
 
 async function memory(dir: string, size: number): Promise<void> {
   console.log(`\n## ${size}³ uint16 TIFF: peak RSS of segment (own process), ${threads} threads`);
   await bigInputs(dir, size);
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', dir], { maxBuffer: 1 << 20 });
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { code: number; seconds: number; maxRssMiB: number; sliceMs: number };
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', dir],
+    { maxBuffer: 1 << 20 },
+  );
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    code: number;
+    seconds: number;
+    maxRssMiB: number;
+    sliceMs: number;
+  };
   if (result.code !== 0) throw new Error('segment of the big volume failed');
-  console.log(`segment: ${result.seconds.toFixed(1)} s (${((size ** 3) / result.seconds / 1e6).toFixed(2)} M voxels/s end to end)`);
+  console.log(
+    `segment: ${result.seconds.toFixed(1)} s (${(size ** 3 / result.seconds / 1e6).toFixed(2)} M voxels/s end to end)`,
+  );
   console.log(`peak RSS: ${result.maxRssMiB.toFixed(0)} MiB (target < 1536 MiB)`);
-  console.log(`predict one 512×512 z slice (predictRegion, best of 3): ${result.sliceMs.toFixed(0)} ms (target < 300 ms)`);
+  console.log(
+    `predict one 512×512 z slice (predictRegion, best of 3): ${result.sliceMs.toFixed(0)} ms (target < 300 ms)`,
+  );
 }
 
 if (args['rss-child']) {
@@ -187,7 +246,9 @@ if (args['rss-child']) {
 } else {
   const dir = await mkdtemp(join(tmpdir(), 'tomoseg-bench-'));
   try {
-    console.log(`# Engine benchmark (${new Date().toISOString()}, ${availableParallelism()} cores, shared machine: timings vary)`);
+    console.log(
+      `# Engine benchmark (${new Date().toISOString()}, ${availableParallelism()} cores, shared machine: timings vary)`,
+    );
     await accuracy(dir, Number(args.size));
     await endToEnd(dir, Number(args.big), !args['no-reference-big']);
     await memory(dir, Number(args.rss));

@@ -8,7 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Vec3 } from '../../src/shared/volume';
-import { ChunkCache, DEFAULT_CACHE_BYTES, type Volume, createVolume, importToZarr, openVolume } from '../../src/main/volume';
+import {
+  ChunkCache,
+  DEFAULT_CACHE_BYTES,
+  type Volume,
+  createVolume,
+  importToZarr,
+  openVolume,
+} from '../../src/main/volume';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,7 +61,11 @@ async function fullRead(volume: Volume): Promise<number> {
 /** Slice latency along each axis: cold (fresh chunk cache; the OS page cache stays warm), then warm. */
 async function sliceLatency(path: string, options: { level?: number } = {}): Promise<Record<string, string>> {
   const row: Record<string, string> = {};
-  for (const [axis, a] of [['z', 0], ['y', 1], ['x', 2]] as const) {
+  for (const [axis, a] of [
+    ['z', 0],
+    ['y', 1],
+    ['x', 2],
+  ] as const) {
     const cold: number[] = [];
     const warm: number[] = [];
     for (let s = 0; s < samples; s++) {
@@ -79,7 +90,9 @@ for (const n of sizes) {
   const free = statfsSync(tmpdir());
   // The TIFF, plus the OME-Zarr import (compressed, but allow for it not compressing at all).
   if (free.bavail * free.bsize < bytes * 2.5) {
-    console.log(`skipping ${n}³: ${(bytes * 2.5 / GiB).toFixed(1)} GiB needed in ${tmpdir()}, ${((free.bavail * free.bsize) / GiB).toFixed(1)} GiB free`);
+    console.log(
+      `skipping ${n}³: ${((bytes * 2.5) / GiB).toFixed(1)} GiB needed in ${tmpdir()}, ${((free.bavail * free.bsize) / GiB).toFixed(1)} GiB free`,
+    );
     continue;
   }
   const dir = mkdtempSync(join(tmpdir(), 'tomoseg-bench-volume-'));
@@ -87,13 +100,20 @@ for (const n of sizes) {
     const tiff = join(dir, `${n}.tif`);
     const [writeMs] = await time(async () => {
       const writer = await createVolume(tiff, { shape: [n, n, n], dtype: 'uint16' });
-      for (let z = 0; z < n; z += 16) await writer.write({ start: [z, 0, 0], shape: [Math.min(16, n - z), n, n] }, slab(n, z, Math.min(16, n - z)));
+      for (let z = 0; z < n; z += 16)
+        await writer.write({ start: [z, 0, 0], shape: [Math.min(16, n - z), n, n] }, slab(n, z, Math.min(16, n - z)));
       await writer.commit();
     });
     const tiffVolume = await openVolume(tiff);
     const tiffRead = await fullRead(tiffVolume);
     await tiffVolume.close();
-    rows.push({ volume: `${n}³ TIFF`, 'write MB/s': (bytes / MB / (writeMs / 1000)).toFixed(0), 'full read MB/s': tiffRead.toFixed(0), ...(await sliceLatency(tiff)), 'peak RSS GiB': peakRss().toFixed(2) });
+    rows.push({
+      volume: `${n}³ TIFF`,
+      'write MB/s': (bytes / MB / (writeMs / 1000)).toFixed(0),
+      'full read MB/s': tiffRead.toFixed(0),
+      ...(await sliceLatency(tiff)),
+      'peak RSS GiB': peakRss().toFixed(2),
+    });
 
     const zarr = join(dir, `${n}.zarr`);
     const [importMs] = await time(() => importToZarr(tiff, zarr));
@@ -101,16 +121,31 @@ for (const n of sizes) {
     const zarrRead = await fullRead(zarrVolume);
     const levels = zarrVolume.levels?.length ?? 1;
     await zarrVolume.close();
-    rows.push({ volume: `${n}³ OME-Zarr`, 'write MB/s': `${(bytes / MB / (importMs / 1000)).toFixed(0)} (import)`, 'full read MB/s': zarrRead.toFixed(0), ...(await sliceLatency(zarr)), 'peak RSS GiB': peakRss().toFixed(2) });
-    if (levels > 2) rows.push({ volume: `${n}³ OME-Zarr level 2`, ...(await sliceLatency(zarr, { level: 2 })), 'peak RSS GiB': peakRss().toFixed(2) });
+    rows.push({
+      volume: `${n}³ OME-Zarr`,
+      'write MB/s': `${(bytes / MB / (importMs / 1000)).toFixed(0)} (import)`,
+      'full read MB/s': zarrRead.toFixed(0),
+      ...(await sliceLatency(zarr)),
+      'peak RSS GiB': peakRss().toFixed(2),
+    });
+    if (levels > 2)
+      rows.push({
+        volume: `${n}³ OME-Zarr level 2`,
+        ...(await sliceLatency(zarr, { level: 2 })),
+        'peak RSS GiB': peakRss().toFixed(2),
+      });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-console.log(`\nuint16, default chunk cache ${DEFAULT_CACHE_BYTES / 1024 ** 2} MiB; slice latency in ms as median / p95 over ${samples} slices per axis`);
+console.log(
+  `\nuint16, default chunk cache ${DEFAULT_CACHE_BYTES / 1024 ** 2} MiB; slice latency in ms as median / p95 over ${samples} slices per axis`,
+);
 console.table(rows);
 const tiffRows = rows.filter((r) => String(r.volume).endsWith('TIFF'));
 const slowest = Math.min(...tiffRows.map((r) => Number(r['full read MB/s'])));
-console.log(`full read (uncompressed TIFF): slowest ${slowest.toFixed(0)} MB/s, target ≥ 500 MB/s: ${(slowest / 500).toFixed(2)}× target`);
+console.log(
+  `full read (uncompressed TIFF): slowest ${slowest.toFixed(0)} MB/s, target ≥ 500 MB/s: ${(slowest / 500).toFixed(2)}× target`,
+);
 console.log(`peak RSS: ${peakRss().toFixed(2)} GiB, target < 1 GiB at 1024³: ${(peakRss() / 1).toFixed(2)}× the limit`);

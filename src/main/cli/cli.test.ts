@@ -60,7 +60,23 @@ afterAll(async () => {
 
 describe('tomoseg CLI', () => {
   it('segments a phantom: labels 1..K, probabilities per class, a model that predicts the same', async () => {
-    const segment = await tomoseg('segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif', '--probabilities', 'prob.zarr', '--model', 'm.json', '--threads', '2', '--seed', '5');
+    const segment = await tomoseg(
+      'segment',
+      '--image',
+      'img.tif',
+      '--labels',
+      'lab.tif',
+      '--out',
+      'seg.tif',
+      '--probabilities',
+      'prob.zarr',
+      '--model',
+      'm.json',
+      '--threads',
+      '2',
+      '--seed',
+      '5',
+    );
     expect(segment.stderr).toMatch(/predicting 100%/);
     expect(segment.code).toBe(0);
     const seg = (await readAll(join(dir, 'seg.tif'))) as Uint8Array;
@@ -69,14 +85,28 @@ describe('tomoseg CLI', () => {
     expect(prob.shape).toEqual(phantom.shape);
     expect(prob.voxelSize).toEqual([2, 2, 2]);
 
-    const predict = await tomoseg('predict', '--image', 'img.tif', '--model', 'm.json', '--out', 'again.zarr', '--threads', '0');
+    const predict = await tomoseg(
+      'predict',
+      '--image',
+      'img.tif',
+      '--model',
+      'm.json',
+      '--out',
+      'again.zarr',
+      '--threads',
+      '0',
+    );
     expect(predict.code).toBe(0);
     expect(await readAll(join(dir, 'again.zarr'))).toEqual(seg);
   });
 
   it('trains the same model from the same seed', async () => {
-    expect((await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'a.json', '--seed', '9')).code).toBe(0);
-    expect((await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'b.json', '--seed', '9')).code).toBe(0);
+    expect(
+      (await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'a.json', '--seed', '9')).code,
+    ).toBe(0);
+    expect(
+      (await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'b.json', '--seed', '9')).code,
+    ).toBe(0);
     const { readFile } = await import('node:fs/promises');
     expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(await readFile(join(dir, 'b.json'), 'utf8'));
   });
@@ -95,12 +125,21 @@ describe('tomoseg CLI', () => {
   it('fails with one line and no output on bad input', async () => {
     await write(join(dir, 'small.tif'), new Uint8Array(8 * 8 * 8).fill(1), [8, 8, 8], 'labels');
     const cases: [string[], RegExp][] = [
-      [['segment', '--image', 'img.tif', '--labels', 'small.tif', '--out', 'x.tif'], /shape 8×8×8 .* image has 40×48×48/],
-      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif'], /seg\.tif already exists \(use --force/],
+      [
+        ['segment', '--image', 'img.tif', '--labels', 'small.tif', '--out', 'x.tif'],
+        /shape 8×8×8 .* image has 40×48×48/,
+      ],
+      [
+        ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif'],
+        /seg\.tif already exists \(use --force/,
+      ],
       [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'img.tif', '--force'], /is also an input/],
       [['predict', '--image', 'img.tif', '--model', 'img.tif', '--out', 'y.tif'], /not valid JSON/],
       [['segment', '--image', 'img.tif', '--out', 'x.tif'], /segment needs --labels/],
-      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--threads', 'many'], /--threads must be an integer/],
+      [
+        ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--threads', 'many'],
+        /--threads must be an integer/,
+      ],
       [['frobnicate'], /unknown command/],
     ];
     for (const [args, message] of cases) {
@@ -114,7 +153,16 @@ describe('tomoseg CLI', () => {
 
   it('documents every flag', async () => {
     const help = await tomoseg('segment', '--help');
-    for (const flag of ['--image IMG', '--labels LAB', '--out SEG', '--probabilities PROB', '--model MODEL', '--threads N', '--seed S', '--force'])
+    for (const flag of [
+      '--image IMG',
+      '--labels LAB',
+      '--out SEG',
+      '--probabilities PROB',
+      '--model MODEL',
+      '--threads N',
+      '--seed S',
+      '--force',
+    ])
       expect(help.stdout).toContain(flag);
   });
 });

@@ -18,7 +18,11 @@ export interface CliStreams {
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
-export async function runCli(argv: string[], streams: CliStreams = process, signal = new AbortController().signal): Promise<number> {
+export async function runCli(
+  argv: string[],
+  streams: CliStreams = process,
+  signal = new AbortController().signal,
+): Promise<number> {
   const out = (line: string): void => void streams.stdout.write(`${line}\n`);
   const fail = (message: string, code: number): number => {
     streams.stderr.write(`tomoseg: ${message}\n`);
@@ -51,9 +55,17 @@ export async function runCli(argv: string[], streams: CliStreams = process, sign
   } catch (error) {
     return fail(`${(error as Error).message.split('\n')[0]} (see tomoseg ${name} --help)`, 2);
   }
-  const missing = Object.entries(command.flags).filter(([flag, spec]) => spec.required && parsed.values[flag] === undefined);
-  if (missing.length > 0) return fail(`${name} needs --${missing.map(([f]) => f).join(', --')} (see tomoseg ${name} --help)`, 2);
-  if (command.positional && !command.positional.optional && parsed.positionals.length === 0 && !Object.values(parsed.values).some(Boolean))
+  const missing = Object.entries(command.flags).filter(
+    ([flag, spec]) => spec.required && parsed.values[flag] === undefined,
+  );
+  if (missing.length > 0)
+    return fail(`${name} needs --${missing.map(([f]) => f).join(', --')} (see tomoseg ${name} --help)`, 2);
+  if (
+    command.positional &&
+    !command.positional.optional &&
+    parsed.positionals.length === 0 &&
+    !Object.values(parsed.values).some(Boolean)
+  )
     return fail(`${name} needs ${command.positional.name} (see tomoseg ${name} --help)`, 2);
   const progress = progressReporter(streams.stderr);
   try {
@@ -64,14 +76,22 @@ export async function runCli(argv: string[], streams: CliStreams = process, sign
     progress.finish();
     const { kind, message } = serializeError(error);
     if (kind === 'cancelled' || signal.aborted) return fail('cancelled', 130);
-    const hint = error instanceof TomosegError && kind === 'conflict' && !message.includes('--force') ? ' (use --force to overwrite)' : '';
+    const hint =
+      error instanceof TomosegError && kind === 'conflict' && !message.includes('--force')
+        ? ' (use --force to overwrite)'
+        : '';
     return fail(`${kind === 'internal' ? 'internal error: ' : ''}${message.split('\n')[0]}${hint}`, 1);
   }
 }
 
 async function overview(): Promise<string> {
-  const lines = ['Segment 3D tomograms with a shallow rotation-invariant network trained from sparse labels.', '', 'Commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${(await load()).command.summary}`);
+  const lines = [
+    'Segment 3D tomograms with a shallow rotation-invariant network trained from sparse labels.',
+    '',
+    'Commands:',
+  ];
+  for (const [name, load] of Object.entries(COMMANDS))
+    lines.push(`  ${name.padEnd(9)} ${(await load()).command.summary}`);
   lines.push('', 'tomoseg <command> --help shows the flags of a command.');
   return lines.join('\n');
 }
@@ -83,7 +103,9 @@ function help(name: string, command: Command): string {
       return spec.required ? text : `[${text}]`;
     })
     .join(' ');
-  const positional = command.positional ? ` ${command.positional.optional ? `[${command.positional.name}]` : command.positional.name}` : '';
+  const positional = command.positional
+    ? ` ${command.positional.optional ? `[${command.positional.name}]` : command.positional.name}`
+    : '';
   const lines = [`tomoseg ${name}${positional} ${synopsis}`, '', command.summary, ''];
   if (command.positional) lines.push(`  ${command.positional.name.padEnd(24)} ${command.positional.description}`);
   for (const [flag, spec] of Object.entries(command.flags))

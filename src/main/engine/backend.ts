@@ -19,7 +19,7 @@ async function tryImport(name: string): Promise<string | undefined> {
 }
 
 export async function backends(): Promise<BackendReport> {
-  const gpuProblem = await tryImport('@tensorflow/tfjs-node-gpu');
+  const gpuProblem = await tryImport('@tensorflow/tfjs-node-gpu'); // what predictVolume's loadGpuTf tries
   const tfjsProblem = await tryImport('@tensorflow/tfjs');
   return {
     available: [
@@ -32,7 +32,10 @@ export async function backends(): Promise<BackendReport> {
       {
         name: 'tfjs-cpu',
         loads: tfjsProblem === undefined,
-        note: tfjsProblem === undefined ? 'pure JavaScript; used only to check the tfjs path' : `not loadable: ${tfjsProblem}`,
+        note:
+          tfjsProblem === undefined
+            ? 'pure JavaScript; used only to check the tfjs path'
+            : `not loadable: ${tfjsProblem}`,
       },
     ],
     used: gpuProblem === undefined ? 'tfjs-node-gpu' : 'cpu',

@@ -67,7 +67,7 @@ export function correlateAxis(
         const w = half[k]!;
         const plus = c + k * step;
         const minus = c - k * step;
-        for (let x = 0; x < nx; x++) out[o + x] += w * (input[plus + x]! + input[minus + x]!);
+        for (let x = 0; x < nx; x++) out[o + x]! += w * (input[plus + x]! + input[minus + x]!);
       }
     }
   }
@@ -100,7 +100,8 @@ export function computeBasis(
   scales: readonly number[],
   axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
 ): Basis {
-  if (halo < basisHalo(scales)) throw new RangeError(`halo ${halo} is smaller than the basis needs (${basisHalo(scales)})`);
+  if (halo < basisHalo(scales))
+    throw new RangeError(`halo ${halo} is smaller than the basis needs (${basisHalo(scales)})`);
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   if (shape.some((n) => n < 1)) throw new RangeError('padded block is smaller than its halo');
   const crop = halo - 1;
@@ -134,8 +135,16 @@ function differences(g: Float32Array, ring: Vec3, sigma: number): Float32Array[]
   const n = nz * ny * nx;
   const out = Array.from({ length: CHANNELS_PER_SCALE }, () => new Float32Array(n));
   const [c0, cz, cy, cx, czz, cyy, cxx, czy, czx, cyx] = out as [
-    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
-    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
   ];
   const sy = ring[2];
   const sz = ring[1] * ring[2];

@@ -130,7 +130,8 @@ function denseLayer(
       const f1 = f0 + CHUNK;
       const f2 = f1 + CHUNK;
       const f3 = f2 + CHUNK;
-      for (let t = 0; t < size; t++) out[base + t]! += w0 * x[f0 + t]! + w1 * x[f1 + t]! + w2 * x[f2 + t]! + w3 * x[f3 + t]!;
+      for (let t = 0; t < size; t++)
+        out[base + t]! += w0 * x[f0 + t]! + w1 * x[f1 + t]! + w2 * x[f2 + t]! + w3 * x[f3 + t]!;
     }
     for (; i < inputs; i++) {
       const wi = w[row + i]!;

@@ -55,7 +55,7 @@ export async function readPadded(
     for (let i = 0; i < map.length; i++) map[i] = reflectIndex(first + i, n);
     lo[a] = Math.min(...map);
     hi[a] = Math.max(...map) + 1;
-    for (let i = 0; i < map.length; i++) map[i] = map[i]! - lo[a];
+    for (let i = 0; i < map.length; i++) map[i] = map[i]! - lo[a]!;
     maps.push(map);
   }
   const readShape: Vec3 = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];

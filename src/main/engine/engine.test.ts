@@ -24,7 +24,8 @@ function memorySink(shape: Vec3, channels = 1): BlockSink & { data: Uint8Array[]
       for (let z = 0; z < region.shape[0]; z++)
         for (let y = 0; y < region.shape[1]; y++)
           for (let x = 0; x < region.shape[2]; x++)
-            data[channel]![((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2] + x] = block[i++]!;
+            data[channel]![((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2] + x] =
+              block[i++]!;
     },
   };
 }
@@ -49,13 +50,15 @@ describe('basis', () => {
 
   it('gives the exact scale-normalised derivatives of a quadratic', () => {
     const shape: Vec3 = [30, 30, 30];
-    const f = (z: number, y: number, x: number): number => 0.01 * (3 * z * z - 2 * y * y + x * x + 4 * z * y - x * y) + 0.1 * x;
+    const f = (z: number, y: number, x: number): number =>
+      0.01 * (3 * z * z - 2 * y * y + x * x + 4 * z * y - x * y) + 0.1 * x;
     const halo = basisHalo([2]);
     const padded: Vec3 = [shape[0] + 2 * halo, shape[1] + 2 * halo, shape[2] + 2 * halo];
     const input = new Float32Array(padded[0] * padded[1] * padded[2]);
     let i = 0;
     for (let z = 0; z < padded[0]; z++)
-      for (let y = 0; y < padded[1]; y++) for (let x = 0; x < padded[2]; x++) input[i++] = f(z - halo, y - halo, x - halo);
+      for (let y = 0; y < padded[1]; y++)
+        for (let x = 0; x < padded[2]; x++) input[i++] = f(z - halo, y - halo, x - halo);
     const basis = computeBasis(input, padded, halo, [2]);
     const at = (c: number, z: number, y: number, x: number): number => basis.channels[c]![(z * 30 + y) * 30 + x]!;
     const [z, y, x] = [10, 12, 7];
@@ -75,8 +78,14 @@ describe('basis', () => {
     for (let z = 0; z < nz; z++)
       for (let y = 0; y < ny; y++)
         for (let x = 0; x < nx; x++) rotated[(z * nx + x) * ny + (ny - 1 - y)] = phantom.image[(z * ny + y) * nx + x]!;
-    const a = await predictRegion(model, new MemoryVolume(phantom.image, phantom.shape), { start: [0, 0, 0], shape: phantom.shape });
-    const b = await predictRegion(model, new MemoryVolume(rotated, [nz, nx, ny]), { start: [0, 0, 0], shape: [nz, nx, ny] });
+    const a = await predictRegion(model, new MemoryVolume(phantom.image, phantom.shape), {
+      start: [0, 0, 0],
+      shape: phantom.shape,
+    });
+    const b = await predictRegion(model, new MemoryVolume(rotated, [nz, nx, ny]), {
+      start: [0, 0, 0],
+      shape: [nz, nx, ny],
+    });
     let maxDifference = 0;
     const n = nz * ny * nx;
     for (let z = 0; z < nz; z++)
@@ -85,7 +94,10 @@ describe('basis', () => {
           const i = (z * ny + y) * nx + x;
           const j = (z * nx + x) * ny + (ny - 1 - y);
           for (let k = 0; k < 3; k++)
-            maxDifference = Math.max(maxDifference, Math.abs(a.probabilities[k * n + i]! - b.probabilities[k * n + j]!));
+            maxDifference = Math.max(
+              maxDifference,
+              Math.abs(a.probabilities[k * n + i]! - b.probabilities[k * n + j]!),
+            );
         }
     // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
     expect(maxDifference).toBeLessThan(2e-3);
@@ -154,13 +166,17 @@ describe('training', () => {
     const one = labels.map((v) => (v === 0 ? 0 : 1));
     await expect(trainModel(image, new MemoryVolume(one, phantom.shape))).rejects.toThrow(/only one class/);
     const gap = labels.map((v) => (v === 2 ? 0 : v));
-    await expect(trainModel(image, new MemoryVolume(gap, phantom.shape))).rejects.toThrow(/class 2 has no labelled voxel/);
+    await expect(trainModel(image, new MemoryVolume(gap, phantom.shape))).rejects.toThrow(
+      /class 2 has no labelled voxel/,
+    );
     const big = Uint16Array.from(labels);
     big[5] = 300;
     await expect(trainModel(image, new MemoryVolume(big, phantom.shape, 'lab.tif'))).rejects.toThrow(
       /lab\.tif has label 300 at \(z, y, x\) = \(0, 0, 5\)/,
     );
-    await expect(trainModel(image, new MemoryVolume(new Uint8Array(labels.length), phantom.shape))).rejects.toThrow(/no labelled voxel/);
+    await expect(trainModel(image, new MemoryVolume(new Uint8Array(labels.length), phantom.shape))).rejects.toThrow(
+      /no labelled voxel/,
+    );
   });
 
   it('refuses NaN and infinite voxels, naming where', async () => {
@@ -182,11 +198,18 @@ describe('prediction', () => {
     for (const threads of [0, 2]) {
       const sinkLabels = memorySink(phantom.shape);
       const sinkProbabilities = memorySink(phantom.shape, 3);
-      await predictVolume(model, image, { labels: sinkLabels, probabilities: sinkProbabilities }, { threads, blockShape: [16, 20, 24] });
+      await predictVolume(
+        model,
+        image,
+        { labels: sinkLabels, probabilities: sinkProbabilities },
+        { threads, blockShape: [16, 20, 24] },
+      );
       expect(sinkLabels.data[0]).toEqual(reference.labels);
       const n = reference.labels.length;
       for (let k = 0; k < 3; k++)
-        expect(sinkProbabilities.data[k]).toEqual(Uint8Array.from(reference.probabilities.subarray(k * n, (k + 1) * n), (p) => Math.round(p * 255)));
+        expect(sinkProbabilities.data[k]).toEqual(
+          Uint8Array.from(reference.probabilities.subarray(k * n, (k + 1) * n), (p) => Math.round(p * 255)),
+        );
     }
   });
 
@@ -194,7 +217,12 @@ describe('prediction', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      predictVolume(model, new MemoryVolume(phantom.image, phantom.shape), { labels: memorySink(phantom.shape) }, { signal: controller.signal }),
+      predictVolume(
+        model,
+        new MemoryVolume(phantom.image, phantom.shape),
+        { labels: memorySink(phantom.shape) },
+        { signal: controller.signal },
+      ),
     ).rejects.toThrow(/cancelled/);
   });
 });
@@ -219,6 +247,8 @@ describe('model files', () => {
     await writeFile(cut, (await readFile(path, 'utf8')).slice(0, 200));
     await expect(loadModel(cut)).rejects.toThrow(/damaged model file: not valid JSON/);
     const wrong = { ...model, weights: { ...model.weights, b2: [0] } };
-    expect(() => parseModel(wrong, 'w.json')).toThrow(/w\.json is a damaged model file: weights: w2\/b2 has the wrong size/);
+    expect(() => parseModel(wrong, 'w.json')).toThrow(
+      /w\.json is a damaged model file: weights: w2\/b2 has the wrong size/,
+    );
   });
 });

@@ -16,7 +16,8 @@ export class MemoryVolume implements Volume {
     readonly path = 'memory',
     options: { voxelSize?: Vec3; unit?: string } = {},
   ) {
-    if (data.length !== voxelCount(shape)) throw badInput(`${path}: ${data.length} values do not fill ${shape.join('×')}`);
+    if (data.length !== voxelCount(shape))
+      throw badInput(`${path}: ${data.length} values do not fill ${shape.join('×')}`);
     this.dtype = dtypeOf(data);
     this.voxelSize = options.voxelSize ?? [1, 1, 1];
     this.unit = options.unit ?? 'voxel';

@@ -61,7 +61,8 @@ export const modelSchema = z
       ['w1/b1', w1.length === h && w1.every((r) => r.length === f) && b1.length === h],
       ['w2/b2', w2.length === k && w2.every((r) => r.length === h) && b2.length === k],
     ];
-    for (const [name, ok] of checks) if (!ok) ctx.addIssue({ code: 'custom', message: `${name} has the wrong size`, path: ['weights'] });
+    for (const [name, ok] of checks)
+      if (!ok) ctx.addIssue({ code: 'custom', message: `${name} has the wrong size`, path: ['weights'] });
   });
 
 export type Model = z.infer<typeof modelSchema>;
@@ -93,7 +94,8 @@ export async function loadModel(path: string): Promise<Model> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') throw new TomosegError('not-found', `model file ${path} does not exist`);
+    if ((error as { code?: string }).code === 'ENOENT')
+      throw new TomosegError('not-found', `model file ${path} does not exist`);
     throw error;
   }
   let data: unknown;

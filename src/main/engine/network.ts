@@ -119,7 +119,14 @@ export class Network {
    * arrays (voxels start..start+size), written feature-major: out[j * stride + t]. Loops run along
    * voxels, which is several times faster than voxel by voxel. `scratch` holds 6 × stride values.
    */
-  invariantsChunk(channels: Float32Array[], start: number, size: number, out: Float64Array, stride: number, scratch: Float64Array): void {
+  invariantsChunk(
+    channels: Float32Array[],
+    start: number,
+    size: number,
+    out: Float64Array,
+    stride: number,
+    scratch: Float64Array,
+  ): void {
     const S = this.scales;
     const C = CHANNELS_PER_SCALE;
     let f = 0;

@@ -17,8 +17,9 @@ function startWorker(): () => Worker {
   if (import.meta.url.endsWith('.ts')) {
     // tsx's ESM API, found through its package.json (a bare specifier would resolve from the cwd)
     const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-    const api = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> })
-      .exports['./esm/api']!.import.default;
+    const api = (
+      JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
+    ).exports['./esm/api']!.import.default;
     const tsx = pathToFileURL(join(dirname(manifest), api)).href;
     const entry = new URL('./worker.ts', import.meta.url).href;
     const bootstrap = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
@@ -72,7 +73,7 @@ export class BlockPool {
       const worker = this.idle.pop() ?? this.spawn();
       const pending = this.queue.shift()!;
       this.busy.set(worker, pending);
-      worker.postMessage(pending.request, [pending.request.input.buffer]);
+      worker.postMessage(pending.request, [pending.request.input.buffer as ArrayBuffer]);
     }
   }
 

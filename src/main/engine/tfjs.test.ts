@@ -26,7 +26,11 @@ describe('tfjs path', () => {
       const p = [0, 1, 2].map((k) => cpu.probabilities[k * n + i]!).sort((a, b) => b - a);
       // a voxel whose two best classes are within the tolerance may go either way
       if (cpu.labels[i] !== gpuPath.labels[i] && p[0]! - p[1]! > 2e-3) mismatches++;
-      for (let k = 0; k < 3; k++) maxDifference = Math.max(maxDifference, Math.abs(cpu.probabilities[k * n + i]! - gpuPath.probabilities[k * n + i]!));
+      for (let k = 0; k < 3; k++)
+        maxDifference = Math.max(
+          maxDifference,
+          Math.abs(cpu.probabilities[k * n + i]! - gpuPath.probabilities[k * n + i]!),
+        );
     }
     expect(mismatches).toBe(0);
     expect(maxDifference).toBeLessThan(1e-3);

@@ -15,14 +15,21 @@ let gpu: Promise<TfModule | undefined> | undefined;
 
 /** tfjs with the CUDA backend, or undefined where @tensorflow/tfjs-node-gpu does not load. */
 export function loadGpuTf(): Promise<TfModule | undefined> {
-  gpu ??= import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu').then(
+  const name = '@tensorflow/tfjs-node-gpu'; // optional: not installed on most machines
+  gpu ??= import(/* @vite-ignore */ name).then(
     (module: { default?: TfModule } & Partial<TfModule>) => (module.default ?? module) as TfModule,
     () => undefined,
   );
   return gpu;
 }
 
-export function predictBlockTf(tf: TfModule, model: Model, input: Float32Array, paddedShape: Vec3, halo: number): BlockResult {
+export function predictBlockTf(
+  tf: TfModule,
+  model: Model,
+  input: Float32Array,
+  paddedShape: Vec3,
+  halo: number,
+): BlockResult {
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const n = shape[0] * shape[1] * shape[2];
   const { labels, probabilities } = tf.tidy(() => {
@@ -83,7 +90,10 @@ export function predictBlockTf(tf: TfModule, model: Model, input: Float32Array, 
     const standard = tf.div(tf.sub(tf.stack(features, 1), tf.tensor1d(w.shift)), tf.tensor1d(w.scale));
     const hidden = tf.relu(tf.add(tf.matMul(standard, tf.tensor2d(w.w1), false, true), tf.tensor1d(w.b1)));
     const logits = tf.add(tf.matMul(hidden, tf.tensor2d(w.w2), false, true), tf.tensor1d(w.b2));
-    const values = tf.tensor1d(model.classes.map((k) => k.value), 'int32');
+    const values = tf.tensor1d(
+      model.classes.map((k) => k.value),
+      'int32',
+    );
     return {
       labels: tf.gather(values, tf.argMax(logits, 1)),
       probabilities: tf.transpose(tf.softmax(logits)),
@@ -100,7 +110,15 @@ export function predictBlockTf(tf: TfModule, model: Model, input: Float32Array, 
 }
 
 /** Ascending eigenvalues of symmetric 3x3 fields: the closed form of invariants.ts, as tensor ops. */
-function eigenvalues(tf: TfModule, a: Tf.Tensor, b: Tf.Tensor, c: Tf.Tensor, d: Tf.Tensor, e: Tf.Tensor, f: Tf.Tensor): Tf.Tensor[] {
+function eigenvalues(
+  tf: TfModule,
+  a: Tf.Tensor,
+  b: Tf.Tensor,
+  c: Tf.Tensor,
+  d: Tf.Tensor,
+  e: Tf.Tensor,
+  f: Tf.Tensor,
+): Tf.Tensor[] {
   const q = tf.div(tf.addN([a, b, c]), 3);
   const [a0, b0, c0] = [tf.sub(a, q), tf.sub(b, q), tf.sub(c, q)];
   const off = tf.addN([tf.square(d), tf.square(e), tf.square(f)]);
@@ -112,7 +130,11 @@ function eigenvalues(tf: TfModule, a: Tf.Tensor, b: Tf.Tensor, c: Tf.Tensor, d: 
     tf.mul(e, tf.sub(tf.mul(d, f), tf.mul(b0, e))),
   ]);
   const flat = tf.less(p2, 1e-30);
-  const r = tf.clipByValue(tf.where(flat, tf.zerosLike(det), tf.div(det, tf.mul(tf.pow(tf.maximum(p, 1e-15), 3), 2))), -1, 1);
+  const r = tf.clipByValue(
+    tf.where(flat, tf.zerosLike(det), tf.div(det, tf.mul(tf.pow(tf.maximum(p, 1e-15), 3), 2))),
+    -1,
+    1,
+  );
   const cos = tf.cos(tf.div(tf.acos(r), 3));
   const sin = tf.sqrt(tf.relu(tf.sub(1, tf.square(cos))));
   const twoP = tf.mul(p, 2);

@@ -47,7 +47,11 @@ interface Samples {
 }
 
 /** Trains a model on `image` from sparse labels (or a label volume of the same shape). */
-export async function trainModel(image: Volume, labels: SparseLabels | Volume, options: TrainOptions = {}): Promise<Model> {
+export async function trainModel(
+  image: Volume,
+  labels: SparseLabels | Volume,
+  options: TrainOptions = {},
+): Promise<Model> {
   const settings = { ...DEFAULT_TRAINING, ...options };
   const { signal, progress } = options;
   const sparse = 'indices' in labels ? labels : await sparseLabelsFromVolume(labels, signal);
@@ -165,15 +169,16 @@ async function gatherSamples(
   return { rows, classes, count: row };
 }
 
-const inside = (p: Vec3, r: Region): boolean =>
-  p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);
+const inside = (p: Vec3, r: Region): boolean => p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);
 
 function initialWeights(S: number, V: number, T: number, H: number, K: number, random: Random): Model['weights'] {
   const F = featureCount(S, V, T);
   // Mixed fields start as the single scales (plus one random mixture), so training starts from
   // the classic per-scale invariants and learns better filters from there.
   const mix = (n: number): number[][] =>
-    Array.from({ length: n }, (_, k) => Array.from({ length: S }, (_, s) => (k < S ? (k === s ? 1 : 0) : random.normal() * 0.5)));
+    Array.from({ length: n }, (_, k) =>
+      Array.from({ length: S }, (_, s) => (k < S ? (k === s ? 1 : 0) : random.normal() * 0.5)),
+    );
   const gaussian = (rows: number, cols: number, std: number): number[][] =>
     Array.from({ length: rows }, () => Array.from({ length: cols }, () => random.normal() * std));
   return {
@@ -232,7 +237,14 @@ async function fit(
   const classWeight = perClass.map((n) => (n > 0 ? 1 / (K * n) : 0));
   const params = [net.vectorMix, net.tensorMix, net.w1, net.b1, net.w2, net.b2];
   const grads = params.map((p) => new Float64Array(p.length));
-  const [gVector, gTensor, gW1, gB1, gW2, gB2] = grads as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const [gVector, gTensor, gW1, gB1, gW2, gB2] = grads as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   const adamM = params.map((p) => new Float64Array(p.length));
   const adamV = params.map((p) => new Float64Array(p.length));
   const probs = new Float64Array(K);
@@ -284,14 +296,22 @@ async function fit(
         const scaleGrad = dRaw[2 * S + k]! / norm;
         for (let s = 0; s < S; s++) {
           const b = o + s * C;
-          const dot = mixed[3 * k]! * rows[b + 1]! + mixed[3 * k + 1]! * rows[b + 2]! + mixed[3 * k + 2]! * rows[b + 3]!;
+          const dot =
+            mixed[3 * k]! * rows[b + 1]! + mixed[3 * k + 1]! * rows[b + 2]! + mixed[3 * k + 2]! * rows[b + 3]!;
           gVector[k * S + s]! += scaleGrad * dot;
         }
       }
       // mixing of the Hessian fields, through the eigenvalues
       for (let k = 0; k < net.tensors; k++) {
         const m = 3 * V + 6 * k;
-        const [a, b, c, d, e, f] = [mixed[m]!, mixed[m + 1]!, mixed[m + 2]!, mixed[m + 3]!, mixed[m + 4]!, mixed[m + 5]!];
+        const [a, b, c, d, e, f] = [
+          mixed[m]!,
+          mixed[m + 1]!,
+          mixed[m + 2]!,
+          mixed[m + 3]!,
+          mixed[m + 4]!,
+          mixed[m + 5]!,
+        ];
         dTensor.fill(0);
         const j0 = 2 * S + V + 3 * k;
         for (let q = 0; q < 3; q++) addEigenvalueGradient(a, b, c, d, e, f, net.raw[j0 + q]!, dRaw[j0 + q]!, dTensor);

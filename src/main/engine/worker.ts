@@ -9,7 +9,8 @@ parentPort?.on('message', (request: BlockRequest) => {
     const result = predictBlock(request.model, request.input, request.shape, request.halo);
     const probabilities = request.probabilities ? quantiseProbabilities(result.probabilities) : undefined;
     const reply: BlockReply = { id: request.id, labels: result.labels, probabilities };
-    parentPort!.postMessage(reply, probabilities ? [reply.labels.buffer, probabilities.buffer] : [reply.labels.buffer]);
+    const buffers = [reply.labels.buffer, probabilities?.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    parentPort!.postMessage(reply, buffers);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: serializeError(error) } satisfies BlockReply);
   }

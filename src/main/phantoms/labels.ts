@@ -49,7 +49,15 @@ function forDisc(shape: Vec3, cy: number, cx: number, radius: number, visit: (y:
   return true;
 }
 
-function discFits(truth: Uint8Array, shape: Vec3, z: number, cy: number, cx: number, radius: number, value: number): boolean {
+function discFits(
+  truth: Uint8Array,
+  shape: Vec3,
+  z: number,
+  cy: number,
+  cx: number,
+  radius: number,
+  value: number,
+): boolean {
   let fits = true;
   const inside = forDisc(shape, cy, cx, radius, (y, x) => {
     if (truth[(z * shape[1] + y) * shape[2] + x] !== value) fits = false;

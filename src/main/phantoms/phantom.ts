@@ -100,7 +100,8 @@ function stampCapsule(
       for (let y = Math.max(0, Math.floor(p[1] - r)); y <= Math.min(ny - 1, Math.ceil(p[1] + r)); y++)
         for (let x = Math.max(0, Math.floor(p[2] - r)); x <= Math.min(nx - 1, Math.ceil(p[2] + r)); x++) {
           if (z >= nz) continue;
-          if ((z - p[0]) ** 2 + (y - p[1]) ** 2 + (x - p[2]) ** 2 <= radius * radius) truth[(z * ny + y) * nx + x] = value;
+          if ((z - p[0]) ** 2 + (y - p[1]) ** 2 + (x - p[2]) ** 2 <= radius * radius)
+            truth[(z * ny + y) * nx + x] = value;
         }
   }
 }
@@ -108,7 +109,10 @@ function stampCapsule(
 /** Gaussian blur with mirrored borders, via the engine's separable passes. */
 async function blur(data: Float32Array, shape: Vec3, sigma: number): Promise<Float32Array> {
   const halo = kernelRadius(sigma);
-  const padded = await readPadded(new MemoryVolume(data, shape), { start: [0, 0, 0], shape }, halo, { low: 0, high: 1 });
+  const padded = await readPadded(new MemoryVolume(data, shape), { start: [0, 0, 0], shape }, halo, {
+    low: 0,
+    high: 1,
+  });
   const kernel = gaussianHalfKernel(sigma);
   let current = padded.data;
   let currentShape = padded.shape;

@@ -14,6 +14,8 @@ export interface RunOptions {
 export interface TrainOptions extends RunOptions {
   /** The engine's default when absent; the same seed gives the same model. */
   seed?: number;
+  /** A quick model for the live overlay (fewer training iterations), not the final one. */
+  preview?: boolean;
   /** Names of the label values present, for the model file. */
   classNames: ReadonlyMap<number, string>;
 }

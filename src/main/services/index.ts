@@ -60,10 +60,12 @@ export function createServices(options: ServiceOptions): Services {
     appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
     pickFile: async ({ title }) => (options.pickFile ? options.pickFile(title) : null),
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
-    openVolume: ({ path }) => volumes.openPath(path),
-    openSample: () => volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false),
+    // A volume of the open project, closed and opened again, gets its project labels back.
+    openVolume: async ({ path }) => projects.attachOpened(await volumes.openPath(path)),
+    openSample: async () => projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
     closeVolume: async ({ volumeId }) => {
       await segmentation.forget(volumeId);
+      projects.forget(volumeId);
       return volumes.close(volumeId);
     },
     recentVolumes: () => recent.list(),

@@ -255,6 +255,59 @@ describe('ProjectService', () => {
     expect(state.history.map((h) => h.action)).toContain('exported');
   });
 
+  it('a project volume closed by the UI keeps its labels and gets them back when opened again', async () => {
+    const { project, data, expected } = await paintedProject(0);
+    const { projects, volumes } = app();
+    const state = await projects.openProject(project);
+    const first = state.volumes[0]!.volume!.id;
+    projects.labelsFor(first).paint(testStroke(1));
+    const painted = labels(projects.labelsFor(first));
+    expect(painted).not.toEqual(expected);
+    projects.forget(first);
+    await volumes.close(first);
+    expect(projects.state()!.volumes[0]).toMatchObject({ status: 'closed', volume: null });
+    // Saved on close: another reader sees the stroke.
+    const reader = await ProjectFile.open(project, { readOnly: true });
+    const seen = new LabelStore(SHAPE);
+    reader.loadLabels(state.volumes[0]!.id, seen);
+    reader.close();
+    expect(labels(seen)).toEqual(painted);
+
+    // A look-alike of the same shape does not take the labels; the same file does.
+    writeTestVolume(join(dir, 'decoy.vol'), SHAPE, 11);
+    const decoy = await projects.attachOpened(await volumes.openPath(join(dir, 'decoy.vol')));
+    expect(projects.labelsFor(decoy.id).labelledCount).toBe(0);
+    const again = await projects.attachOpened(await volumes.openPath(data));
+    expect(projects.state()!.volumes[0]).toMatchObject({ status: 'found', foundBy: 'reopened', volume: again });
+    expect(labels(projects.labelsFor(again.id))).toEqual(painted);
+  });
+
+  it('a missing volume opened from elsewhere rejoins the project, and its new place is kept', async () => {
+    const { project, data, expected } = await paintedProject();
+    mkdirSync(join(dir, 'a', 'b', 'far'), { recursive: true });
+    const far = join(dir, 'a', 'b', 'far', 'copy.vol');
+    renameSync(data, far);
+    const { projects, volumes } = app();
+    expect((await projects.openProject(project)).volumes[0]!.status).toBe('missing');
+    const info = await projects.attachOpened(await volumes.openPath(far));
+    const state = projects.state()!;
+    expect(state.volumes[0]).toMatchObject({ status: 'found', relativePath: '../a/b/far/copy.vol' });
+    expect(labels(projects.labelsFor(info.id))).toEqual(expected);
+  });
+
+  it('a volume in no project drops its labels when closed', async () => {
+    const { projects, volumes } = app();
+    writeTestVolume(join(dir, 'loose.vol'), SHAPE);
+    const info = await volumes.openPath(join(dir, 'loose.vol'));
+    const volume = volumes.get(info.id);
+    projects.labelsFor(info.id).paint(testStroke(0));
+    expect(projects.labelsFor(info.id).labelledCount).toBeGreaterThan(0);
+    projects.forget(info.id);
+    await volumes.close(info.id);
+    // The store was let go: asking again for that id makes a new, empty one.
+    expect(projects.labelsFor(info.id, volume).labelledCount).toBe(0);
+  });
+
   it('refuses to import a folder that is not a bundle', async () => {
     const { projects, events } = app();
     mkdirSync(join(dir, 'empty'));

@@ -9,6 +9,7 @@ import { LabelStore } from '../labels';
 import { exportBundle, importBundle } from '../project/bundle';
 import { compareFingerprints, fingerprint } from '../project/fingerprint';
 import { locateVolume } from '../project/locate';
+import { resolveStoredPath } from '../project/paths';
 import {
   type LabelClass,
   type ModelRecord,
@@ -34,8 +35,10 @@ interface Member {
   store: LabelStore;
   status: ProjectVolumeState['status'];
   foundBy: ProjectVolumeState['foundBy'];
-  /** The open volume's info; null while missing. */
+  /** The open volume's info; null while missing or closed. */
   open: VolumeInfo | null;
+  /** Where it was open before the UI closed it, to take it back even if its content differed. */
+  lastPath?: string;
 }
 
 interface OpenProject {
@@ -73,6 +76,52 @@ export class ProjectService {
   recordStroke(volumeId: string): void {
     const member = this.memberByOpenId(volumeId);
     if (member && this.current && !this.current.file.readOnly) this.current.file.saveLabels(member.id, member.store);
+  }
+
+  // ---- Volumes the UI opens and closes ----
+
+  /**
+   * The UI closed a volume: a project volume keeps its labels (saved now) until it is opened again;
+   * the labels of a volume in no project are dropped.
+   */
+  forget(volumeId: string): void {
+    const member = this.memberByOpenId(volumeId);
+    if (!member) {
+      this.loose.delete(volumeId);
+      return;
+    }
+    if (!this.current!.file.readOnly) this.current!.file.saveLabels(member.id, member.store);
+    Object.assign(member, { open: null, status: 'closed', foundBy: null, lastPath: resolve(member.open!.path) });
+  }
+
+  /**
+   * The UI opened a volume: a project volume that is not open (closed or missing) takes it back,
+   * with its labels, when the fingerprint matches, or when it is the file it was closed at and only
+   * the sampled content differs (as it did then). Never a volume of another shape.
+   */
+  async attachOpened(info: VolumeInfo): Promise<VolumeInfo> {
+    const project = this.current;
+    const waiting = project?.members.filter((m) => !m.open) ?? [];
+    if (!project || waiting.length === 0) return info;
+    const actual = await fingerprint(this.volumes.get(info.id)).catch(() => undefined);
+    if (!actual) return info;
+    const path = resolve(info.path);
+    const matches = waiting.map((member) => {
+      const record = project.file.volume(member.id);
+      return { member, record, match: compareFingerprints(record.fingerprint, actual) };
+    });
+    const chosen =
+      matches.find((m) => m.match === 'same') ??
+      matches.find((m) => m.match === 'content-differs' && m.member.lastPath === path);
+    if (!chosen) return info;
+    const { member, record, match } = chosen;
+    Object.assign(member, { open: info, status: match === 'same' ? 'found' : 'content-differs', foundBy: 'reopened' });
+    // A missing volume the user opened from somewhere else: remember where.
+    if (!project.file.readOnly && resolveStoredPath(project.file.path, record.relativePath) !== path) {
+      project.file.setVolumePath(member.id, path);
+      project.file.addHistory('volume relinked', { id: member.id, path, match });
+    }
+    return info;
   }
 
   // ---- Models, results, classes (stored for the engine and the segmentation service) ----

@@ -56,7 +56,7 @@ function accuracy(classes: Uint8Array, axis: 'z' | 'x', index: number): number {
 describe('segmentation with the engine', () => {
   it('paint → train → the predicted slice gives the painted classes back at the painted voxels', async () => {
     const { service } = await setup();
-    expect(await service.train('v', 5).result).toBe(1);
+    expect(await service.train('v', { seed: 5 }).result).toBe(1);
     for (const index of [8, 24]) {
       const labels = service.readLabelSlice('v', 'z', index).data;
       const prediction = (await service.readPredictionSlice('v', 'z', index))!;
@@ -69,7 +69,7 @@ describe('segmentation with the engine', () => {
 
   it('segments all, exports .tif and .zarr, and the files read back as the classes', async () => {
     const { service } = await setup();
-    await service.train('v', 5).result;
+    await service.train('v', { seed: 5 }).result;
     await service.segmentAll('v', 0).result;
     const slice = (await service.readSegmentationSlice('v', 'z', 16))!;
     expect(accuracy(slice.classes, 'z', 16)).toBeGreaterThan(0.9);
@@ -91,7 +91,7 @@ describe('segmentation with the engine', () => {
 
   it('exports probabilities by predicting, one channel per class', async () => {
     const { service } = await setup();
-    await service.train('v', 5).result;
+    await service.train('v', { seed: 5 }).result;
     const path = join(folder, 'p-seg.tif');
     const probabilities = join(folder, 'p-prob.zarr');
     await service.exportSegmentation({ volumeId: 'v', path, probabilities, overwrite: false }).result;
@@ -107,9 +107,20 @@ describe('segmentation with the engine', () => {
     await Promise.all([labels.close(), background.close(), material.close()]);
   });
 
+  it('trains a quick preview for the live overlay, and a full model before segmenting all', async () => {
+    const { service } = await setup();
+    expect(await service.train('v', { seed: 5, preview: true }).result).toBe(1);
+    expect(service.segmentationState('v').model).toMatchObject({ version: 1, preview: true });
+    const preview = (await service.readPredictionSlice('v', 'z', 8))!;
+    const labels = service.readLabelSlice('v', 'z', 8).data;
+    for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) expect(preview.classes[i]).toBe(labels[i]);
+    expect(await service.segmentAll('v', 0).result).toBe(2);
+    expect(service.segmentationState('v')).toMatchObject({ model: { version: 2, preview: false }, segmentation: { modelVersion: 2, stale: false } });
+  });
+
   it('keeps a large result in a temporary OME-Zarr and deletes it when replaced', async () => {
     const { service } = await setup({ memoryLimit: 1000 });
-    await service.train('v', 5).result;
+    await service.train('v', { seed: 5 }).result;
     await service.segmentAll('v', 0).result;
     const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
     expect(stored()).toHaveLength(1);
@@ -123,7 +134,7 @@ describe('segmentation with the engine', () => {
 
   it('cancels a segment-all in worker threads and an export, leaving no file behind', async () => {
     const { service, jobs } = await setup();
-    await service.train('v', 5).result;
+    await service.train('v', { seed: 5 }).result;
     const run = service.segmentAll('v', 2);
     setTimeout(() => jobs.cancel(run.id), 30);
     await expect(run.result).rejects.toMatchObject({ kind: 'cancelled' });

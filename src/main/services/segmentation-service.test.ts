@@ -136,7 +136,7 @@ describe('training and prediction', () => {
   it('paint → train → predicted slice gives the painted classes back at the painted voxels', async () => {
     const { service, id } = await setup();
     paintBothClasses(service, id);
-    const { result } = service.train(id, 3);
+    const { result } = service.train(id, { seed: 3 });
     expect(service.segmentationState(id).running.train).toBeDefined();
     expect(await result).toBe(1);
     const labels = service.readLabelSlice(id, 'z', 12).data;

@@ -45,6 +45,9 @@ export interface SegmentationServiceOptions {
 interface TrainedModel {
   model: unknown;
   version: number;
+  seed?: number;
+  /** A quick model for the live overlay; segment-all and export train a full one first. */
+  preview: boolean;
   /** Label store version it was trained on, to tell when it is stale. */
   labelsVersion: number;
   classes: number[];
@@ -170,7 +173,7 @@ export class SegmentationService {
    * volume; a request while one runs waits for it and replaces any request still waiting, so live
    * retraining after every stroke always finishes one model and then trains on the newest labels.
    */
-  train(volumeId: string, seed?: number): { id: string; result: Promise<number> } {
+  train(volumeId: string, options: { seed?: number; preview?: boolean } = {}): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     const { training } = session;
     this.checkTrainable(session);
@@ -187,7 +190,7 @@ export class SegmentationService {
           if (training.waiting === job.id) delete training.waiting;
           if (context.signal.aborted) throw cancelled('training replaced by a newer request');
         }
-        return await this.trainNow(session, seed, context);
+        return (await this.trainNow(session, options, context)).version;
       } finally {
         if (training.last === settled) delete training.last;
         finished();
@@ -198,27 +201,35 @@ export class SegmentationService {
     return job;
   }
 
-  private async trainNow(session: Session, seed: number | undefined, { signal, progress }: JobContext): Promise<number> {
+  private async trainNow(session: Session, { seed, preview = false }: { seed?: number; preview?: boolean }, { signal, progress }: JobContext): Promise<TrainedModel> {
     const store = session.history.store;
     const classNames = this.checkTrainable(session); // the labels may have changed while waiting
     const labels = store.labelledVoxels();
     const labelsVersion = store.version;
     const started = performance.now();
-    progress(0, 1, `training on ${labels.indices.length} labelled voxels`);
-    const model = await this.options.engine.train(session.volume, labels, { seed, classNames, signal, progress });
+    progress(0, 1, `training ${preview ? 'a preview' : 'the model'} on ${labels.indices.length} labelled voxels`);
+    const model = await this.options.engine.train(session.volume, labels, { seed, preview, classNames, signal, progress });
     if (signal.aborted) throw cancelled('training cancelled'); // keep the model we had
-    const version = ++session.modelCount;
-    session.model = {
+    const trained: TrainedModel = {
       model,
-      version,
+      version: ++session.modelCount,
+      seed,
+      preview,
       labelsVersion,
       classes: this.options.engine.classesOf(model),
       trainedAt: new Date(),
       seconds: (performance.now() - started) / 1000,
     };
+    session.model = trained;
     session.slices.clear();
-    progress(1, 1, `model ${version} trained`);
-    return version;
+    progress(1, 1, `model ${trained.version} trained`);
+    return trained;
+  }
+
+  /** The current model, or a full one trained now on the current labels when it is a preview. */
+  private async fullModel(session: Session, context: JobContext): Promise<TrainedModel> {
+    const current = this.requireModel(session);
+    return current.preview ? this.trainNow(session, { seed: current.seed }, context) : current;
   }
 
   /** The current model's prediction of a slice; null before the first training. */
@@ -251,9 +262,11 @@ export class SegmentationService {
   /** Predicts the whole volume into a chunked result; the previous result stays until this one completes. */
   segmentAll(volumeId: string, threads?: number): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
-    const trained = this.requireModel(session);
+    this.requireModel(session);
     if (session.running.segmentAll) throw new TomosegError('conflict', `segment-all of this volume is already running (job ${session.running.segmentAll})`);
-    const job = this.options.jobs.start('segment-all', async ({ signal, progress }) => {
+    const job = this.options.jobs.start('segment-all', async (context) => {
+      const { signal, progress } = context;
+      const trained = await this.fullModel(session, context);
       const store = await createResultStore(session.volume, this.options.results?.folder, this.options.results?.memoryLimit);
       let stored: FinishedResult;
       try {
@@ -317,12 +330,14 @@ export class SegmentationService {
   /** Writes the segmentation, from the segment-all result when it is current, else by predicting. */
   exportSegmentation(args: { volumeId: string; path: string; probabilities?: string; overwrite: boolean }): { id: string; result: Promise<string> } {
     const session = this.session(args.volumeId);
-    const trained = this.requireModel(session);
+    this.requireModel(session);
     if (session.running.export) throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
-    const classes = trained.classes.map((id) =>
-      session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },
-    );
-    const job = this.options.jobs.start('export', async ({ signal, progress }) => {
+    const job = this.options.jobs.start('export', async (context) => {
+      const { signal, progress } = context;
+      const trained = await this.fullModel(session, context);
+      const classes = trained.classes.map((id) =>
+        session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },
+      );
       const target = await createExportTarget({ ...args, volume: session.volume, classes });
       try {
         const result = session.result;
@@ -367,6 +382,7 @@ export class SegmentationService {
             seconds: trained.seconds,
             classes: trained.classes,
             stale: trained.labelsVersion !== store.version,
+            preview: trained.preview,
           }
         : null,
       segmentation: result ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version } : null,
@@ -475,7 +491,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     undoStroke: async ({ volumeId }) => service.undoStroke(volumeId),
     redoStroke: async ({ volumeId }) => service.redoStroke(volumeId),
     readLabelSlice: async ({ volumeId, axis, index }) => service.readLabelSlice(volumeId, axis, index),
-    train: async ({ volumeId, seed }) => started(service.train(volumeId, seed)),
+    train: async ({ volumeId, seed, preview }) => started(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
     segmentAll: async ({ volumeId, threads }) => started(service.segmentAll(volumeId, threads)),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),

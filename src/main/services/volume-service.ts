@@ -62,7 +62,11 @@ export class VolumeService {
 
   levels(volumeId: string): VolumeLevel[] {
     const volume = this.get(volumeId);
-    return volume.levels?.map(({ shape, voxelSize }) => ({ shape, voxelSize })) ?? [{ shape: volume.shape, voxelSize: volume.voxelSize }];
+    return (
+      volume.levels?.map(({ shape, voxelSize }) => ({ shape, voxelSize })) ?? [
+        { shape: volume.shape, voxelSize: volume.voxelSize },
+      ]
+    );
   }
 
   async readSlice(volumeId: string, axis: Axis, index: number, level = 0): Promise<SliceData> {
@@ -80,7 +84,9 @@ export class VolumeService {
 
   /** Starts converting `path` to OME-Zarr at `dest` as a job; returns the job id at once. */
   importVolume(jobs: Jobs, path: string, dest: string, overwrite: boolean): { jobId: string } {
-    const { id } = jobs.start('import', (job) => importToZarr(path, dest, { signal: job.signal, progress: job.progress, force: overwrite }));
+    const { id } = jobs.start('import', (job) =>
+      importToZarr(path, dest, { signal: job.signal, progress: job.progress, force: overwrite }),
+    );
     return { jobId: id };
   }
 

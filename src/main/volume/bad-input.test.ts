@@ -55,7 +55,10 @@ describe('unreadable paths', () => {
 describe.skipIf(pythonMissing)('bad TIFF files', () => {
   const tiff = (name: string, code: string): string => {
     const path = join(dir, name);
-    python(`import sys, numpy as np, tifffile\npath = sys.argv[1]\na = (np.arange(7 * 33 * 20).reshape(7, 33, 20) % 1000)\n${code}`, path);
+    python(
+      `import sys, numpy as np, tifffile\npath = sys.argv[1]\na = (np.arange(7 * 33 * 20).reshape(7, 33, 20) % 1000)\n${code}`,
+      path,
+    );
     return path;
   };
 
@@ -67,7 +70,10 @@ describe.skipIf(pythonMissing)('bad TIFF files', () => {
   });
 
   it('reports an ImageJ header that claims more images than the file has', async () => {
-    const path = tiff('lying-imagej.tif', "tifffile.imwrite(path, a.astype('u2'), description='ImageJ=1.11a\\nimages=50\\nslices=50\\n', metadata=None)");
+    const path = tiff(
+      'lying-imagej.tif',
+      "tifffile.imwrite(path, a.astype('u2'), description='ImageJ=1.11a\\nimages=50\\nslices=50\\n', metadata=None)",
+    );
     expect((await failure(path)).message).toBe(`${path}: the ImageJ header says 50 images but the file has 7 pages`);
   });
 
@@ -76,7 +82,9 @@ describe.skipIf(pythonMissing)('bad TIFF files', () => {
       'lying-size.tif',
       "tifffile.imwrite(path, a.astype('u2'))\nwith tifffile.TiffFile(path, mode='r+b') as t: t.pages[3].tags['ImageLength'].overwrite(66)",
     );
-    expect((await failure(path)).message).toMatch(new RegExp(`^${path}: page 3 header lies about its size: 20×66×2 bytes needs 2640 but its strips hold 1320`));
+    expect((await failure(path)).message).toMatch(
+      new RegExp(`^${path}: page 3 header lies about its size: 20×66×2 bytes needs 2640 but its strips hold 1320`),
+    );
   });
 
   it('reports corrupt compressed data with its page and block', async () => {
@@ -89,12 +97,24 @@ describe.skipIf(pythonMissing)('bad TIFF files', () => {
   });
 
   it('reports an unsupported compression and sample type', async () => {
-    const jpeg = tiff('jpeg.tif', "tifffile.imwrite(path, a.astype('u2'))\nwith tifffile.TiffFile(path, mode='r+b') as t: t.pages[0].tags['Compression'].overwrite(7)");
-    expect(await failure(jpeg)).toMatchObject({ kind: 'unsupported', message: `${jpeg}: compression 7 (page 0) is not supported` });
+    const jpeg = tiff(
+      'jpeg.tif',
+      "tifffile.imwrite(path, a.astype('u2'))\nwith tifffile.TiffFile(path, mode='r+b') as t: t.pages[0].tags['Compression'].overwrite(7)",
+    );
+    expect(await failure(jpeg)).toMatchObject({
+      kind: 'unsupported',
+      message: `${jpeg}: compression 7 (page 0) is not supported`,
+    });
     const half = tiff('float16.tif', "tifffile.imwrite(path, a.astype('f2'))");
-    expect(await failure(half)).toMatchObject({ kind: 'unsupported', message: `${half}: sample type float16 (16 bits, SampleFormat 3) is not supported` });
+    expect(await failure(half)).toMatchObject({
+      kind: 'unsupported',
+      message: `${half}: sample type float16 (16 bits, SampleFormat 3) is not supported`,
+    });
     const rgb = tiff('rgb.tif', "tifffile.imwrite(path, np.zeros((4, 8, 8, 3), 'u1'), photometric='rgb')");
-    expect(await failure(rgb)).toMatchObject({ kind: 'unsupported', message: `${rgb}: 3 samples per pixel (RGB or multi-sample pages) is not supported` });
+    expect(await failure(rgb)).toMatchObject({
+      kind: 'unsupported',
+      message: `${rgb}: 3 samples per pixel (RGB or multi-sample pages) is not supported`,
+    });
   });
 });
 
@@ -104,7 +124,8 @@ describe.skipIf(pythonMissing)('bad Zarr folders', () => {
     python(`import sys, os, json, numpy as np, numcodecs, zarr\npath = sys.argv[1]\n${code}`, path);
     return path;
   };
-  const v2 = "z = zarr.open(path, mode='w', shape=(6, 20, 20), chunks=(3, 10, 10), dtype='<u2', compressor=numcodecs.Zlib())\nz[:] = 5";
+  const v2 =
+    "z = zarr.open(path, mode='w', shape=(6, 20, 20), chunks=(3, 10, 10), dtype='<u2', compressor=numcodecs.Zlib())\nz[:] = 5";
 
   it('reports a corrupt chunk by its key', async () => {
     const path = zarr('corrupt-chunk.zarr', v2);
@@ -114,26 +135,44 @@ describe.skipIf(pythonMissing)('bad Zarr folders', () => {
   });
 
   it('reports a chunk that decodes to the wrong size', async () => {
-    const path = zarr('short-chunk.zarr', `${v2}\nopen(path + '/0.1.0', 'wb').write(numcodecs.Zlib().encode(np.zeros(10, '<u2').tobytes()))`);
-    expect((await failure(path, [join(path, '0.1.0')])).message).toMatch(new RegExp(`^${path} chunk 0/1/0: corrupt chunk`));
+    const path = zarr(
+      'short-chunk.zarr',
+      `${v2}\nopen(path + '/0.1.0', 'wb').write(numcodecs.Zlib().encode(np.zeros(10, '<u2').tobytes()))`,
+    );
+    expect((await failure(path, [join(path, '0.1.0')])).message).toMatch(
+      new RegExp(`^${path} chunk 0/1/0: corrupt chunk`),
+    );
   });
 
   it('reports metadata that is not JSON or lacks what an array needs', async () => {
     const broken = zarr('bad-json.zarr', "os.makedirs(path)\nopen(path + '/zarr.json', 'w').write('{ not json')");
-    expect((await failure(broken, [join(broken, 'zarr.json')])).message).toMatch(new RegExp(`^${broken}: is not a readable Zarr array or group`));
-    const noShape = zarr('no-shape.zarr', "os.makedirs(path)\njson.dump({'zarr_format': 3, 'node_type': 'array', 'data_type': 'uint8'}, open(path + '/zarr.json', 'w'))");
+    expect((await failure(broken, [join(broken, 'zarr.json')])).message).toMatch(
+      new RegExp(`^${broken}: is not a readable Zarr array or group`),
+    );
+    const noShape = zarr(
+      'no-shape.zarr',
+      "os.makedirs(path)\njson.dump({'zarr_format': 3, 'node_type': 'array', 'data_type': 'uint8'}, open(path + '/zarr.json', 'w'))",
+    );
     expect((await failure(noShape, [join(noShape, 'zarr.json')])).message).toMatch(new RegExp(`^${noShape}: `));
     const group = zarr('plain-group.zarr', "zarr.open_group(path, mode='w')");
-    expect((await failure(group)).message).toBe(`${group}: Zarr group has no OME-Zarr multiscales (attributes.ome.multiscales or .zattrs multiscales)`);
+    expect((await failure(group)).message).toBe(
+      `${group}: Zarr group has no OME-Zarr multiscales (attributes.ome.multiscales or .zattrs multiscales)`,
+    );
   });
 
   it('reports an unsupported data type and codec', async () => {
     const int64 = zarr('int64.zarr', "zarr.open(path, mode='w', shape=(4, 4, 4), dtype='<i8')[:] = 1");
-    expect(await failure(int64)).toMatchObject({ kind: 'unsupported', message: `${int64}: data type int64 is not supported` });
+    expect(await failure(int64)).toMatchObject({
+      kind: 'unsupported',
+      message: `${int64}: data type int64 is not supported`,
+    });
     const codec = zarr(
       'odd-codec.zarr',
       "os.makedirs(path + '/c/0/0')\njson.dump({'zarr_format': 3, 'node_type': 'array', 'shape': [2, 2, 2], 'data_type': 'uint8', 'chunk_grid': {'name': 'regular', 'configuration': {'chunk_shape': [2, 2, 2]}}, 'chunk_key_encoding': {'name': 'default'}, 'fill_value': 0, 'codecs': [{'name': 'bytes'}, {'name': 'lizard'}]}, open(path + '/zarr.json', 'w'))\nopen(path + '/c/0/0/0', 'wb').write(b'12345678')",
     );
-    expect(await failure(codec)).toMatchObject({ kind: 'unsupported', message: `${codec}: chunk codec (Unknown codec: lizard) is not supported` });
+    expect(await failure(codec)).toMatchObject({
+      kind: 'unsupported',
+      message: `${codec}: chunk codec (Unknown codec: lizard) is not supported`,
+    });
   });
 });

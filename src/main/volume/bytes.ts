@@ -12,7 +12,11 @@ export function typedView(bytes: Buffer, dtype: Dtype, littleEndian = true): Typ
   const size = bytesPerElement(dtype);
   const aligned = bytes.byteOffset % size === 0 ? bytes : Buffer.from(bytes);
   if (!littleEndian) swapBytes(aligned, size);
-  const Ctor = allocate(dtype, 0).constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => TypedArray;
+  const Ctor = allocate(dtype, 0).constructor as new (
+    buffer: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ) => TypedArray;
   return new Ctor(aligned.buffer, aligned.byteOffset, aligned.length / size);
 }
 

@@ -68,7 +68,9 @@ describe('raw volumes', () => {
     if (!littleEndian) bytes.swap16();
     const path = join(dir, `volume-${littleEndian}.raw`);
     writeFileSync(path, Buffer.concat([Buffer.from('HEADER--'), bytes]));
-    const volume = await openVolume(path, { raw: { shape, dtype: 'int16', littleEndian, offset: 8, voxelSize: [2, 1, 1], unit: 'micrometer' } });
+    const volume = await openVolume(path, {
+      raw: { shape, dtype: 'int16', littleEndian, offset: 8, voxelSize: [2, 1, 1], unit: 'micrometer' },
+    });
     expect(volume).toMatchObject({ format: 'raw', shape, dtype: 'int16', voxelSize: [2, 1, 1] });
     expect(Array.from(await readAll(volume))).toEqual(Array.from(data));
     expect(Array.from(await volume.read({ start: [0, 3, 0], shape: [6, 1, 9] }))).toEqual(sliceOf(data, shape, 1, 3));

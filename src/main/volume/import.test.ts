@@ -30,9 +30,18 @@ describe('importToZarr', () => {
     const before = fingerprint(source);
     const dest = join(dir, 'stack.zarr');
     const reports: [number, number][] = [];
-    await importToZarr(source, dest, { chunkShape: [16, 16, 16], progress: (done, total) => reports.push([done, total]) });
+    await importToZarr(source, dest, {
+      chunkShape: [16, 16, 16],
+      progress: (done, total) => reports.push([done, total]),
+    });
     const volume = await openVolume(dest);
-    expect(volume).toMatchObject({ format: 'OME-Zarr 0.5', shape, chunkShape: [16, 16, 16], voxelSize: [3, 1.5, 1.5], unit: 'micrometer' });
+    expect(volume).toMatchObject({
+      format: 'OME-Zarr 0.5',
+      shape,
+      chunkShape: [16, 16, 16],
+      voxelSize: [3, 1.5, 1.5],
+      unit: 'micrometer',
+    });
     expect(volume.levels?.map((l) => l.shape)).toEqual([shape, [20, 25, 15], [10, 13, 8]]);
     expect(sameBytes(await readAll(volume), pattern('uint16', shape))).toBe(true);
     await volume.close();

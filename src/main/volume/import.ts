@@ -42,12 +42,16 @@ export async function importToZarr(sourcePath: string, destPath: string, options
       const total = slabs + Math.ceil(slabs / 7);
       let done = 0;
       for (let c = 0; c < channels; c++) {
-        const input = c === 0 ? source : await openVolume(sourcePath, { channel: c, cache: new ChunkCache(COPY_CACHE_BYTES) });
+        const input =
+          c === 0 ? source : await openVolume(sourcePath, { channel: c, cache: new ChunkCache(COPY_CACHE_BYTES) });
         try {
           for (let z = 0; z < depth; z += chunk[0]) {
             for (let y = 0; y < height; y += chunk[1]) {
               if (signal?.aborted) throw cancelled('import cancelled');
-              const region = { start: [z, y, 0] as Vec3, shape: [Math.min(chunk[0], depth - z), Math.min(chunk[1], height - y), width] as Vec3 };
+              const region = {
+                start: [z, y, 0] as Vec3,
+                shape: [Math.min(chunk[0], depth - z), Math.min(chunk[1], height - y), width] as Vec3,
+              };
               await writer.write(region, await input.read(region), c);
               progress?.(++done, total, `copying slices ${z}–${Math.min(depth, z + chunk[0]) - 1}`);
             }
@@ -58,7 +62,8 @@ export async function importToZarr(sourcePath: string, destPath: string, options
       }
       await writer.commit({
         signal,
-        progress: (levelsDone, levels, message) => progress?.(slabs + Math.round((levelsDone / Math.max(1, levels)) * (total - slabs)), total, message),
+        progress: (levelsDone, levels, message) =>
+          progress?.(slabs + Math.round((levelsDone / Math.max(1, levels)) * (total - slabs)), total, message),
       });
     } catch (error) {
       await writer.abort();

@@ -1,7 +1,7 @@
 // Opens any volume we read, by what the path is: a TIFF file, a folder of TIFF slices, a Zarr
 // folder (OME-Zarr or plain array), or raw binary when the caller gives its layout.
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ChunkCache } from './cache';
 import { explain, fileProblem } from './errors';
 import { type RawLayout, openRaw } from './raw';
@@ -31,14 +31,25 @@ export async function openVolume(path: string, options: OpenOptions = {}): Promi
     const names = await readdir(path).catch((error: unknown) => {
       throw explain(path, error);
     });
-    if (names.some((n) => n === 'zarr.json' || n === '.zarray' || n === '.zgroup' || n === '.zattrs') || /\.zarr$/i.test(path))
+    if (
+      names.some((n) => n === 'zarr.json' || n === '.zarray' || n === '.zgroup' || n === '.zattrs') ||
+      /\.zarr$/i.test(path)
+    )
       return openZarr(path, options);
     const slices = names.filter((n) => TIFF.test(n)).sort(naturalCompare);
-    if (slices.length > 0) return openTiffSequence(path, slices.map((n) => join(path, n)), options.cache);
+    if (slices.length > 0)
+      return openTiffSequence(
+        path,
+        slices.map((n) => join(path, n)),
+        options.cache,
+      );
     throw fileProblem(path, 'folder holds neither a Zarr array nor TIFF slices');
   }
-  if (TIFF.test(path) || TIFF.test(extname(path))) return openTiffFile(path, options.channel, options.cache);
-  throw fileProblem(path, 'unknown volume format: expected .tif/.tiff, a .zarr folder, a folder of TIFF slices, or raw with its layout');
+  if (TIFF.test(path)) return openTiffFile(path, options.channel, options.cache);
+  throw fileProblem(
+    path,
+    'unknown volume format: expected .tif/.tiff, a .zarr folder, a folder of TIFF slices, or raw with its layout',
+  );
 }
 
 /** Orders "slice_2.tif" before "slice_10.tif". */

@@ -48,9 +48,15 @@ class RawVolume extends ChunkedVolume {
     const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
     const data = allocate(this.dtype, rows * this.shape[2]);
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const start = (this.layout.offset ?? 0) + ((z * this.shape[1] + by * this.chunkShape[1]) * this.shape[2]) * data.BYTES_PER_ELEMENT;
+    const start =
+      (this.layout.offset ?? 0) +
+      (z * this.shape[1] + by * this.chunkShape[1]) * this.shape[2] * data.BYTES_PER_ELEMENT;
     const { bytesRead } = await this.fh.read(bytes, 0, bytes.length, start);
-    if (bytesRead < bytes.length) throw fileProblem(this.path, `truncated file: slice ${z} rows from ${by * this.chunkShape[1]} end past the end of the file`);
+    if (bytesRead < bytes.length)
+      throw fileProblem(
+        this.path,
+        `truncated file: slice ${z} rows from ${by * this.chunkShape[1]} end past the end of the file`,
+      );
     if (this.layout.littleEndian === false) swapBytes(bytes, data.BYTES_PER_ELEMENT);
     return { data, shape: [1, rows, this.shape[2]] };
   }
@@ -62,7 +68,8 @@ class RawVolume extends ChunkedVolume {
 }
 
 export async function openRaw(path: string, layout: RawLayout, cache?: ChunkCache): Promise<RawVolume> {
-  if (!layout.shape.every((n) => Number.isInteger(n) && n > 0)) throw fileProblem(path, `raw shape ${layout.shape.join('×')} must be positive integers`);
+  if (!layout.shape.every((n) => Number.isInteger(n) && n > 0))
+    throw fileProblem(path, `raw shape ${layout.shape.join('×')} must be positive integers`);
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
@@ -70,10 +77,14 @@ export async function openRaw(path: string, layout: RawLayout, cache?: ChunkCach
     throw explain(path, error);
   }
   const size = (await fh.stat()).size;
-  const needed = (layout.offset ?? 0) + layout.shape[0] * layout.shape[1] * layout.shape[2] * bytesPerElement(layout.dtype);
+  const needed =
+    (layout.offset ?? 0) + layout.shape[0] * layout.shape[1] * layout.shape[2] * bytesPerElement(layout.dtype);
   if (size < needed) {
     await fh.close();
-    throw fileProblem(path, `truncated file: a ${layout.shape.join('×')} ${layout.dtype} volume after ${layout.offset ?? 0} header bytes needs ${needed} bytes but the file has ${size}`);
+    throw fileProblem(
+      path,
+      `truncated file: a ${layout.shape.join('×')} ${layout.dtype} volume after ${layout.offset ?? 0} header bytes needs ${needed} bytes but the file has ${size}`,
+    );
   }
   return new RawVolume(path, fh, layout, cache);
 }

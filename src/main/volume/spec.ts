@@ -50,11 +50,14 @@ export function checkWrite(path: string, spec: VolumeSpec, region: Region, data:
     throw badInput(`${path}: ${data.length} values do not fill a ${region.shape.join('×')} region`);
   for (let a = 0; a < 3; a++)
     if (region.start[a]! < 0 || region.shape[a]! < 1 || region.start[a]! + region.shape[a]! > spec.shape[a]!)
-      throw badInput(`${path}: region start ${region.start.join(',')} shape ${region.shape.join(',')} is outside ${spec.shape.join('×')}`);
+      throw badInput(
+        `${path}: region start ${region.start.join(',')} shape ${region.shape.join(',')} is outside ${spec.shape.join('×')}`,
+      );
 }
 
 export function checkSpec(path: string, spec: VolumeSpec): void {
-  if (!spec.shape.every((n) => Number.isInteger(n) && n > 0)) throw badInput(`${path}: shape ${spec.shape.join('×')} must be positive integers`);
+  if (!spec.shape.every((n) => Number.isInteger(n) && n > 0))
+    throw badInput(`${path}: shape ${spec.shape.join('×')} must be positive integers`);
   if (!DTYPES.includes(spec.dtype)) throw badInput(`${path}: unsupported data type ${String(spec.dtype)}`);
   const channels = spec.channels ?? 1;
   if (!Number.isInteger(channels) || channels < 1) throw badInput(`${path}: channels must be a positive integer`);

@@ -7,6 +7,7 @@ import { DisplayPanel } from './panels/DisplayPanel';
 import { ErrorBanner } from './panels/ErrorBanner';
 import { HelpPanel } from './panels/HelpPanel';
 import { OpenDialog } from './panels/OpenDialog';
+import { ProjectPanel } from './panels/ProjectPanel';
 import { SegmentationPanel } from './panels/SegmentationPanel';
 import { VolumePanel } from './panels/VolumePanel';
 import { type OpenTarget, openVolume } from './store/open';
@@ -45,7 +46,7 @@ export function App({ client }: { client: Client }) {
     const path = client.pathForFile(file);
     if (path) return open({ path });
     useViewer.getState().setError({
-      file: file.name,
+      title: `Could not open ${file.name}`,
       message:
         'In a browser a dropped file does not say where it lives, and Tomoseg reads volumes from the disk of the machine that runs it. Use “Open…” and give the file’s path.',
     });
@@ -84,6 +85,7 @@ export function App({ client }: { client: Client }) {
           </span>
           <span className="version muted">{info && `v${info.version} · ${info.shell}`}</span>
         </header>
+        <ProjectPanel />
         <ErrorBanner />
         {volume ? (
           <main className="workspace">

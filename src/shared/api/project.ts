@@ -49,10 +49,13 @@ export interface ProjectVolumeState {
   absolutePath: string;
   shape: Vec3;
   dtype: Dtype;
-  /** found: fingerprint matches; content-differs: same shape, the sampled data differ (warn); missing: relink it. */
-  status: 'found' | 'content-differs' | 'missing';
-  foundBy: 'relative' | 'absolute' | 'search' | 'relink' | 'added' | null;
-  /** The open volume (its id is what readSlice and the segmentation methods take); null when missing. */
+  /**
+   * found: fingerprint matches; content-differs: same shape, the sampled data differ (warn);
+   * missing: relink it; closed: the user closed it (opening the file again brings its labels back).
+   */
+  status: 'found' | 'content-differs' | 'missing' | 'closed';
+  foundBy: 'relative' | 'absolute' | 'search' | 'relink' | 'added' | 'reopened' | null;
+  /** The open volume (its id is what readSlice and the segmentation methods take); null when missing or closed. */
   volume: VolumeInfo | null;
   labelledVoxels: number;
 }

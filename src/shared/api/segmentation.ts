@@ -60,11 +60,14 @@ export const segmentationArgs = {
   readLabelSlice: z.object({ volumeId, axis, index: sliceIndex }),
 
   /**
-   * Trains a model on the current labels as a job (progress, cancel). A newer `train` of the same
-   * volume cancels an older one still running, so live retraining keeps only the latest labels.
-   * Refused at once when fewer than two classes exist or a class has no labelled voxel.
+   * Trains a model on the current labels as a job (progress, cancel). One training runs at a time
+   * per volume: a request while one runs waits for it and replaces any request already waiting, so
+   * live retraining after each stroke always ends with a model of the newest labels. `preview`
+   * trains a quick model for the live overlay; segment-all and export first train a full model
+   * when the current one is a preview. Refused at once when fewer than two classes exist or a class
+   * has no labelled voxel.
    */
-  train: z.object({ volumeId, seed: z.number().int().nonnegative().optional() }),
+  train: z.object({ volumeId, seed: z.number().int().nonnegative().optional(), preview: z.boolean().default(false) }),
   /** The current model's prediction of one slice (computed on demand, cached per model); null before training. */
   readPredictionSlice: z.object({ volumeId, axis, index: sliceIndex }),
   /** Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked result. */
@@ -147,7 +150,8 @@ export interface SegmentationState {
   labelled: Record<number, number>;
   canUndo: boolean;
   canRedo: boolean;
-  model: { version: number; trainedAt: string; seconds: number; classes: number[]; stale: boolean } | null;
+  /** The current model; `preview` when it is a quick one for the live overlay. */
+  model: { version: number; trainedAt: string; seconds: number; classes: number[]; stale: boolean; preview: boolean } | null;
   /** The last complete segment-all result, and whether a newer model exists. */
   segmentation: { modelVersion: number; stale: boolean } | null;
   /** Jobs of this volume still running. */

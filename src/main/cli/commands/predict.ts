@@ -6,7 +6,12 @@ export const command: Command = {
   summary: 'segment an image with a saved model',
   flags: {
     image: FLAGS.image,
-    model: { type: 'string', value: 'MODEL', description: 'a model saved by `tomoseg train` or `segment --model`', required: true },
+    model: {
+      type: 'string',
+      value: 'MODEL',
+      description: 'a model saved by `tomoseg train` or `segment --model`',
+      required: true,
+    },
     out: FLAGS.out,
     probabilities: FLAGS.probabilities,
     threads: FLAGS.threads,

@@ -8,21 +8,39 @@ import { refuseExisting } from '../../volume/output';
 import type { CliContext, Flag } from '../command';
 
 export const FLAGS = {
-  image: { type: 'string', value: 'IMG', description: 'the tomogram: .tif/.tiff file, folder of TIFF slices, or .zarr', required: true },
+  image: {
+    type: 'string',
+    value: 'IMG',
+    description: 'the tomogram: .tif/.tiff file, folder of TIFF slices, or .zarr',
+    required: true,
+  },
   labels: {
     type: 'string',
     value: 'LAB',
     description: 'sparse labels, same shape as IMG: 0 = unlabelled, 1..K = classes (.tif or .zarr)',
     required: true,
   },
-  out: { type: 'string', value: 'SEG', description: 'segmentation to write: .tif (uint8 ImageJ TIFF) or .zarr (OME-Zarr label image)', required: true },
+  out: {
+    type: 'string',
+    value: 'SEG',
+    description: 'segmentation to write: .tif (uint8 ImageJ TIFF) or .zarr (OME-Zarr label image)',
+    required: true,
+  },
   probabilities: {
     type: 'string',
     value: 'PROB',
     description: 'also write per-class probabilities (uint8, 255 = 1): one channel per class, .tif or .zarr',
   },
-  threads: { type: 'string', value: 'N', description: `worker threads for prediction (default: ${availableParallelism()}, the CPU cores)` },
-  seed: { type: 'string', value: 'S', description: 'random seed of training; the same seed gives the same model (default 1)' },
+  threads: {
+    type: 'string',
+    value: 'N',
+    description: `worker threads for prediction (default: ${availableParallelism()}, the CPU cores)`,
+  },
+  seed: {
+    type: 'string',
+    value: 'S',
+    description: 'random seed of training; the same seed gives the same model (default 1)',
+  },
   force: { type: 'boolean', description: 'overwrite outputs that already exist' },
 } satisfies Record<string, Flag>;
 
@@ -81,11 +99,16 @@ export async function writeSegmentation(
     : undefined;
   const writers = probabilities ? [labels, probabilities] : [labels];
   try {
-    await predictVolume(model, image, { labels, probabilities }, {
-      threads: options.threads,
-      signal: context.signal,
-      progress: context.progress,
-    });
+    await predictVolume(
+      model,
+      image,
+      { labels, probabilities },
+      {
+        threads: options.threads,
+        signal: context.signal,
+        progress: context.progress,
+      },
+    );
     for (const writer of writers) await writer.commit({ signal: context.signal, progress: context.progress });
   } catch (error) {
     await Promise.all(writers.map((w) => w.abort().catch(() => undefined)));

@@ -12,7 +12,8 @@ export function pattern(dtype: Dtype, shape: Vec3, seed = 0): TypedArray {
   const out = allocate(dtype, voxelCount(shape));
   for (let i = 0; i < out.length; i++) {
     const v = (i * 7919 + seed * 104729) % 1009;
-    out[i] = dtype === 'uint8' ? v % 251 : dtype.startsWith('int') ? v - 500 : dtype.startsWith('float') ? v / 8 - 60 : v * 61;
+    out[i] =
+      dtype === 'uint8' ? v % 251 : dtype.startsWith('int') ? v - 500 : dtype.startsWith('float') ? v / 8 - 60 : v * 61;
   }
   return out;
 }
@@ -42,7 +43,8 @@ export function readBin(path: string, dtype: Dtype): TypedArray {
 /** What proves a source was left alone: modification time and content hash of every file in it. */
 export function fingerprint(path: string): string {
   const info = statSync(path);
-  if (!info.isDirectory()) return `${path}@${info.mtimeMs}:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+  if (!info.isDirectory())
+    return `${path}@${info.mtimeMs}:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
   return readdirSync(path)
     .sort()
     .map((name) => fingerprint(join(path, name)))

@@ -18,7 +18,11 @@ export const pythonMissing = probe();
 
 /** Runs a python script with arguments; returns what it printed. */
 export function python(script: string, ...args: string[]): string {
-  return execFileSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  return execFileSync(PYTHON, ['-c', script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
 }
 
 /**

@@ -52,10 +52,28 @@ const TAG = {
 } as const;
 
 /** Bytes per value of each TIFF field type. */
-const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
-const BLOCK = 64 * 1024;
+const TYPE_SIZE: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+  16: 8,
+  17: 8,
+  18: 8,
+};
+/** Header reads go through small cached blocks: directories are small and often adjacent. */
+const BLOCK = 4096;
 
-/** Reads small pieces of a file through a few cached 64 KiB blocks (IFDs are often adjacent). */
+/** Reads small pieces of a file through a few cached blocks. */
 class HeaderReader {
   private readonly blocks = new Map<number, Buffer>();
   constructor(
@@ -84,7 +102,7 @@ class HeaderReader {
       const length = Math.min(BLOCK, this.size - index * BLOCK);
       block = Buffer.alloc(length);
       await this.fh.read(block, 0, length, index * BLOCK);
-      if (this.blocks.size > 64) this.blocks.clear();
+      if (this.blocks.size > 256) this.blocks.clear();
       this.blocks.set(index, block);
     }
     return block;
@@ -130,12 +148,17 @@ export async function readTiff(fh: FileHandle, path: string): Promise<TiffFile> 
       const entry = tags.get(tag);
       if (!entry) return undefined;
       const width = TYPE_SIZE[entry.type];
-      if (!width) throw fileProblem(path, `corrupt file: tag ${tag} of page ${pageIndex} has unknown type ${entry.type}`);
+      if (!width)
+        throw fileProblem(path, `corrupt file: tag ${tag} of page ${pageIndex} has unknown type ${entry.type}`);
       const bytes = width * entry.count;
       const inline = bytes <= (big ? 8 : 4);
       const src = inline
         ? new DataView(entry.at.buffer, entry.at.byteOffset + entry.offset, bytes)
-        : await reader.bytes(big ? u64(entry.at, entry.offset) : entry.at.getUint32(entry.offset, le), bytes, `tag ${tag} of page ${pageIndex}`);
+        : await reader.bytes(
+            big ? u64(entry.at, entry.offset) : entry.at.getUint32(entry.offset, le),
+            bytes,
+            `tag ${tag} of page ${pageIndex}`,
+          );
       const out = new Array<number>(entry.count);
       for (let i = 0; i < entry.count; i++) out[i] = readValue(src, entry.type, i * width, le);
       return out;
@@ -156,7 +179,9 @@ export async function readTiff(fh: FileHandle, path: string): Promise<TiffFile> 
     let description: string | undefined;
     if (descriptionEntry && pageIndex === 0) {
       const codes = await values(TAG.description);
-      description = Buffer.from(codes ?? []).toString('latin1').replace(/\0+$/, '');
+      description = Buffer.from(codes ?? [])
+        .toString('latin1')
+        .replace(/\0+$/, '');
     }
     // 12 significant digits undo the rounding of 1 / (num / den): 40/13 pixels per µm is 0.325 µm.
     const pixelSize = async (tag: number): Promise<number | undefined> => {
@@ -170,10 +195,15 @@ export async function readTiff(fh: FileHandle, path: string): Promise<TiffFile> 
       sampleFormat: (await one(TAG.sampleFormat)) ?? 1,
       compression: (await one(TAG.compression)) ?? 1,
       predictor: (await one(TAG.predictor)) ?? 1,
-      blockHeight: tiled ? (await required(TAG.tileLength, 'TileLength'))[0]! : Math.min(height, (await one(TAG.rowsPerStrip)) ?? height),
+      blockHeight: tiled
+        ? (await required(TAG.tileLength, 'TileLength'))[0]!
+        : Math.min(height, (await one(TAG.rowsPerStrip)) ?? height),
       blockWidth: tiled ? (await required(TAG.tileWidth, 'TileWidth'))[0]! : width,
       offsets: await required(tiled ? TAG.tileOffsets : TAG.stripOffsets, tiled ? 'TileOffsets' : 'StripOffsets'),
-      byteCounts: await required(tiled ? TAG.tileByteCounts : TAG.stripByteCounts, tiled ? 'TileByteCounts' : 'StripByteCounts'),
+      byteCounts: await required(
+        tiled ? TAG.tileByteCounts : TAG.stripByteCounts,
+        tiled ? 'TileByteCounts' : 'StripByteCounts',
+      ),
       description,
       pixelWidth: pageIndex === 0 ? await pixelSize(TAG.xResolution) : undefined,
       pixelHeight: pageIndex === 0 ? await pixelSize(TAG.yResolution) : undefined,

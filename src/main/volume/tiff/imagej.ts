@@ -22,15 +22,21 @@ export function parseImageJ(description: string | undefined): ImageJInfo | undef
   };
   const images = num('images') ?? 1;
   const channels = num('channels') ?? 1;
-  return { images, channels, slices: num('slices') ?? Math.floor(images / channels), spacing: num('spacing'), unit: fields.get('unit') };
+  return {
+    images,
+    channels,
+    slices: num('slices') ?? Math.floor(images / channels),
+    spacing: num('spacing'),
+    unit: fields.get('unit'),
+  };
 }
 
 /** ImageJ spells units its own way; OME-Zarr wants UDUNITS names. Unknown units pass through. */
 const UNITS: Record<string, string> = {
   micron: 'micrometer',
   um: 'micrometer',
-  'µm': 'micrometer',
-  'μm': 'micrometer',
+  µm: 'micrometer',
+  μm: 'micrometer',
   '\\u00B5m': 'micrometer',
   nm: 'nanometer',
   mm: 'millimeter',
@@ -47,5 +53,7 @@ export function physicalUnit(unit: string | undefined): string {
 
 /** The ImageJ spelling of an OME unit, for the TIFFs we write. */
 export function imagejUnit(unit: string): string {
-  return unit === 'micrometer' ? 'micron' : (Object.entries(UNITS).find(([, ome]) => ome === unit && ome !== '')?.[0] ?? unit);
+  return unit === 'micrometer'
+    ? 'micron'
+    : (Object.entries(UNITS).find(([, ome]) => ome === unit && ome !== '')?.[0] ?? unit);
 }

@@ -9,7 +9,7 @@ import type { Chunk, ChunkCache } from '../cache';
 import { ChunkedVolume } from '../chunked';
 import { explain, fileProblem, unsupported } from '../errors';
 import { type TiffFile, type TiffPage, readTiff } from './ifd';
-import { parseImageJ, physicalUnit } from './imagej';
+import { type ImageJInfo, parseImageJ, physicalUnit } from './imagej';
 
 /** Compressions geotiff decodes losslessly: LZW, deflate (two codes), PackBits, Zstandard. */
 const LOSSLESS = new Set([5, 8, 32946, 32773, 50000]);
@@ -51,6 +51,7 @@ class TiffVolume extends ChunkedVolume {
   readonly chunkShape: Vec3;
   readonly format: string;
   private readonly rowBytes: number;
+  private readonly first: TiffPage;
 
   constructor(
     path: string,
@@ -60,8 +61,14 @@ class TiffVolume extends ChunkedVolume {
     cache?: ChunkCache,
   ) {
     super(path, cache);
-    ({ shape: this.shape, dtype: this.dtype, voxelSize: this.voxelSize, unit: this.unit, format: this.format } = layout);
-    const { first } = layout;
+    ({
+      shape: this.shape,
+      dtype: this.dtype,
+      voxelSize: this.voxelSize,
+      unit: this.unit,
+      format: this.format,
+    } = layout);
+    const first = (this.first = layout.first);
     this.rowBytes = first.width * bytesPerElement(this.dtype);
     const band = Math.max(1, Math.min(first.height, Math.floor(BAND_BYTES / this.rowBytes)));
     this.chunkShape = first.compression === 1 ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
@@ -71,21 +78,36 @@ class TiffVolume extends ChunkedVolume {
     const ref = await this.pageAt(z);
     const { page } = ref;
     const where = `${ref.path} page ${z}`;
-    if (page.width !== this.shape[2] || page.height !== this.shape[1] || tiffDtype(page, ref.path) !== this.dtype)
-      throw fileProblem(ref.path, `page ${z} is ${page.width}×${page.height} ${tiffDtype(page, ref.path)}, unlike the first page (${this.shape[2]}×${this.shape[1]} ${this.dtype})`);
-    const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
-    const bytes = Buffer.alloc(page.compression === 1 ? rows * this.rowBytes : 0);
-    let shape: Vec3 = [1, rows, this.shape[2]];
+    this.checkLike(page, ref.path, z);
     if (page.compression === 1) {
+      const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
+      // Every byte is overwritten by the read (a short read throws), so no need to zero it.
+      const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
       await ref.use((fh) => readRows(fh, page, by * this.chunkShape[1], rows, this.rowBytes, bytes, where));
-    } else {
-      const across = Math.ceil(page.width / page.blockWidth);
-      const block = by * across + bx;
-      const decoded = await ref.use((fh) => decodeBlock(fh, page, block, this.dtype, where));
-      shape = [1, decoded.length / (page.blockWidth * bytesPerElement(this.dtype)), page.blockWidth];
-      return { data: typedView(decoded, this.dtype, ref.littleEndian), shape };
+      return { data: typedView(bytes, this.dtype, ref.littleEndian), shape: [1, rows, this.shape[2]] };
     }
-    return { data: typedView(bytes, this.dtype, ref.littleEndian), shape };
+    const block = by * Math.ceil(page.width / page.blockWidth) + bx;
+    const decoded = await ref.use((fh) => decodeBlock(fh, page, block, this.dtype, where));
+    return {
+      data: typedView(decoded, this.dtype, ref.littleEndian),
+      shape: [1, decoded.length / (page.blockWidth * bytesPerElement(this.dtype)), page.blockWidth],
+    };
+  }
+
+  /** Pages after the first (other files of a sequence, above all) must share its layout. */
+  private checkLike(page: TiffPage, path: string, z: number): void {
+    const { first } = this;
+    const dtype = tiffDtype(page, path);
+    if (page.width !== first.width || page.height !== first.height || dtype !== this.dtype)
+      throw fileProblem(
+        path,
+        `page ${z} is ${page.width}×${page.height} ${dtype}, unlike the first (${first.width}×${first.height} ${this.dtype})`,
+      );
+    const sameBlocks =
+      page.compression === 1
+        ? first.compression === 1
+        : page.blockWidth === first.blockWidth && page.blockHeight === first.blockHeight;
+    if (!sameBlocks) throw unsupported(path, `page ${z} stored in different strips or tiles than the first page`);
   }
 
   override async close(): Promise<void> {
@@ -95,7 +117,15 @@ class TiffVolume extends ChunkedVolume {
 }
 
 /** Reads `rows` rows from `startRow` of an uncompressed page, merging rows that lie back to back. */
-async function readRows(fh: FileHandle, page: TiffPage, startRow: number, rows: number, rowBytes: number, out: Buffer, where: string): Promise<void> {
+async function readRows(
+  fh: FileHandle,
+  page: TiffPage,
+  startRow: number,
+  rows: number,
+  rowBytes: number,
+  out: Buffer,
+  where: string,
+): Promise<void> {
   let row = 0;
   while (row < rows) {
     const r = startRow + row;
@@ -104,7 +134,8 @@ async function readRows(fh: FileHandle, page: TiffPage, startRow: number, rows: 
     let run = 1;
     while (row + run < rows && rowOffset(page, startRow + row + run, rowBytes) === offset + run * rowBytes) run++;
     const { bytesRead } = await fh.read(out, row * rowBytes, run * rowBytes, offset);
-    if (bytesRead < run * rowBytes) throw fileProblem(where, `truncated file: rows ${r}..${r + run - 1} end past the end of the file`);
+    if (bytesRead < run * rowBytes)
+      throw fileProblem(where, `truncated file: rows ${r}..${r + run - 1} end past the end of the file`);
     row += run;
   }
 }
@@ -114,13 +145,24 @@ const rowOffset = (page: TiffPage, r: number, rowBytes: number): number => {
   return page.offsets[strip]! + (r - strip * page.blockHeight) * rowBytes;
 };
 
-async function decodeBlock(fh: FileHandle, page: TiffPage, block: number, dtype: Dtype, where: string): Promise<Buffer> {
+async function decodeBlock(
+  fh: FileHandle,
+  page: TiffPage,
+  block: number,
+  dtype: Dtype,
+  where: string,
+): Promise<Buffer> {
   const offset = page.offsets[block];
   const count = page.byteCounts[block];
-  if (offset === undefined || count === undefined) throw fileProblem(where, `corrupt file: block ${block} is missing from the page directory`);
+  if (offset === undefined || count === undefined)
+    throw fileProblem(where, `corrupt file: block ${block} is missing from the page directory`);
   const raw = Buffer.alloc(count);
   const { bytesRead } = await fh.read(raw, 0, count, offset);
-  if (bytesRead < count) throw fileProblem(where, `truncated file: block ${block} (${count} bytes at ${offset}) ends past the end of the file`);
+  if (bytesRead < count)
+    throw fileProblem(
+      where,
+      `truncated file: block ${block} (${count} bytes at ${offset}) ends past the end of the file`,
+    );
   try {
     const decoder = await getDecoder(page.compression, {
       tileWidth: page.blockWidth,
@@ -132,7 +174,12 @@ async function decodeBlock(fh: FileHandle, page: TiffPage, block: number, dtype:
     });
     const decoded = Buffer.from(await decoder.decode(raw.buffer.slice(raw.byteOffset, raw.byteOffset + count)));
     const blockBytes = page.blockWidth * bytesPerElement(dtype);
-    const wanted = blockBytes * Math.min(page.blockHeight, page.height - Math.floor(block / Math.ceil(page.width / page.blockWidth)) * page.blockHeight);
+    const wanted =
+      blockBytes *
+      Math.min(
+        page.blockHeight,
+        page.height - Math.floor(block / Math.ceil(page.width / page.blockWidth)) * page.blockHeight,
+      );
     if (decoded.length < wanted) throw new Error(`decoded ${decoded.length} bytes, expected ${wanted}`);
     return decoded.subarray(0, wanted);
   } catch (error) {
@@ -142,20 +189,31 @@ async function decodeBlock(fh: FileHandle, page: TiffPage, block: number, dtype:
 
 /** Checks page 0 is something we read, and that its data lies inside the file. */
 function checkPage(page: TiffPage, index: number, file: TiffFile, path: string): void {
-  if (page.compression !== 1 && !LOSSLESS.has(page.compression)) throw unsupported(path, `compression ${page.compression} (page ${index})`);
+  if (page.compression !== 1 && !LOSSLESS.has(page.compression))
+    throw unsupported(path, `compression ${page.compression} (page ${index})`);
   if (page.bitsPerSample % 8 !== 0) throw unsupported(path, `${page.bitsPerSample}-bit samples`);
-  const blockBytes = page.blockWidth * page.blockHeight * (page.bitsPerSample / 8);
   for (let b = 0; b < page.offsets.length; b++) {
     const end = page.offsets[b]! + (page.byteCounts[b] ?? 0);
-    if (end > file.size) throw fileProblem(path, `truncated file: page ${index} data ends at byte ${end} but the file has ${file.size} bytes`);
+    if (end > file.size)
+      throw fileProblem(
+        path,
+        `truncated file: page ${index} data ends at byte ${end} but the file has ${file.size} bytes`,
+      );
   }
   if (page.compression === 1) {
     const needed = page.width * page.height * (page.bitsPerSample / 8);
     const given = page.byteCounts.reduce((a, b) => a + b, 0);
     if (given < needed || page.offsets.length < Math.ceil(page.height / page.blockHeight))
-      throw fileProblem(path, `page ${index} header lies about its size: ${page.width}×${page.height}×${page.bitsPerSample / 8} bytes needs ${needed} but its strips hold ${given}`);
-    if (blockBytes <= 0) throw fileProblem(path, `page ${index} has an empty block size`);
+      throw fileProblem(
+        path,
+        `page ${index} header lies about its size: ${page.width}×${page.height}×${page.bitsPerSample / 8} bytes needs ${needed} but its strips hold ${given}`,
+      );
   }
+}
+
+/** Voxel size and unit: z spacing and unit from the ImageJ header, x and y from the resolution tags. */
+function physical(first: TiffPage, ij: ImageJInfo | undefined): { voxelSize: Vec3; unit: string } {
+  return { voxelSize: [ij?.spacing ?? 1, first.pixelHeight ?? 1, first.pixelWidth ?? 1], unit: physicalUnit(ij?.unit) };
 }
 
 /** Opens a multi-page TIFF file. ImageJ's `channels` hyperstacks give `channel` (default 0). */
@@ -173,15 +231,22 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
     file.pages.forEach((page, i) => checkPage(page, i, file, path));
     const ij = parseImageJ(first.description);
     const channels = ij?.channels ?? 1;
-    if (channel < 0 || channel >= channels) throw fileProblem(path, `channel ${channel} does not exist (the file has ${channels})`);
+    if (channel < 0 || channel >= channels)
+      throw fileProblem(path, `channel ${channel} does not exist (the file has ${channels})`);
     const pageBytes = first.width * first.height * bytesPerElement(dtype);
     let pages = file.pages;
     if (ij && ij.images > pages.length && pages.length === 1 && first.compression === 1) {
       // ImageJ writes stacks over 4 GiB as one directory followed by contiguous pages.
       const end = first.offsets[0]! + ij.images * pageBytes;
       if (end > file.size)
-        throw fileProblem(path, `truncated file: the ImageJ header says ${ij.images} images (${end} bytes) but the file has ${file.size} bytes`);
-      pages = Array.from({ length: ij.images }, (_, i) => ({ ...first, offsets: first.offsets.map((o) => o + i * pageBytes) }));
+        throw fileProblem(
+          path,
+          `truncated file: the ImageJ header says ${ij.images} images (${end} bytes) but the file has ${file.size} bytes`,
+        );
+      pages = Array.from({ length: ij.images }, (_, i) => ({
+        ...first,
+        offsets: first.offsets.map((o) => o + i * pageBytes),
+      }));
     }
     const depth = ij ? Math.min(ij.slices, Math.floor(pages.length / channels)) : pages.length;
     if (ij && ij.images > pages.length)
@@ -189,8 +254,7 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
     const layout: TiffLayout = {
       shape: [depth, first.height, first.width],
       dtype,
-      voxelSize: [ij?.spacing ?? 1, first.pixelHeight ?? 1, first.pixelWidth ?? 1],
-      unit: physicalUnit(ij?.unit),
+      ...physical(first, ij),
       format: file.bigTiff ? 'BigTIFF' : 'TIFF',
       first,
     };
@@ -226,8 +290,7 @@ export async function openTiffSequence(folder: string, files: string[], cache?: 
   const layout: TiffLayout = {
     shape: [files.length, first.height, first.width],
     dtype: tiffDtype(first, files[0]!),
-    voxelSize: [ij?.spacing ?? 1, first.pixelHeight ?? 1, first.pixelWidth ?? 1],
-    unit: physicalUnit(ij?.unit),
+    ...physical(first, ij),
     format: 'TIFF sequence',
     first,
   };

@@ -13,41 +13,51 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const shape: Vec3 = [9, 21, 17];
 
 describe('TIFF written here', () => {
-  it.each<Dtype>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'])('round-trips %s through our reader', async (dtype) => {
-    const path = join(dir, `ours-${dtype}.tif`);
-    const data = pattern(dtype, shape);
-    const writer = await createVolume(path, { shape, dtype, voxelSize: [2.5, 0.5, 0.25], unit: 'micrometer' });
-    // Regions that are not whole pages: full-width slabs and a narrow box.
-    await writer.write({ start: [0, 0, 0], shape: [9, 21, 17] }, data);
-    const box = pattern(dtype, [3, 4, 5], 1);
-    await writer.write({ start: [2, 3, 4], shape: [3, 4, 5] }, box);
-    await writer.commit();
-    const expected = data.slice();
-    for (let z = 0; z < 3; z++) for (let y = 0; y < 4; y++) for (let x = 0; x < 5; x++) expected[((z + 2) * 21 + y + 3) * 17 + x + 4] = box[(z * 4 + y) * 5 + x]!;
+  it.each<Dtype>(['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'float64'])(
+    'round-trips %s through our reader',
+    async (dtype) => {
+      const path = join(dir, `ours-${dtype}.tif`);
+      const data = pattern(dtype, shape);
+      const writer = await createVolume(path, { shape, dtype, voxelSize: [2.5, 0.5, 0.25], unit: 'micrometer' });
+      // Regions that are not whole pages: full-width slabs and a narrow box.
+      await writer.write({ start: [0, 0, 0], shape: [9, 21, 17] }, data);
+      const box = pattern(dtype, [3, 4, 5], 1);
+      await writer.write({ start: [2, 3, 4], shape: [3, 4, 5] }, box);
+      await writer.commit();
+      const expected = data.slice();
+      for (let z = 0; z < 3; z++)
+        for (let y = 0; y < 4; y++)
+          for (let x = 0; x < 5; x++) expected[((z + 2) * 21 + y + 3) * 17 + x + 4] = box[(z * 4 + y) * 5 + x]!;
 
-    const volume = await openVolume(path);
-    expect(volume.shape).toEqual(shape);
-    expect(volume.dtype).toBe(dtype);
-    expect(volume.voxelSize).toEqual([2.5, 0.5, 0.25]);
-    expect(volume.unit).toBe('micrometer');
-    expect(Array.from(await readAll(volume))).toEqual(Array.from(expected));
-    for (const axis of [0, 1, 2] as const) {
-      const start: Vec3 = [0, 0, 0];
-      const size: Vec3 = [...shape];
-      start[axis] = 4;
-      size[axis] = 1;
-      expect(Array.from(await volume.read({ start, shape: size }))).toEqual(sliceOf(expected, shape, axis, 4));
-    }
-    await volume.close();
+      const volume = await openVolume(path);
+      expect(volume.shape).toEqual(shape);
+      expect(volume.dtype).toBe(dtype);
+      expect(volume.voxelSize).toEqual([2.5, 0.5, 0.25]);
+      expect(volume.unit).toBe('micrometer');
+      expect(Array.from(await readAll(volume))).toEqual(Array.from(expected));
+      for (const axis of [0, 1, 2] as const) {
+        const start: Vec3 = [0, 0, 0];
+        const size: Vec3 = [...shape];
+        start[axis] = 4;
+        size[axis] = 1;
+        expect(Array.from(await volume.read({ start, shape: size }))).toEqual(sliceOf(expected, shape, axis, 4));
+      }
+      await volume.close();
 
-    if (pythonMissing) return;
-    const info = JSON.parse(python(READ_TIFF, path, `${path}.bin`)) as { shape: number[]; dtype: string; imagej: Record<string, unknown>; xres: number };
-    expect(info.shape).toEqual(shape);
-    expect(info.dtype).toBe(dtype);
-    expect(info.imagej).toMatchObject({ spacing: 2.5, unit: 'micron', slices: 9 });
-    expect(info.xres).toBeCloseTo(4);
-    expect(Array.from(readBin(`${path}.bin`, dtype))).toEqual(Array.from(expected));
-  });
+      if (pythonMissing) return;
+      const info = JSON.parse(python(READ_TIFF, path, `${path}.bin`)) as {
+        shape: number[];
+        dtype: string;
+        imagej: Record<string, unknown>;
+        xres: number;
+      };
+      expect(info.shape).toEqual(shape);
+      expect(info.dtype).toBe(dtype);
+      expect(info.imagej).toMatchObject({ spacing: 2.5, unit: 'micron', slices: 9 });
+      expect(info.xres).toBeCloseTo(4);
+      expect(Array.from(readBin(`${path}.bin`, dtype))).toEqual(Array.from(expected));
+    },
+  );
 
   it('writes channels as an ImageJ hyperstack (z outer, channel inner)', async () => {
     const path = join(dir, 'channels.tif');
@@ -58,7 +68,10 @@ describe('TIFF written here', () => {
     expect(Array.from(await readAll(second))).toEqual(Array.from(pattern('float32', shape, 1)));
     await second.close();
     if (pythonMissing) return;
-    const info = JSON.parse(python(READ_TIFF, path, `${path}.bin`)) as { shape: number[]; imagej: Record<string, unknown> };
+    const info = JSON.parse(python(READ_TIFF, path, `${path}.bin`)) as {
+      shape: number[];
+      imagej: Record<string, unknown>;
+    };
     expect(info.shape).toEqual([9, 3, 21, 17]);
     expect(info.imagej).toMatchObject({ channels: 3, slices: 9, hyperstack: true });
     const all = readBin(`${path}.bin`, 'float32');
@@ -101,23 +114,36 @@ describe('TIFF written here', () => {
       'import sys, tifffile, numpy as np\nt = tifffile.TiffFile(sys.argv[1])\nprint(t.is_bigtiff, len(t.pages), int(t.pages[1024].asarray()[1000, :].astype(np.int64).sum()))',
       path,
     );
-    expect(check.trim()).toBe(`True 1025 ${Array.from(last.subarray(1000 * 2048, 1001 * 2048)).reduce((a, b) => a + b, 0)}`);
+    expect(check.trim()).toBe(
+      `True 1025 ${Array.from(last.subarray(1000 * 2048, 1001 * 2048)).reduce((a, b) => a + b, 0)}`,
+    );
   });
 });
 
 describe.skipIf(pythonMissing)('TIFF written by other tools', () => {
   const write = (name: string, code: string): string => {
     const path = join(dir, name);
-    python(`import sys, numpy as np, tifffile\nshape = (7, 33, 20)\na = (np.arange(np.prod(shape)).reshape(shape) * 7919 % 1009)\npath = sys.argv[1]\n${code}\na.astype(a.dtype.newbyteorder('<')).tofile(path + '.bin')`, path);
+    python(
+      `import sys, numpy as np, tifffile\nshape = (7, 33, 20)\na = (np.arange(np.prod(shape)).reshape(shape) * 7919 % 1009)\npath = sys.argv[1]\n${code}\na.astype(a.dtype.newbyteorder('<')).tofile(path + '.bin')`,
+      path,
+    );
     return path;
   };
   const cases: [string, Dtype, string][] = [
     ['le-uint16.tif', 'uint16', "a = a.astype('<u2'); tifffile.imwrite(path, a)"],
     ['be-uint16.tif', 'uint16', "a = a.astype('>u2'); tifffile.imwrite(path, a, byteorder='>')"],
     ['be-float32.tif', 'float32', "a = (a / 8).astype('>f4'); tifffile.imwrite(path, a, byteorder='>')"],
-    ['int16-deflate-predictor.tif', 'int16', "a = (a - 500).astype('<i2'); tifffile.imwrite(path, a, compression='zlib', predictor=True)"],
+    [
+      'int16-deflate-predictor.tif',
+      'int16',
+      "a = (a - 500).astype('<i2'); tifffile.imwrite(path, a, compression='zlib', predictor=True)",
+    ],
     ['uint32-rowsperstrip.tif', 'uint32', "a = a.astype('<u4'); tifffile.imwrite(path, a, rowsperstrip=5)"],
-    ['tiled-deflate.tif', 'uint16', "a = a.astype('<u2'); tifffile.imwrite(path, a, tile=(16, 16), compression='zlib')"],
+    [
+      'tiled-deflate.tif',
+      'uint16',
+      "a = a.astype('<u2'); tifffile.imwrite(path, a, tile=(16, 16), compression='zlib')",
+    ],
     ['bigtiff-uint8.tif', 'uint8', "a = (a % 251).astype('u1'); tifffile.imwrite(path, a, bigtiff=True)"],
     [
       'lzw-pil.tif',
@@ -133,13 +159,18 @@ describe.skipIf(pythonMissing)('TIFF written by other tools', () => {
     expect(volume.dtype).toBe(dtype);
     const expected = readBin(`${path}.bin`, dtype);
     expect(Array.from(await readAll(volume))).toEqual(Array.from(expected));
-    expect(Array.from(await volume.read({ start: [0, 0, 11], shape: [7, 33, 1] }))).toEqual(sliceOf(expected, [7, 33, 20], 2, 11));
+    expect(Array.from(await volume.read({ start: [0, 0, 11], shape: [7, 33, 1] }))).toEqual(
+      sliceOf(expected, [7, 33, 20], 2, 11),
+    );
     await volume.close();
     expect(fingerprint(path)).toBe(before);
   });
 
   it('reads ImageJ voxel size and unit', async () => {
-    const path = write('imagej.tif', "a = a.astype('u2'); tifffile.imwrite(path, a, imagej=True, resolution=(1 / 0.75, 1 / 0.75), metadata={'spacing': 3.0, 'unit': 'um'})");
+    const path = write(
+      'imagej.tif',
+      "a = a.astype('u2'); tifffile.imwrite(path, a, imagej=True, resolution=(1 / 0.75, 1 / 0.75), metadata={'spacing': 3.0, 'unit': 'um'})",
+    );
     const volume = await openVolume(path);
     expect(volume.voxelSize[0]).toBe(3);
     expect(volume.voxelSize[1]).toBeCloseTo(0.75, 5);

@@ -24,7 +24,8 @@ interface Entry {
 }
 
 const TYPE_BYTES: Record<number, number> = { [ASCII]: 1, [SHORT]: 2, [LONG]: 4, [RATIONAL]: 8, [LONG8]: 8 };
-const countOf = (e: Entry): number => (Buffer.isBuffer(e.values) ? e.values.length : e.type === RATIONAL ? e.values.length / 2 : e.values.length);
+const countOf = (e: Entry): number =>
+  Buffer.isBuffer(e.values) ? e.values.length : e.type === RATIONAL ? e.values.length / 2 : e.values.length;
 
 /** Bytes of one directory: entries, next-directory pointer, then values too long to sit inline. */
 function directorySize(entries: Entry[], big: boolean): number {
@@ -41,7 +42,8 @@ function encodeDirectory(entries: Entry[], at: number, next: number, big: boolea
   const out = Buffer.alloc(directorySize(entries, big));
   const inline = big ? 8 : 4;
   let pos = 0;
-  const putCount = (n: number, p: number): void => (big ? void out.writeBigUInt64LE(BigInt(n), p) : void out.writeUInt32LE(n, p));
+  const putCount = (n: number, p: number): void =>
+    big ? void out.writeBigUInt64LE(BigInt(n), p) : void out.writeUInt32LE(n, p);
   if (big) out.writeBigUInt64LE(BigInt(entries.length), 0);
   else out.writeUInt16LE(entries.length, 0);
   pos = big ? 8 : 2;

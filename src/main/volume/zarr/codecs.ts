@@ -9,12 +9,9 @@ import { registry } from 'zarrita';
 import { type Dtype, bytesPerElement } from '../../../shared/volume';
 
 type Transform = (data: Uint8Array, options?: { level?: number }) => Promise<Buffer>;
-const [gzipAsync, gunzipAsync, deflateAsync, inflateAsync] = [gzip, gunzip, deflate, inflate].map((f) => promisify(f) as Transform) as [
-  Transform,
-  Transform,
-  Transform,
-  Transform,
-];
+const [gzipAsync, gunzipAsync, deflateAsync, inflateAsync] = [gzip, gunzip, deflate, inflate].map(
+  (f) => promisify(f) as Transform,
+) as [Transform, Transform, Transform, Transform];
 
 function nativeCodec(encode: Transform, decode: Transform) {
   return class {
@@ -58,7 +55,11 @@ export function chunkCodec(compression: Compression, dtype: Dtype): ChunkCodec {
       return { metadata: [bytesCodec], encode: async (b) => b, decode: async (b) => b };
     case 'gzip': {
       const codec = new NativeGzip(1);
-      return { metadata: [bytesCodec, { name: 'gzip', configuration: { level: 1 } }], encode: (b) => codec.encode(b), decode: (b) => codec.decode(b) };
+      return {
+        metadata: [bytesCodec, { name: 'gzip', configuration: { level: 1 } }],
+        encode: (b) => codec.encode(b),
+        decode: (b) => codec.decode(b),
+      };
     }
     case 'zstd': {
       const codec = Zstd.fromConfig({ id: 'zstd', level: 3 });
@@ -73,7 +74,19 @@ export function chunkCodec(compression: Compression, dtype: Dtype): ChunkCodec {
       const shuffle = typesize > 1 ? 1 : 0;
       const codec = Blosc.fromConfig({ id: 'blosc', cname: 'lz4', clevel: 5, shuffle, blocksize: 0 });
       return {
-        metadata: [bytesCodec, { name: 'blosc', configuration: { cname: 'lz4', clevel: 5, shuffle: shuffle ? 'shuffle' : 'noshuffle', typesize, blocksize: 0 } }],
+        metadata: [
+          bytesCodec,
+          {
+            name: 'blosc',
+            configuration: {
+              cname: 'lz4',
+              clevel: 5,
+              shuffle: shuffle ? 'shuffle' : 'noshuffle',
+              typesize,
+              blocksize: 0,
+            },
+          },
+        ],
         encode: async (b) => codec.encode(b),
         decode: async (b) => codec.decode(b),
       };

@@ -22,10 +22,19 @@ interface Transform {
 export function readMultiscale(path: string, attrs: Record<string, unknown>): Multiscale {
   const ome = (attrs.ome ?? attrs) as { version?: string; multiscales?: unknown };
   const list = ome.multiscales as
-    | { version?: string; axes?: (Axis | string)[]; datasets?: { path: string; coordinateTransformations?: Transform[] }[]; coordinateTransformations?: Transform[] }[]
+    | {
+        version?: string;
+        axes?: (Axis | string)[];
+        datasets?: { path: string; coordinateTransformations?: Transform[] }[];
+        coordinateTransformations?: Transform[];
+      }[]
     | undefined;
   const first = list?.[0];
-  if (!first?.datasets?.length) throw fileProblem(path, 'Zarr group has no OME-Zarr multiscales (attributes.ome.multiscales or .zattrs multiscales)');
+  if (!first?.datasets?.length)
+    throw fileProblem(
+      path,
+      'Zarr group has no OME-Zarr multiscales (attributes.ome.multiscales or .zattrs multiscales)',
+    );
   const version = ome.version ?? first.version ?? '0.4';
   const axes = (first.axes ?? ['z', 'y', 'x']).map((a) => (typeof a === 'string' ? { name: a } : a));
   const scaleOf = (transforms: Transform[] | undefined): number[] =>
@@ -34,7 +43,8 @@ export function readMultiscale(path: string, attrs: Record<string, unknown>): Mu
   const levels = first.datasets.map((d) => {
     if (typeof d.path !== 'string') throw fileProblem(path, 'OME-Zarr multiscales dataset has no path');
     const scale = scaleOf(d.coordinateTransformations);
-    if (scale.length !== axes.length) throw fileProblem(path, `OME-Zarr scale of ${d.path} has ${scale.length} values for ${axes.length} axes`);
+    if (scale.length !== axes.length)
+      throw fileProblem(path, `OME-Zarr scale of ${d.path} has ${scale.length} values for ${axes.length} axes`);
     return { path: d.path, scale: scale.map((s, i) => s * (global[i] ?? 1)) };
   });
   return { version, axes, levels };

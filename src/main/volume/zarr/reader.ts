@@ -55,16 +55,24 @@ class ZarrVolume extends ChunkedVolume {
     }
     const data = chunk.data as TypedArray;
     const [z, y, x] = this.spatial;
-    if (chunk.stride[x] !== 1 || chunk.stride[y] !== this.chunkShape[2] || chunk.stride[z] !== this.chunkShape[1] * this.chunkShape[2])
+    if (
+      chunk.stride[x] !== 1 ||
+      chunk.stride[y] !== this.chunkShape[2] ||
+      chunk.stride[z] !== this.chunkShape[1] * this.chunkShape[2]
+    )
       throw unsupported(this.path, 'chunks not in C order (Zarr order "F" or a transpose codec)');
     const expected = this.array.chunks.reduce((a, b) => a * b, 1);
-    if (data.length !== expected) throw fileProblem(name, `corrupt chunk: decoded ${data.length} values, expected ${expected}`);
+    if (data.length !== expected)
+      throw fileProblem(name, `corrupt chunk: decoded ${data.length} values, expected ${expected}`);
     // Pick this volume's channel (and other fixed indices) out of the chunk: z, y, x last in C order.
     let offset = 0;
     this.fixed.forEach((i, d) => {
       if (!this.spatial.includes(d)) offset += (i % this.array.chunks[d]!) * chunk.stride[d]!;
     });
-    return { data: data.subarray(offset, offset + this.chunkShape[0] * this.chunkShape[1] * this.chunkShape[2]), shape: this.chunkShape };
+    return {
+      data: data.subarray(offset, offset + this.chunkShape[0] * this.chunkShape[1] * this.chunkShape[2]),
+      shape: this.chunkShape,
+    };
   }
 }
 
@@ -84,7 +92,8 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
   } else {
     multiscale = readMultiscale(path, node.attrs);
     const dataset = multiscale.levels[level];
-    if (!dataset) throw fileProblem(path, `level ${level} does not exist (the pyramid has ${multiscale.levels.length})`);
+    if (!dataset)
+      throw fileProblem(path, `level ${level} does not exist (the pyramid has ${multiscale.levels.length})`);
     try {
       array = await zarr.open(node.resolve(dataset.path), { kind: 'array' });
     } catch (error) {
@@ -93,14 +102,19 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
   }
   if (!(DTYPES as readonly string[]).includes(array.dtype)) throw unsupported(path, `data type ${array.dtype}`);
   const rank = array.shape.length;
-  const names = multiscale?.axes.map((a) => a.name) ?? array.dimensionNames?.map((n) => n ?? '') ?? (rank >= 3 ? [...Array(rank - 3).fill(''), 'z', 'y', 'x'] : []);
-  if (rank < 3 || names.length !== rank) throw fileProblem(path, `array has ${rank} dimensions; a volume needs z, y, x (and optionally c, t)`);
+  const names =
+    multiscale?.axes.map((a) => a.name) ??
+    array.dimensionNames?.map((n) => n ?? '') ??
+    (rank >= 3 ? [...Array(rank - 3).fill(''), 'z', 'y', 'x'] : []);
+  if (rank < 3 || names.length !== rank)
+    throw fileProblem(path, `array has ${rank} dimensions; a volume needs z, y, x (and optionally c, t)`);
   const spatial = (['z', 'y', 'x'] as const).map((n) => names.indexOf(n)) as [number, number, number];
   if (spatial.includes(-1)) throw fileProblem(path, `axes ${names.join(',')} lack one of z, y, x`);
   const cAxis = names.indexOf('c');
   const channels = cAxis >= 0 ? array.shape[cAxis]! : 1;
   const channel = options.channel ?? 0;
-  if (channel < 0 || channel >= channels) throw fileProblem(path, `channel ${channel} does not exist (the image has ${channels})`);
+  if (channel < 0 || channel >= channels)
+    throw fileProblem(path, `channel ${channel} does not exist (the image has ${channels})`);
   const fixed = names.map((_, d) => (d === cAxis ? channel : 0));
   const first = spatial[0];
   if (names.slice(first).some((n, i) => !['z', 'y', 'x'][i] || n !== ['z', 'y', 'x'][i]))
@@ -115,10 +129,17 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
     multiscale &&
     (await Promise.all(
       multiscale.levels.map(async (l, i) => {
-        const levelArray = i === level ? array : await zarr.open(group.resolve(l.path), { kind: 'array' }).catch((e: unknown) => {
-          throw explain(`${path}/${l.path}`, e, 'level array cannot be opened');
-        });
-        return { path: l.path, shape: spatial.map((d) => levelArray.shape[d]!) as Vec3, voxelSize: spatial.map((d) => l.scale[d] ?? 1) as Vec3 };
+        const levelArray =
+          i === level
+            ? array
+            : await zarr.open(group.resolve(l.path), { kind: 'array' }).catch((e: unknown) => {
+                throw explain(`${path}/${l.path}`, e, 'level array cannot be opened');
+              });
+        return {
+          path: l.path,
+          shape: spatial.map((d) => levelArray.shape[d]!) as Vec3,
+          voxelSize: spatial.map((d) => l.scale[d] ?? 1) as Vec3,
+        };
       }),
     ));
   return new ZarrVolume(path, array, spatial, fixed, voxelSize, unit, format, levels, channels, options.cache);

@@ -149,7 +149,10 @@ class ArrayWriter {
 function overlap(region: Region, start: Vec3, shape: Vec3): number {
   let n = 1;
   for (let a = 0; a < 3; a++)
-    n *= Math.max(0, Math.min(region.start[a]! + region.shape[a]!, start[a]! + shape[a]!) - Math.max(region.start[a]!, start[a]!));
+    n *= Math.max(
+      0,
+      Math.min(region.start[a]! + region.shape[a]!, start[a]! + shape[a]!) - Math.max(region.start[a]!, start[a]!),
+    );
   return n;
 }
 
@@ -180,7 +183,14 @@ class OmeZarrWriter implements VolumeWriter {
 
   private arrayWriter(name: string, shape: Vec3): ArrayWriter {
     const channels = (this.spec.channels ?? 1) > 1 ? this.spec.channels : undefined;
-    return new ArrayWriter(join(this.temp, name), shape, this.chunk, this.spec.dtype, channels, chunkCodec(this.spec.compression ?? 'gzip', this.spec.dtype));
+    return new ArrayWriter(
+      join(this.temp, name),
+      shape,
+      this.chunk,
+      this.spec.dtype,
+      channels,
+      chunkCodec(this.spec.compression ?? 'gzip', this.spec.dtype),
+    );
   }
 
   async init(): Promise<void> {
@@ -248,7 +258,10 @@ class OmeZarrWriter implements VolumeWriter {
     const spec = this.spec;
     const hasC = (spec.channels ?? 1) > 1;
     const unit = spec.unit ? { unit: spec.unit } : {};
-    const axes = [...(hasC ? [{ name: 'c', type: 'channel' }] : []), ...['z', 'y', 'x'].map((name) => ({ name, type: 'space', ...unit }))];
+    const axes = [
+      ...(hasC ? [{ name: 'c', type: 'channel' }] : []),
+      ...['z', 'y', 'x'].map((name) => ({ name, type: 'space', ...unit })),
+    ];
     const voxel = spec.voxelSize ?? [1, 1, 1];
     // Each level doubles the voxel pitch along every axis it halved.
     const factor: Vec3 = [1, 1, 1];
@@ -256,12 +269,21 @@ class OmeZarrWriter implements VolumeWriter {
       if (level > 0) shapes[level - 1]!.forEach((n, a) => (factor[a] = factor[a]! * (n > shape[a]! ? 2 : 1)));
       return {
         path: String(level),
-        coordinateTransformations: [{ type: 'scale', scale: [...(hasC ? [1] : []), ...voxel.map((v, a) => v * factor[a]!)] }],
+        coordinateTransformations: [
+          { type: 'scale', scale: [...(hasC ? [1] : []), ...voxel.map((v, a) => v * factor[a]!)] },
+        ],
       };
     });
     const ome: Record<string, unknown> = {
       version: '0.5',
-      multiscales: [{ name: basename(this.path).replace(/\.zarr$/i, ''), axes, datasets, type: spec.kind === 'labels' ? 'nearest' : 'mean' }],
+      multiscales: [
+        {
+          name: basename(this.path).replace(/\.zarr$/i, ''),
+          axes,
+          datasets,
+          type: spec.kind === 'labels' ? 'nearest' : 'mean',
+        },
+      ],
     };
     if (spec.channelNames) ome.omero = { channels: spec.channelNames.map((label) => ({ label, active: true })) };
     if (spec.kind === 'labels') {
@@ -285,7 +307,7 @@ class OmeZarrWriter implements VolumeWriter {
     type LabelsGroup = { attributes?: { ome?: { version?: string; labels?: string[] } } };
     const group: LabelsGroup = (await exists(file))
       ? (JSON.parse(await readFile(file, 'utf8')) as LabelsGroup)
-      : { zarr_format: 3, node_type: 'group', attributes: {} } as LabelsGroup;
+      : ({ zarr_format: 3, node_type: 'group', attributes: {} } as LabelsGroup);
     const ome = ((group.attributes ??= {}).ome ??= { version: '0.5' });
     ome.labels = [...new Set([...(ome.labels ?? []), basename(this.path)])];
     const temp = temporaryPath(file);
@@ -316,14 +338,15 @@ function reduce(input: TypedArray, inShape: Vec3, outShape: Vec3, factor: Vec3, 
     for (let y = 0; y < outShape[1]; y++)
       for (let x = 0; x < outShape[2]; x++, o++) {
         if (pick) {
-          out[o] = input[((z * fz) * iy + y * fy) * ix + x * fx]!;
+          out[o] = input[(z * fz * iy + y * fy) * ix + x * fx]!;
           continue;
         }
         let sum = 0;
         let n = 0;
         for (let dz = 0; dz < fz && z * fz + dz < iz; dz++)
           for (let dy = 0; dy < fy && y * fy + dy < iy; dy++)
-            for (let dx = 0; dx < fx && x * fx + dx < ix; dx++, n++) sum += input[((z * fz + dz) * iy + y * fy + dy) * ix + x * fx + dx]!;
+            for (let dx = 0; dx < fx && x * fx + dx < ix; dx++, n++)
+              sum += input[((z * fz + dz) * iy + y * fy + dy) * ix + x * fx + dx]!;
         out[o] = round ? Math.round(sum / n) : sum / n;
       }
   return out;

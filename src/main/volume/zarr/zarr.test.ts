@@ -23,14 +23,26 @@ interface V3Info {
   dtype: string;
 }
 
-async function writeZarr(name: string, spec: VolumeSpec, fill: (write: (c: number) => Promise<void>) => Promise<void> = async (w) => w(0)): Promise<string> {
+async function writeZarr(
+  name: string,
+  spec: VolumeSpec,
+  fill: (write: (c: number) => Promise<void>) => Promise<void> = async (w) => w(0),
+): Promise<string> {
   const path = join(dir, name);
   const writer = await createVolume(path, spec);
   await fill(async (c) => {
     const data = pattern(spec.dtype, spec.shape, c);
     // Uneven slabs: chunks fill across several writes.
-    await writer.write({ start: [0, 0, 0], shape: [5, spec.shape[1], spec.shape[2]] }, data.subarray(0, 5 * spec.shape[1] * spec.shape[2]), c);
-    await writer.write({ start: [5, 0, 0], shape: [spec.shape[0] - 5, spec.shape[1], spec.shape[2]] }, data.subarray(5 * spec.shape[1] * spec.shape[2]), c);
+    await writer.write(
+      { start: [0, 0, 0], shape: [5, spec.shape[1], spec.shape[2]] },
+      data.subarray(0, 5 * spec.shape[1] * spec.shape[2]),
+      c,
+    );
+    await writer.write(
+      { start: [5, 0, 0], shape: [spec.shape[0] - 5, spec.shape[1], spec.shape[2]] },
+      data.subarray(5 * spec.shape[1] * spec.shape[2]),
+      c,
+    );
   });
   await writer.commit();
   return path;
@@ -48,10 +60,24 @@ describe('OME-Zarr written here', () => {
     ['float64', 'gzip'],
   ];
   it.each(cases)('round-trips %s with %s chunks, pyramid included', async (dtype, compression) => {
-    const path = await writeZarr(`ours-${dtype}.zarr`, { shape, dtype, voxelSize: [2, 0.5, 0.5], unit: 'micrometer', chunkShape, compression });
+    const path = await writeZarr(`ours-${dtype}.zarr`, {
+      shape,
+      dtype,
+      voxelSize: [2, 0.5, 0.5],
+      unit: 'micrometer',
+      chunkShape,
+      compression,
+    });
     const expected = pattern(dtype, shape);
     const volume = await openVolume(path);
-    expect(volume).toMatchObject({ shape, dtype, format: 'OME-Zarr 0.5', chunkShape, unit: 'micrometer', voxelSize: [2, 0.5, 0.5] });
+    expect(volume).toMatchObject({
+      shape,
+      dtype,
+      format: 'OME-Zarr 0.5',
+      chunkShape,
+      unit: 'micrometer',
+      voxelSize: [2, 0.5, 0.5],
+    });
     expect(Array.from(await readAll(volume))).toEqual(Array.from(expected));
     for (const axis of [0, 1, 2] as const) {
       const start: Vec3 = [0, 0, 0];
@@ -70,7 +96,10 @@ describe('OME-Zarr written here', () => {
     const half = await openVolume(path, { level: 1 });
     expect(half.shape).toEqual([10, 18, 12]);
     const block = (z: number, y: number, x: number): number => expected[(z * shape[1] + y) * shape[2] + x]!;
-    const mean = [0, 1].flatMap((dz) => [0, 1].flatMap((dy) => [0, 1].map((dx) => block(2 + dz, 4 + dy, 6 + dx)))).reduce((a, b) => a + b) / 8;
+    const mean =
+      [0, 1]
+        .flatMap((dz) => [0, 1].flatMap((dy) => [0, 1].map((dx) => block(2 + dz, 4 + dy, 6 + dx))))
+        .reduce((a, b) => a + b) / 8;
     const [value] = await half.read({ start: [1, 2, 3], shape: [1, 1, 1] });
     expect(value).toBeCloseTo(dtype.startsWith('float') ? mean : Math.round(mean), 4);
     await half.close();
@@ -87,7 +116,9 @@ describe('OME-Zarr written here', () => {
     ]);
     expect(Array.from(readBin(`${path}.bin`, dtype))).toEqual(Array.from(expected));
     python(READ_OME_ZARR_V3, path, '1', `${path}.1.bin`);
-    expect(Array.from(readBin(`${path}.1.bin`, dtype))).toEqual(Array.from(await readAll(await openVolume(path, { level: 1 }))));
+    expect(Array.from(readBin(`${path}.1.bin`, dtype))).toEqual(
+      Array.from(await readAll(await openVolume(path, { level: 1 }))),
+    );
   });
 
   it('writes one channel per class with channel names', async () => {
@@ -115,7 +146,9 @@ describe('OME-Zarr written here', () => {
 
   it('writes a label image inside an image, listed in labels/ with colours, downsampled by picking', async () => {
     const image = await writeZarr('image.zarr', { shape, dtype: 'uint16', chunkShape });
-    const labels = new Uint8Array(shape[0] * shape[1] * shape[2]).map((_, i) => (i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0));
+    const labels = new Uint8Array(shape[0] * shape[1] * shape[2]).map((_, i) =>
+      i % 7 === 0 ? 2 : i % 3 === 0 ? 1 : 0,
+    );
     const path = join(image, 'labels', 'segmentation');
     const writer = await createVolume(path, {
       shape,
@@ -129,7 +162,9 @@ describe('OME-Zarr written here', () => {
     });
     await writer.write({ start: [0, 0, 0], shape }, labels);
     await writer.commit();
-    const group = JSON.parse(readFileSync(join(image, 'labels', 'zarr.json'), 'utf8')) as { attributes: { ome: { labels: string[] } } };
+    const group = JSON.parse(readFileSync(join(image, 'labels', 'zarr.json'), 'utf8')) as {
+      attributes: { ome: { labels: string[] } };
+    };
     expect(group.attributes.ome.labels).toEqual(['segmentation']);
     const half = await openVolume(path, { level: 1 });
     const values = await readAll(half);
@@ -151,7 +186,9 @@ describe('OME-Zarr written here', () => {
     const writer = await createVolume(path, { shape, dtype: 'uint16', chunkShape });
     await writer.write({ start: [0, 0, 0], shape: [1, 1, 1] }, new Uint16Array([9]));
     await writer.commit();
-    const chunkFiles = readdirSync(join(path, '0'), { recursive: true }).filter((f) => String(f).split('/').length === 4);
+    const chunkFiles = readdirSync(join(path, '0'), { recursive: true }).filter(
+      (f) => String(f).split('/').length === 4,
+    );
     expect(chunkFiles).toEqual(['c/0/0/0']);
     const volume = await openVolume(path);
     const all = await readAll(volume);
@@ -177,7 +214,9 @@ path = sys.argv[1]
     expect(volume.shape).toEqual([11, 40, 25]);
     const expected = readBin(`${path}.bin`, 'uint16');
     expect(Array.from(await readAll(volume))).toEqual(Array.from(expected));
-    expect(Array.from(await volume.read({ start: [0, 17, 0], shape: [11, 1, 25] }))).toEqual(sliceOf(expected, [11, 40, 25], 1, 17));
+    expect(Array.from(await volume.read({ start: [0, 17, 0], shape: [11, 1, 25] }))).toEqual(
+      sliceOf(expected, [11, 40, 25], 1, 17),
+    );
     await volume.close();
   };
 
@@ -189,7 +228,10 @@ path = sys.argv[1]
     ['zstd', 'numcodecs.Zstd(level=3)'],
     ['none', 'None'],
   ])('reads a Zarr v2 array compressed with %s', async (name, compressor) => {
-    const path = fixture(`v2-${name}.zarr`, `z = zarr.open(path, mode='w', shape=shape, chunks=(4, 16, 8), dtype='<u2', compressor=${compressor})\nz[:] = a`);
+    const path = fixture(
+      `v2-${name}.zarr`,
+      `z = zarr.open(path, mode='w', shape=shape, chunks=(4, 16, 8), dtype='<u2', compressor=${compressor})\nz[:] = a`,
+    );
     const before = fingerprint(join(path, '.zarray'));
     await check(path);
     expect(fingerprint(join(path, '.zarray'))).toBe(before);
@@ -219,7 +261,11 @@ a = a + 1`,
   });
 
   it.each([
-    ['blosc', "numcodecs.Blosc(cname='zstd', clevel=3, shuffle=1)", { name: 'blosc', configuration: { cname: 'zstd', clevel: 3, shuffle: 'shuffle', typesize: 2, blocksize: 0 } }],
+    [
+      'blosc',
+      "numcodecs.Blosc(cname='zstd', clevel=3, shuffle=1)",
+      { name: 'blosc', configuration: { cname: 'zstd', clevel: 3, shuffle: 'shuffle', typesize: 2, blocksize: 0 } },
+    ],
     ['zstd', 'numcodecs.Zstd(level=3)', { name: 'zstd', configuration: { level: 3, checksum: false } }],
     ['gzip', 'numcodecs.GZip(level=5)', { name: 'gzip', configuration: { level: 5 } }],
   ])('reads an OME-Zarr 0.5 (Zarr v3) image with %s chunks written by numcodecs', async (name, codec, metadata) => {
@@ -243,7 +289,10 @@ for idx in np.ndindex(*[-(-s // c) for s, c in zip(shape, chunks)]):
         a[sl] = 7  # this chunk stays missing: readers must return the fill value
         continue
     os.makedirs(os.path.dirname(f'{path}/0/c/{idx[0]}/{idx[1]}/{idx[2]}'), exist_ok=True)
-    open(f'{path}/0/c/{idx[0]}/{idx[1]}/{idx[2]}', 'wb').write(codec.encode(block.tobytes()))`.replace('sys.argv[2]', `'${JSON.stringify(metadata)}'`),
+    open(f'{path}/0/c/{idx[0]}/{idx[1]}/{idx[2]}', 'wb').write(codec.encode(block.tobytes()))`.replace(
+        'sys.argv[2]',
+        `'${JSON.stringify(metadata)}'`,
+      ),
     );
     const volume = await openVolume(path);
     expect(volume).toMatchObject({ format: 'OME-Zarr 0.5', unit: 'nanometer', chunkShape: [4, 16, 8] });

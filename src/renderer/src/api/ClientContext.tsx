@@ -17,7 +17,10 @@ export function createServices(client: Client): Services {
     const message = error instanceof Error ? error.message : String(error);
     useViewer
       .getState()
-      .setError({ file: volume?.name ?? 'volume', message: `${what} ${axis} = ${index}: ${message}` });
+      .setError({
+        title: `Could not read ${volume?.name ?? 'the volume'}`,
+        message: `${what} ${axis} = ${index}: ${message}`,
+      });
   };
   return {
     client,

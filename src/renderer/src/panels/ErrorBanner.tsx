@@ -7,7 +7,7 @@ export function ErrorBanner() {
   return (
     <div className="error-banner" role="alert" data-testid="error">
       <div>
-        <strong>Could not open {error.file}</strong>
+        <strong>{error.title}</strong>
         <p data-testid="error-message">{error.message}</p>
       </div>
       <button type="button" className="ghost small" onClick={() => setError(null)} aria-label="Dismiss">

@@ -27,7 +27,8 @@ export async function openVolume(services: Services, target: OpenTarget): Promis
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    useViewer.getState().setError({ file: 'path' in target ? fileName(target.path) : 'sample', message });
+    const file = 'path' in target ? fileName(target.path) : 'the sample';
+    useViewer.getState().setError({ title: `Could not open ${file}`, message });
   } finally {
     useViewer.getState().setOpening(null);
   }

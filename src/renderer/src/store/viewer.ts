@@ -10,9 +10,9 @@ export interface Hover {
   value: number | undefined;
 }
 
-export interface OpenError {
-  /** The file as the user named it. */
-  file: string;
+/** A problem to show at the top: what failed, naming the file, and why. */
+export interface AppError {
+  title: string;
   message: string;
 }
 
@@ -23,7 +23,7 @@ interface ViewerState {
   windowLevel: WindowLevel;
   /** The path being opened, while it is. */
   opening: string | null;
-  error: OpenError | null;
+  error: AppError | null;
   setVolume(volume: VolumeInfo): void;
   setCursor(cursor: Vec3): void;
   /** Moves the slice of one view by `delta`, clamped to the volume. */
@@ -32,7 +32,7 @@ interface ViewerState {
   setHover(hover: Hover | null): void;
   setWindowLevel(windowLevel: WindowLevel): void;
   setOpening(path: string | null): void;
-  setError(error: OpenError | null): void;
+  setError(error: AppError | null): void;
 }
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));

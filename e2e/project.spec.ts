@@ -1,0 +1,175 @@
+/// <reference lib="dom" />
+// Projects in the browser: painted labels saved in a project come back after closing it, after
+// moving it with its data, after a relink and through an exported bundle; a damaged project file
+// gets a message naming it and is left unchanged.
+import { type Page, expect, test } from '@playwright/test';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tinyTiff } from './support/tiff';
+import { appUrl, imageRect, openSample } from './support/viewer';
+import { SAMPLE_PATH } from './support/volume';
+
+let folder: string;
+test.beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-project-'));
+});
+test.afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** Clicks a project button and fills its dialog's path fields. */
+async function projectDialog(page: Page, button: string, ...paths: string[]): Promise<void> {
+  await page.getByTestId(button).click();
+  for (const [index, path] of paths.entries()) await page.getByTestId(`project-path-${index}`).fill(path);
+  await page.getByTestId('project-dialog-submit').click();
+}
+
+async function openPath(page: Page, path: string): Promise<void> {
+  await page.getByTestId('open-file').first().click();
+  await page.getByTestId('path-input').fill(path);
+  await page.getByTestId('path-open').click();
+  await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
+}
+
+/** A brush stroke across row 30 of the z view, painted through the UI. */
+async function paintStroke(page: Page): Promise<void> {
+  await page.getByTestId('tool-paint').click();
+  const box = (await page.getByTestId('canvas-z').boundingBox())!;
+  const [left, top, width, height] = await imageRect(page, 'z');
+  const at = (column: number, row: number): [number, number] => [
+    box.x + left + ((column + 0.5) * width) / 128,
+    box.y + top + ((row + 0.5) * height) / 128,
+  ];
+  await page.mouse.move(...at(20, 30));
+  await page.mouse.down();
+  await page.mouse.move(...at(60, 30), { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByTestId('brush-preview').locator('polyline')).toHaveCount(0);
+}
+
+/** Saves and returns the labelled voxel count the project shows (more than zero). */
+async function saveAndCount(page: Page): Promise<number> {
+  await page.getByTestId('project-save').click();
+  const volume = page.getByTestId('project-volume');
+  await expect(volume).not.toHaveAttribute('data-labelled', '0');
+  return Number(await volume.getAttribute('data-labelled'));
+}
+
+async function closeProject(page: Page): Promise<void> {
+  await page.getByTestId('project-close').click();
+  await expect(page.getByTestId('project-name')).toHaveText('none');
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+}
+
+async function expectFound(page: Page, labelled: number, foundBy: string): Promise<void> {
+  const volume = page.getByTestId('project-volume');
+  await expect(volume).toHaveAttribute('data-status', 'found');
+  await expect(volume).toHaveAttribute('data-found-by', foundBy);
+  await expect(volume).toHaveAttribute('data-labelled', String(labelled));
+  await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
+  await expect(page.getByTestId('project-error')).toBeHidden();
+}
+
+test('labels painted on the sample are saved in a project and come back when it is reopened', async ({ page }) => {
+  await mkdir(join(folder, 'one'));
+  await openSample(page);
+  await projectDialog(page, 'project-new', join(folder, 'one', 'study'));
+  await expect(page.getByTestId('project-name')).toHaveText('study');
+  await expect(page.getByTestId('project-volume')).toHaveAttribute('data-found-by', 'added');
+  await paintStroke(page);
+  const labelled = await saveAndCount(page);
+  await closeProject(page);
+
+  await projectDialog(page, 'project-open', join(folder, 'one', 'study.tomoseg'));
+  await expect(page.getByTestId('project-name')).toHaveText('study');
+  await expectFound(page, labelled, 'relative');
+  await expect(page.getByTestId('volume-name')).toHaveText('bone_128x128x128.tif');
+  await expect(page.getByTestId('project-readonly')).toBeHidden();
+
+  // Offered again under Recent.
+  await closeProject(page);
+  await page.getByTestId('project-open').click();
+  await expect(page.getByTestId('project-recent').getByRole('button').first()).toHaveText(
+    join(folder, 'one', 'study.tomoseg'),
+  );
+});
+
+test('a project moved with its data is found by relative path; renamed data is relinked', async ({ page }) => {
+  const work = join(folder, 'work');
+  await mkdir(join(work, 'data'), { recursive: true });
+  await copyFile(SAMPLE_PATH, join(work, 'data', 'scan.tif'));
+  await page.goto(appUrl());
+  await openPath(page, join(work, 'data', 'scan.tif'));
+  await projectDialog(page, 'project-new', join(work, 'study.tomoseg'));
+  await paintStroke(page);
+  const labelled = await saveAndCount(page);
+  await closeProject(page);
+
+  const moved = join(folder, 'moved');
+  await rename(work, moved);
+  await projectDialog(page, 'project-open', join(moved, 'study.tomoseg'));
+  await expectFound(page, labelled, 'relative');
+  await expect(page.getByTestId('status')).toHaveText(join(moved, 'data', 'scan.tif'));
+  await closeProject(page);
+
+  // Out of the search's reach (the project's folder and its parent, two levels down).
+  const far = join(folder, 'far', 'a', 'b');
+  await mkdir(far, { recursive: true });
+  await rename(join(moved, 'data', 'scan.tif'), join(far, 'renamed.tif'));
+  await writeFile(
+    join(far, 'small.tif'),
+    tinyTiff({ width: 4, height: 4, bitsPerSample: 8, sampleFormat: 1, data: new Uint8Array(16) }),
+  );
+  await projectDialog(page, 'project-open', join(moved, 'study.tomoseg'));
+  await expect(page.getByTestId('project-volume')).toHaveAttribute('data-status', 'missing');
+  await expect(page.getByTestId('project-notice')).toContainText('Not found: "scan.tif"');
+  const row = page.getByTestId('relink-row');
+  await expect(row).toContainText('scan.tif');
+  await row.getByTestId('relink-path').fill(join(far, 'small.tif'));
+  await row.getByTestId('relink-check').click();
+  await expect(row.getByTestId('relink-result')).toContainText(/shape \[1, 4, 4\].*cannot be linked/);
+  await row.getByTestId('relink-path').fill(join(far, 'renamed.tif'));
+  await row.getByTestId('relink-check').click();
+  await expect(row.getByTestId('relink-result')).toHaveText(/Linked: shape, type and sampled data match/);
+  await page.getByTestId('relink-close').click();
+  await expectFound(page, labelled, 'relink');
+  await expect(page.getByTestId('project-notice')).toBeHidden();
+});
+
+test('an exported bundle with its data imports elsewhere with its labels', async ({ page }) => {
+  await mkdir(join(folder, 'three'));
+  await mkdir(join(folder, 'colleague'));
+  await openSample(page);
+  await projectDialog(page, 'project-new', join(folder, 'three', 'shared'));
+  await paintStroke(page);
+  const labelled = await saveAndCount(page);
+  const bundle = join(folder, 'three', 'shared-bundle');
+  await page.getByTestId('project-export').click();
+  await page.getByTestId('project-path-0').fill(bundle);
+  await page.getByTestId('project-include-data').check();
+  await page.getByTestId('project-dialog-submit').click();
+  await expect(page.getByTestId('project-message')).toHaveText(`Exported to ${bundle}`);
+  await closeProject(page);
+
+  await projectDialog(page, 'project-import', bundle, join(folder, 'colleague'));
+  await expect(page.getByTestId('project-name')).toHaveText('shared');
+  await expectFound(page, labelled, 'relative');
+  await expect(page.getByTestId('status')).toHaveText(
+    join(folder, 'colleague', 'shared-bundle', 'data', 'bone_128x128x128.tif'),
+  );
+});
+
+test('a damaged project file gets a message naming it and is left unchanged', async ({ page }) => {
+  const damaged = join(folder, 'damaged.tomoseg');
+  const bytes = randomBytes(8192);
+  await writeFile(damaged, bytes);
+  await page.goto(appUrl());
+  await projectDialog(page, 'project-open', damaged);
+  const error = page.getByTestId('project-error');
+  await expect(error).toContainText('damaged.tomoseg');
+  await expect(page.getByTestId('project-error-message')).toContainText('is not a Tomoseg project');
+  await expect(page.getByTestId('project-name')).toHaveText('none');
+  expect((await readFile(damaged)).equals(bytes)).toBe(true);
+});

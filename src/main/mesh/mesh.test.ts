@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Vec3 } from '../../shared/volume';
+import { extractSurface } from './extract';
+import { meshFromVolume } from './mesh-volume';
+import { computedVolume, labelVolume, probabilityVolume, sphere, torus, union } from './phantoms';
+import { minAngle, selfIntersections, topology } from './quality';
+import { scalarSource } from './source';
+import { measure, type TriMesh } from './trimesh';
+
+const shape: Vec3 = [32, 34, 36];
+const ball = sphere([17.3, 16.6, 15.8], 9.5);
+
+function expectClosed(mesh: TriMesh, euler = 2): void {
+  const t = topology(mesh);
+  expect(t.badEdges).toBe(0);
+  expect(t.watertight).toBe(true);
+  expect(t.manifold).toBe(true);
+  expect(t.euler).toBe(euler);
+  expect(measure(mesh).volume).toBeGreaterThan(0); // outward orientation
+}
+
+describe('surface extraction (marching tetrahedra)', () => {
+  it('gives a closed, oriented sphere from labels and from probabilities', async () => {
+    for (const [volume, field] of [
+      [labelVolume(shape, ball), { kind: 'class', label: 1 }],
+      [probabilityVolume(shape, ball, 1, 0.1), { kind: 'probability' }],
+    ] as const) {
+      const { mesh } = await extractSurface(scalarSource(volume, field), { iso: 0.5 });
+      expectClosed(mesh);
+      expect(measure(mesh).volume / ball.volume).toBeCloseTo(1, 1);
+    }
+  });
+
+  it('gives a torus Euler characteristic 0', async () => {
+    const ring = torus([18, 18, 16], 9, 3.2);
+    const { mesh } = await extractSurface(scalarSource(labelVolume([32, 36, 36], ring), { kind: 'class', label: 1 }), { iso: 0.5 });
+    expectClosed(mesh, 0);
+  });
+
+  it('is identical blockwise and in one block', async () => {
+    const two = union([ball, sphere([5, 28, 30], 4.2)]);
+    const source = scalarSource(probabilityVolume(shape, two, 1, 0.2), { kind: 'probability' });
+    const whole = await extractSurface(source, { iso: 0.5, blockSize: 256 });
+    for (const blockSize of [8, 16, 24]) {
+      const blocked = await extractSurface(source, { iso: 0.5, blockSize });
+      expect(blocked.mesh.positions).toEqual(whole.mesh.positions);
+      expect(blocked.mesh.triangles).toEqual(whole.mesh.triangles);
+    }
+  });
+
+  it('closes objects cut by the volume border', async () => {
+    const corner = sphere([0, 0, 0], 10);
+    const result = await meshFromVolume(labelVolume([20, 20, 20], corner), { class: 1, iterations: 0 });
+    expect(result.touchesBorder).toBe(true);
+    expect(result.objects).toHaveLength(1);
+    expectClosed(result.objects[0]!.mesh);
+  });
+});
+
+describe('meshFromVolume', () => {
+  it('refines a noisy probability map to a good mesh closer to the truth than labels', async () => {
+    const distance = (mesh: TriMesh): number => {
+      let sum = 0;
+      for (let i = 0; i < mesh.positions.length; i += 3) sum += Math.abs(ball.distance(mesh.positions[i]!, mesh.positions[i + 1]!, mesh.positions[i + 2]!));
+      return sum / (mesh.positions.length / 3);
+    };
+    const staircase = await meshFromVolume(labelVolume(shape, ball), { class: 1, iterations: 0 });
+    const refined = await meshFromVolume(probabilityVolume(shape, ball, 1, 0.1), { smooth: 0.5 });
+    expect(refined.objects).toHaveLength(1);
+    const { mesh, measurements, watertight } = refined.objects[0]!;
+    expect(watertight).toBe(true);
+    expectClosed(mesh);
+    expect(selfIntersections(mesh)).toBe(0);
+    expect(minAngle(mesh)).toBeGreaterThan(15);
+    expect(Math.abs(measurements.volume / ball.volume - 1)).toBeLessThan(0.03);
+    expect(Math.abs(measurements.surfaceArea / ball.area - 1)).toBeLessThan(0.03);
+    expect(measurements.sphericity).toBeGreaterThan(0.97);
+    measurements.centroid.forEach((c, axis) => expect(c).toBeCloseTo([15.8, 16.6, 17.3][axis]!, 0));
+    const labelArea = staircase.objects[0]!.measurements.surfaceArea;
+    expect(labelArea / ball.area - 1).toBeGreaterThan(2 * Math.abs(measurements.surfaceArea / ball.area - 1));
+    expect(distance(staircase.objects[0]!.mesh)).toBeGreaterThan(2 * distance(mesh));
+  });
+
+  it('works in physical units (anisotropic voxels)', async () => {
+    const result = await meshFromVolume(labelVolume(shape, ball, [2, 0.5, 1]), { class: 1, smooth: 0.5 });
+    const { bboxMin, bboxMax } = result.objects[0]!.measurements;
+    // x spans about 2r voxels of 1, y of 0.5, z of 2
+    expect((bboxMax[0] - bboxMin[0]) / (2 * 9.5)).toBeCloseTo(1, 1);
+    expect((bboxMax[1] - bboxMin[1]) / (2 * 9.5 * 0.5)).toBeCloseTo(1, 1);
+    expect((bboxMax[2] - bboxMin[2]) / (2 * 9.5 * 2)).toBeCloseTo(1, 1);
+    expectClosed(result.objects[0]!.mesh);
+  });
+
+  it('gives the same result blockwise and unblocked', async () => {
+    const volume = probabilityVolume(shape, ball, 1, 0.1);
+    const a = await meshFromVolume(volume, { blockSize: 8, iterations: 12 });
+    const b = await meshFromVolume(volume, { blockSize: 64, iterations: 12 });
+    expect(a.objects[0]!.mesh.positions).toEqual(b.objects[0]!.mesh.positions);
+    expect(a.objects[0]!.mesh.triangles).toEqual(b.objects[0]!.mesh.triangles);
+  });
+
+  it('splits objects and drops those below the minimum volume', async () => {
+    // a big ball plus a grid of single-voxel specks
+    const volume = computedVolume([30, 30, 30], 'uint8', (x, y, z) =>
+      ball.distance(x, y, z) > 0 || (x % 4 === 1 && y % 4 === 1 && z < 4 && z % 4 === 1) ? 2 : 0,
+    );
+    const all = await meshFromVolume(volume, { class: 2, iterations: 0 });
+    expect(all.objects.length).toBeGreaterThan(20);
+    for (const object of all.objects) expectClosed(object.mesh);
+    const big = await meshFromVolume(volume, { class: 2, minVolume: 10, iterations: 5 });
+    expect(big.objects).toHaveLength(1);
+    expect(big.removed).toBe(all.objects.length - 1);
+  });
+
+  it('handles an empty class, NaN probabilities and bad parameters', async () => {
+    expect((await meshFromVolume(labelVolume(shape, ball), { class: 7 })).objects).toEqual([]);
+    const withNaN = computedVolume(shape, 'float32', (x, y, z) => (x === 10 && y < 20 ? NaN : ball.distance(x, y, z) > 0 ? 1 : 0));
+    const result = await meshFromVolume(withNaN, { iterations: 5 });
+    expect(result.nanVoxels).toBe(20 * 32);
+    for (const object of result.objects) expectClosed(object.mesh);
+    for (const options of [{ edgeLength: 0 }, { edgeLength: -1 }, { smooth: 2 }, { iso: 1 }, { minVolume: NaN }, { iterations: 1.5 }])
+      await expect(meshFromVolume(labelVolume(shape, ball), { class: 1, ...options })).rejects.toMatchObject({ kind: 'bad-input' });
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(meshFromVolume(labelVolume(shape, ball), { class: 1, signal: controller.signal })).rejects.toMatchObject({ kind: 'cancelled' });
+  });
+});

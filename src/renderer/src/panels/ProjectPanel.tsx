@@ -1,0 +1,400 @@
+// The project bar: New / Open / Save / Save As / Close, Export for sharing and Import of bundles
+// (with their job's progress), the project's name, read-only state and notices, and its volumes.
+import { useEffect, useRef, useState } from 'react';
+import type { AppInfo } from '../../../shared/api';
+import { useServices } from '../api/ClientContext';
+import {
+  addShownVolume,
+  cancelJob,
+  closeProject,
+  exportBundle,
+  importBundle,
+  newProject,
+  openProject,
+  refresh,
+  saveProject,
+  saveProjectAs,
+  showProjectVolume,
+  useProject,
+  watchProjectJobs,
+} from '../store/project';
+import { useViewer } from '../store/viewer';
+import { RelinkDialog } from './RelinkDialog';
+import './ProjectPanel.css';
+
+type DialogKind = 'new' | 'open' | 'save-as' | 'export' | 'import';
+
+const STATUS_TEXT = {
+  found: 'found',
+  'content-differs': 'data differ',
+  missing: 'missing',
+  closed: 'closed',
+} as const;
+
+export function ProjectPanel() {
+  const services = useServices();
+  const { client } = services;
+  const { project, busy, error, message, jobs, jobId } = useProject();
+  const shown = useViewer((state) => state.volume);
+  const opening = useViewer((state) => state.opening);
+  const [dialog, setDialog] = useState<DialogKind | null>(null);
+  const [relinking, setRelinking] = useState(false);
+  const [shell, setShell] = useState<AppInfo['shell'] | null>(null);
+
+  useEffect(() => watchProjectJobs(services), [services]);
+  useEffect(() => {
+    client.api.appInfo({}).then((info) => setShell(info.shell), () => undefined);
+  }, [client]);
+  // Opening or closing a volume elsewhere in the app can take a project volume in or out.
+  useEffect(() => {
+    if (!opening) void refresh(services).catch(() => undefined);
+  }, [services, shown?.id, opening]);
+  // A project that opens with volumes missing asks for them at once (once per opening).
+  const hasMissing = !!project?.volumes.some((v) => v.status === 'missing');
+  const askedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (!project) askedFor.current = null;
+    else if (hasMissing && askedFor.current !== project.path) {
+      askedFor.current = project.path;
+      setRelinking(true);
+    }
+  }, [project, hasMissing]);
+
+  const job = jobId ? jobs[jobId] : undefined;
+  const jobRunning = job?.state === 'running';
+  const inProject = !!shown && !!project?.volumes.some((v) => v.volume?.id === shown.id);
+  const disabled = !!busy || jobRunning;
+
+  return (
+    <section className="project-bar" data-testid="project-panel">
+      <div className="project-row">
+        <span className="project-label muted">Project</span>
+        {project ? (
+          <span className="project-name" title={project.path} data-testid="project-name">
+            {project.name}
+          </span>
+        ) : (
+          <span className="muted" data-testid="project-name">
+            none
+          </span>
+        )}
+        {project?.readOnly && (
+          <span className="badge warn" data-testid="project-readonly" title="Changes are not saved; use Save As">
+            read-only
+          </span>
+        )}
+        <div className="project-actions">
+          <button type="button" onClick={() => setDialog('new')} disabled={disabled} data-testid="project-new">
+            New…
+          </button>
+          <button type="button" onClick={() => setDialog('open')} disabled={disabled} data-testid="project-open">
+            Open…
+          </button>
+          <button
+            type="button"
+            onClick={() => void saveProject(services)}
+            disabled={disabled || !project || project.readOnly}
+            data-testid="project-save"
+          >
+            Save
+          </button>
+          <button
+            type="button"
+            onClick={() => setDialog('save-as')}
+            disabled={disabled || !project}
+            data-testid="project-save-as"
+          >
+            Save As…
+          </button>
+          <button
+            type="button"
+            onClick={() => void closeProject(services)}
+            disabled={disabled || !project}
+            data-testid="project-close"
+          >
+            Close
+          </button>
+          <button
+            type="button"
+            onClick={() => setDialog('export')}
+            disabled={disabled || !project}
+            data-testid="project-export"
+          >
+            Export for sharing…
+          </button>
+          <button type="button" onClick={() => setDialog('import')} disabled={disabled} data-testid="project-import">
+            Import bundle…
+          </button>
+          {project && shown && !inProject && !project.readOnly && (
+            <button
+              type="button"
+              onClick={() => void addShownVolume(services)}
+              disabled={disabled}
+              data-testid="project-add-volume"
+            >
+              Add {shown.name}
+            </button>
+          )}
+          {hasMissing && (
+            <button type="button" className="primary" onClick={() => setRelinking(true)} data-testid="project-relink">
+              Relink…
+            </button>
+          )}
+        </div>
+        {busy && <span className="muted">{busy}…</span>}
+      </div>
+
+      {job && jobRunning && (
+        <div className="project-row" data-testid="project-job">
+          <progress max={job.total || 1} value={job.done} />
+          <span className="muted" data-testid="project-job-message">
+            {job.message || (job.kind === 'export-bundle' ? 'exporting' : 'importing')}
+            {job.total > 0 && ` (${job.done} / ${job.total})`}
+          </span>
+          <button type="button" className="small" onClick={() => void cancelJob(services, job.id)} data-testid="project-job-cancel">
+            Cancel
+          </button>
+        </div>
+      )}
+
+      {project && project.volumes.length > 0 && (
+        <ul className="project-volumes" data-testid="project-volumes">
+          {project.volumes.map((v) => (
+            <li
+              key={v.id}
+              data-testid="project-volume"
+              data-status={v.status}
+              data-found-by={v.foundBy ?? ''}
+              data-labelled={v.labelledVoxels}
+            >
+              <span className="project-volume-name" title={v.volume?.path ?? v.absolutePath}>
+                {v.name}
+              </span>
+              <span className={`badge ${v.status === 'found' ? 'ok' : 'warn'}`} data-testid="project-volume-status">
+                {STATUS_TEXT[v.status]}
+              </span>
+              <span className="muted">{v.labelledVoxels.toLocaleString('en')} labelled voxels</span>
+              {v.status !== 'missing' && v.volume?.id !== shown?.id && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => void showProjectVolume(services, v.id)}
+                  disabled={disabled}
+                  data-testid="project-volume-show"
+                >
+                  Show
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {project?.notices.map((notice) => (
+        <p key={notice} className="project-notice" data-testid="project-notice">
+          {notice}
+        </p>
+      ))}
+      {message && (
+        <p className="project-message" data-testid="project-message">
+          {message}
+        </p>
+      )}
+      {error && (
+        <div className="error-banner project-error" role="alert" data-testid="project-error">
+          <div>
+            <strong>Problem with {error.file}</strong>
+            <p data-testid="project-error-message">{error.message}</p>
+          </div>
+          <button
+            type="button"
+            className="ghost small"
+            onClick={() => useProject.setState({ error: null })}
+            aria-label="Dismiss"
+          >
+            ✕
+          </button>
+        </div>
+      )}
+
+      {dialog && (
+        <ProjectDialog
+          kind={dialog}
+          browse={shell === 'electron' ? (title) => client.api.pickFile({ title }) : undefined}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {relinking && project && <RelinkDialog project={project} onClose={() => setRelinking(false)} />}
+    </section>
+  );
+}
+
+interface DialogSpec {
+  title: string;
+  hint: string;
+  fields: { label: string; placeholder: string }[];
+  action: string;
+}
+
+const DIALOGS: Record<DialogKind, DialogSpec> = {
+  new: {
+    title: 'New project',
+    hint: 'A .tomoseg file on the machine that runs Tomoseg. The volume shown now joins it with its labels.',
+    fields: [{ label: 'Project file', placeholder: '/data/study/study.tomoseg' }],
+    action: 'Create',
+  },
+  open: {
+    title: 'Open a project',
+    hint: 'Its volumes are found next to it, where they were, or by their content nearby.',
+    fields: [{ label: 'Project file', placeholder: '/data/study/study.tomoseg' }],
+    action: 'Open',
+  },
+  'save-as': {
+    title: 'Save the project as',
+    hint: 'Writes a copy (volume paths re-based on its folder) and continues in the copy.',
+    fields: [{ label: 'Project file', placeholder: '/data/study/study-copy.tomoseg' }],
+    action: 'Save',
+  },
+  export: {
+    title: 'Export for sharing',
+    hint: 'A folder with the project, which opens on any machine; optionally with a copy of the data.',
+    fields: [{ label: 'Bundle folder (new)', placeholder: '/data/share/study-bundle' }],
+    action: 'Export',
+  },
+  import: {
+    title: 'Import a bundle',
+    hint: 'Copies an exported bundle folder into a folder of yours and opens its project.',
+    fields: [
+      { label: 'Bundle folder', placeholder: '/data/incoming/study-bundle' },
+      { label: 'Copy into folder', placeholder: '/data/projects' },
+    ],
+    action: 'Import',
+  },
+};
+
+/** Asks for the path(s) of one project action; web mode types them, the desktop can browse. */
+function ProjectDialog({
+  kind,
+  browse,
+  onClose,
+}: {
+  kind: DialogKind;
+  browse?: (title: string) => Promise<string | null>;
+  onClose(): void;
+}) {
+  const services = useServices();
+  const spec = DIALOGS[kind];
+  const [values, setValues] = useState<string[]>(spec.fields.map(() => ''));
+  const [includeData, setIncludeData] = useState(false);
+  const [recent, setRecent] = useState<string[]>([]);
+  const first = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    first.current?.focus();
+    if (kind !== 'open') return;
+    let live = true;
+    services.client.api.recentProjects({}).then(
+      (paths) => live && setRecent(paths),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [services, kind]);
+
+  const submit = (given: string[]): void => {
+    const paths = given.map((v) => v.trim());
+    if (paths.some((p) => !p)) return;
+    onClose();
+    const [a, b] = paths as [string, string];
+    if (kind === 'new') void newProject(services, a);
+    if (kind === 'open') void openProject(services, a);
+    if (kind === 'save-as') void saveProjectAs(services, a);
+    if (kind === 'export') void exportBundle(services, a, includeData);
+    if (kind === 'import') void importBundle(services, a, b);
+  };
+  const set = (index: number, value: string): void =>
+    setValues((current) => current.map((v, i) => (i === index ? value : v)));
+
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <form
+        className="modal"
+        role="dialog"
+        aria-label={spec.title}
+        data-testid="project-dialog"
+        onMouseDown={(event) => event.stopPropagation()}
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit(values);
+        }}
+        onKeyDown={(event) => event.key === 'Escape' && onClose()}
+      >
+        <h2>{spec.title}</h2>
+        <p className="hint">{spec.hint}</p>
+        {spec.fields.map((field, index) => (
+          <label key={field.label} className="field">
+            <span>{field.label}</span>
+            <span className="project-path-row">
+              <input
+                ref={index === 0 ? first : undefined}
+                type="text"
+                placeholder={field.placeholder}
+                spellCheck={false}
+                value={values[index]}
+                onChange={(event) => set(index, event.target.value)}
+                data-testid={`project-path-${index}`}
+              />
+              {browse && (
+                <button
+                  type="button"
+                  onClick={() => void browse(field.label).then((path) => path && set(index, path))}
+                >
+                  Browse…
+                </button>
+              )}
+            </span>
+          </label>
+        ))}
+        {kind === 'export' && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={includeData}
+              onChange={(event) => setIncludeData(event.target.checked)}
+              data-testid="project-include-data"
+            />
+            Include a copy of the data (can be large)
+          </label>
+        )}
+        {recent.length > 0 && (
+          <>
+            <h3>Recent projects</h3>
+            <ul className="recent" data-testid="project-recent">
+              {recent.map((item) => (
+                <li key={item}>
+                  <button type="button" className="ghost" title={item} onClick={() => submit([item])}>
+                    {item}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="primary"
+            disabled={values.some((v) => !v.trim())}
+            data-testid="project-dialog-submit"
+          >
+            {spec.action}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
