@@ -161,15 +161,26 @@ test('an exported bundle with its data imports elsewhere with its labels', async
   );
 });
 
-test('a damaged project file gets a message naming it and is left unchanged', async ({ page }) => {
-  const damaged = join(folder, 'damaged.tomoseg');
-  const bytes = randomBytes(8192);
-  await writeFile(damaged, bytes);
+test('a damaged project file gets a message naming it, is left unchanged, and the open project stays', async ({
+  page,
+}) => {
+  const noise = randomBytes(8192);
+  const project = await readFile(join(folder, 'one', 'study.tomoseg'));
+  const cases = [
+    { file: 'noise.tomoseg', bytes: noise, problem: 'is not a Tomoseg project (not a SQLite database)' },
+    { file: 'cut.tomoseg', bytes: project.subarray(0, Math.floor(project.length / 2)), problem: 'is damaged' },
+  ];
   await page.goto(appUrl());
-  await projectDialog(page, 'project-open', damaged);
-  const error = page.getByTestId('project-error');
-  await expect(error).toContainText('damaged.tomoseg');
-  await expect(page.getByTestId('project-error-message')).toContainText('is not a Tomoseg project');
-  await expect(page.getByTestId('project-name')).toHaveText('none');
-  expect((await readFile(damaged)).equals(bytes)).toBe(true);
+  const name = page.getByTestId('project-name');
+  await expect(name).not.toHaveText('');
+  const before = await name.textContent();
+  for (const { file, bytes, problem } of cases) {
+    const path = join(folder, file);
+    await writeFile(path, bytes);
+    await projectDialog(page, 'project-open', path);
+    await expect(page.getByTestId('project-error')).toContainText(file);
+    await expect(page.getByTestId('project-error-message')).toContainText(`${path} ${problem}`);
+    await expect(name).toHaveText(before!);
+    expect((await readFile(path)).equals(bytes)).toBe(true);
+  }
 });

@@ -85,7 +85,7 @@ const sliceLabels = (kind: PhantomKind, n: number): number[] | undefined =>
 async function accuracy(dir: string, size: number): Promise<void> {
   console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels), ${threads} threads`);
   console.log(
-    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | ref vox/s | speed ratio',
+    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
   );
   for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
     const phantom = await makePhantom(kind, [size, size, size], 11);
@@ -100,8 +100,11 @@ async function accuracy(dir: string, size: number): Promise<void> {
     const trainSeconds = (performance.now() - start) / 1000;
     const sink = arraySink(phantom.shape);
     start = performance.now();
+    const cpuStart = process.cpuUsage(); // includes the worker threads
     await predictVolume(model, image, { labels: sink }, { threads });
     const predictSeconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const ours = diceScores(sink.data, phantom.truth, labels, K);
     const ref = await runReference(dir);
     const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
@@ -112,7 +115,7 @@ async function accuracy(dir: string, size: number): Promise<void> {
         .join(' ')
         .padEnd(24);
     console.log(
-      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
     );
     await image.close();
     await labelVolume.close();

@@ -12,7 +12,9 @@ import { SegmentationService } from '../../src/main/services/segmentation-servic
 import { engine } from '../../src/main/segmentation/engine-adapter';
 import { openVolume } from '../../src/main/volume';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '2' } },
+});
 const repeats = Number(values.repeats);
 const threads = Number(values.threads);
 const sample = join(import.meta.dirname, '../../resources/sample/bone_128x128x128.tif');
@@ -34,7 +36,8 @@ const basisTime = (): number => {
   return (last.fitting ?? NaN) - last.start;
 };
 const [nz, ny, nx] = volume.shape;
-const BONE = 2, PORE = 1;
+const BONE = 2,
+  PORE = 1;
 const ms = (t0: number): number => performance.now() - t0;
 /** CPU milliseconds of this process (all threads) since `c0`: on a shared machine, closer to what an idle one would take. */
 const cpuMs = (c0: NodeJS.CpuUsage): number => {
@@ -49,7 +52,8 @@ async function paintSpots(z: number): Promise<{ bone: number[][]; pore: number[]
   const spots = { bone: [] as number[][], pore: [] as number[][] };
   for (let y = 6; y < ny - 6; y += 9)
     for (let x = 6; x < nx - 6; x += 9) {
-      let lo = 255, hi = 0;
+      let lo = 255,
+        hi = 0;
       for (let dy = -2; dy <= 2; dy++)
         for (let dx = -2; dx <= 2; dx++) {
           const v = slice[(y + dy) * nx + x + dx]!;
@@ -63,7 +67,17 @@ async function paintSpots(z: number): Promise<{ bone: number[][]; pore: number[]
 }
 
 const stroke = (index: number, [x, y]: number[], classId: number) =>
-  service.paintStroke({ volumeId: 'sample', axis: 'z', index, points: [x!, y!, x! + 2, y! + 1], radius: 2, mode: 'disc', classId, erase: false, continueStroke: false });
+  service.paintStroke({
+    volumeId: 'sample',
+    axis: 'z',
+    index,
+    points: [x!, y!, x! + 2, y! + 1],
+    radius: 2,
+    mode: 'disc',
+    classId,
+    erase: false,
+    continueStroke: false,
+  });
 
 // A few strokes per class on two slices, as a person starts.
 for (const z of [40, 88]) {
@@ -75,11 +89,17 @@ let t0 = performance.now();
 await service.train('sample', { seed: 1 }).result;
 const firstTrain = ms(t0);
 const labelled = service.segmentationState('sample').labelled;
-console.log(`sample ${nz}×${ny}×${nx} ${volume.dtype}; labelled voxels: pore ${labelled[PORE]}, bone ${labelled[BONE]}`);
+console.log(
+  `sample ${nz}×${ny}×${nx} ${volume.dtype}; labelled voxels: pore ${labelled[PORE]}, bone ${labelled[BONE]}`,
+);
 console.log(`first training: ${firstTrain.toFixed(0)} ms (basis at the labelled voxels ${basisTime().toFixed(0)} ms)`);
 
 // The live loop: stroke on the visible z slice, retrain a preview model, predict the three visible slices.
-const visible: [Axis, number][] = [['z', 64], ['y', 64], ['x', 64]];
+const visible: [Axis, number][] = [
+  ['z', 64],
+  ['y', 64],
+  ['x', 64],
+];
 const spots = await paintSpots(64);
 const rows: { paint: number; train: number; basis: number; slices: number[]; total: number; cpu: number }[] = [];
 for (let r = 0; r < repeats; r++) {
@@ -106,15 +126,22 @@ for (const [i, row] of rows.entries())
   );
 const totals = rows.map((r) => r.total);
 const cpus = rows.map((r) => r.cpu);
-console.log(`stroke → updated overlay of 3 slices: median ${median(totals).toFixed(0)} ms wall, ${median(cpus).toFixed(0)} ms CPU; max ${Math.max(...totals).toFixed(0)} ms wall (target ≈ 1000 ms: ratio ${(median(totals) / 1000).toFixed(2)} wall, ${(median(cpus) / 1000).toFixed(2)} CPU)`);
-console.log(`load average while measuring: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared machine: CPU times are the steadier figure)`);
-console.log(`  of which preview training: median ${median(rows.map((r) => r.train)).toFixed(0)} ms; one 128² slice: median ${median(rows.flatMap((r) => r.slices)).toFixed(0)} ms`);
+console.log(
+  `stroke → updated overlay of 3 slices: median ${median(totals).toFixed(0)} ms wall, ${median(cpus).toFixed(0)} ms CPU; max ${Math.max(...totals).toFixed(0)} ms wall (target ≈ 1000 ms: ratio ${(median(totals) / 1000).toFixed(2)} wall, ${(median(cpus) / 1000).toFixed(2)} CPU)`,
+);
+console.log(
+  `load average while measuring: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (shared machine: CPU times are the steadier figure)`,
+);
+console.log(
+  `  of which preview training: median ${median(rows.map((r) => r.train)).toFixed(0)} ms; one 128² slice: median ${median(rows.flatMap((r) => r.slices)).toFixed(0)} ms`,
+);
 t0 = performance.now();
 await service.readPredictionSlice('sample', 'z', 64);
 console.log(`cached slice (same model): ${ms(t0).toFixed(2)} ms`);
 
 // Painted voxels must come back as painted.
-let agree = 0, painted = 0;
+let agree = 0,
+  painted = 0;
 for (let z = 0; z < nz; z++) {
   const labels = service.readLabelSlice('sample', 'z', z).data;
   if (!labels.some((v) => v !== 0)) continue;
@@ -135,6 +162,8 @@ t0 = performance.now();
 c0 = process.cpuUsage();
 await service.segmentAll('sample', threads).result;
 const all = ms(t0);
-console.log(`segment all (${threads} threads): ${all.toFixed(0)} ms wall (${cpuMs(c0).toFixed(0)} ms CPU), ${((nz * ny * nx) / (all / 1000) / 1e6).toFixed(2)} M voxels/s`);
+console.log(
+  `segment all (${threads} threads): ${all.toFixed(0)} ms wall (${cpuMs(c0).toFixed(0)} ms CPU), ${((nz * ny * nx) / (all / 1000) / 1e6).toFixed(2)} M voxels/s`,
+);
 await service.forget('sample');
 await volume.close();

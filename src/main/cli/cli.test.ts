@@ -52,7 +52,7 @@ beforeAll(async () => {
   labels = paintLabels(phantom.truth, phantom.shape, 2);
   await write(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
   await write(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
-});
+}, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -33,10 +33,6 @@ export async function runCli(
     out(await overview());
     return 0;
   }
-  if (name === '--version') {
-    out(`tomoseg ${process.env.npm_package_version ?? ''}`.trim());
-    return 0;
-  }
   const load = COMMANDS[name];
   if (!load) return fail(`unknown command '${name}' (try: tomoseg --help)`, 2);
   const { command } = await load();

@@ -41,7 +41,7 @@ beforeAll(async () => {
     seed: 3,
     iterations: 80,
   });
-});
+}, 120_000);
 
 describe('basis', () => {
   it('reflects indices at both ends, also far outside', () => {

@@ -31,8 +31,8 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAINING = {
   seed: 1,
-  scales: [1, 2, 4],
-  hidden: 16,
+  scales: [0.7, 1, 2, 4],
+  hidden: 8,
   iterations: 300,
   learningRate: 0.02,
   weightDecay: 3e-3,

@@ -4,7 +4,20 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput } from '../../shared/errors';
 
 /** Distinct, colour-blind-friendly colours (Okabe-Ito, then Tableau), reused in turn beyond them. */
-const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#4e79a7', '#f28e2b', '#59a14f', '#af7aa1', '#ff9da7'];
+const PALETTE = [
+  '#0072b2',
+  '#e69f00',
+  '#009e73',
+  '#cc79a7',
+  '#56b4e9',
+  '#d55e00',
+  '#f0e442',
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#af7aa1',
+  '#ff9da7',
+];
 
 export class ClassList {
   private readonly classes = new Map<number, SegmentationClass>();
@@ -69,6 +82,7 @@ export class ClassList {
 
   private checkUniqueName(name: string, id: number): void {
     for (const c of this.classes.values())
-      if (c.id !== id && c.name.toLowerCase() === name.toLowerCase()) throw badInput(`a class named "${name}" already exists (id ${c.id})`);
+      if (c.id !== id && c.name.toLowerCase() === name.toLowerCase())
+        throw badInput(`a class named "${name}" already exists (id ${c.id})`);
   }
 }

@@ -14,7 +14,11 @@ import type { RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, Vo
 export const PREVIEW_ITERATIONS = 60;
 
 export const engine: SegmentationEngine<Model> = {
-  async train(volume: Volume, labels: LabelledVoxels, { seed, preview, classNames, signal, progress }: TrainOptions): Promise<Model> {
+  async train(
+    volume: Volume,
+    labels: LabelledVoxels,
+    { seed, preview, classNames, signal, progress }: TrainOptions,
+  ): Promise<Model> {
     const values = [...classNames.keys()].sort((a, b) => a - b);
     const renumber = new Uint8Array(256);
     values.forEach((value, i) => (renumber[value] = i + 1));
@@ -37,11 +41,17 @@ export const engine: SegmentationEngine<Model> = {
     const n = labels.length;
     const confidence = new Float32Array(n);
     for (let k = 0; k < model.classes.length; k++)
-      for (let i = 0; i < n; i++) if (probabilities[k * n + i]! > confidence[i]!) confidence[i] = probabilities[k * n + i]!;
+      for (let i = 0; i < n; i++)
+        if (probabilities[k * n + i]! > confidence[i]!) confidence[i] = probabilities[k * n + i]!;
     return { classes: labels, confidence };
   },
 
-  predictVolume(model: Model, volume: Volume, outputs: VolumeOutputs, options: RunOptions & { threads?: number }): Promise<void> {
+  predictVolume(
+    model: Model,
+    volume: Volume,
+    outputs: VolumeOutputs,
+    options: RunOptions & { threads?: number },
+  ): Promise<void> {
     return predictVolume(model, volume, { labels: outputs.classes, probabilities: outputs.probabilities }, options);
   },
 };

@@ -45,5 +45,10 @@ export interface SegmentationEngine<M = unknown> {
   /** Prediction of one small region (a slice), fast enough for the live view. */
   predictRegion(model: M, volume: Volume, region: Region, signal?: AbortSignal): Promise<RegionPrediction>;
   /** Blockwise prediction of the whole volume into chunked outputs. */
-  predictVolume(model: M, volume: Volume, outputs: VolumeOutputs, options: RunOptions & { threads?: number }): Promise<void>;
+  predictVolume(
+    model: M,
+    volume: Volume,
+    outputs: VolumeOutputs,
+    options: RunOptions & { threads?: number },
+  ): Promise<void>;
 }

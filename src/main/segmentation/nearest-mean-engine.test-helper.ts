@@ -21,7 +21,9 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
     for (let i = 0; i < labels.indices.length; i++) {
       if (signal.aborted) throw cancelled();
       const index = labels.indices[i]!;
-      const z = Math.floor(index / (ny * nx)), y = Math.floor(index / nx) % ny, x = index % nx;
+      const z = Math.floor(index / (ny * nx)),
+        y = Math.floor(index / nx) % ny,
+        x = index % nx;
       const [value] = await volume.read({ start: [z, y, x], shape: [1, 1, 1] });
       const entry = sums.get(labels.classes[i]!) ?? [0, 0];
       entry[0] += value!;
@@ -52,7 +54,12 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
     return { classes, confidence };
   }
 
-  async predictVolume(model: MeanModel, volume: Volume, outputs: VolumeOutputs, { signal, progress }: RunOptions): Promise<void> {
+  async predictVolume(
+    model: MeanModel,
+    volume: Volume,
+    outputs: VolumeOutputs,
+    { signal, progress }: RunOptions,
+  ): Promise<void> {
     const [nz, ny, nx] = volume.shape;
     for (let z = 0; z < nz; z++) {
       if (signal.aborted) throw cancelled();

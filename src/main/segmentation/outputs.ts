@@ -6,12 +6,12 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SegmentationClass } from '../../shared/api/segmentation';
-import { badInput } from '../../shared/errors';
-import { voxelCount } from '../../shared/volume';
+import { badInput, cancelled } from '../../shared/errors';
+import { type Region, voxelCount } from '../../shared/volume';
 import { createVolume, openVolume } from '../volume';
 import type { VolumeWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
-import type { VolumeOutputs } from './engine';
+import type { RegionWriter, RunOptions, VolumeOutputs } from './engine';
 import { WritableMemoryVolume } from './memory-volume';
 
 /** Results up to this many voxels (bytes) stay in memory. */
@@ -30,7 +30,11 @@ export interface FinishedResult {
   dispose(): Promise<void>;
 }
 
-export async function createResultStore(volume: Volume, folder = tmpdir(), memoryLimit = MEMORY_RESULT_VOXELS): Promise<ResultStore> {
+export async function createResultStore(
+  volume: Volume,
+  folder = tmpdir(),
+  memoryLimit = MEMORY_RESULT_VOXELS,
+): Promise<ResultStore> {
   if (voxelCount(volume.shape) <= memoryLimit) {
     const memory = WritableMemoryVolume.uint8(volume.shape, volume);
     return {
@@ -40,7 +44,13 @@ export async function createResultStore(volume: Volume, folder = tmpdir(), memor
     };
   }
   const path = join(folder, `tomoseg-segmentation-${randomUUID()}.zarr`);
-  const writer = await createVolume(path, { shape: volume.shape, dtype: 'uint8', kind: 'labels', voxelSize: volume.voxelSize, unit: volume.unit });
+  const writer = await createVolume(path, {
+    shape: volume.shape,
+    dtype: 'uint8',
+    kind: 'labels',
+    voxelSize: volume.voxelSize,
+    unit: volume.unit,
+  });
   return {
     outputs: { classes: writer },
     finish: async () => {
@@ -75,14 +85,33 @@ export interface ExportTarget {
   discard(): Promise<void>;
 }
 
-export async function createExportTarget({ path, probabilities, volume, classes, overwrite }: ExportRequest): Promise<ExportTarget> {
-  if (probabilities !== undefined && probabilities === path) throw badInput(`${path}: the segmentation and the probabilities need different files`);
-  const common = { shape: volume.shape, dtype: 'uint8' as const, voxelSize: volume.voxelSize, unit: volume.unit, force: overwrite };
+export async function createExportTarget({
+  path,
+  probabilities,
+  volume,
+  classes,
+  overwrite,
+}: ExportRequest): Promise<ExportTarget> {
+  if (probabilities !== undefined && probabilities === path)
+    throw badInput(`${path}: the segmentation and the probabilities need different files`);
+  const common = {
+    shape: volume.shape,
+    dtype: 'uint8' as const,
+    voxelSize: volume.voxelSize,
+    unit: volume.unit,
+    force: overwrite,
+  };
   const writers: VolumeWriter[] = [];
   try {
     writers.push(await createVolume(path, { ...common, kind: 'labels', labelColors: classes.map(labelColour) }));
     if (probabilities !== undefined)
-      writers.push(await createVolume(probabilities, { ...common, channels: classes.length, channelNames: classes.map((c) => c.name) }));
+      writers.push(
+        await createVolume(probabilities, {
+          ...common,
+          channels: classes.length,
+          channelNames: classes.map((c) => c.name),
+        }),
+      );
   } catch (error) {
     await Promise.all(writers.map((w) => w.abort()));
     throw error;
@@ -101,4 +130,19 @@ export async function createExportTarget({ path, probabilities, volume, classes,
 function labelColour(c: SegmentationClass): { value: number; rgba: [number, number, number, number] } {
   const n = Number.parseInt(c.colour.slice(1), 16);
   return { value: c.id, rgba: [(n >> 16) & 255, (n >> 8) & 255, n & 255, 255] };
+}
+
+/** Voxels copied per step of `copyVolume`. */
+const SLAB_VOXELS = 16 * 1024 * 1024;
+
+/** Copies a volume slab by slab (whole chunk heights), so memory stays at one slab. */
+export async function copyVolume(from: Volume, to: RegionWriter, { signal, progress }: RunOptions): Promise<void> {
+  const [nz, ny, nx] = from.shape;
+  const step = Math.max(from.chunkShape[0], Math.floor(SLAB_VOXELS / (ny * nx)), 1);
+  for (let z = 0; z < nz; z += step) {
+    if (signal.aborted) throw cancelled('copy cancelled');
+    const region: Region = { start: [z, 0, 0], shape: [Math.min(step, nz - z), ny, nx] };
+    await to.write(region, await from.read(region));
+    progress(Math.min(nz, z + step), nz);
+  }
 }

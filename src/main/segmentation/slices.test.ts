@@ -35,7 +35,11 @@ describe('time left', () => {
   it('estimates from the rate so far', () => {
     let now = 0;
     const messages: string[] = [];
-    const progress = withTimeLeft((_done, _total, message) => messages.push(message!), 'segmenting', () => now);
+    const progress = withTimeLeft(
+      (_done, _total, message) => messages.push(message!),
+      'segmenting',
+      () => now,
+    );
     progress(0, 100);
     now = 10_000;
     progress(25, 100);

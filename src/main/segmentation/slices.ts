@@ -15,6 +15,13 @@ export function sliceRegion(shape: Vec3, axis: Axis, index: number): Region {
   return region;
 }
 
+/** The part of `region` inside a volume of `shape`, or null when none is. */
+export function clipRegion(region: Region, shape: Vec3): Region | null {
+  const start = region.start.map((s) => Math.max(0, s)) as Vec3;
+  const size = start.map((s, a) => Math.min(shape[a]!, region.start[a]! + region.shape[a]!) - s) as Vec3;
+  return size.every((n) => n > 0) ? { start, shape: size } : null;
+}
+
 /** Voxel (z, y, x) of slice pixel (column, row): columns run along the last remaining axis. */
 export function sliceToVoxel(axis: Axis, index: number, column: number, row: number): Vec3 {
   if (axis === 'z') return [index, row, column];
@@ -26,7 +33,13 @@ export function sliceToVoxel(axis: Axis, index: number, column: number, row: num
  * Brush shapes for a line through slice pixels `points` (column, row pairs): one disc or sphere
  * every half radius along each segment, so a fast drag leaves no gaps.
  */
-export function brushShapes(axis: Axis, index: number, points: readonly number[], radius: number, mode: 'disc' | 'sphere'): StrokeShape[] {
+export function brushShapes(
+  axis: Axis,
+  index: number,
+  points: readonly number[],
+  radius: number,
+  mode: 'disc' | 'sphere',
+): StrokeShape[] {
   const shapes: StrokeShape[] = [];
   const step = Math.max(0.5, radius / 2);
   const add = (column: number, row: number): void => {
@@ -35,7 +48,10 @@ export function brushShapes(axis: Axis, index: number, points: readonly number[]
   };
   add(points[0]!, points[1]!);
   for (let i = 2; i + 1 < points.length; i += 2) {
-    const c0 = points[i - 2]!, r0 = points[i - 1]!, c1 = points[i]!, r1 = points[i + 1]!;
+    const c0 = points[i - 2]!,
+      r0 = points[i - 1]!,
+      c1 = points[i]!,
+      r1 = points[i + 1]!;
     const steps = Math.ceil(Math.hypot(c1 - c0, r1 - r0) / step);
     for (let s = 1; s <= steps; s++) add(c0 + ((c1 - c0) * s) / steps, r0 + ((r1 - r0) * s) / steps);
   }
@@ -44,7 +60,8 @@ export function brushShapes(axis: Axis, index: number, points: readonly number[]
 
 /** The 4-connected pixels of a `width`×`height` label slice that share the seed pixel's value. */
 export function floodFill(labels: Uint8Array, width: number, height: number, column: number, row: number): Uint8Array {
-  const c = Math.round(column), r = Math.round(row);
+  const c = Math.round(column),
+    r = Math.round(row);
   if (c < 0 || c >= width || r < 0 || r >= height)
     throw badInput(`fill point (${column}, ${row}) is outside the ${width}×${height} slice`);
   const mask = new Uint8Array(width * height);

@@ -19,9 +19,15 @@ describe('tiles', () => {
     const shape: Vec3 = [12, 40, 40];
     const volume = WritableMemoryVolume.uint8(shape, { voxelSize: [1, 1, 1], unit: '' });
     const data = new Uint8Array(voxelCount(shape));
-    for (let i = 0; i < data.length; i++) data[i] = ((i % 40) + Math.floor(i / 40)) % 16 < 8 ? 60 + (i % 7) : 190 - (i % 5);
+    for (let i = 0; i < data.length; i++)
+      data[i] = ((i % 40) + Math.floor(i / 40)) % 16 < 8 ? 60 + (i % 7) : 190 - (i % 5);
     await volume.write({ start: [0, 0, 0], shape }, data);
-    const indices = Float64Array.from([6 * 1600 + 2 * 40 + 2, 6 * 1600 + 2 * 40 + 12, 6 * 1600 + 20 * 40 + 3, 6 * 1600 + 20 * 40 + 13]);
+    const indices = Float64Array.from([
+      6 * 1600 + 2 * 40 + 2,
+      6 * 1600 + 2 * 40 + 12,
+      6 * 1600 + 20 * 40 + 3,
+      6 * 1600 + 20 * 40 + 13,
+    ]);
     const labels = { shape, indices, values: Uint8Array.from(indices, (i) => (data[i]! < 128 ? 1 : 2)) };
     const model = await trainModel(volume, labels, { seed: 2, iterations: 30 });
     const slice: Region = { start: [6, 0, 0], shape: [1, 40, 40] };

@@ -8,7 +8,13 @@ import type { Volume } from '../volume/volume';
 /** Largest tile: one 512² slice (the size the live preview is designed for), or 16 × 256² of a box. */
 export const TILE_VOXELS = 512 * 512;
 
-export async function predictInTiles<M>(engine: SegmentationEngine<M>, model: M, volume: Volume, region: Region, tileVoxels = TILE_VOXELS): Promise<RegionPrediction> {
+export async function predictInTiles<M>(
+  engine: SegmentationEngine<M>,
+  model: M,
+  volume: Volume,
+  region: Region,
+  tileVoxels = TILE_VOXELS,
+): Promise<RegionPrediction> {
   const tiles = tilesOf(region, tileVoxels);
   if (tiles.length === 1) return engine.predictRegion(model, volume, region);
   const classes = new Uint8Array(voxelCount(region.shape));

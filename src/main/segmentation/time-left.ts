@@ -8,7 +8,11 @@ export function withTimeLeft(progress: Progress, what: string, now: () => number
     const elapsed = (now() - started) / 1000;
     const left = done > 0 && total > done ? (elapsed * (total - done)) / done : undefined;
     const percent = total > 0 ? Math.floor((100 * done) / total) : 0;
-    progress(done, total, left === undefined ? `${what} ${percent}%` : `${what} ${percent}%, about ${formatSeconds(left)} left`);
+    progress(
+      done,
+      total,
+      left === undefined ? `${what} ${percent}%` : `${what} ${percent}%, about ${formatSeconds(left)} left`,
+    );
   };
 }
 

@@ -40,7 +40,14 @@ async function setup(engine: SegmentationEngine = new NearestMeanEngine()) {
 
 /** Paints a disc of the material inside the ball and one of background in a corner, on slice z = 12. */
 function paintBothClasses(service: SegmentationService, id: string) {
-  const base = { volumeId: id, axis: 'z' as const, index: 12, mode: 'disc' as const, erase: false, continueStroke: false };
+  const base = {
+    volumeId: id,
+    axis: 'z' as const,
+    index: 12,
+    mode: 'disc' as const,
+    erase: false,
+    continueStroke: false,
+  };
   service.paintStroke({ ...base, points: [24, 20], radius: 4, classId: MATERIAL });
   service.paintStroke({ ...base, points: [5, 5, 10, 5], radius: 3, classId: BACKGROUND });
 }
@@ -48,7 +55,10 @@ function paintBothClasses(service: SegmentationService, id: string) {
 describe('classes', () => {
   it('start with Background and Material 1, and can be defined, renamed, recoloured and removed', async () => {
     const { service, id } = await setup();
-    expect(service.listClasses(id).map((c) => [c.id, c.name])).toEqual([[1, 'Background'], [2, 'Material 1']]);
+    expect(service.listClasses(id).map((c) => [c.id, c.name])).toEqual([
+      [1, 'Background'],
+      [2, 'Material 1'],
+    ]);
     expect(service.defineClass(id)).toMatchObject({ id: 3, name: 'Material 2' });
     expect(service.renameClass(id, 3, 'Pores').name).toBe('Pores');
     expect(service.recolourClass(id, 3, '#112233').colour).toBe('#112233');
@@ -69,7 +79,15 @@ describe('painting', () => {
   it('paints a disc on the slice, reads it back, and undo/redo restore it', async () => {
     const { service, id } = await setup();
     const stroke = service.paintStroke({
-      volumeId: id, axis: 'z', index: 12, points: [24, 20], radius: 2, mode: 'disc', classId: MATERIAL, erase: false, continueStroke: false,
+      volumeId: id,
+      axis: 'z',
+      index: 12,
+      points: [24, 20],
+      radius: 2,
+      mode: 'disc',
+      classId: MATERIAL,
+      erase: false,
+      continueStroke: false,
     });
     expect(stroke.voxels).toBe(13); // a radius-2 disc
     expect(stroke.changed).toEqual({ start: [12, 18, 22], shape: [1, 5, 5] });
@@ -86,7 +104,14 @@ describe('painting', () => {
 
   it('maps slice pixels to voxels on the y and x views, and paints spheres in 3D', async () => {
     const { service, id } = await setup();
-    const base = { volumeId: id, mode: 'disc' as const, radius: 0, classId: MATERIAL, erase: false, continueStroke: false };
+    const base = {
+      volumeId: id,
+      mode: 'disc' as const,
+      radius: 0,
+      classId: MATERIAL,
+      erase: false,
+      continueStroke: false,
+    };
     service.paintStroke({ ...base, axis: 'y', index: 7, points: [30, 5] }); // column x, row z
     service.paintStroke({ ...base, axis: 'x', index: 9, points: [3, 6] }); // column y, row z
     expect(service.readLabelSlice(id, 'y', 7).data[5 * 48 + 30]).toBe(MATERIAL);
@@ -99,9 +124,16 @@ describe('painting', () => {
   it('clips strokes outside the volume and joins a continued drag into one undo step', async () => {
     const { service, id } = await setup();
     const base = { volumeId: id, axis: 'z' as const, index: 0, mode: 'disc' as const, classId: MATERIAL, erase: false };
-    expect(service.paintStroke({ ...base, points: [-50, -50, 500, -50], radius: 3, continueStroke: false }).voxels).toBe(0);
-    expect(service.paintStroke({ ...base, index: 99, points: [5, 5], radius: 3, continueStroke: false }).voxels).toBe(0);
-    expect(service.paintStroke({ ...base, index: 99, points: [5, 5], radius: 3, mode: 'fill', continueStroke: false }).voxels).toBe(0);
+    expect(
+      service.paintStroke({ ...base, points: [-50, -50, 500, -50], radius: 3, continueStroke: false }).voxels,
+    ).toBe(0);
+    expect(service.paintStroke({ ...base, index: 99, points: [5, 5], radius: 3, continueStroke: false }).voxels).toBe(
+      0,
+    );
+    expect(
+      service.paintStroke({ ...base, index: 99, points: [5, 5], radius: 3, mode: 'fill', continueStroke: false })
+        .voxels,
+    ).toBe(0);
     const edge = service.paintStroke({ ...base, points: [0, 0], radius: 2, continueStroke: false });
     expect(edge.changed).toEqual({ start: [0, 0, 0], shape: [1, 3, 3] });
     service.paintStroke({ ...base, points: [40, 30], radius: 2, continueStroke: true });
@@ -125,7 +157,17 @@ describe('painting', () => {
 describe('training and prediction', () => {
   it('refuses to train with an empty class or fewer than two classes, with a clear message', async () => {
     const { service, id } = await setup();
-    service.paintStroke({ volumeId: id, axis: 'z', index: 12, points: [3, 3], radius: 2, mode: 'disc', classId: BACKGROUND, erase: false, continueStroke: false });
+    service.paintStroke({
+      volumeId: id,
+      axis: 'z',
+      index: 12,
+      points: [3, 3],
+      radius: 2,
+      mode: 'disc',
+      classId: BACKGROUND,
+      erase: false,
+      continueStroke: false,
+    });
     expect(() => service.train(id)).toThrow(/"Material 1" has no labelled voxels/);
     service.removeClass(id, MATERIAL);
     expect(() => service.train(id)).toThrow(/at least two classes/);
@@ -161,7 +203,17 @@ describe('training and prediction', () => {
     const { service, jobs, id } = await setup();
     paintBothClasses(service, id);
     await service.train(id).result;
-    service.paintStroke({ volumeId: id, axis: 'z', index: 5, points: [3, 3], radius: 1, mode: 'disc', classId: BACKGROUND, erase: false, continueStroke: false });
+    service.paintStroke({
+      volumeId: id,
+      axis: 'z',
+      index: 5,
+      points: [3, 3],
+      radius: 1,
+      mode: 'disc',
+      classId: BACKGROUND,
+      erase: false,
+      continueStroke: false,
+    });
     expect(service.segmentationState(id).model?.stale).toBe(true);
     const running = service.train(id);
     const replaced = service.train(id);
@@ -192,7 +244,9 @@ describe('training and prediction', () => {
     expect(service.readLabelSlice(id, 'z', 12).data).toEqual(before);
     const clipped = await service.acceptPrediction(id, { region: { start: [20, 30, 40], shape: [10, 20, 20] } });
     expect(clipped.changed).toEqual({ start: [20, 30, 40], shape: [4, 10, 8] });
-    await expect(service.acceptPrediction(id, { region: { start: [30, 0, 0], shape: [2, 2, 2] } })).rejects.toThrow(/outside the volume/);
+    await expect(service.acceptPrediction(id, { region: { start: [30, 0, 0], shape: [2, 2, 2] } })).rejects.toThrow(
+      /outside the volume/,
+    );
   });
 });
 
@@ -203,7 +257,10 @@ describe('segment all', () => {
     await service.train(id).result;
     expect(await service.readSegmentationSlice(id, 'z', 12)).toBeNull();
     expect(await service.segmentAll(id).result).toBe(1);
-    for (const [axis, index] of [['z', 12], ['x', 30]] as const) {
+    for (const [axis, index] of [
+      ['z', 12],
+      ['x', 30],
+    ] as const) {
       const segmented = (await service.readSegmentationSlice(id, axis, index))!;
       const predicted = (await service.readPredictionSlice(id, axis, index))!;
       expect(segmented.classes).toEqual(predicted.classes);
@@ -226,21 +283,66 @@ describe('segment all', () => {
   });
 });
 
+describe('volumes', () => {
+  it('forgets the segmentation of a volume closed elsewhere, and starts afresh for one reopened under the id', async () => {
+    let volume: Volume | undefined = await twoPhaseVolume();
+    const volumes = {
+      get: (): Volume => {
+        if (!volume) throw new TomosegError('not-found', 'no open volume with id v1');
+        return volume;
+      },
+    };
+    const service = new SegmentationService({
+      volumes,
+      jobs: new Jobs(new EventBus()),
+      engine: new NearestMeanEngine(),
+    });
+    paintBothClasses(service, 'v1');
+    await service.train('v1').result;
+    volume = undefined;
+    expect(() => service.segmentationState('v1')).toThrow(/no open volume/);
+    volume = await twoPhaseVolume();
+    expect(service.segmentationState('v1')).toMatchObject({ model: null, canUndo: false, labelled: { 1: 0, 2: 0 } });
+  });
+});
+
 describe('arguments', () => {
   it('reach the service through dispatch, and bad ones fail as bad input naming the parameter', async () => {
     const volume = await twoPhaseVolume();
     const jobs = new Jobs(new EventBus());
-    const volumes = { get: (volumeId: string) => { if (volumeId !== 'v1') throw new TomosegError('not-found', `no open volume with id ${volumeId}`); return volume; } };
-    const handlers = segmentationHandlers(new SegmentationService({ volumes, jobs, engine: new NearestMeanEngine() })) as Handlers;
+    const volumes = {
+      get: (volumeId: string): Volume => {
+        if (volumeId !== 'v1') throw new TomosegError('not-found', `no open volume with id ${volumeId}`);
+        return volume;
+      },
+    };
+    const handlers = segmentationHandlers(
+      new SegmentationService({ volumes, jobs, engine: new NearestMeanEngine() }),
+    ) as Handlers;
     const call = (method: string, args: unknown) => dispatch(handlers, method, args);
     const stroke = { volumeId: 'v1', axis: 'z', index: 12, points: [24, 20], radius: 3, mode: 'disc', classId: 2 };
     expect(await call('paintStroke', stroke)).toMatchObject({ voxels: 29, canUndo: true });
-    await expect(call('paintStroke', { ...stroke, classId: 300 })).rejects.toMatchObject({ kind: 'bad-input', message: expect.stringMatching(/paintStroke: classId/) });
-    await expect(call('paintStroke', { ...stroke, classId: 7 })).rejects.toMatchObject({ kind: 'not-found', message: expect.stringMatching(/no class with id 7/) });
-    await expect(call('readLabelSlice', { volumeId: 'v1', axis: 'z', index: 24 })).rejects.toMatchObject({ kind: 'bad-input', message: expect.stringMatching(/slice 24 is outside z = 0..23/) });
+    await expect(call('paintStroke', { ...stroke, classId: 300 })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/paintStroke: classId/),
+    });
+    await expect(call('paintStroke', { ...stroke, classId: 7 })).rejects.toMatchObject({
+      kind: 'not-found',
+      message: expect.stringMatching(/no class with id 7/),
+    });
+    await expect(call('readLabelSlice', { volumeId: 'v1', axis: 'z', index: 24 })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/slice 24 is outside z = 0..23/),
+    });
     await expect(call('train', { volumeId: 'nope' })).rejects.toMatchObject({ kind: 'not-found' });
-    await expect(call('train', { volumeId: 'v1' })).rejects.toMatchObject({ kind: 'bad-input', message: expect.stringMatching(/"Background" has no labelled voxels/) });
-    await expect(call('exportSegmentation', { volumeId: 'v1', path: '/tmp/x.tif' })).rejects.toMatchObject({ kind: 'bad-input', message: expect.stringMatching(/no model yet/) });
+    await expect(call('train', { volumeId: 'v1' })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/"Background" has no labelled voxels/),
+    });
+    await expect(call('exportSegmentation', { volumeId: 'v1', path: '/tmp/x.tif' })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/no model yet/),
+    });
     await call('paintStroke', { ...stroke, points: [2, 2], classId: 1 });
     const { jobId } = (await call('train', { volumeId: 'v1' })) as { jobId: string };
     expect(jobs.cancel(jobId)).toBe(true);
@@ -250,11 +352,15 @@ describe('arguments', () => {
     const paint = segmentationArgs.paintStroke;
     const ok = { volumeId: 'v', axis: 'z', index: 0, points: [1, 2], mode: 'disc', classId: 1 };
     expect(paint.safeParse(ok).success).toBe(true);
-    expect(paint.safeParse({ ...ok, classId: undefined }).error?.issues[0]?.message).toMatch(/classId to paint, or erase/);
+    expect(paint.safeParse({ ...ok, classId: undefined }).error?.issues[0]?.message).toMatch(
+      /classId to paint, or erase/,
+    );
     expect(paint.safeParse({ ...ok, classId: undefined, erase: true }).success).toBe(true);
     expect(paint.safeParse({ ...ok, points: [1, 2, 3] }).error?.issues[0]?.message).toMatch(/pairs/);
     expect(paint.safeParse({ ...ok, classId: 0 }).success).toBe(false);
-    expect(paint.safeParse({ ...ok, mode: 'sphere', radius: 65 }).error?.issues[0]?.message).toMatch(/at most 64 voxels/);
+    expect(paint.safeParse({ ...ok, mode: 'sphere', radius: 65 }).error?.issues[0]?.message).toMatch(
+      /at most 64 voxels/,
+    );
     expect(segmentationArgs.acceptPrediction.safeParse({ volumeId: 'v', axis: 'z' }).success).toBe(false);
     expect(segmentationArgs.recolourClass.safeParse({ volumeId: 'v', classId: 1, colour: 'red' }).success).toBe(false);
   });

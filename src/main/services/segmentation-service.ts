@@ -13,13 +13,13 @@ import type {
 } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
-import { type Axis, type Region, type Vec3, axisIndex, voxelCount } from '../../shared/volume';
+import { type Axis, type Region, axisIndex, voxelCount } from '../../shared/volume';
 import { LabelStore, type Stroke } from '../labels';
 import { ClassList } from '../segmentation/classes';
-import type { RegionWriter, SegmentationEngine } from '../segmentation/engine';
+import type { SegmentationEngine } from '../segmentation/engine';
 import { LabelsHistory } from '../segmentation/labels-history';
-import { type FinishedResult, createExportTarget, createResultStore } from '../segmentation/outputs';
-import { brushShapes, floodFill, sliceRegion } from '../segmentation/slices';
+import { type FinishedResult, copyVolume, createExportTarget, createResultStore } from '../segmentation/outputs';
+import { brushShapes, clipRegion, floodFill, sliceRegion } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { withTimeLeft } from '../segmentation/time-left';
 import type { Volume } from '../volume/volume';
@@ -73,8 +73,6 @@ interface Session {
 const SLICE_CACHE = 48;
 /** Largest region accepted as labels in one go (a 256³ box; predicted tile by tile, about 100 MiB of work arrays). */
 const MAX_ACCEPT_VOXELS = 256 ** 3;
-/** Voxels copied per step of an export from the result store. */
-const SLAB_VOXELS = 16 * 1024 * 1024;
 
 export class SegmentationService {
   private readonly sessions = new Map<string, Session>();
@@ -201,14 +199,24 @@ export class SegmentationService {
     return job;
   }
 
-  private async trainNow(session: Session, { seed, preview = false }: { seed?: number; preview?: boolean }, { signal, progress }: JobContext): Promise<TrainedModel> {
+  private async trainNow(
+    session: Session,
+    { seed, preview = false }: { seed?: number; preview?: boolean },
+    { signal, progress }: JobContext,
+  ): Promise<TrainedModel> {
     const store = session.history.store;
     const classNames = this.checkTrainable(session); // the labels may have changed while waiting
     const labels = store.labelledVoxels();
     const labelsVersion = store.version;
     const started = performance.now();
     progress(0, 1, `training ${preview ? 'a preview' : 'the model'} on ${labels.indices.length} labelled voxels`);
-    const model = await this.options.engine.train(session.volume, labels, { seed, preview, classNames, signal, progress });
+    const model = await this.options.engine.train(session.volume, labels, {
+      seed,
+      preview,
+      classNames,
+      signal,
+      progress,
+    });
     if (signal.aborted) throw cancelled('training cancelled'); // keep the model we had
     const trained: TrainedModel = {
       model,
@@ -240,7 +248,8 @@ export class SegmentationService {
     const region = sliceRegion(session.volume.shape, axis, index);
     const key = `${axis}:${index}`;
     let slice = session.slices.get(key);
-    if (slice) session.slices.delete(key); // re-inserted below as the most recent
+    if (slice)
+      session.slices.delete(key); // re-inserted below as the most recent
     else
       slice = this.predictSlice(session, trained, axis, region).catch((error: unknown) => {
         session.slices.delete(key); // a failure is not cached
@@ -251,7 +260,12 @@ export class SegmentationService {
     return slice;
   }
 
-  private async predictSlice(session: Session, trained: TrainedModel, axis: Axis, region: Region): Promise<PredictionSlice> {
+  private async predictSlice(
+    session: Session,
+    trained: TrainedModel,
+    axis: Axis,
+    region: Region,
+  ): Promise<PredictionSlice> {
     const { classes, confidence } = await predictInTiles(this.options.engine, trained.model, session.volume, region);
     const uncertainty = new Uint8Array(confidence.length);
     for (let i = 0; i < confidence.length; i++) uncertainty[i] = Math.round(255 * (1 - confidence[i]!));
@@ -263,11 +277,19 @@ export class SegmentationService {
   segmentAll(volumeId: string, threads?: number): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     this.requireModel(session);
-    if (session.running.segmentAll) throw new TomosegError('conflict', `segment-all of this volume is already running (job ${session.running.segmentAll})`);
+    if (session.running.segmentAll)
+      throw new TomosegError(
+        'conflict',
+        `segment-all of this volume is already running (job ${session.running.segmentAll})`,
+      );
     const job = this.options.jobs.start('segment-all', async (context) => {
       const { signal, progress } = context;
       const trained = await this.fullModel(session, context);
-      const store = await createResultStore(session.volume, this.options.results?.folder, this.options.results?.memoryLimit);
+      const store = await createResultStore(
+        session.volume,
+        this.options.results?.folder,
+        this.options.results?.memoryLimit,
+      );
       let stored: FinishedResult;
       try {
         await this.options.engine.predictVolume(trained.model, session.volume, store.outputs, {
@@ -303,14 +325,22 @@ export class SegmentationService {
    * Writes the current model's prediction of a region (clipped to the volume) into the labels as
    * one undoable step. Voxels the user labelled keep their label: they are the ground truth.
    */
-  async acceptPrediction(volumeId: string, where: { region?: Region; axis?: Axis; index?: number }): Promise<StrokeResult> {
+  async acceptPrediction(
+    volumeId: string,
+    where: { region?: Region; axis?: Axis; index?: number },
+  ): Promise<StrokeResult> {
     const session = this.session(volumeId);
     const trained = this.requireModel(session);
     const { shape } = session.volume;
-    const region = where.region ? clip(where.region, shape) : sliceRegion(shape, where.axis!, where.index!);
-    if (!region) throw badInput(`region [${where.region!.start.join(', ')}] + [${where.region!.shape.join(', ')}] lies outside the volume [${shape.join(', ')}]`);
+    const region = where.region ? clipRegion(where.region, shape) : sliceRegion(shape, where.axis!, where.index!);
+    if (!region)
+      throw badInput(
+        `region [${where.region!.start.join(', ')}] + [${where.region!.shape.join(', ')}] lies outside the volume [${shape.join(', ')}]`,
+      );
     if (voxelCount(region.shape) > MAX_ACCEPT_VOXELS)
-      throw badInput(`accepting ${voxelCount(region.shape)} voxels at once is too many (at most ${MAX_ACCEPT_VOXELS}): choose a smaller region`);
+      throw badInput(
+        `accepting ${voxelCount(region.shape)} voxels at once is too many (at most ${MAX_ACCEPT_VOXELS}): choose a smaller region`,
+      );
     const { classes } = await predictInTiles(this.options.engine, trained.model, session.volume, region);
     const existing = session.history.store.read(region);
     const strokes: Stroke[] = [];
@@ -328,10 +358,14 @@ export class SegmentationService {
   }
 
   /** Writes the segmentation, from the segment-all result when it is current, else by predicting. */
-  exportSegmentation(args: { volumeId: string; path: string; probabilities?: string; overwrite: boolean }): { id: string; result: Promise<string> } {
+  exportSegmentation(args: { volumeId: string; path: string; probabilities?: string; overwrite: boolean }): {
+    id: string;
+    result: Promise<string>;
+  } {
     const session = this.session(args.volumeId);
     this.requireModel(session);
-    if (session.running.export) throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
+    if (session.running.export)
+      throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
     const job = this.options.jobs.start('export', async (context) => {
       const { signal, progress } = context;
       const trained = await this.fullModel(session, context);
@@ -342,7 +376,10 @@ export class SegmentationService {
       try {
         const result = session.result;
         if (result && result.modelVersion === trained.version && !args.probabilities)
-          await copyVolume(result.stored.volume, target.outputs.classes, { signal, progress: withTimeLeft(progress, 'exporting') });
+          await copyVolume(result.stored.volume, target.outputs.classes, {
+            signal,
+            progress: withTimeLeft(progress, 'exporting'),
+          });
         else
           await this.options.engine.predictVolume(trained.model, session.volume, target.outputs, {
             signal,
@@ -385,7 +422,9 @@ export class SegmentationService {
             preview: trained.preview,
           }
         : null,
-      segmentation: result ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version } : null,
+      segmentation: result
+        ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version }
+        : null,
       running: { ...session.running },
     };
   }
@@ -403,7 +442,17 @@ export class SegmentationService {
 
   private session(volumeId: string): Session {
     let session = this.sessions.get(volumeId);
-    const volume = session?.volume ?? this.options.volumes.get(volumeId);
+    let volume: Volume;
+    try {
+      volume = this.options.volumes.get(volumeId);
+    } catch (error) {
+      if (session) void this.forget(volumeId).catch(() => undefined); // closed elsewhere (e.g. with its project)
+      throw error;
+    }
+    if (session && session.volume !== volume) {
+      void this.forget(volumeId).catch(() => undefined);
+      session = undefined;
+    }
     const store = this.options.labelsFor?.(volumeId, volume) ?? session?.history.store ?? new LabelStore(volume.shape);
     if (!session) {
       const saved = this.options.classesFor?.(volumeId);
@@ -424,7 +473,10 @@ export class SegmentationService {
   /** Class names by label value; refuses labels the model could not learn from. */
   private checkTrainable(session: Session): Map<number, string> {
     const classes = session.classes.list();
-    if (classes.length < 2) throw badInput(`training needs at least two classes; this volume has ${classes.length}: define another class and paint it`);
+    if (classes.length < 2)
+      throw badInput(
+        `training needs at least two classes; this volume has ${classes.length}: define another class and paint it`,
+      );
     const counts = session.history.store.classCounts();
     const empty = classes.filter((c) => counts[c.id] === 0);
     if (empty.length > 0)
@@ -432,7 +484,10 @@ export class SegmentationService {
         `class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c.name}"`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no labelled voxels: paint ${empty.length > 1 ? 'them' : 'it'} or remove ${empty.length > 1 ? 'them' : 'the class'}`,
       );
     const unknown = counts.findIndex((n, value) => n > 0 && !session.classes.has(value));
-    if (unknown > 0) throw badInput(`${counts[unknown]} voxels are labelled with value ${unknown}, which is no class (classes: ${session.classes.describe()})`);
+    if (unknown > 0)
+      throw badInput(
+        `${counts[unknown]} voxels are labelled with value ${unknown}, which is no class (classes: ${session.classes.describe()})`,
+      );
     return new Map(classes.map((c) => [c.id, c.name]));
   }
 
@@ -457,25 +512,6 @@ export class SegmentationService {
 
   private unchanged(session: Session): StrokeResult {
     return { changed: null, voxels: 0, canUndo: session.history.canUndo, canRedo: session.history.canRedo };
-  }
-}
-
-/** The part of `region` inside a volume of `shape`, or null when none is. */
-function clip(region: Region, shape: Vec3): Region | null {
-  const start = region.start.map((s) => Math.max(0, s)) as Vec3;
-  const size = start.map((s, a) => Math.min(shape[a]!, region.start[a]! + region.shape[a]!) - s) as Vec3;
-  return size.every((n) => n > 0) ? { start, shape: size } : null;
-}
-
-/** Copies a volume slab by slab (a few chunk heights), so memory stays at one slab. */
-async function copyVolume(from: Volume, to: RegionWriter, { signal, progress }: JobContext): Promise<void> {
-  const [nz, ny, nx] = from.shape;
-  const step = Math.max(from.chunkShape[0], Math.floor(SLAB_VOXELS / (ny * nx)), 1);
-  for (let z = 0; z < nz; z += step) {
-    if (signal.aborted) throw cancelled('export cancelled');
-    const region: Region = { start: [z, 0, 0], shape: [Math.min(step, nz - z), ny, nx] };
-    await to.write(region, await from.read(region));
-    progress(Math.min(nz, z + step), nz);
   }
 }
 

@@ -33,14 +33,16 @@ export abstract class ChunkedVolume implements Volume {
     checkRegion(this, region);
     const out = allocate(this.dtype, voxelCount(region.shape));
     const indices = chunksOf(region, this.chunkShape);
-    for (let i = 0; i < indices.length; i += PARALLEL_LOADS) {
-      await Promise.all(
-        indices.slice(i, i + PARALLEL_LOADS).map(async (index) => {
-          const chunk = await this.cache.get(this.key + index.join(','), () => this.loadChunk(index));
-          copyOverlap(chunk, mul(index, this.chunkShape), out, region);
-        }),
-      );
-    }
+    // A few loads in flight at once: each worker takes the next chunk as soon as it is done.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < indices.length) {
+        const index = indices[next++]!;
+        const chunk = await this.cache.get(this.key + index.join(','), () => this.loadChunk(index));
+        copyBox(chunk.data, mul(index, this.chunkShape), chunk.shape, out, region.start, region.shape);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, indices.length) }, worker));
     return out;
   }
 
@@ -97,8 +99,4 @@ export function copyBox(
       else dst.set(src.subarray(s, s + nx), d);
     }
   }
-}
-
-function copyOverlap(chunk: Chunk, chunkStart: Vec3, out: TypedArray, region: Region): void {
-  copyBox(chunk.data, chunkStart, chunk.shape, out, region.start, region.shape);
 }

@@ -98,8 +98,8 @@ export function App({ client }: { client: Client }) {
             <aside className="sidebar">
               <VolumePanel volume={volume} />
               <CursorPanel volume={volume} />
-              <DisplayPanel volume={volume} />
               <SegmentationPanel />
+              <DisplayPanel volume={volume} />
             </aside>
           </main>
         ) : (

@@ -48,7 +48,10 @@ export const segmentationArgs = {
       erase: z.boolean().default(false),
       continueStroke: z.boolean().default(false),
     })
-    .refine((s) => s.erase || s.classId !== undefined, { message: 'give a classId to paint, or erase: true', path: ['classId'] })
+    .refine((s) => s.erase || s.classId !== undefined, {
+      message: 'give a classId to paint, or erase: true',
+      path: ['classId'],
+    })
     .refine((s) => s.points.length % 2 === 0, { message: 'points are (column, row) pairs', path: ['points'] })
     .refine((s) => s.mode !== 'sphere' || s.radius <= MAX_SPHERE_RADIUS, {
       message: `a sphere brush has a radius of at most ${MAX_SPHERE_RADIUS} voxels`,
@@ -151,7 +154,14 @@ export interface SegmentationState {
   canUndo: boolean;
   canRedo: boolean;
   /** The current model; `preview` when it is a quick one for the live overlay. */
-  model: { version: number; trainedAt: string; seconds: number; classes: number[]; stale: boolean; preview: boolean } | null;
+  model: {
+    version: number;
+    trainedAt: string;
+    seconds: number;
+    classes: number[];
+    stale: boolean;
+    preview: boolean;
+  } | null;
   /** The last complete segment-all result, and whether a newer model exists. */
   segmentation: { modelVersion: number; stale: boolean } | null;
   /** Jobs of this volume still running. */

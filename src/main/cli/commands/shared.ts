@@ -112,6 +112,11 @@ export async function writeSegmentation(
     for (const writer of writers) await writer.commit({ signal: context.signal, progress: context.progress });
   } catch (error) {
     await Promise.all(writers.map((w) => w.abort().catch(() => undefined)));
+    if (
+      (error as { code?: string }).code === 'ENOSPC' ||
+      /ENOSPC|no space left/i.test(String((error as Error).message))
+    )
+      throw new TomosegError('bad-input', `the disk is full: ${paths.out} was not written (partial output removed)`);
     throw error;
   }
 }

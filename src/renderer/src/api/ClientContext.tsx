@@ -15,12 +15,10 @@ export function createServices(client: Client): Services {
   const report = (what: string) => (error: unknown, axis: string, index: number) => {
     const volume = useViewer.getState().volume;
     const message = error instanceof Error ? error.message : String(error);
-    useViewer
-      .getState()
-      .setError({
-        title: `Could not read ${volume?.name ?? 'the volume'}`,
-        message: `${what} ${axis} = ${index}: ${message}`,
-      });
+    useViewer.getState().setError({
+      title: `Could not read ${volume?.name ?? 'the volume'}`,
+      message: `${what} ${axis} = ${index}: ${message}`,
+    });
   };
   return {
     client,

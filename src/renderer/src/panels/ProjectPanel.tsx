@@ -42,8 +42,15 @@ export function ProjectPanel() {
   const [shell, setShell] = useState<AppInfo['shell'] | null>(null);
 
   useEffect(() => watchProjectJobs(services), [services]);
+  // The server may have a project open already (a reloaded page): show it.
   useEffect(() => {
-    client.api.appInfo({}).then((info) => setShell(info.shell), () => undefined);
+    void refresh(services, true).catch(() => undefined);
+  }, [services]);
+  useEffect(() => {
+    client.api.appInfo({}).then(
+      (info) => setShell(info.shell),
+      () => undefined,
+    );
   }, [client]);
   // Opening or closing a volume elsewhere in the app can take a project volume in or out.
   useEffect(() => {
@@ -151,7 +158,12 @@ export function ProjectPanel() {
             {job.message || (job.kind === 'export-bundle' ? 'exporting' : 'importing')}
             {job.total > 0 && ` (${job.done} / ${job.total})`}
           </span>
-          <button type="button" className="small" onClick={() => void cancelJob(services, job.id)} data-testid="project-job-cancel">
+          <button
+            type="button"
+            className="small"
+            onClick={() => void cancelJob(services, job.id)}
+            data-testid="project-job-cancel"
+          >
             Cancel
           </button>
         </div>
@@ -346,10 +358,7 @@ function ProjectDialog({
                 data-testid={`project-path-${index}`}
               />
               {browse && (
-                <button
-                  type="button"
-                  onClick={() => void browse(field.label).then((path) => path && set(index, path))}
-                >
+                <button type="button" onClick={() => void browse(field.label).then((path) => path && set(index, path))}>
                   Browse…
                 </button>
               )}

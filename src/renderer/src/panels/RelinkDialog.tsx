@@ -23,8 +23,8 @@ export function RelinkDialog({ project, onClose }: { project: ProjectState; onCl
       >
         <h2>Volumes not found</h2>
         <p className="hint">
-          {project.name} refers to data that is not where it was, nor near the project. Give where each file is now;
-          its labels are kept and are only put back on data of the same shape.
+          {project.name} refers to data that is not where it was, nor near the project. Give where each file is now; its
+          labels are kept and are only put back on data of the same shape.
         </p>
         <ul className="relink-list">
           {volumes.map((volume) => (

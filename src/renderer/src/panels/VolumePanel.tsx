@@ -11,24 +11,23 @@ export function VolumePanel({ volume }: { volume: VolumeInfo }) {
         {volume.name}
       </p>
       <dl className="facts">
-        <dt>Format</dt>
-        <dd data-testid="volume-format">{volume.format}</dd>
         <dt>Shape</dt>
         <dd data-testid="volume-shape">
           {formatVec(volume.shape)} <span className="muted">z × y × x</span>
         </dd>
         <dt>Type</dt>
-        <dd data-testid="volume-dtype">{volume.dtype}</dd>
+        <dd>
+          <span data-testid="volume-dtype">{volume.dtype}</span> <span className="muted">· {volume.format}</span>
+        </dd>
         <dt>Voxel</dt>
         <dd data-testid="volume-voxel-size">
           {formatVec(volume.voxelSize, formatLength)} {unit}
         </dd>
         <dt>Size</dt>
         <dd>
-          {formatVec(extent, formatLength)} {unit}
+          {formatVec(extent, formatLength)} {unit} ·{' '}
+          {formatBytes(voxelCount(volume.shape) * bytesPerElement(volume.dtype))}
         </dd>
-        <dt>Data</dt>
-        <dd>{formatBytes(voxelCount(volume.shape) * bytesPerElement(volume.dtype))}</dd>
       </dl>
     </section>
   );

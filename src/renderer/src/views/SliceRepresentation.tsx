@@ -28,7 +28,8 @@ export function SliceRepresentation({ slice, spacing, windowLevel }: Props) {
     actor.getProperty().setInterpolationTypeToNearest();
     parts.current = { mapper, actor };
     return () => {
-      view.renderer.removeViewProp(actor);
+      // The view may be gone already: React removes a deleted tree's view (a ref) before its props.
+      if (!view.renderer.isDeleted()) view.renderer.removeViewProp(actor);
       actor.delete();
       mapper.delete();
       parts.current = null;

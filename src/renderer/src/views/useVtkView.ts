@@ -42,7 +42,7 @@ export function useVtkView(background: [number, number, number]): VtkView {
 
       let frame = 0;
       const requestRender = (): void => {
-        if (frame) return;
+        if (frame || renderWindow.isDeleted()) return;
         frame = requestAnimationFrame(() => {
           frame = 0;
           renderWindow.render();
