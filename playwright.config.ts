@@ -1,11 +1,10 @@
 // End-to-end tests: Debian's Chromium (never a downloaded browser) drives the built web mode,
-// which e2e/global-setup.ts starts with a throw-away settings folder.
+// one fresh server per test (e2e/support/test.ts), each with a throw-away settings folder.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'e2e/artifacts/results',
-  globalSetup: './e2e/global-setup.ts',
   // One browser at a time: software WebGL is CPU-bound and the machines are small.
   workers: 1,
   fullyParallel: false,

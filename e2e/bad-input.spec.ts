@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // Files that cannot be opened: a message names the file and the problem, and the app keeps going.
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/test';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Painting labels on the sample: the overlay must show each class's colour, blended over the grey
 // slice, exactly on the voxels painted; undo, fill and the 3D sphere brush change the right voxels.
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/test';
 import { PNG } from 'pngjs';
 import { imageRect, openSample, waitForSlice, windowLevel } from './support/viewer';
 import { type TestVolume, grey, readSample, sliceOf } from './support/volume';

@@ -2,7 +2,7 @@
 // Projects in the browser: painted labels saved in a project come back after closing it, after
 // moving it with its data, after a relink and through an exported bundle; a damaged project file
 // gets a message naming it and is left unchanged.
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/test';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -138,7 +138,9 @@ test('a project moved with its data is found by relative path; renamed data is r
   await expect(page.getByTestId('project-notice')).toBeHidden();
 });
 
-test('an exported bundle with its data imports elsewhere with its labels', async ({ page }) => {
+test('an exported bundle with its data and a half-resolution copy imports elsewhere with its labels', async ({
+  page,
+}) => {
   await mkdir(join(folder, 'three'));
   await mkdir(join(folder, 'colleague'));
   await openSample(page);
@@ -149,8 +151,13 @@ test('an exported bundle with its data imports elsewhere with its labels', async
   await page.getByTestId('project-export').click();
   await page.getByTestId('project-path-0').fill(bundle);
   await page.getByTestId('project-include-data').check();
+  await page.getByTestId('project-include-preview').check();
   await page.getByTestId('project-dialog-submit').click();
   await expect(page.getByTestId('project-message')).toHaveText(`Exported to ${bundle}`);
+  const manifest = JSON.parse(await readFile(join(bundle, 'tomoseg-bundle.json'), 'utf8'));
+  expect(manifest.previews).toEqual([
+    { volumeId: expect.any(String), path: 'preview/bone_128x128x128-half.zarr', factor: 2 },
+  ]);
   await closeProject(page);
 
   await projectDialog(page, 'project-import', bundle, join(folder, 'colleague'));

@@ -1,6 +1,6 @@
 // The slice viewer on the bundled sample: each view must show the right slice, checked pixel by
 // pixel against the sample read independently, through scrolling, window/level and the crosshair.
-import { type Page, expect, test } from '@playwright/test';
+import { type Page, expect, test } from './support/test';
 import { compareView, crosshair, imageRect, openSample, waitForSlice } from './support/viewer';
 import { type Axis, type TestVolume, readSample, valueAt } from './support/volume';
 

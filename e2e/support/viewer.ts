@@ -1,15 +1,11 @@
 /// <reference lib="dom" />
 // Reading the app: which slice a view shows, and its rendered pixels compared with the expected
 // picture, sampled at every voxel centre of the slice.
-import { type Page, expect } from '@playwright/test';
+import { type Page, appUrl, expect } from './test';
 import { PNG } from 'pngjs';
 import { type Axis, type TestVolume, grey, sliceOf } from './volume';
 
-export const appUrl = (): string => {
-  const url = process.env.TOMOSEG_E2E_URL;
-  if (!url) throw new Error('TOMOSEG_E2E_URL is unset: run through playwright.config.ts');
-  return url;
-};
+export { appUrl };
 
 export async function openSample(page: Page): Promise<void> {
   await page.goto(appUrl());

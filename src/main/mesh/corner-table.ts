@@ -4,6 +4,9 @@
 import { TomosegError } from '../../shared/errors';
 import type { TriMesh } from './trimesh';
 
+/** No vertex of a sane mesh has this many neighbours; reaching it means a broken ring. */
+const MAX_VALENCE = 10000;
+
 export const next = (c: number): number => (c % 3 === 2 ? c - 2 : c + 1);
 export const prev = (c: number): number => (c % 3 === 0 ? c + 2 : c - 1);
 
@@ -108,7 +111,8 @@ export class CornerTable {
     do {
       out.push(c);
       c = next(this.o.data[next(c)]!);
-    } while (c !== start && out.length < 1000);
+    } while (c !== start && out.length < MAX_VALENCE);
+    if (c !== start) throw new TomosegError('internal', `corner table corrupt around vertex ${vertex}`);
     return out;
   }
 
@@ -125,11 +129,12 @@ export class CornerTable {
   connected(a: number, b: number): boolean {
     const start = this.vc.data[a]!;
     let c = start;
-    do {
+    for (let steps = 0; steps < MAX_VALENCE; steps++) {
       if (this.v.data[next(c)] === b) return true;
       c = next(this.o.data[next(c)]!);
-    } while (c !== start);
-    return false;
+      if (c === start) return false;
+    }
+    throw new TomosegError('internal', `corner table corrupt around vertex ${a}`);
   }
 
   private link(a: number, b: number): void {

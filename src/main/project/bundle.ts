@@ -1,11 +1,15 @@
 // "Export for sharing": a folder holding the project (unlocked, paths re-based) and, optionally,
-// copies of its volumes under data/. Import copies such a folder to where the user wants it.
+// copies of its volumes under data/ and half-resolution previews under preview/ (small enough to
+// send when the data is not). Import copies such a folder to where the user wants it.
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
+import type { Vec3 } from '../../shared/volume';
 import type { JobContext } from '../services/jobs';
+import { createVolume, openVolume } from '../volume';
+import { reduce } from '../volume/zarr/writer';
 import type { ProjectFile } from './project-file';
 
 export const BUNDLE_PROJECT = 'project.tomoseg';
@@ -18,11 +22,15 @@ const manifestSchema = z.object({
   createdAt: z.string(),
   /** Volumes copied into the bundle, relative to it ('/' separators). */
   data: z.array(z.object({ volumeId: z.string(), path: z.string() })),
+  /** Half-resolution copies (OME-Zarr), to look at; the project's labels stay on the full data. */
+  previews: z.array(z.object({ volumeId: z.string(), path: z.string(), factor: z.number() })).default([]),
 });
 
 export interface ExportOptions {
   /** Copy the volumes into the bundle (they can be large). */
   includeData: boolean;
+  /** Add a copy of each volume at half resolution per axis (1/8 of the voxels). */
+  preview?: boolean;
   /** Where each volume is now, by id: found volumes only; the others are referenced as recorded. */
   volumePaths: Map<string, string>;
 }
@@ -62,10 +70,26 @@ export async function exportBundle(
         data.push({ volumeId, path: `data/${name}` });
       }
     }
+    const previews: z.infer<typeof manifestSchema>['previews'] = [];
+    if (options.preview) {
+      const names = new Set<string>();
+      const volumes = [...options.volumePaths];
+      for (const [index, [volumeId, source]] of volumes.entries()) {
+        const name = uniqueName(`${basename(source).replace(/\.[^.]*$/, '')}-half.zarr`, names);
+        const message = `half-resolution copy of ${basename(source)} (${index + 1} of ${volumes.length})`;
+        await writeHalfResolution(
+          source,
+          join(temporary, 'preview', name),
+          (done, total) => job.progress(done, total, message),
+          job.signal,
+        );
+        previews.push({ volumeId, path: `preview/${name}`, factor: 2 });
+      }
+    }
     await project.copyTo(join(temporary, BUNDLE_PROJECT), {
       volumePaths: finalPaths,
       finalPath: join(target, BUNDLE_PROJECT),
-      history: { action: 'exported', detail: { includeData: options.includeData } },
+      history: { action: 'exported', detail: { includeData: options.includeData, preview: !!options.preview } },
     });
     const manifest: z.infer<typeof manifestSchema> = {
       format: 'tomoseg-bundle',
@@ -73,6 +97,7 @@ export async function exportBundle(
       project: BUNDLE_PROJECT,
       createdAt: new Date().toISOString(),
       data,
+      previews,
     };
     await writeFile(join(temporary, MANIFEST), JSON.stringify(manifest, null, 2));
     await rename(temporary, target);
@@ -133,6 +158,53 @@ async function readManifest(folder: string, shown: string): Promise<z.infer<type
   if (!existsSync(join(folder, ...manifest.data.project.split('/'))))
     throw badInput(`${shown}: the project file ${manifest.data.project} is missing from the bundle`);
   return manifest.data;
+}
+
+/** Output tile of the preview: one 64³ chunk of the OME-Zarr, so each write completes chunks. */
+const TILE: Vec3 = [64, 64, 64];
+
+/** Writes `source` at half resolution per axis (mean of 2×2×2 voxels) as OME-Zarr at `dest`. */
+export async function writeHalfResolution(
+  source: string,
+  dest: string,
+  progress: (done: number, total: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const volume = await openVolume(source);
+  try {
+    const inShape = volume.shape;
+    const shape = inShape.map((n) => Math.ceil(n / 2)) as Vec3;
+    const writer = await createVolume(dest, {
+      shape,
+      dtype: volume.dtype,
+      voxelSize: volume.voxelSize.map((v) => v * 2) as Vec3,
+      unit: volume.unit,
+      chunkShape: TILE,
+    });
+    try {
+      const counts = shape.map((n, a) => Math.ceil(n / TILE[a]!)) as Vec3;
+      const total = counts[0] * counts[1] * counts[2];
+      let done = 0;
+      for (let z = 0; z < shape[0]; z += TILE[0])
+        for (let y = 0; y < shape[1]; y += TILE[1])
+          for (let x = 0; x < shape[2]; x += TILE[2]) {
+            if (signal.aborted) throw cancelled();
+            const start: Vec3 = [z, y, x];
+            const size = start.map((s, a) => Math.min(TILE[a]!, shape[a]! - s)) as Vec3;
+            const from = start.map((s) => s * 2) as Vec3;
+            const fromSize = size.map((n, a) => Math.min(n * 2, inShape[a]! - from[a]!)) as Vec3;
+            const input = await volume.read({ start: from, shape: fromSize });
+            await writer.write({ start, shape: size }, reduce(input, fromSize, size, [2, 2, 2], false));
+            progress(++done, total);
+          }
+      await writer.commit({ signal });
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  } finally {
+    await volume.close();
+  }
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

@@ -287,11 +287,11 @@ export class ProjectService {
     return this.state()!;
   }
 
-  exportBundle(path: string, includeData: boolean): { jobId: string } {
+  exportBundle(path: string, includeData: boolean, preview = false): { jobId: string } {
     const project = this.requireProject();
     if (!project.file.readOnly) this.flush(project);
     const { id } = this.jobs.start('export-bundle', (job) =>
-      exportBundle(project.file, path, { includeData, volumePaths: this.foundPaths(project) }, job),
+      exportBundle(project.file, path, { includeData, preview, volumePaths: this.foundPaths(project) }, job),
     );
     return { jobId: id };
   }
@@ -427,7 +427,7 @@ export function projectHandlers(service: ProjectService): Pick<Handlers, keyof P
     addProjectVolume: ({ volumeId }) => service.addVolume(volumeId),
     relinkVolume: ({ projectVolumeId, path, acceptDifferentContent }) =>
       service.relinkVolume(projectVolumeId, path, acceptDifferentContent),
-    exportBundle: async ({ path, includeData }) => service.exportBundle(path, includeData),
+    exportBundle: async ({ path, includeData, preview }) => service.exportBundle(path, includeData, preview),
     importBundle: async ({ bundlePath, destFolder }) => service.importBundle(bundlePath, destFolder),
   };
 }

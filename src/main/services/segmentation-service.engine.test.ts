@@ -12,6 +12,9 @@ import type { Volume } from '../volume/volume';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { SegmentationService } from './segmentation-service';
+import { createServices } from '.';
+import { dispatch } from '../api/dispatch';
+import type { JobStatus, LabelSlice, PredictionSlice, SliceData } from '../../shared/api';
 
 const SHAPE: Vec3 = [32, 40, 44];
 const folder = mkdtempSync(join(tmpdir(), 'tomoseg-segmentation-'));
@@ -168,6 +171,56 @@ describe('segmentation with the engine', () => {
     jobs.cancel(exporting.id);
     await expect(exporting.result).rejects.toMatchObject({ kind: 'cancelled' });
     expect(readdirSync(folder).filter((n) => n.includes('cancelled'))).toEqual([]);
+  });
+});
+
+describe('through the app API', () => {
+  it('opens the sample, paints two classes, trains a preview and shows it, and forgets it on close', async () => {
+    const services = createServices({
+      shell: 'web',
+      version: 'test',
+      dataDir: folder,
+      resourcesDir: join(import.meta.dirname, '../../../resources'),
+    });
+    const call = (method: string, args: unknown) => dispatch(services.handlers, method, args);
+    const finished = new Map<string, JobStatus>();
+    services.events.subscribe(({ job }) => job.state !== 'running' && finished.set(job.id, job));
+    const { id: volumeId } = (await call('openSample', {})) as { id: string };
+    const slice = (await call('readSlice', { volumeId, axis: 'z', index: 64 })) as SliceData;
+    // Paint where the 5×5 neighbourhood is all bright (bone) or all dark (pore), a few spots each.
+    const spots: Record<number, number[]> = { 1: [], 2: [] };
+    for (let y = 8; y < 120; y += 8)
+      for (let x = 8; x < 120; x += 8) {
+        const around = [-2, -1, 0, 1, 2].flatMap((dy) =>
+          [-2, -1, 0, 1, 2].map((dx) => slice.data[(y + dy) * 128 + x + dx]!),
+        );
+        const classId = Math.min(...around) > 180 ? 2 : Math.max(...around) < 40 ? 1 : 0;
+        if (classId && spots[classId]!.length < 8) spots[classId]!.push(x, y);
+      }
+    for (const classId of [1, 2])
+      for (let i = 0; i < spots[classId]!.length; i += 2)
+        await call('paintStroke', {
+          volumeId,
+          axis: 'z',
+          index: 64,
+          points: spots[classId]!.slice(i, i + 2),
+          radius: 1.5,
+          mode: 'disc',
+          classId,
+        });
+    const { jobId } = (await call('train', { volumeId, preview: true })) as { jobId: string };
+    await expect.poll(() => finished.get(jobId)?.state, { timeout: 60_000, interval: 50 }).toBe('done');
+    const labels = (await call('readLabelSlice', { volumeId, axis: 'z', index: 64 })) as LabelSlice;
+    const prediction = (await call('readPredictionSlice', { volumeId, axis: 'z', index: 64 })) as PredictionSlice;
+    let painted = 0;
+    for (let i = 0; i < labels.data.length; i++)
+      if (labels.data[i] !== 0) {
+        painted++;
+        expect(prediction.classes[i]).toBe(labels.data[i]);
+      }
+    expect(painted).toBeGreaterThan(50);
+    await call('closeVolume', { volumeId });
+    await expect(call('segmentationState', { volumeId })).rejects.toMatchObject({ kind: 'not-found' });
   });
 });
 

@@ -362,6 +362,13 @@ describe('arguments', () => {
       /at most 64 voxels/,
     );
     expect(segmentationArgs.acceptPrediction.safeParse({ volumeId: 'v', axis: 'z' }).success).toBe(false);
+    expect(
+      segmentationArgs.exportSegmentation.safeParse({ volumeId: 'v', path: 'seg.png' }).error?.issues[0]?.message,
+    ).toMatch(/must end in .tif, .tiff \(TIFF stack\) or .zarr/);
+    expect(
+      segmentationArgs.exportSegmentation.safeParse({ volumeId: 'v', path: 'a/seg.TIF', probabilities: 'p.zarr' })
+        .success,
+    ).toBe(true);
     expect(segmentationArgs.recolourClass.safeParse({ volumeId: 'v', classId: 1, colour: 'red' }).success).toBe(false);
   });
 });

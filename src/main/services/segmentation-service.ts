@@ -250,11 +250,13 @@ export class SegmentationService {
     let slice = session.slices.get(key);
     if (slice)
       session.slices.delete(key); // re-inserted below as the most recent
-    else
-      slice = this.predictSlice(session, trained, axis, region).catch((error: unknown) => {
-        session.slices.delete(key); // a failure is not cached
+    else {
+      const predicted = this.predictSlice(session, trained, axis, region).catch((error: unknown) => {
+        if (session.slices.get(key) === predicted) session.slices.delete(key); // a failure is not cached
         throw error;
       });
+      slice = predicted;
+    }
     session.slices.set(key, slice);
     while (session.slices.size > SLICE_CACHE) session.slices.delete(session.slices.keys().next().value!);
     return slice;

@@ -34,8 +34,11 @@ export const projectArgs = {
     path,
     acceptDifferentContent: z.boolean().default(false),
   }),
-  /** Writes a bundle folder with the project and, optionally, copies of its volumes: a job. */
-  exportBundle: z.object({ path, includeData: z.boolean().default(false) }),
+  /**
+   * Writes a bundle folder with the project and, optionally, copies of its volumes and/or
+   * half-resolution copies (`preview`: mean of 2×2×2 voxels, OME-Zarr, 1/8 of the size): a job.
+   */
+  exportBundle: z.object({ path, includeData: z.boolean().default(false), preview: z.boolean().default(false) }),
   /** Copies a bundle folder into `destFolder` and opens its project: a job. */
   importBundle: z.object({ bundlePath: path, destFolder: path }),
 };

@@ -14,6 +14,10 @@ const className = z.string().trim().min(1).max(100);
 const position = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
 const size = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
 const region = z.object({ start: position, shape: size });
+const outputPath = z
+  .string()
+  .min(1)
+  .regex(/\.(tiff?|zarr)$/i, 'the file name must end in .tif, .tiff (TIFF stack) or .zarr (OME-Zarr)');
 /** Brush limits that keep one stroke to at most a few million voxels. */
 export const MAX_DISC_RADIUS = 1000;
 export const MAX_SPHERE_RADIUS = 64;
@@ -93,8 +97,8 @@ export const segmentationArgs = {
    */
   exportSegmentation: z.object({
     volumeId,
-    path: z.string().min(1),
-    probabilities: z.string().min(1).optional(),
+    path: outputPath,
+    probabilities: outputPath.optional(),
     overwrite: z.boolean().default(false),
   }),
   /** Everything the segmentation panel shows: classes, label counts, undo state, model and result. */

@@ -94,6 +94,12 @@ class ArrayWriter {
     while (this.flushing.size > MAX_FLUSHING) await Promise.race(this.flushing.values());
   }
 
+  /** Waits for everything in flight, so nothing is written after an abort removes the folder. */
+  async settle(): Promise<void> {
+    await this.queue;
+    await Promise.all(this.flushing.values());
+  }
+
   async finish(): Promise<void> {
     await this.queue;
     for (const key of [...this.pending.keys()]) this.flush(key);
@@ -171,6 +177,8 @@ const PALETTE: [number, number, number][] = [
 class OmeZarrWriter implements VolumeWriter {
   private readonly level0: ArrayWriter;
   private readonly chunk: Vec3;
+  /** Every array written so far, so an abort can wait for their writes before deleting. */
+  private readonly arrays: ArrayWriter[] = [];
 
   constructor(
     readonly path: string,
@@ -183,7 +191,7 @@ class OmeZarrWriter implements VolumeWriter {
 
   private arrayWriter(name: string, shape: Vec3): ArrayWriter {
     const channels = (this.spec.channels ?? 1) > 1 ? this.spec.channels : undefined;
-    return new ArrayWriter(
+    const writer = new ArrayWriter(
       join(this.temp, name),
       shape,
       this.chunk,
@@ -191,6 +199,8 @@ class OmeZarrWriter implements VolumeWriter {
       channels,
       chunkCodec(this.spec.compression ?? 'gzip', this.spec.dtype),
     );
+    this.arrays.push(writer);
+    return writer;
   }
 
   async init(): Promise<void> {
@@ -222,6 +232,7 @@ class OmeZarrWriter implements VolumeWriter {
   }
 
   async abort(): Promise<void> {
+    await Promise.all(this.arrays.map((array) => array.settle()));
     await rm(this.temp, { recursive: true, force: true });
   }
 
@@ -328,7 +339,7 @@ export function pyramidShapes(shape: Vec3, chunk: Vec3): Vec3[] {
 }
 
 /** Shrinks a block by `factor` per axis: the mean of each cell, or its first voxel for labels. */
-function reduce(input: TypedArray, inShape: Vec3, outShape: Vec3, factor: Vec3, pick: boolean): TypedArray {
+export function reduce(input: TypedArray, inShape: Vec3, outShape: Vec3, factor: Vec3, pick: boolean): TypedArray {
   const out = allocate(dtypeOf(input), outShape[0] * outShape[1] * outShape[2]);
   const [fz, fy, fx] = factor;
   const [iz, iy, ix] = inShape;

@@ -298,6 +298,7 @@ function ProjectDialog({
   const spec = DIALOGS[kind];
   const [values, setValues] = useState<string[]>(spec.fields.map(() => ''));
   const [includeData, setIncludeData] = useState(false);
+  const [preview, setPreview] = useState(false);
   const [recent, setRecent] = useState<string[]>([]);
   const first = useRef<HTMLInputElement>(null);
 
@@ -322,7 +323,7 @@ function ProjectDialog({
     if (kind === 'new') void newProject(services, a);
     if (kind === 'open') void openProject(services, a);
     if (kind === 'save-as') void saveProjectAs(services, a);
-    if (kind === 'export') void exportBundle(services, a, includeData);
+    if (kind === 'export') void exportBundle(services, a, { includeData, preview });
     if (kind === 'import') void importBundle(services, a, b);
   };
   const set = (index: number, value: string): void =>
@@ -374,6 +375,17 @@ function ProjectDialog({
               data-testid="project-include-data"
             />
             Include a copy of the data (can be large)
+          </label>
+        )}
+        {kind === 'export' && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={preview}
+              onChange={(event) => setPreview(event.target.checked)}
+              data-testid="project-include-preview"
+            />
+            Include a half-resolution copy of the data (1/8 of the size, to look at)
           </label>
         )}
         {recent.length > 0 && (

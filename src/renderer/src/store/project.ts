@@ -202,9 +202,13 @@ export async function relinkVolume(
   }
 }
 
-export async function exportBundle(services: Services, path: string, includeData: boolean): Promise<void> {
+export async function exportBundle(
+  services: Services,
+  path: string,
+  options: { includeData: boolean; preview: boolean },
+): Promise<void> {
   await run(`Exporting ${fileName(path)}`, fileName(path), async () => {
-    const { jobId } = await services.client.api.exportBundle({ path, includeData });
+    const { jobId } = await services.client.api.exportBundle({ path, ...options });
     follow(services, jobId, path);
   });
 }
