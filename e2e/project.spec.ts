@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 // Projects in the browser: painted labels saved in a project come back after closing it, after
 // moving it with its data, after a relink and through an exported bundle; a damaged project file
-// gets a message naming it and is left unchanged.
+// gets a message naming it and is left unchanged; a project locked by another instance opens
+// read-only with a notice.
+import Database from 'better-sqlite3';
 import { type Page, expect, test } from './support/test';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyTiff } from './support/tiff';
 import { appUrl, imageRect, openSample } from './support/viewer';
@@ -72,28 +74,48 @@ async function expectFound(page: Page, labelled: number, foundBy: string): Promi
   await expect(page.getByTestId('project-error')).toBeHidden();
 }
 
-test('labels painted on the sample are saved in a project and come back when it is reopened', async ({ page }) => {
-  await mkdir(join(folder, 'one'));
+/** Opens the sample and makes a project of it in `folder/<name>/`; returns the project's path. */
+async function sampleProject(page: Page, name: string): Promise<string> {
+  await mkdir(join(folder, name));
   await openSample(page);
-  await projectDialog(page, 'project-new', join(folder, 'one', 'study'));
-  await expect(page.getByTestId('project-name')).toHaveText('study');
+  await projectDialog(page, 'project-new', join(folder, name, name));
+  await expect(page.getByTestId('project-name')).toHaveText(name);
+  return join(folder, name, `${name}.tomoseg`);
+}
+
+test('labels painted on the sample are saved in a project and come back when it is reopened', async ({ page }) => {
+  const path = await sampleProject(page, 'study');
   await expect(page.getByTestId('project-volume')).toHaveAttribute('data-found-by', 'added');
   await paintStroke(page);
   const labelled = await saveAndCount(page);
   await closeProject(page);
 
-  await projectDialog(page, 'project-open', join(folder, 'one', 'study.tomoseg'));
+  await projectDialog(page, 'project-open', path);
   await expect(page.getByTestId('project-name')).toHaveText('study');
   await expectFound(page, labelled, 'relative');
   await expect(page.getByTestId('volume-name')).toHaveText('bone_128x128x128.tif');
   await expect(page.getByTestId('project-readonly')).toBeHidden();
 
+  // Another file opened in its place closes the project's volume; showing it again brings its labels back.
+  const other = join(folder, 'study', 'other.tif');
+  await writeFile(
+    other,
+    tinyTiff({ width: 4, height: 4, bitsPerSample: 8, sampleFormat: 1, data: new Uint8Array(16) }),
+  );
+  await page.getByTestId('open-file').first().click();
+  await page.getByTestId('path-input').fill(other);
+  await page.getByTestId('path-open').click();
+  await expect(page.getByTestId('volume-name')).toHaveText('other.tif');
+  await expect(page.getByTestId('project-volume')).toHaveAttribute('data-status', 'closed');
+  await expect(page.getByTestId('project-add-volume')).toBeVisible();
+  await page.getByTestId('project-volume-show').click();
+  await expectFound(page, labelled, 'reopened');
+  await expect(page.getByTestId('volume-name')).toHaveText('bone_128x128x128.tif');
+
   // Offered again under Recent.
   await closeProject(page);
   await page.getByTestId('project-open').click();
-  await expect(page.getByTestId('project-recent').getByRole('button').first()).toHaveText(
-    join(folder, 'one', 'study.tomoseg'),
-  );
+  await expect(page.getByTestId('project-recent').getByRole('button').first()).toHaveText(path);
 });
 
 test('a project moved with its data is found by relative path; renamed data is relinked', async ({ page }) => {
@@ -141,13 +163,11 @@ test('a project moved with its data is found by relative path; renamed data is r
 test('an exported bundle with its data and a half-resolution copy imports elsewhere with its labels', async ({
   page,
 }) => {
-  await mkdir(join(folder, 'three'));
   await mkdir(join(folder, 'colleague'));
-  await openSample(page);
-  await projectDialog(page, 'project-new', join(folder, 'three', 'shared'));
+  await sampleProject(page, 'shared');
   await paintStroke(page);
   const labelled = await saveAndCount(page);
-  const bundle = join(folder, 'three', 'shared-bundle');
+  const bundle = join(folder, 'shared', 'shared-bundle');
   await page.getByTestId('project-export').click();
   await page.getByTestId('project-path-0').fill(bundle);
   await page.getByTestId('project-include-data').check();
@@ -171,23 +191,51 @@ test('an exported bundle with its data and a half-resolution copy imports elsewh
 test('a damaged project file gets a message naming it, is left unchanged, and the open project stays', async ({
   page,
 }) => {
-  const noise = randomBytes(8192);
-  const project = await readFile(join(folder, 'one', 'study.tomoseg'));
+  const kept = await sampleProject(page, 'kept');
+  // Continue in a copy, so `kept` is closed and complete, ready to be cut.
+  await projectDialog(page, 'project-save-as', join(folder, 'kept', 'copy'));
+  await expect(page.getByTestId('project-name')).toHaveAttribute('title', join(folder, 'kept', 'copy.tomoseg'));
+  const whole = await readFile(kept);
   const cases = [
-    { file: 'noise.tomoseg', bytes: noise, problem: 'is not a Tomoseg project (not a SQLite database)' },
-    { file: 'cut.tomoseg', bytes: project.subarray(0, Math.floor(project.length / 2)), problem: 'is damaged' },
+    { file: 'noise.tomoseg', bytes: randomBytes(8192), problem: 'is not a Tomoseg project (not a SQLite database)' },
+    { file: 'cut.tomoseg', bytes: whole.subarray(0, Math.floor(whole.length / 2)), problem: 'is damaged' },
   ];
-  await page.goto(appUrl());
-  const name = page.getByTestId('project-name');
-  await expect(name).not.toHaveText('');
-  const before = await name.textContent();
   for (const { file, bytes, problem } of cases) {
-    const path = join(folder, file);
+    const path = join(folder, 'kept', file);
     await writeFile(path, bytes);
     await projectDialog(page, 'project-open', path);
     await expect(page.getByTestId('project-error')).toContainText(file);
     await expect(page.getByTestId('project-error-message')).toContainText(`${path} ${problem}`);
-    await expect(name).toHaveText(before!);
+    await expect(page.getByTestId('project-name')).toHaveText('kept');
     expect((await readFile(path)).equals(bytes)).toBe(true);
   }
+});
+
+test('a project another Tomoseg has open for writing opens read-only; Save As continues in a copy', async ({
+  page,
+}) => {
+  const path = await sampleProject(page, 'locked');
+  await closeProject(page);
+  // The lock another live instance on this host would hold (this test runner's process stands in for it).
+  const db = new Database(path);
+  db.prepare('INSERT OR REPLACE INTO lock (id, pid, hostname, token, heartbeat) VALUES (1, ?, ?, ?, ?)').run(
+    process.pid,
+    hostname(),
+    'e2e',
+    Date.now(),
+  );
+  db.close();
+  await projectDialog(page, 'project-open', path);
+  await expect(page.getByTestId('project-readonly')).toBeVisible();
+  await expect(page.getByTestId('project-notice').first()).toHaveText(
+    `Read-only: another Tomoseg (process ${process.pid} on ${hostname()}) has it open for writing. Changes are not saved; use Save As to keep them.`,
+  );
+  await expect(page.getByTestId('project-save')).toBeDisabled();
+  await expect(page.getByTestId('project-volume')).toHaveAttribute('data-status', 'found');
+
+  const mine = join(folder, 'locked', 'mine.tomoseg');
+  await projectDialog(page, 'project-save-as', mine);
+  await expect(page.getByTestId('project-name')).toHaveAttribute('title', mine);
+  await expect(page.getByTestId('project-readonly')).toBeHidden();
+  await expect(page.getByTestId('project-save')).toBeEnabled();
 });

@@ -3,6 +3,7 @@
 // scipy + scikit-learn) on the same phantoms, on this machine.
 //
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
+//   (--rss 0 skips the memory run)
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice, training time, inference voxels/s,
 // end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a --rss³ uint16 volume,
@@ -254,7 +255,7 @@ if (args['rss-child']) {
     );
     await accuracy(dir, Number(args.size));
     await endToEnd(dir, Number(args.big), !args['no-reference-big']);
-    await memory(dir, Number(args.rss));
+    if (Number(args.rss) > 0) await memory(dir, Number(args.rss));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

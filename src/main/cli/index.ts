@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   train: () => import('./commands/train'),
   predict: () => import('./commands/predict'),
   info: () => import('./commands/info'),
+  mesh: () => import('./commands/mesh'),
 };
 
 export interface CliStreams {

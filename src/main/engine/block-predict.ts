@@ -46,6 +46,8 @@ export function thinAxisFirst(shape: Vec3): AxisOrder {
 
 /** Voxels per chunk of the head: its activations stay in the CPU cache. */
 const CHUNK = 256;
+/** z slices per basis computation inside a block. */
+const SLAB = 16;
 
 export function predictBlock(
   model: Model,
@@ -54,9 +56,9 @@ export function predictBlock(
   halo: number,
   axisOrder: AxisOrder = [0, 1, 2],
 ): BlockResult {
-  const basis = computeBasis(input, paddedShape, halo, model.basis.scales, axisOrder);
+  const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const network = new Network(model);
-  const n = basis.shape[0] * basis.shape[1] * basis.shape[2];
+  const n = shape[0] * shape[1] * shape[2];
   const { features: F, hidden: H, classes: K } = network;
   // The standardisation folded into the first layer: one multiply-add per weight and voxel.
   const w1 = new Float64Array(H * F);
@@ -78,29 +80,46 @@ export function predictBlock(
   const features = new Float64Array(F * CHUNK);
   const hidden = new Float64Array(H * CHUNK);
   const logits = new Float64Array(K * CHUNK);
-  const channels = basis.channels;
-  for (let start = 0; start < n; start += CHUNK) {
-    const size = Math.min(CHUNK, n - start);
-    network.invariantsChunk(channels, start, size, features, CHUNK, scratch);
-    denseLayer(features, w1, b1, F, H, size, hidden, true);
-    denseLayer(hidden, network.w2, network.b2, H, K, size, logits, false);
-    for (let t = 0; t < size; t++) {
-      let best = 0;
-      let max = logits[t]!;
-      for (let k = 1; k < K; k++) {
-        const z = logits[k * CHUNK + t]!;
-        if (z > max) {
-          max = z;
-          best = k;
+  // With z filtered first, slabs of a few z slices give exactly the same values as the whole
+  // block at no extra cost, and keep the basis (40 channels at 4 scales) small in memory.
+  const slab = axisOrder[0] === 0 ? SLAB : shape[0];
+  const plane = paddedShape[1] * paddedShape[2];
+  for (let z0 = 0; z0 < shape[0]; z0 += slab) {
+    const nz = Math.min(slab, shape[0] - z0);
+    const slabInput = input.subarray(z0 * plane, (z0 + nz + 2 * halo) * plane);
+    const basis = computeBasis(
+      slabInput,
+      [nz + 2 * halo, paddedShape[1], paddedShape[2]],
+      halo,
+      model.basis.scales,
+      axisOrder,
+    );
+    const offset = z0 * shape[1] * shape[2];
+    const m = nz * shape[1] * shape[2];
+    for (let start = 0; start < m; start += CHUNK) {
+      const size = Math.min(CHUNK, m - start);
+      network.invariantsChunk(basis.channels, start, size, features, CHUNK, scratch);
+      denseLayer(features, w1, b1, F, H, size, hidden, true);
+      denseLayer(hidden, network.w2, network.b2, H, K, size, logits, false);
+      for (let t = 0; t < size; t++) {
+        let best = 0;
+        let max = logits[t]!;
+        for (let k = 1; k < K; k++) {
+          const z = logits[k * CHUNK + t]!;
+          if (z > max) {
+            max = z;
+            best = k;
+          }
         }
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += Math.exp(logits[k * CHUNK + t]! - max);
+        const i = offset + start + t;
+        for (let k = 0; k < K; k++) probabilities[k * n + i] = Math.exp(logits[k * CHUNK + t]! - max) / sum;
+        labels[i] = values[best]!;
       }
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(logits[k * CHUNK + t]! - max);
-      for (let k = 0; k < K; k++) probabilities[k * n + start + t] = Math.exp(logits[k * CHUNK + t]! - max) / sum;
-      labels[start + t] = values[best]!;
     }
   }
-  return { shape: basis.shape, labels, probabilities };
+  return { shape, labels, probabilities };
 }
 
 /**

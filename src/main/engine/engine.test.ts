@@ -202,7 +202,7 @@ describe('prediction', () => {
         model,
         image,
         { labels: sinkLabels, probabilities: sinkProbabilities },
-        { threads, blockShape: [16, 20, 24] },
+        { threads, blockShape: [12, 20, 24] },
       );
       expect(sinkLabels.data[0]).toEqual(reference.labels);
       const n = reference.labels.length;

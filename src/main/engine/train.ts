@@ -24,6 +24,8 @@ export interface TrainOptions {
   weightDecay?: number;
   /** At most this many labelled voxels per class are used (a seeded random subset). */
   maxVoxelsPerClass?: number;
+  /** Learn the mixing of the gradient and Hessian fields (else keep one field per scale). */
+  learnMixing?: boolean;
   classNames?: string[];
   signal?: AbortSignal;
   progress?: (done: number, total: number, message?: string) => void;
@@ -33,10 +35,11 @@ export const DEFAULT_TRAINING = {
   seed: 1,
   scales: [0.7, 1, 2, 4],
   hidden: 8,
-  iterations: 300,
-  learningRate: 0.02,
+  iterations: 150,
+  learningRate: 0.03,
   weightDecay: 3e-3,
   maxVoxelsPerClass: 4000,
+  learnMixing: true,
 };
 
 /** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
@@ -235,7 +238,8 @@ async function fit(
   const perClass = new Array<number>(K).fill(0);
   for (let r = 0; r < count; r++) perClass[classes[r]!]!++;
   const classWeight = perClass.map((n) => (n > 0 ? 1 / (K * n) : 0));
-  const params = [net.vectorMix, net.tensorMix, net.w1, net.b1, net.w2, net.b2];
+  const mixing = settings.learnMixing ? [net.vectorMix, net.tensorMix] : [new Float64Array(0), new Float64Array(0)];
+  const params = [...mixing, net.w1, net.b1, net.w2, net.b2];
   const grads = params.map((p) => new Float64Array(p.length));
   const [gVector, gTensor, gW1, gB1, gW2, gB2] = grads as [
     Float64Array,

@@ -86,6 +86,8 @@ export interface Extraction {
   mesh: TriMesh;
   /** The field around the surface, for refinement. */
   band: BandField;
+  /** NaN voxels met (counted as outside). */
+  nanVoxels: number;
 }
 
 /**
@@ -173,8 +175,9 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
     }
     progress?.(++done, blocks.length, 'extracting surface');
   }
+  const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, band.dilate(crossed), blockSize / BRICK, signal);
-  return { mesh: canonical(edgeIds, coords, triangles), band };
+  return { mesh: canonical(edgeIds, coords, triangles), band, nanVoxels };
 }
 
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */

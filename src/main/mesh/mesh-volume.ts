@@ -71,28 +71,30 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing));
   const { signal, progress } = options;
   const source = scalarSource(volume, options.class === undefined ? { kind: 'probability' } : { kind: 'class', label: options.class });
-  const { mesh, band } = await extractSurface(source, { iso, blockSize: options.blockSize, signal, progress });
-  const nanVoxels = source.nanCount;
+  const { mesh, band, nanVoxels } = await extractSurface(source, { iso, blockSize: options.blockSize, signal, progress });
   const [nz, ny, nx] = volume.shape;
   const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
 
-  // drop small objects before refining them (their volume barely changes), and again after
-  const components = splitComponents(mesh).map((part) => scaleMesh(part, spacing));
-  const parts = components.filter((part) => measure(part).volume >= minVolume);
+  // drop small objects before refining them (their volume barely changes), and again after.
+  // Refinement runs in voxel coordinates (edge length in voxels of the smallest side), so with
+  // anisotropic voxels triangles are even in voxel space, not in physical space.
+  const voxel = Math.min(...spacing);
+  const components = splitComponents(mesh);
+  const parts = components.filter((part) => measure(scaleMesh(part, spacing)).volume >= minVolume);
   let removed = components.length - parts.length;
   const objects: MeshObject[] = [];
   for (const [index, part] of parts.entries()) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
     const refined =
-      iterations > 0 ? refineSurface(part, band, { iso, spacing, smooth, edgeLength, iterations, signal }).mesh : part;
+      iterations > 0 ? refineSurface(part, band, { iso, smooth, edgeLength: edgeLength / voxel, iterations, signal }).mesh : part;
     progress?.(index + 1, parts.length, 'refining objects');
-    const measurements = measure(refined);
+    const physical = scaleMesh(refined, spacing);
+    const measurements = measure(physical);
     if (measurements.volume < minVolume) {
       removed++;
       continue;
     }
-    const { manifold } = topology(refined);
-    objects.push({ mesh: refined, measurements, watertight: manifold });
+    objects.push({ mesh: physical, measurements, watertight: topology(physical).manifold });
   }
   return { objects, unit: volume.unit, removed, nanVoxels, touchesBorder };
 }

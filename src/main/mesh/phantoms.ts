@@ -84,21 +84,14 @@ export function computedVolume(shape: Vec3, dtype: Dtype, value: (x: number, y: 
   };
 }
 
-/** A small deterministic PRNG (mulberry32) so noisy phantoms are reproducible. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Hash-based noise in [-1, 1) per voxel, the same whichever block reads it. */
 export function voxelNoise(seed: number): (x: number, y: number, z: number) => number {
-  return (x, y, z) => random((Math.imul(x, 73856093) ^ Math.imul(y, 19349663) ^ Math.imul(z, 83492791) ^ seed) >>> 0)() * 2 - 1;
+  return (x, y, z) => {
+    let h = Math.imul(x, 73856093) ^ Math.imul(y, 19349663) ^ Math.imul(z, 83492791) ^ seed;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return ((h ^ (h >>> 16)) >>> 0) / 2147483648 - 1;
+  };
 }
 
 /** Labels: 1 where the voxel centre is inside, else 0 (the ideal voxelisation). */

@@ -9,11 +9,9 @@ import type { TriMesh } from './trimesh';
 
 export interface RefineOptions {
   iso: number;
-  /** Physical voxel size (x, y, z): positions are physical, the field is sampled in voxels. */
-  spacing: [number, number, number];
   /** Smoothing weight λ in [0, 1]; 0 follows the data only. */
   smooth: number;
-  /** Target edge length, physical units. */
+  /** Target edge length, voxels (positions are voxel coordinates, as the field). */
   edgeLength: number;
   iterations: number;
   /** Remesh every this many iterations. */
@@ -35,31 +33,33 @@ const CONVERGED = 1e-3;
 /** Fraction of the Newton step taken per iteration (damped for stability against noise). */
 const DATA_STEP = 0.5;
 
+/** The largest move of one data step, voxels. */
+const MAX_STEP = 0.5;
+/** Gradients below this (per voxel) count as flat: the step is clamped instead of exploding. */
+const FLAT = 0.05;
+
 /**
  * Moves each vertex along its normal toward the iso level; returns the mean move in voxels.
  * Vertices where the band has no data stay put.
  */
-function dataStep(mesh: CornerTable, band: BandField, iso: number, spacing: [number, number, number]): number {
+function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
   const normals = vertexNormals(mesh);
   const p = mesh.positions;
-  const voxel = Math.min(...spacing);
-  const maxStep = 0.5 * voxel;
   const sample = new Float64Array(4);
   let total = 0;
   let moved = 0;
   for (let v = 0; v < mesh.vertexCount; v++) {
     if (mesh.isRemovedVertex(v)) continue;
     const [x, y, z] = [p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!];
-    if (!band.sample(x / spacing[0], y / spacing[1], z / spacing[2], sample)) continue;
-    const gradient = Math.hypot(sample[1]! / spacing[0], sample[2]! / spacing[1], sample[3]! / spacing[2]);
-    // a flat field (|∇p| tiny) would give a huge step: floor the gradient, then clamp the step
-    const distance = (sample[0]! - iso) / Math.max(gradient, 0.05 / voxel);
-    const step = DATA_STEP * Math.min(maxStep, Math.max(-maxStep, distance));
+    if (!band.sample(x, y, z, sample)) continue;
+    const gradient = Math.hypot(sample[1]!, sample[2]!, sample[3]!);
+    const distance = (sample[0]! - iso) / Math.max(gradient, FLAT);
+    const step = DATA_STEP * Math.min(MAX_STEP, Math.max(-MAX_STEP, distance));
     for (let k = 0; k < 3; k++) p[v * 3 + k]! += step * normals[v * 3 + k]!;
     total += Math.abs(step);
     moved++;
   }
-  return moved ? total / moved / voxel : 0;
+  return moved ? total / moved : 0;
 }
 
 /** x += w · (mean of neighbours − x) for every vertex at once. */
@@ -80,7 +80,7 @@ function taubin(mesh: CornerTable, lambda: number): void {
 }
 
 export function refineSurface(input: TriMesh, band: BandField, options: RefineOptions): RefineResult {
-  const { iso, spacing, smooth, edgeLength, iterations, signal, onIteration } = options;
+  const { iso, smooth, edgeLength, iterations, signal, onIteration } = options;
   const remeshEvery = options.remeshEvery ?? 5;
   const mesh = new CornerTable(input);
   remesh(mesh, edgeLength);
@@ -89,7 +89,7 @@ export function refineSurface(input: TriMesh, band: BandField, options: RefineOp
   while (done < iterations) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
     if (done > 0 && done % remeshEvery === 0) remesh(mesh, edgeLength);
-    lastMove = dataStep(mesh, band, iso, spacing);
+    lastMove = dataStep(mesh, band, iso);
     taubin(mesh, smooth);
     done++;
     onIteration?.(done, iterations);

@@ -7,6 +7,9 @@ import { next, prev } from './corner-table';
 
 type V3 = [number, number, number];
 
+/** Each pass at least halves the longest edge; more passes only chase degenerate slivers. */
+const MAX_SPLIT_PASSES = 8;
+
 function point(mesh: CornerTable, vertex: number): V3 {
   const p = mesh.positions;
   return [p[vertex * 3]!, p[vertex * 3 + 1]!, p[vertex * 3 + 2]!];
@@ -48,12 +51,19 @@ function edgeLength(mesh: CornerTable, c: number): number {
   return Math.hypot(p[b]! - p[d]!, p[b + 1]! - p[d + 1]!, p[b + 2]! - p[d + 2]!);
 }
 
+/** Splits edges longer than `high` at their midpoints, pass by pass (new edges in the next pass). */
 function splitLongEdges(mesh: CornerTable, high: number): void {
-  for (let c = 0; c < mesh.cornerCount; c++) {
-    if (mesh.isDeleted(c) || c > mesh.opposite(c) || edgeLength(mesh, c) <= high) continue;
-    const b = point(mesh, mesh.vertex(next(c)));
-    const d = point(mesh, mesh.vertex(prev(c)));
-    mesh.split(c, (b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2);
+  for (let pass = 0; pass < MAX_SPLIT_PASSES; pass++) {
+    let splits = 0;
+    const corners = mesh.cornerCount;
+    for (let c = 0; c < corners; c++) {
+      if (mesh.isDeleted(c) || c > mesh.opposite(c) || edgeLength(mesh, c) <= high) continue;
+      const b = point(mesh, mesh.vertex(next(c)));
+      const d = point(mesh, mesh.vertex(prev(c)));
+      mesh.split(c, (b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2);
+      splits++;
+    }
+    if (splits === 0) return;
   }
 }
 

@@ -55,6 +55,30 @@ export class ChunkCache {
     return promise;
   }
 
+  /**
+   * Like `get` for several chunks that one read serves at once (neighbours in a file): `load`
+   * returns them all, in the order of `keys`. Chunks already cached or loading are kept.
+   */
+  async getRun(keys: string[], load: () => Promise<Chunk[]>): Promise<Chunk[]> {
+    if (keys.every((key) => this.entries.has(key) || this.loading.has(key)))
+      return Promise.all(keys.map((key) => this.get(key, () => Promise.reject(new Error(`chunk ${key} vanished`)))));
+    const all = load();
+    keys.forEach((key, i) => {
+      if (this.entries.has(key) || this.loading.has(key)) return;
+      this.stats.misses++;
+      const one = all.then((chunks) => chunks[i]!);
+      this.loading.set(key, one);
+      one.then(
+        (chunk) => {
+          this.loading.delete(key);
+          this.put(key, chunk);
+        },
+        () => this.loading.delete(key),
+      );
+    });
+    return all;
+  }
+
   /** Forgets every chunk whose key starts with `prefix` (a closed volume, a rewritten chunk). */
   drop(prefix: string): void {
     for (const [key, chunk] of this.entries) {

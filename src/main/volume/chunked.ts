@@ -1,4 +1,12 @@
-import { type Dtype, type Region, type TypedArray, type Vec3, allocate, voxelCount } from '../../shared/volume';
+import {
+  type Dtype,
+  type Region,
+  type TypedArray,
+  type Vec3,
+  allocate,
+  bytesPerElement,
+  voxelCount,
+} from '../../shared/volume';
 import { type Chunk, type ChunkCache, sharedCache } from './cache';
 import { fileProblem } from './errors';
 import type { Volume, VolumeMeta } from './volume';
@@ -6,6 +14,8 @@ import type { Volume, VolumeMeta } from './volume';
 let nextVolumeKey = 0;
 /** Chunk loads in flight per read: enough to overlap disk and decoding, few enough to bound memory. */
 const PARALLEL_LOADS = 8;
+/** Bytes one run of neighbouring chunks may span (see `loadRun`). */
+const RUN_BYTES = 4 * 1024 ** 2;
 
 /**
  * A volume stored as a grid of chunks. Subclasses decode one chunk; this class serves any region
@@ -29,26 +39,59 @@ export abstract class ChunkedVolume implements Volume {
   /** Decodes the chunk at grid position `index` (z, y, x). */
   protected abstract loadChunk(index: Vec3): Promise<Chunk>;
 
+  /**
+   * Optional: decodes `count` chunks that follow `first` along y, in one go. Formats stored row
+   * after row (uncompressed TIFF, raw) serve them with one read instead of one read per chunk.
+   */
+  protected loadRun?(first: Vec3, count: number): Promise<Chunk[]>;
+
   async read(region: Region): Promise<TypedArray> {
     checkRegion(this, region);
     const out = allocate(this.dtype, voxelCount(region.shape));
-    const indices = chunksOf(region, this.chunkShape);
-    // A few loads in flight at once: each worker takes the next chunk as soon as it is done.
+    const runs = this.loadRun
+      ? runsAlongY(chunksOf(region, this.chunkShape), this.maxRun())
+      : chunksOf(region, this.chunkShape).map((i) => [i]);
+    // A few loads in flight at once: each worker takes the next run as soon as it is done.
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < indices.length) {
-        const index = indices[next++]!;
-        const chunk = await this.cache.get(this.key + index.join(','), () => this.loadChunk(index));
-        copyBox(chunk.data, mul(index, this.chunkShape), chunk.shape, out, region.start, region.shape);
+      while (next < runs.length) {
+        const run = runs[next++]!;
+        const keys = run.map((index) => this.key + index.join(','));
+        const chunks =
+          run.length === 1
+            ? [await this.cache.get(keys[0]!, () => this.loadChunk(run[0]!))]
+            : await this.cache.getRun(keys, () => this.loadRun!(run[0]!, run.length));
+        chunks.forEach((chunk, k) =>
+          copyBox(chunk.data, mul(run[k]!, this.chunkShape), chunk.shape, out, region.start, region.shape),
+        );
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, indices.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, runs.length) }, worker));
     return out;
   }
 
   async close(): Promise<void> {
     this.cache.drop(this.key);
   }
+
+  /** Chunks per run: about RUN_BYTES, so runs in flight stay within a bounded amount of memory. */
+  private maxRun(): number {
+    const chunkBytes = this.chunkShape[0] * this.chunkShape[1] * this.chunkShape[2] * bytesPerElement(this.dtype);
+    return Math.max(1, Math.floor(RUN_BYTES / chunkBytes));
+  }
+}
+
+/** Splits chunk positions (in storage order) into runs of neighbours along y, at most `max` long. */
+function runsAlongY(indices: Vec3[], max: number): Vec3[][] {
+  const runs: Vec3[][] = [];
+  for (const index of indices) {
+    const run = runs.at(-1);
+    const last = run?.at(-1);
+    if (run && last && run.length < max && last[0] === index[0] && last[2] === index[2] && last[1] + 1 === index[1])
+      run.push(index);
+    else runs.push([index]);
+  }
+  return runs;
 }
 
 export function checkRegion(volume: VolumeMeta & { path: string }, region: Region): void {

@@ -1,6 +1,6 @@
 import { backends } from '../../engine';
 import type { Command } from '../command';
-import { openInput } from './shared';
+import { openVolume } from '../../volume';
 
 export const command: Command = {
   summary: 'print shape, data type, voxel size and chunking of an image (or --backends)',
@@ -16,7 +16,7 @@ export const command: Command = {
       return;
     }
     for (const path of positionals) {
-      const volume = await openInput(path);
+      const volume = await openVolume(path);
       try {
         context.out(`${path}`);
         context.out(`  format      ${volume.format}`);

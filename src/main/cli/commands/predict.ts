@@ -1,6 +1,6 @@
 import { loadModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, integerFlag, openInput, writeSegmentation } from './shared';
+import { FLAGS, NOTES, checkOutputs, integerFlag, withVolumes, writeSegmentation } from './shared';
 
 export const command: Command = {
   summary: 'segment an image with a saved model',
@@ -25,7 +25,9 @@ export const command: Command = {
     const threads = integerFlag(flags.threads, 'threads', 0);
     await checkOutputs([out, probabilities], [image, modelPath], force);
     const model = await loadModel(modelPath);
-    await writeSegmentation(model, await openInput(image), { out, probabilities }, { threads, force }, context);
+    await withVolumes([image], (volume) =>
+      writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context),
+    );
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },
 };

@@ -1,6 +1,6 @@
 import { saveModel, trainModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, openInput, writeSegmentation } from './shared';
+import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, withVolumes, writeSegmentation } from './shared';
 
 export const command: Command = {
   summary: 'train on sparse labels and segment the whole image',
@@ -23,12 +23,12 @@ export const command: Command = {
     const threads = integerFlag(flags.threads, 'threads', 0);
     const seed = integerFlag(flags.seed, 'seed', 0);
     await checkOutputs([out, probabilities, modelPath], [image, labels], force);
-    const volume = await openInput(image);
-    const labelVolume = await openInput(labels);
-    const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
-    context.out(describeModel(model));
-    if (modelPath) await saveModel(model, modelPath, force);
-    await writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context);
+    await withVolumes([image, labels], async (volume, labelVolume) => {
+      const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
+      context.out(describeModel(model));
+      if (modelPath) await saveModel(model, modelPath, force);
+      await writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context);
+    });
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },
 };

@@ -71,8 +71,15 @@ export async function checkOutputs(outputs: (string | undefined)[], inputs: stri
   if (new Set(given.map((p) => resolve(p))).size < given.length) throw badInput('two outputs have the same path');
 }
 
-export async function openInput(path: string): Promise<Volume> {
-  return openVolume(path);
+/** Opens the inputs, runs `work` on them and closes them whatever happens. */
+export async function withVolumes<T>(paths: string[], work: (...volumes: Volume[]) => Promise<T>): Promise<T> {
+  const volumes: Volume[] = [];
+  try {
+    for (const path of paths) volumes.push(await openVolume(path));
+    return await work(...volumes);
+  } finally {
+    await Promise.all(volumes.map((v) => v.close()));
+  }
 }
 
 /** Predicts `image` into SEG (and PROB); neither appears unless both are complete. */

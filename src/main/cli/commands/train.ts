@@ -1,6 +1,6 @@
 import { saveModel, trainModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, openInput } from './shared';
+import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, withVolumes } from './shared';
 
 export const command: Command = {
   summary: 'train a model on sparse labels and save it',
@@ -17,11 +17,9 @@ export const command: Command = {
     const force = flags.force === true;
     const seed = integerFlag(flags.seed, 'seed', 0);
     await checkOutputs([modelPath], [image, labels], force);
-    const model = await trainModel(await openInput(image), await openInput(labels), {
-      seed,
-      signal: context.signal,
-      progress: context.progress,
-    });
+    const model = await withVolumes([image, labels], (volume, labelVolume) =>
+      trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress }),
+    );
     await saveModel(model, modelPath, force);
     context.out(describeModel(model));
     context.out(`wrote ${modelPath}`);

@@ -94,6 +94,26 @@ class TiffVolume extends ChunkedVolume {
     };
   }
 
+  /** Neighbouring bands of an uncompressed page come from one read into one buffer. */
+  protected override async loadRun([z, by, bx]: Vec3, count: number): Promise<Chunk[]> {
+    const ref = await this.pageAt(z);
+    if (ref.page.compression !== 1)
+      return Promise.all(Array.from({ length: count }, (_, k) => this.loadChunk([z, by + k, bx])));
+    this.checkLike(ref.page, ref.path, z);
+    const band = this.chunkShape[1];
+    const rows = Math.min(count * band, this.shape[1] - by * band);
+    const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
+    await ref.use((fh) => readRows(fh, ref.page, by * band, rows, this.rowBytes, bytes, `${ref.path} page ${z}`));
+    const data = typedView(bytes, this.dtype, ref.littleEndian);
+    return Array.from({ length: count }, (_, k) => {
+      const n = Math.min(band, rows - k * band);
+      return {
+        data: data.subarray(k * band * this.shape[2], (k * band + n) * this.shape[2]),
+        shape: [1, n, this.shape[2]],
+      };
+    });
+  }
+
   /** Pages after the first (other files of a sequence, above all) must share its layout. */
   private checkLike(page: TiffPage, path: string, z: number): void {
     const { first } = this;
@@ -187,7 +207,7 @@ async function decodeBlock(
   }
 }
 
-/** Checks page 0 is something we read, and that its data lies inside the file. */
+/** Checks a page is something we read, and that its data lies inside the file. */
 function checkPage(page: TiffPage, index: number, file: TiffFile, path: string): void {
   if (page.compression !== 1 && !LOSSLESS.has(page.compression))
     throw unsupported(path, `compression ${page.compression} (page ${index})`);

@@ -179,6 +179,18 @@ describe.skipIf(pythonMissing)('TIFF written by other tools', () => {
     await volume.close();
   });
 
+  it('reads an ImageJ stack stored as one directory followed by all pages (as ImageJ writes > 4 GiB)', async () => {
+    const path = write(
+      'imagej-truncated.tif',
+      "a = a.astype('u2'); tifffile.imwrite(path, a, imagej=True, truncate=True, metadata={'axes': 'ZYX'})",
+    );
+    expect(python('import sys, tifffile\nprint(len(tifffile.TiffFile(sys.argv[1]).pages))', path).trim()).toBe('1');
+    const volume = await openVolume(path);
+    expect(volume.shape).toEqual([7, 33, 20]);
+    expect(Array.from(await readAll(volume))).toEqual(Array.from(readBin(`${path}.bin`, 'uint16')));
+    await volume.close();
+  });
+
   it('reads a folder of numbered 2D TIFFs in natural order', async () => {
     const folder = join(dir, 'sequence');
     mkdirSync(folder);

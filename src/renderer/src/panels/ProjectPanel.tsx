@@ -18,6 +18,7 @@ import {
   useProject,
   watchProjectJobs,
 } from '../store/project';
+import { useSegmentation } from '../store/segmentation';
 import { useViewer } from '../store/viewer';
 import { RelinkDialog } from './RelinkDialog';
 import './ProjectPanel.css';
@@ -56,6 +57,19 @@ export function ProjectPanel() {
   useEffect(() => {
     if (!opening) void refresh(services).catch(() => undefined);
   }, [services, shown?.id, opening]);
+  // Strokes change the labelled voxel counts: refresh shortly after the labels tools settle.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = useSegmentation.subscribe(() => {
+      if (!useProject.getState().project) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void refresh(services).catch(() => undefined), 400);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [services]);
   // A project that opens with volumes missing asks for them at once (once per opening).
   const hasMissing = !!project?.volumes.some((v) => v.status === 'missing');
   const askedFor = useRef<string | null>(null);
@@ -67,6 +81,7 @@ export function ProjectPanel() {
     }
   }, [project, hasMissing]);
 
+  const browse = shell === 'electron' ? (title: string) => client.api.pickFile({ title }) : undefined;
   const job = jobId ? jobs[jobId] : undefined;
   const jobRunning = job?.state === 'running';
   const inProject = !!shown && !!project?.volumes.some((v) => v.volume?.id === shown.id);
@@ -229,14 +244,8 @@ export function ProjectPanel() {
         </div>
       )}
 
-      {dialog && (
-        <ProjectDialog
-          kind={dialog}
-          browse={shell === 'electron' ? (title) => client.api.pickFile({ title }) : undefined}
-          onClose={() => setDialog(null)}
-        />
-      )}
-      {relinking && project && <RelinkDialog project={project} onClose={() => setRelinking(false)} />}
+      {dialog && <ProjectDialog kind={dialog} browse={browse} onClose={() => setDialog(null)} />}
+      {relinking && project && <RelinkDialog project={project} browse={browse} onClose={() => setRelinking(false)} />}
     </section>
   );
 }

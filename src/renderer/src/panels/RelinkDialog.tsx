@@ -7,7 +7,16 @@ import { useServices } from '../api/ClientContext';
 import { formatVec } from '../lib/format';
 import { type RelinkOutcome, relinkVolume, useProject } from '../store/project';
 
-export function RelinkDialog({ project, onClose }: { project: ProjectState; onClose(): void }) {
+export function RelinkDialog({
+  project,
+  browse,
+  onClose,
+}: {
+  project: ProjectState;
+  /** The desktop's file dialog; web mode types paths. */
+  browse?: (title: string) => Promise<string | null>;
+  onClose(): void;
+}) {
   // Stays listed once linked, so the user sees the check's result.
   const [ids] = useState(() => project.volumes.filter((v) => v.status === 'missing').map((v) => v.id));
   const volumes = ids.map((id) => project.volumes.find((v) => v.id === id)).filter((v) => v !== undefined);
@@ -28,7 +37,7 @@ export function RelinkDialog({ project, onClose }: { project: ProjectState; onCl
         </p>
         <ul className="relink-list">
           {volumes.map((volume) => (
-            <RelinkRow key={volume.id} volume={volume} />
+            <RelinkRow key={volume.id} volume={volume} browse={browse} />
           ))}
         </ul>
         <div className="modal-actions">
@@ -41,7 +50,13 @@ export function RelinkDialog({ project, onClose }: { project: ProjectState; onCl
   );
 }
 
-function RelinkRow({ volume }: { volume: ProjectVolumeState }) {
+function RelinkRow({
+  volume,
+  browse,
+}: {
+  volume: ProjectVolumeState;
+  browse?: (title: string) => Promise<string | null>;
+}) {
   const services = useServices();
   const busy = useProject((state) => state.busy);
   const [path, setPath] = useState('');
@@ -80,6 +95,21 @@ function RelinkRow({ volume }: { volume: ProjectVolumeState }) {
           }}
           data-testid="relink-path"
         />
+        {browse && (
+          <button
+            type="button"
+            disabled={linked}
+            onClick={() =>
+              void browse(`Where is ${volume.name}?`).then((picked) => {
+                if (!picked) return;
+                setPath(picked);
+                setOutcome(null);
+              })
+            }
+          >
+            Browse…
+          </button>
+        )}
         <button type="submit" disabled={!path.trim() || !!busy || linked} data-testid="relink-check">
           Check and link
         </button>

@@ -48,10 +48,16 @@ export function useVtkView(background: [number, number, number]): VtkView {
           renderWindow.render();
         });
       };
+      const canvas = glWindow.getCanvas()!;
       const observer = new ResizeObserver(() => {
-        const { width, height } = container.getBoundingClientRect();
+        // Whole CSS pixels, so that the canvas is not stretched and overlays line up exactly.
+        const rect = container.getBoundingClientRect();
+        const width = Math.max(1, Math.floor(rect.width));
+        const height = Math.max(1, Math.floor(rect.height));
         const ratio = window.devicePixelRatio || 1;
-        glWindow.setSize(Math.max(1, Math.floor(width * ratio)), Math.max(1, Math.floor(height * ratio)));
+        glWindow.setSize(Math.round(width * ratio), Math.round(height * ratio));
+        canvas.style.width = `${width}px`;
+        canvas.style.height = `${height}px`;
         setSize([width, height]);
         requestRender();
       });
