@@ -28,9 +28,11 @@ interface Row {
   areaError: number;
   minAngle: number;
   watertight: string;
+  euler: string;
   seconds: number;
 }
 
+/** Euler characteristic per object is reported apart: noise can add a real handle to the level set. */
 function evaluate(phantom: Phantom, method: string, result: MeshResult, seconds: number, euler: number): Row {
   const distances: number[] = [];
   let volume = 0;
@@ -38,12 +40,15 @@ function evaluate(phantom: Phantom, method: string, result: MeshResult, seconds:
   let closed = 0;
   let intersections = 0;
   let angle = 180;
+  const eulers: number[] = [];
   for (const { mesh, measurements, watertight } of result.objects) {
     const p = mesh.positions;
     for (let i = 0; i < p.length; i += 3) distances.push(Math.abs(phantom.distance(p[i]!, p[i + 1]!, p[i + 2]!)));
     volume += measurements.volume;
     area += measurements.surfaceArea;
-    if (watertight && topology(mesh).euler === euler) closed++;
+    const shape = topology(mesh);
+    if (watertight && shape.watertight && shape.manifold) closed++;
+    eulers.push(shape.euler);
     intersections += selfIntersections(mesh);
     angle = Math.min(angle, minAngle(mesh));
   }
@@ -57,19 +62,23 @@ function evaluate(phantom: Phantom, method: string, result: MeshResult, seconds:
     areaError: area / phantom.area - 1,
     minAngle: angle,
     watertight: `${closed}/${result.objects.length}${intersections ? ` (${intersections} self-x)` : ''}`,
+    euler: `${eulers.join(',')}${eulers.every((e) => e === euler) ? '' : ` (truth ${euler})`}`,
     seconds,
   };
 }
 
 const BLUR = 1; // logistic edge width, voxels
 const NOISE = 0.1; // uniform noise amplitude on p
+const MIN_VOLUME = 1; // voxels³: drops specks the noise makes in the probability map
 const cases: { phantom: Phantom; shape: Vec3; euler: number }[] = [
   { phantom: sphere([16.3, 15.6, 15.2], 11.4), shape: [32, 32, 34], euler: 2 },
   { phantom: cylinder([14.4, 14.7, 18.3], 7.6, 11.2), shape: [38, 30, 30], euler: 2 },
   { phantom: torus([23.2, 22.6, 10.7], 14.3, 5.1), shape: [22, 46, 47], euler: 0 },
 ];
 
-console.log(`mesh benchmark: probability maps = logistic edge (width ${BLUR} voxel) + uniform noise ±${NOISE}; distances in voxels`);
+console.log(
+  `mesh benchmark: probability maps = logistic edge (width ${BLUR} voxel) + uniform noise ±${NOISE}; distances in voxels`,
+);
 console.log('machine: shared, 2 CPU cores, other jobs running: times are indicative only\n');
 const rows: Row[] = [];
 const ratios: string[] = [];
@@ -81,7 +90,9 @@ for (const { phantom, shape, euler } of cases) {
   };
   const [staircase, t0] = await time(() => meshFromVolume(labelVolume(shape, phantom), { class: 1, iterations: 0 }));
   const [smoothLabels, t1] = await time(() => meshFromVolume(labelVolume(shape, phantom), { class: 1, smooth: 0.5 }));
-  const [refined, t2] = await time(() => meshFromVolume(probabilityVolume(shape, phantom, BLUR, NOISE), { smooth: 0.5 }));
+  const [refined, t2] = await time(() =>
+    meshFromVolume(probabilityVolume(shape, phantom, BLUR, NOISE), { smooth: 0.5, minVolume: MIN_VOLUME }),
+  );
   const base = evaluate(phantom, 'labels, marching tetrahedra', staircase, t0, euler);
   const labelsRefined = evaluate(phantom, 'labels, refined (smooth 0.5)', smoothLabels, t1, euler);
   const best = evaluate(phantom, 'probability, refined (smooth 0.5)', refined, t2, euler);
@@ -93,8 +104,30 @@ for (const { phantom, shape, euler } of cases) {
 }
 
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
-const header = ['shape', 'method', 'mean d', 'p95 d', 'volume err', 'area err', 'min angle', 'watertight', 'time s'];
-const table = rows.map((r) => [r.shape, r.method, r.mean.toFixed(3), r.p95.toFixed(3), percent(r.volumeError), percent(r.areaError), `${r.minAngle.toFixed(1)}°`, r.watertight, r.seconds.toFixed(2)]);
+const header = [
+  'shape',
+  'method',
+  'mean d',
+  'p95 d',
+  'volume err',
+  'area err',
+  'min angle',
+  'watertight',
+  'Euler',
+  'time s',
+];
+const table = rows.map((r) => [
+  r.shape,
+  r.method,
+  r.mean.toFixed(3),
+  r.p95.toFixed(3),
+  percent(r.volumeError),
+  percent(r.areaError),
+  `${r.minAngle.toFixed(1)}°`,
+  r.watertight,
+  r.euler,
+  r.seconds.toFixed(2),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
 for (const row of [header, ...table]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 console.log('\nlabels (staircase) / refined probability — target ≥ 2x on mean distance and area error:');
@@ -102,7 +135,10 @@ for (const line of ratios) console.log(`  ${line}`);
 
 // Out of core: the volume is computed block by block (never held whole); blockwise must equal one block.
 const side = largeSide;
-const few = union([sphere([side * 0.3, side * 0.31, side * 0.29], side * 0.12), sphere([side * 0.7, side * 0.68, side * 0.72], side * 0.08)]);
+const few = union([
+  sphere([side * 0.3, side * 0.31, side * 0.29], side * 0.12),
+  sphere([side * 0.7, side * 0.68, side * 0.72], side * 0.08),
+]);
 const large = probabilityVolume([side, side, side], few, BLUR, NOISE);
 const rss = (): number => process.resourceUsage().maxRSS / 1024;
 const before = rss();
@@ -119,7 +155,10 @@ if (side <= 320) {
   const single = await meshFromVolume(large, { blockSize: side + 8, iterations: 0 });
   const same = single.objects.every((o, i) => {
     const other = blocked.objects[i]!.mesh;
-    return o.mesh.positions.every((x, k) => x === other.positions[k]) && o.mesh.triangles.every((v, k) => v === other.triangles[k]);
+    return (
+      o.mesh.positions.every((x, k) => x === other.positions[k]) &&
+      o.mesh.triangles.every((v, k) => v === other.triangles[k])
+    );
   });
   console.log(
     `single block: ${((performance.now() - start) / 1000).toFixed(1)} s, peak RSS ${rss().toFixed(0)} MiB; ` +

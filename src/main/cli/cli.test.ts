@@ -58,7 +58,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('tomoseg CLI', () => {
+// Each case spawns Node with tsx (a few seconds each on a busy machine): generous time limits.
+describe('tomoseg CLI', { timeout: 300_000 }, () => {
   it('segments a phantom: labels 1..K, probabilities per class, a model that predicts the same', async () => {
     const segment = await tomoseg(
       'segment',

@@ -25,7 +25,10 @@ async function save(name: string, volume: Volume, dtype: Dtype): Promise<string>
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(args, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+  const code = await runCli(args, {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+  });
   return { code, out, err };
 }
 
@@ -57,11 +60,23 @@ describe('tomoseg mesh', () => {
     const cases: [string[], RegExp][] = [
       [['--labels', labels, '--class', '3', '--out', join(dir, 'empty.ply')], /class 3 has no voxels/],
       [['--labels', labels, '--out', join(dir, 'x.ply')], /needs --class/],
-      [['--labels', labels, '--class', '1', '--edge', '0', '--out', join(dir, 'x.ply')], /edge length must be a positive/],
-      [['--labels', labels, '--class', '1', '--edge=-2', '--out', join(dir, 'x.ply')], /edge length must be a positive/],
+      [
+        ['--labels', labels, '--class', '1', '--edge', '0', '--out', join(dir, 'x.ply')],
+        /edge length must be a positive/,
+      ],
+      [
+        ['--labels', labels, '--class', '1', '--edge=-2', '--out', join(dir, 'x.ply')],
+        /edge length must be a positive/,
+      ],
       [['--labels', labels, '--class', '1', '--out', join(dir, 'x.vtk')], /unknown mesh format/],
-      [['--labels', labels, '--class', '1', '--min-volume', '1e9', '--out', join(dir, 'x.ply')], /smaller than --min-volume/],
-      [['--labels', labels, '--probabilities', probabilities, '--class', '1', '--out', join(dir, 'x.ply')], /exactly one of/],
+      [
+        ['--labels', labels, '--class', '1', '--min-volume', '1e9', '--out', join(dir, 'x.ply')],
+        /smaller than --min-volume/,
+      ],
+      [
+        ['--labels', labels, '--probabilities', probabilities, '--class', '1', '--out', join(dir, 'x.ply')],
+        /exactly one of/,
+      ],
       [['--labels', labels, '--class', '1', '--out', join(dir, 'ball.stl')], /already exists/],
     ];
     for (const [args, message] of cases) {

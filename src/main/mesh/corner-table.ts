@@ -70,7 +70,8 @@ export class CornerTable {
       for (let i = start[to]!; i < start[to + 1]!; i++) {
         const candidate = byStart[i]!;
         if (tri[prev(candidate)] !== from) continue;
-        if (twin !== -1) throw new TomosegError('internal', 'mesh is not an oriented manifold (edge used twice in one direction)');
+        if (twin !== -1)
+          throw new TomosegError('internal', 'mesh is not an oriented manifold (edge used twice in one direction)');
         twin = candidate;
       }
       if (twin === -1) throw new TomosegError('internal', 'mesh is not closed (an edge has one triangle)');

@@ -21,7 +21,8 @@ function parseStl(bytes: Buffer): { count: number; vertices: number[][] } {
   expect(bytes.length).toBe(84 + count * 50);
   const vertices: number[][] = [];
   for (let t = 0; t < count; t++)
-    for (let k = 0; k < 3; k++) vertices.push([0, 1, 2].map((a) => bytes.readFloatLE(84 + t * 50 + 12 + k * 12 + a * 4)));
+    for (let k = 0; k < 3; k++)
+      vertices.push([0, 1, 2].map((a) => bytes.readFloatLE(84 + t * 50 + 12 + k * 12 + a * 4)));
   return { count, vertices };
 }
 
@@ -46,8 +47,18 @@ function parsePly(bytes: Buffer): TriMesh {
 function parseObj(text: string): { objects: number; mesh: TriMesh } {
   const lines = text.split('\n');
   const v = lines.filter((l) => l.startsWith('v ')).flatMap((l) => l.split(' ').slice(1).map(Number));
-  const f = lines.filter((l) => l.startsWith('f ')).flatMap((l) => l.split(' ').slice(1).map((i) => Number(i) - 1));
-  return { objects: lines.filter((l) => l.startsWith('o ')).length, mesh: { positions: Float64Array.from(v), triangles: Uint32Array.from(f) } };
+  const f = lines
+    .filter((l) => l.startsWith('f '))
+    .flatMap((l) =>
+      l
+        .split(' ')
+        .slice(1)
+        .map((i) => Number(i) - 1),
+    );
+  return {
+    objects: lines.filter((l) => l.startsWith('o ')).length,
+    mesh: { positions: Float64Array.from(v), triangles: Uint32Array.from(f) },
+  };
 }
 
 const all = result.objects.map((o) => o.mesh);

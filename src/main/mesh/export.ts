@@ -18,7 +18,11 @@ export function formatOf(path: string): MeshFormat {
 }
 
 /** Writes `chunks` to `path` atomically; refuses to replace an existing file unless `force`. */
-export async function writeAtomically(path: string, chunks: Iterable<Uint8Array | string>, force = false): Promise<void> {
+export async function writeAtomically(
+  path: string,
+  chunks: Iterable<Uint8Array | string>,
+  force = false,
+): Promise<void> {
   await refuseExisting(path, force);
   const temp = temporaryPath(path);
   const file = await open(temp, 'w');
@@ -48,7 +52,20 @@ function* stl(meshes: TriMesh[]): Generator<Uint8Array> {
       const v = [p[c]! - p[a]!, p[c + 1]! - p[a + 1]!, p[c + 2]! - p[a + 2]!];
       const n = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
       const len = Math.hypot(n[0]!, n[1]!, n[2]!) || 1;
-      const values = [n[0]! / len, n[1]! / len, n[2]! / len, p[a]!, p[a + 1]!, p[a + 2]!, p[b]!, p[b + 1]!, p[b + 2]!, p[c]!, p[c + 1]!, p[c + 2]!];
+      const values = [
+        n[0]! / len,
+        n[1]! / len,
+        n[2]! / len,
+        p[a]!,
+        p[a + 1]!,
+        p[a + 2]!,
+        p[b]!,
+        p[b + 1]!,
+        p[b + 2]!,
+        p[c]!,
+        p[c + 1]!,
+        p[c + 2]!,
+      ];
       values.forEach((value, k) => body.setFloat32(t * 50 + k * 4, value, true));
     }
     yield new Uint8Array(body.buffer);
@@ -59,7 +76,19 @@ function* ply(meshes: TriMesh[]): Generator<Uint8Array> {
   const vertices = meshes.reduce((n, m) => n + m.positions.length / 3, 0);
   const faces = meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
   yield new TextEncoder().encode(
-    ['ply', 'format binary_little_endian 1.0', 'comment written by Tomoseg', `element vertex ${vertices}`, 'property float x', 'property float y', 'property float z', `element face ${faces}`, 'property list uchar int vertex_indices', 'end_header', ''].join('\n'),
+    [
+      'ply',
+      'format binary_little_endian 1.0',
+      'comment written by Tomoseg',
+      `element vertex ${vertices}`,
+      'property float x',
+      'property float y',
+      'property float z',
+      `element face ${faces}`,
+      'property list uchar int vertex_indices',
+      'end_header',
+      '',
+    ].join('\n'),
   );
   for (const { positions } of meshes) yield new Uint8Array(Float32Array.from(positions).buffer);
   let offset = 0;
@@ -80,7 +109,9 @@ function* obj(meshes: TriMesh[]): Generator<string> {
   for (const [index, { positions, triangles }] of meshes.entries()) {
     const lines = [`o object_${index + 1}`];
     for (let i = 0; i < positions.length; i += 3)
-      lines.push(`v ${positions[i]!.toPrecision(8)} ${positions[i + 1]!.toPrecision(8)} ${positions[i + 2]!.toPrecision(8)}`);
+      lines.push(
+        `v ${positions[i]!.toPrecision(8)} ${positions[i + 1]!.toPrecision(8)} ${positions[i + 2]!.toPrecision(8)}`,
+      );
     for (let t = 0; t < triangles.length; t += 3)
       lines.push(`f ${offset + triangles[t]!} ${offset + triangles[t + 1]!} ${offset + triangles[t + 2]!}`);
     offset += positions.length / 3;
@@ -114,6 +145,11 @@ export function measurementsCsv(objects: MeshObject[], unit: string): string {
   return [CSV_HEADER, ...rows, ''].join('\n');
 }
 
-export async function writeMeasurements(path: string, objects: MeshObject[], unit: string, options: { force?: boolean } = {}): Promise<void> {
+export async function writeMeasurements(
+  path: string,
+  objects: MeshObject[],
+  unit: string,
+  options: { force?: boolean } = {},
+): Promise<void> {
   await writeAtomically(path, [measurementsCsv(objects, unit)], options.force);
 }

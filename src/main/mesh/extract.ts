@@ -21,7 +21,9 @@ function orientation(p: number, q: number, r: number, s: number): number {
   const v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
   const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
   return (
-    u[0]! * (v[1]! * w[2]! - v[2]! * w[1]!) - u[1]! * (v[0]! * w[2]! - v[2]! * w[0]!) + u[2]! * (v[0]! * w[1]! - v[1]! * w[0]!)
+    u[0]! * (v[1]! * w[2]! - v[2]! * w[1]!) -
+    u[1]! * (v[0]! * w[2]! - v[2]! * w[0]!) +
+    u[2]! * (v[0]! * w[1]! - v[1]! * w[0]!)
   );
 }
 
@@ -167,7 +169,11 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
                 vertex = edgeIds.length;
                 vertexOfEdge.set(id, vertex);
                 edgeIds.push(id);
-                coords.push(gx + (low & 1) + t * (dir & 1), gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1), gz + (low >> 2) + t * (dir >> 2));
+                coords.push(
+                  gx + (low & 1) + t * (dir & 1),
+                  gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1),
+                  gz + (low >> 2) + t * (dir >> 2),
+                );
               }
               triangles.push(vertex);
             }

@@ -45,7 +45,10 @@ export interface MeshResult {
   touchesBorder: boolean;
 }
 
-function checkOptions(options: MeshOptions, smallestVoxel: number): Required<Pick<MeshOptions, 'iso' | 'smooth' | 'edgeLength' | 'minVolume' | 'iterations'>> {
+function checkOptions(
+  options: MeshOptions,
+  smallestVoxel: number,
+): Required<Pick<MeshOptions, 'iso' | 'smooth' | 'edgeLength' | 'minVolume' | 'iterations'>> {
   const iso = options.iso ?? 0.5;
   const smooth = options.smooth ?? 0.5;
   const edgeLength = options.edgeLength ?? smallestVoxel;
@@ -53,11 +56,16 @@ function checkOptions(options: MeshOptions, smallestVoxel: number): Required<Pic
   const iterations = options.iterations ?? 30;
   if (!(iso > 0 && iso < 1)) throw badInput(`iso level must lie strictly between 0 and 1, got ${iso}`);
   if (!(smooth >= 0 && smooth <= 1)) throw badInput(`smoothing weight must be in [0, 1], got ${smooth}`);
-  if (!(edgeLength > 0) || !Number.isFinite(edgeLength)) throw badInput(`edge length must be a positive number, got ${edgeLength}`);
+  if (!(edgeLength > 0) || !Number.isFinite(edgeLength))
+    throw badInput(`edge length must be a positive number, got ${edgeLength}`);
   if (edgeLength < 0.1 * smallestVoxel)
-    throw badInput(`edge length ${edgeLength} is below a tenth of the voxel size (${smallestVoxel}): it would create an enormous mesh`);
-  if (!(minVolume >= 0) || !Number.isFinite(minVolume)) throw badInput(`minimum volume must be a number ≥ 0, got ${minVolume}`);
-  if (!Number.isInteger(iterations) || iterations < 0) throw badInput(`iterations must be an integer ≥ 0, got ${iterations}`);
+    throw badInput(
+      `edge length ${edgeLength} is below a tenth of the voxel size (${smallestVoxel}): it would create an enormous mesh`,
+    );
+  if (!(minVolume >= 0) || !Number.isFinite(minVolume))
+    throw badInput(`minimum volume must be a number ≥ 0, got ${minVolume}`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw badInput(`iterations must be an integer ≥ 0, got ${iterations}`);
   return { iso, smooth, edgeLength, minVolume, iterations };
 }
 
@@ -70,8 +78,16 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const spacing: [number, number, number] = [vx, vy, vz];
   const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing));
   const { signal, progress } = options;
-  const source = scalarSource(volume, options.class === undefined ? { kind: 'probability' } : { kind: 'class', label: options.class });
-  const { mesh, band, nanVoxels } = await extractSurface(source, { iso, blockSize: options.blockSize, signal, progress });
+  const source = scalarSource(
+    volume,
+    options.class === undefined ? { kind: 'probability' } : { kind: 'class', label: options.class },
+  );
+  const { mesh, band, nanVoxels } = await extractSurface(source, {
+    iso,
+    blockSize: options.blockSize,
+    signal,
+    progress,
+  });
   const [nz, ny, nx] = volume.shape;
   const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
 
@@ -86,8 +102,16 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   for (const [index, part] of parts.entries()) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
     const refined =
-      iterations > 0 ? refineSurface(part, band, { iso, smooth, edgeLength: edgeLength / voxel, iterations, signal }).mesh : part;
-    progress?.(index + 1, parts.length, 'refining objects');
+      iterations > 0
+        ? refineSurface(part, band, {
+            iso,
+            smooth,
+            edgeLength: edgeLength / voxel,
+            iterations,
+            signal,
+            onIteration: (done) => progress?.(index * iterations + done, parts.length * iterations, 'refining'),
+          }).mesh
+        : part;
     const physical = scaleMesh(refined, spacing);
     const measurements = measure(physical);
     if (measurements.volume < minVolume) {

@@ -33,7 +33,9 @@ describe('surface extraction (marching tetrahedra)', () => {
 
   it('gives a torus Euler characteristic 0', async () => {
     const ring = torus([18, 18, 16], 9, 3.2);
-    const { mesh } = await extractSurface(scalarSource(labelVolume([32, 36, 36], ring), { kind: 'class', label: 1 }), { iso: 0.5 });
+    const { mesh } = await extractSurface(scalarSource(labelVolume([32, 36, 36], ring), { kind: 'class', label: 1 }), {
+      iso: 0.5,
+    });
     expectClosed(mesh, 0);
   });
 
@@ -61,7 +63,8 @@ describe('meshFromVolume', () => {
   it('refines a noisy probability map to a good mesh closer to the truth than labels', async () => {
     const distance = (mesh: TriMesh): number => {
       let sum = 0;
-      for (let i = 0; i < mesh.positions.length; i += 3) sum += Math.abs(ball.distance(mesh.positions[i]!, mesh.positions[i + 1]!, mesh.positions[i + 2]!));
+      for (let i = 0; i < mesh.positions.length; i += 3)
+        sum += Math.abs(ball.distance(mesh.positions[i]!, mesh.positions[i + 1]!, mesh.positions[i + 2]!));
       return sum / (mesh.positions.length / 3);
     };
     const staircase = await meshFromVolume(labelVolume(shape, ball), { class: 1, iterations: 0 });
@@ -114,17 +117,30 @@ describe('meshFromVolume', () => {
 
   it('handles an empty class, NaN probabilities and bad parameters', async () => {
     expect((await meshFromVolume(labelVolume(shape, ball), { class: 7 })).objects).toEqual([]);
-    const withNaN = computedVolume(shape, 'float32', (x, y, z) => (x === 10 && y < 20 ? NaN : ball.distance(x, y, z) > 0 ? 1 : 0));
+    const withNaN = computedVolume(shape, 'float32', (x, y, z) =>
+      x === 10 && y < 20 ? NaN : ball.distance(x, y, z) > 0 ? 1 : 0,
+    );
     const result = await meshFromVolume(withNaN, { iterations: 5 });
     expect(result.nanVoxels).toBe(20 * 32);
     for (const object of result.objects) expectClosed(object.mesh);
-    for (const options of [{ edgeLength: 0 }, { edgeLength: -1 }, { smooth: 2 }, { iso: 1 }, { minVolume: NaN }, { iterations: 1.5 }])
-      await expect(meshFromVolume(labelVolume(shape, ball), { class: 1, ...options })).rejects.toMatchObject({ kind: 'bad-input' });
+    for (const options of [
+      { edgeLength: 0 },
+      { edgeLength: -1 },
+      { smooth: 2 },
+      { iso: 1 },
+      { minVolume: NaN },
+      { iterations: 1.5 },
+    ])
+      await expect(meshFromVolume(labelVolume(shape, ball), { class: 1, ...options })).rejects.toMatchObject({
+        kind: 'bad-input',
+      });
   });
 
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(meshFromVolume(labelVolume(shape, ball), { class: 1, signal: controller.signal })).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(
+      meshFromVolume(labelVolume(shape, ball), { class: 1, signal: controller.signal }),
+    ).rejects.toMatchObject({ kind: 'cancelled' });
   });
 });

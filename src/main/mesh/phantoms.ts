@@ -62,7 +62,12 @@ export function union(parts: Phantom[]): Phantom {
 }
 
 /** A read-only volume whose voxel (z, y, x) is `value(x, y, z)`, computed when read. */
-export function computedVolume(shape: Vec3, dtype: Dtype, value: (x: number, y: number, z: number) => number, voxelSize: Vec3 = [1, 1, 1]): Volume {
+export function computedVolume(
+  shape: Vec3,
+  dtype: Dtype,
+  value: (x: number, y: number, z: number) => number,
+  voxelSize: Vec3 = [1, 1, 1],
+): Volume {
   return {
     path: '(computed)',
     shape,
@@ -74,10 +79,12 @@ export function computedVolume(shape: Vec3, dtype: Dtype, value: (x: number, y: 
     async read(region: Region): Promise<TypedArray> {
       const [sz, sy, sx] = region.shape;
       const [z0, y0, x0] = region.start;
-      if (region.start.some((s, axis) => s < 0 || s + region.shape[axis]! > shape[axis]!)) throw new RangeError('region out of range');
+      if (region.start.some((s, axis) => s < 0 || s + region.shape[axis]! > shape[axis]!))
+        throw new RangeError('region out of range');
       const out = allocate(dtype, sz * sy * sx);
       let i = 0;
-      for (let z = 0; z < sz; z++) for (let y = 0; y < sy; y++) for (let x = 0; x < sx; x++) out[i++] = value(x0 + x, y0 + y, z0 + z);
+      for (let z = 0; z < sz; z++)
+        for (let y = 0; y < sy; y++) for (let x = 0; x < sx; x++) out[i++] = value(x0 + x, y0 + y, z0 + z);
       return out;
     },
     async close() {},
@@ -103,12 +110,20 @@ export function labelVolume(shape: Vec3, phantom: Phantom, voxelSize?: Vec3): Vo
  * A classifier-like probability map: a logistic edge of width `blur` voxels across the true
  * surface (0.5 exactly on it) plus uniform noise of amplitude `noise`, clipped to [0, 1].
  */
-export function probabilityVolume(shape: Vec3, phantom: Phantom, blur: number, noise: number, seed = 1, voxelSize?: Vec3): Volume {
+export function probabilityVolume(
+  shape: Vec3,
+  phantom: Phantom,
+  blur: number,
+  noise: number,
+  seed = 1,
+  voxelSize?: Vec3,
+): Volume {
   const jitter = voxelNoise(seed);
   return computedVolume(
     shape,
     'float32',
-    (x, y, z) => Math.min(1, Math.max(0, 1 / (1 + Math.exp(-phantom.distance(x, y, z) / blur)) + noise * jitter(x, y, z))),
+    (x, y, z) =>
+      Math.min(1, Math.max(0, 1 / (1 + Math.exp(-phantom.distance(x, y, z) / blur)) + noise * jitter(x, y, z))),
     voxelSize,
   );
 }

@@ -151,7 +151,8 @@ export function selfIntersections(mesh: TriMesh): number {
         seen.add(pair);
         let overlap = true;
         for (let axis = 0; axis < 3; axis++)
-          if (boxes[s * 6 + axis]! > boxes[t * 6 + 3 + axis]! || boxes[t * 6 + axis]! > boxes[s * 6 + 3 + axis]!) overlap = false;
+          if (boxes[s * 6 + axis]! > boxes[t * 6 + 3 + axis]! || boxes[t * 6 + axis]! > boxes[s * 6 + 3 + axis]!)
+            overlap = false;
         if (!overlap) continue;
         const vs = [tri[s * 3]!, tri[s * 3 + 1]!, tri[s * 3 + 2]!];
         const vt = [tri[t * 3]!, tri[t * 3 + 1]!, tri[t * 3 + 2]!];

@@ -14,8 +14,6 @@ export interface RefineOptions {
   /** Target edge length, voxels (positions are voxel coordinates, as the field). */
   edgeLength: number;
   iterations: number;
-  /** Remesh every this many iterations. */
-  remeshEvery?: number;
   signal?: AbortSignal;
   /** Called after each iteration. */
   onIteration?: (done: number, total: number) => void;
@@ -28,6 +26,8 @@ export interface RefineResult {
   lastMove: number;
 }
 
+/** Remesh every this many iterations. */
+const REMESH_EVERY = 5;
 /** Stop once the mean data move falls below this many voxels. */
 const CONVERGED = 1e-3;
 /** Fraction of the Newton step taken per iteration (damped for stability against noise). */
@@ -81,14 +81,13 @@ function taubin(mesh: CornerTable, lambda: number): void {
 
 export function refineSurface(input: TriMesh, band: BandField, options: RefineOptions): RefineResult {
   const { iso, smooth, edgeLength, iterations, signal, onIteration } = options;
-  const remeshEvery = options.remeshEvery ?? 5;
   const mesh = new CornerTable(input);
   remesh(mesh, edgeLength);
   let lastMove = 0;
   let done = 0;
   while (done < iterations) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
-    if (done > 0 && done % remeshEvery === 0) remesh(mesh, edgeLength);
+    if (done > 0 && done % REMESH_EVERY === 0) remesh(mesh, edgeLength);
     lastMove = dataStep(mesh, band, iso);
     taubin(mesh, smooth);
     done++;

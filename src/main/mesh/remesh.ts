@@ -119,7 +119,8 @@ function flipEdges(mesh: CornerTable): void {
     const average: V3 = [n0[0] + n1[0], n0[1] + n1[1], n0[2] + n1[2]];
     const m0 = triangleNormal(pa, pb, pe);
     const m1 = triangleNormal(pe, pd, pa);
-    if (cosine(m0, average) < 0.5 || cosine(m1, average) < 0.5 || cosine(m0, m1) < 0.5 || mesh.connected(a, e)) continue;
+    if (cosine(m0, average) < 0.5 || cosine(m1, average) < 0.5 || cosine(m0, m1) < 0.5 || mesh.connected(a, e))
+      continue;
     mesh.flip(c);
   }
 }

@@ -20,7 +20,8 @@ const UNSIGNED_MAX: Partial<Record<string, number>> = { uint8: 255, uint16: 6553
 
 /** Probabilities stored as unsigned integers span the type's range (uint8 0-255 = 0-1); floats are as is. */
 export function scalarSource(volume: Volume, spec: FieldSpec): ScalarSource {
-  if (spec.kind === 'class' && !Number.isInteger(spec.label)) throw badInput(`class must be an integer, got ${spec.label}`);
+  if (spec.kind === 'class' && !Number.isInteger(spec.label))
+    throw badInput(`class must be an integer, got ${spec.label}`);
   const scale = spec.kind === 'probability' ? 1 / (UNSIGNED_MAX[volume.dtype] ?? 1) : 1;
   let nanCount = 0;
   return {

@@ -34,7 +34,17 @@ export function measure(mesh: TriMesh): Measurements {
     const a = tri[t]! * 3;
     const b = tri[t + 1]! * 3;
     const c = tri[t + 2]! * 3;
-    const [ax, ay, az, bx, by, bz, qx, qy, qz] = [p[a]!, p[a + 1]!, p[a + 2]!, p[b]!, p[b + 1]!, p[b + 2]!, p[c]!, p[c + 1]!, p[c + 2]!];
+    const [ax, ay, az, bx, by, bz, qx, qy, qz] = [
+      p[a]!,
+      p[a + 1]!,
+      p[a + 2]!,
+      p[b]!,
+      p[b + 1]!,
+      p[b + 2]!,
+      p[c]!,
+      p[c + 1]!,
+      p[c + 2]!,
+    ];
     // tetrahedron (origin, a, b, c): signed volume and centroid (a + b + c) / 4
     const v = (ax * (by * qz - bz * qy) - ay * (bx * qz - bz * qx) + az * (bx * qy - by * qx)) / 6;
     volume += v;
@@ -80,7 +90,12 @@ export function splitComponents(mesh: TriMesh): TriMesh[] {
     triCounts[id]!++;
     triComponent[t / 3] = id;
   }
-  const parts = triCounts.map((count) => ({ triangles: new Uint32Array(count * 3), filled: 0, vertices: new Map<number, number>(), coords: [] as number[] }));
+  const parts = triCounts.map((count) => ({
+    triangles: new Uint32Array(count * 3),
+    filled: 0,
+    vertices: new Map<number, number>(),
+    coords: [] as number[],
+  }));
   for (let t = 0; t < tri.length / 3; t++) {
     const part = parts[triComponent[t]!]!;
     for (let k = 0; k < 3; k++) {

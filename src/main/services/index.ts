@@ -62,7 +62,8 @@ export function createServices(options: ServiceOptions): Services {
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
     // A volume of the open project, closed and opened again, gets its project labels back.
     openVolume: async ({ path }) => projects.attachOpened(await volumes.openPath(path)),
-    openSample: async () => projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
+    openSample: async () =>
+      projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
     closeVolume: async ({ volumeId }) => {
       await segmentation.forget(volumeId);
       projects.forget(volumeId);

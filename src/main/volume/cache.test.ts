@@ -60,6 +60,27 @@ describe('slices across the storage order', () => {
   });
 });
 
+describe('reads of whole pages', () => {
+  it('load neighbouring bands of a page together and cache each band', async () => {
+    const shape: Vec3 = [3, 100, 2048];
+    const path = join(dir, 'wide.tif');
+    const writer = await createVolume(path, { shape, dtype: 'uint16' });
+    const data = pattern('uint16', shape);
+    await writer.write({ start: [0, 0, 0], shape }, data);
+    await writer.commit();
+    const cache = new ChunkCache();
+    const volume = await openVolume(path, { cache });
+    expect(volume.chunkShape).toEqual([1, 32, 2048]);
+    expect(Array.from(await readAll(volume))).toEqual(Array.from(data));
+    expect(cache.stats).toEqual({ hits: 0, misses: 3 * 4 });
+    expect(Array.from(await volume.read({ start: [0, 70, 0], shape: [3, 1, 2048] }))).toEqual(
+      sliceOf(data, shape, 1, 70),
+    );
+    expect(cache.stats).toEqual({ hits: 3, misses: 3 * 4 });
+    await volume.close();
+  });
+});
+
 describe('raw volumes', () => {
   it.each([true, false])('read in place with a header offset (little-endian %s)', async (littleEndian) => {
     const shape: Vec3 = [6, 7, 9];
