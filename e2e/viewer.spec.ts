@@ -7,7 +7,7 @@ import { type Axis, type TestVolume, readSample, valueAt } from './support/volum
 /** Rendered vs expected grey levels, mean over a slice's voxel centres. */
 const RIGHT_SLICE_MAX_DIFF = 2;
 /** The neighbouring slice must differ by at least this much, so an off-by-one fails the check. */
-const WRONG_SLICE_MIN_DIFF = 4;
+const WRONG_SLICE_MIN_DIFF = 3;
 
 let volume: TestVolume;
 test.beforeAll(async () => {

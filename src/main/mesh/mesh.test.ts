@@ -43,7 +43,7 @@ describe('surface extraction (marching tetrahedra)', () => {
     const two = union([ball, sphere([5, 28, 30], 4.2)]);
     const source = scalarSource(probabilityVolume(shape, two, 1, 0.2), { kind: 'probability' });
     const whole = await extractSurface(source, { iso: 0.5, blockSize: 256 });
-    for (const blockSize of [8, 16, 24]) {
+    for (const blockSize of [8, 24]) {
       const blocked = await extractSurface(source, { iso: 0.5, blockSize });
       expect(blocked.mesh.positions).toEqual(whole.mesh.positions);
       expect(blocked.mesh.triangles).toEqual(whole.mesh.triangles);
