@@ -14,11 +14,27 @@ describe('slice geometry', () => {
     expect(sliceToVoxel('x', 3, 10, 20)).toEqual([20, 10, 3]);
   });
 
-  it('joins the points of a drag with brushes every half radius', () => {
+  it('joins the points of a drag with brushes on every voxel of the line', () => {
     const shapes = brushShapes('z', 1, [0, 0, 8, 0], 4, 'disc');
-    expect(shapes.map((s) => ('center' in s ? s.center[2] : -1))).toEqual([0, 2, 4, 6, 8]);
+    expect(shapes.map((s) => ('center' in s ? s.center[2] : -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(shapes[0]).toEqual({ kind: 'disc', axis: 'z', center: [1, 0, 0], radius: 4 });
     expect(brushShapes('x', 2, [1, 1], 3, 'sphere')).toEqual([{ kind: 'sphere', center: [1, 1, 2], radius: 3 }]);
+  });
+
+  it('centres brushes on the grid so a drag at fractional positions covers its full radius', () => {
+    // A mouse drag gives fractional pixels; the row a full radius away must be covered all along.
+    const radius = 3;
+    const shapes = brushShapes('z', 0, [2.4, 10.3, 9.7, 10.45, 20.6, 10.2], radius, 'disc');
+    const centres = shapes.map((s) => ('center' in s ? s.center : [0, 0, 0]));
+    expect(centres.every(([, y, x]) => Number.isInteger(y) && Number.isInteger(x))).toBe(true);
+    const covered = (column: number, row: number): boolean =>
+      centres.some(([, y, x]) => (x - column) ** 2 + (y - row) ** 2 <= radius * radius);
+    for (let column = 2; column <= 21; column++) {
+      expect(covered(column, 10 + radius), `column ${column}`).toBe(true);
+      expect(covered(column, 10 - radius), `column ${column}`).toBe(true);
+    }
+    // No two consecutive brushes on the same voxel.
+    expect(new Set(centres.map((c) => c.join())).size).toBe(centres.length);
   });
 
   it('fills the 4-connected area of equal label around the seed', () => {

@@ -30,8 +30,9 @@ export function sliceToVoxel(axis: Axis, index: number, column: number, row: num
 }
 
 /**
- * Brush shapes for a line through slice pixels `points` (column, row pairs): one disc or sphere
- * every half radius along each segment, so a fast drag leaves no gaps.
+ * Brush shapes for a line through slice pixels `points` (column, row pairs): one disc or sphere per
+ * voxel along each segment, centred on the voxel grid. Fractional centres or longer steps would
+ * leave the pixels a full radius from the line painted only here and there.
  */
 export function brushShapes(
   axis: Axis,
@@ -41,9 +42,13 @@ export function brushShapes(
   mode: 'disc' | 'sphere',
 ): StrokeShape[] {
   const shapes: StrokeShape[] = [];
-  const step = Math.max(0.5, radius / 2);
+  let last = '';
   const add = (column: number, row: number): void => {
-    const center = sliceToVoxel(axis, index, column, row);
+    const c = Math.round(column),
+      r = Math.round(row);
+    if (`${c},${r}` === last) return;
+    last = `${c},${r}`;
+    const center = sliceToVoxel(axis, index, c, r);
     shapes.push(mode === 'disc' ? { kind: 'disc', axis, center, radius } : { kind: 'sphere', center, radius });
   };
   add(points[0]!, points[1]!);
@@ -52,7 +57,8 @@ export function brushShapes(
       r0 = points[i - 1]!,
       c1 = points[i]!,
       r1 = points[i + 1]!;
-    const steps = Math.ceil(Math.hypot(c1 - c0, r1 - r0) / step);
+    // Steps of at most one voxel along each axis, so rounded centres are 8-connected.
+    const steps = Math.ceil(Math.max(Math.abs(c1 - c0), Math.abs(r1 - r0)));
     for (let s = 1; s <= steps; s++) add(c0 + ((c1 - c0) * s) / steps, r0 + ((r1 - r0) * s) / steps);
   }
   return shapes;

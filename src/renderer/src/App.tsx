@@ -9,6 +9,7 @@ import { HelpPanel } from './panels/HelpPanel';
 import { OpenDialog } from './panels/OpenDialog';
 import { ProjectPanel } from './panels/ProjectPanel';
 import { SegmentationPanel } from './panels/SegmentationPanel';
+import { TrainingPanel } from './panels/TrainingPanel';
 import { VolumePanel } from './panels/VolumePanel';
 import { type OpenTarget, openVolume } from './store/open';
 import { useViewer } from './store/viewer';
@@ -99,6 +100,7 @@ export function App({ client }: { client: Client }) {
               <VolumePanel volume={volume} />
               <CursorPanel volume={volume} />
               <SegmentationPanel />
+              <TrainingPanel />
               <DisplayPanel volume={volume} />
             </aside>
           </main>

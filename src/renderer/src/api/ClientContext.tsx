@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { LabelSlice, SliceData } from '../../../shared/api';
+import { type ModelSlice, modelSlice } from '../store/model-slices';
 import { SliceSource } from '../store/slices';
 import { useViewer } from '../store/viewer';
 import type { Client } from './client';
@@ -9,6 +10,10 @@ export interface Services {
   client: Client;
   slices: SliceSource<SliceData>;
   labels: SliceSource<LabelSlice>;
+  /** The current model's prediction of shown slices (empty before training). */
+  predictions: SliceSource<ModelSlice>;
+  /** The last segment-all result on shown slices (empty when there is none). */
+  results: SliceSource<ModelSlice>;
 }
 
 export function createServices(client: Client): Services {
@@ -29,6 +34,16 @@ export function createServices(client: Client): Services {
     labels: new SliceSource(
       (volumeId, axis, index) => client.api.readLabelSlice({ volumeId, axis, index }),
       report('labels of slice'),
+    ),
+    predictions: new SliceSource(
+      async (volumeId, axis, index) =>
+        modelSlice(await client.api.readPredictionSlice({ volumeId, axis, index })),
+      report('prediction of slice'),
+    ),
+    results: new SliceSource(
+      async (volumeId, axis, index) =>
+        modelSlice(await client.api.readSegmentationSlice({ volumeId, axis, index })),
+      report('segmentation of slice'),
     ),
   };
 }

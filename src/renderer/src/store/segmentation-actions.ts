@@ -1,8 +1,11 @@
 // Calls to the segmentation service from the tools and the panel: each refreshes what it changed
 // (label slices in the changed box, classes, undo state) and turns a refusal into a notice.
 import type { StrokeResult } from '../../../shared/api';
+import { axisIndex } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
 import { useSegmentation } from './segmentation';
+import { labelsChanged } from './training-actions';
+import { useTraining } from './training';
 import { useViewer } from './viewer';
 
 const volumeId = (): string | null => useViewer.getState().volume?.id ?? null;
@@ -20,15 +23,18 @@ async function run<T>(work: (volumeId: string) => Promise<T>): Promise<T | undef
   }
 }
 
-/** Resolves once the views show the labels after the stroke. */
-async function applyStroke({ labels }: Services, id: string, result: StrokeResult): Promise<void> {
+/** Resolves once the views show the labels after the stroke; retrains when live. */
+async function applyStroke(services: Services, id: string, result: StrokeResult): Promise<void> {
   useSegmentation.getState().setHistory(result);
-  if (result.changed) await labels.invalidate(id, result.changed);
+  if (!result.changed) return;
+  labelsChanged(services);
+  await services.labels.invalidate(id, result.changed);
 }
 
 /** Loads classes and undo state for a newly opened volume. */
 export async function loadSegmentation({ client }: Services): Promise<void> {
   useSegmentation.getState().reset();
+  useTraining.getState().reset();
   await run(async (id) => {
     const state = await client.api.segmentationState({ volumeId: id });
     useSegmentation.getState().setClasses(state.classes);
@@ -48,6 +54,7 @@ export async function paint(services: Services, { axis, index, points }: StrokeI
   if (tool === 'navigate') return;
   if (tool !== 'erase' && activeClass === null)
     return useSegmentation.getState().setNotice('Add a class to paint with.');
+  useTraining.getState().set({ lastAxis: axis });
   await run(async (id) => {
     const result = await services.client.api.paintStroke({
       volumeId: id,
@@ -69,6 +76,15 @@ export async function undo(services: Services): Promise<void> {
 
 export async function redo(services: Services): Promise<void> {
   await run(async (id) => applyStroke(services, id, await services.client.api.redoStroke({ volumeId: id })));
+}
+
+/** Writes the model's prediction of the slice last painted on (at the cursor) into the labels: one undoable stroke. */
+export async function acceptPrediction(services: Services): Promise<void> {
+  const axis = useTraining.getState().lastAxis;
+  const index = useViewer.getState().cursor[axisIndex(axis)];
+  await run(async (id) =>
+    applyStroke(services, id, await services.client.api.acceptPrediction({ volumeId: id, axis, index })),
+  );
 }
 
 async function refreshClasses({ client }: Services, id: string): Promise<void> {

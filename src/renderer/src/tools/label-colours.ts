@@ -21,3 +21,22 @@ export function labelsToRgba(labels: Uint8Array, table: Uint8Array): Uint8Array 
   for (let i = 0; i < labels.length; i++) words[i] = colours[labels[i]!]!;
   return rgba;
 }
+
+/** The class colours of a prediction: the classes' visibility, one opacity for all. */
+export function predictionTable(
+  classes: readonly SegmentationClass[],
+  display: Record<number, ClassDisplay>,
+  opacity: number,
+): Uint8Array {
+  const table = colourTable(classes, display);
+  const alpha = Math.round(opacity * 255);
+  for (let i = 3; i < table.length; i += 4) if (table[i]! > 0) table[i] = alpha;
+  return table;
+}
+
+/** Uncertainty 0..255 as heat: transparent where sure, yellow to red and more opaque where unsure. */
+export function heatTable(opacity: number): Uint8Array {
+  const table = new Uint8Array(256 * 4);
+  for (let v = 0; v < 256; v++) table.set([255, 255 - v, 0, Math.round(opacity * v)], v * 4);
+  return table;
+}

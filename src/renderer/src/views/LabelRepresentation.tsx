@@ -1,5 +1,5 @@
-// Render-less: the user's labels on the shown slice as a translucent RGBA image just in front of
-// the grey slice, one class colour per label value.
+// Render-less: a byte image on the shown slice (the user's labels, a prediction, its uncertainty)
+// as a translucent RGBA image just in front of the grey slice, coloured through a 256-entry table.
 import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray';
 import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import vtkImageMapper from '@kitware/vtk.js/Rendering/Core/ImageMapper';
@@ -14,10 +14,13 @@ export function LabelRepresentation({
   slice,
   spacing,
   colours,
+  depth = 0.5,
 }: {
   slice: LabelSlice;
   spacing: Vec2;
   colours: Uint8Array;
+  /** How far in front of the grey slice; overlays at different depths never fight. */
+  depth?: number;
 }) {
   const view = useView();
   const parts = useRef<{ mapper: vtkImageMapper; actor: vtkImageSlice } | null>(null);
@@ -48,14 +51,14 @@ export function LabelRepresentation({
     image.setDimensions([slice.width, slice.height, 1]);
     image.setSpacing([spacing[0], spacing[1], 1]);
     // In front of the grey slice (the camera looks along +z from negative z).
-    image.setOrigin([0, 0, -0.5]);
+    image.setOrigin([0, 0, -depth]);
     const values = labelsToRgba(slice.data, colours);
     image.getPointData().setScalars(vtkDataArray.newInstance({ values, numberOfComponents: 4 }));
     mapper.setInputData(image);
     if (!view.renderer.getViewProps().includes(actor)) view.renderer.addViewProp(actor);
     view.requestRender();
     return () => image.delete();
-  }, [view, slice, spacing, colours]);
+  }, [view, slice, spacing, colours, depth]);
 
   return null;
 }

@@ -5,8 +5,9 @@ import { type Axis, type VolumeInfo, axisIndex } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
 import { paint } from '../store/segmentation-actions';
 import { useSegmentation } from '../store/segmentation';
+import { useTraining } from '../store/training';
 import { useViewer } from '../store/viewer';
-import { colourTable } from '../tools/label-colours';
+import { colourTable, heatTable, predictionTable } from '../tools/label-colours';
 import { useSliceTools } from '../tools/navigation';
 import { BrushPreview } from './BrushPreview';
 import { AXIS_COLORS, VIEW_BACKGROUND } from './colors';
@@ -21,7 +22,7 @@ const AXIS_NAMES = ['z', 'y', 'x'] as const;
 
 export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) {
   const services = useServices();
-  const { slices, labels } = services;
+  const { slices, labels, predictions, results } = services;
   const { containerRef, container, view, size } = useVtkView(VIEW_BACKGROUND);
   const index = useViewer((state) => state.cursor[axisIndex(axis)]);
   const cursor = useViewer((state) => state.cursor);
@@ -37,11 +38,24 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   const overlayVisible = useSegmentation((state) => state.overlayVisible);
   const tool = useSegmentation((state) => state.tool);
   const colours = useMemo(() => colourTable(classes, display), [classes, display]);
+  const shownPrediction = useSyncExternalStore(predictions.subscribe, () => predictions.shownSlice(volume.id, axis));
+  const shownResult = useSyncExternalStore(results.subscribe, () => results.shownSlice(volume.id, axis));
+  const predictionVisible = useTraining((state) => state.predictionVisible);
+  const predictionOpacity = useTraining((state) => state.predictionOpacity);
+  const uncertaintyVisible = useTraining((state) => state.uncertaintyVisible);
+  const resultVisible = useTraining((state) => state.resultVisible);
+  const predictionColours = useMemo(
+    () => predictionTable(classes, display, predictionOpacity),
+    [classes, display, predictionOpacity],
+  );
+  const heat = useMemo(() => heatTable(Math.min(1, predictionOpacity * 2)), [predictionOpacity]);
 
   useEffect(() => {
     void slices.show(volume.id, axis, index, extent);
     void labels.show(volume.id, axis, index, extent);
-  }, [slices, labels, volume.id, axis, index, extent]);
+    void predictions.show(volume.id, axis, index, extent);
+    void results.show(volume.id, axis, index, extent);
+  }, [slices, labels, predictions, results, volume.id, axis, index, extent]);
 
   // The user's zoom/pan, or null for "fit the image to the view".
   const [userCamera, setCamera] = useState<Camera | null>(null);
@@ -80,6 +94,22 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   const shownSlice = shown && shown.volumeId === volume.id ? shown : undefined;
   // Labels of another slice would be misleading: show them only for the slice on screen.
   const labelSlice = shownLabels && shownSlice && shownLabels.index === shownSlice.index ? shownLabels : undefined;
+  const onSlice = (shown: typeof shownPrediction) =>
+    shown && shownSlice && shown.index === shownSlice.index && shown.slice.width > 0 ? shown.slice : undefined;
+  const prediction = onSlice(shownPrediction);
+  const result = onSlice(shownResult);
+  const predictionImage = useMemo(
+    () => prediction && { width: prediction.width, height: prediction.height, data: prediction.classes },
+    [prediction],
+  );
+  const uncertaintyImage = useMemo(
+    () => prediction && { width: prediction.width, height: prediction.height, data: prediction.uncertainty },
+    [prediction],
+  );
+  const resultImage = useMemo(
+    () => result && { width: result.width, height: result.height, data: result.classes },
+    [result],
+  );
 
   return (
     <section className="slice-view" data-testid={`view-${axis}`} style={{ borderTopColor: AXIS_COLORS[axis] }}>
@@ -110,6 +140,8 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
         data-testid={`canvas-${axis}`}
         data-shown-slice={shownSlice?.index ?? ''}
         data-shown-labels={labelSlice?.index ?? ''}
+        data-prediction-model={prediction?.modelVersion ?? ''}
+        data-result-model={result?.modelVersion ?? ''}
         data-tool={tool}
         data-image-rect={rect ? rect.map((n) => n.toFixed(3)).join(',') : ''}
         aria-label={`${axis} slice view`}
@@ -118,6 +150,15 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
         {view && shownSlice && (
           <ViewContext.Provider value={view}>
             <SliceRepresentation slice={shownSlice.slice} spacing={spacing} windowLevel={windowLevel} />
+            {resultVisible && resultImage && (
+              <LabelRepresentation slice={resultImage} spacing={spacing} colours={predictionColours} depth={0.2} />
+            )}
+            {predictionVisible && !uncertaintyVisible && predictionImage && (
+              <LabelRepresentation slice={predictionImage} spacing={spacing} colours={predictionColours} depth={0.3} />
+            )}
+            {predictionVisible && uncertaintyVisible && uncertaintyImage && (
+              <LabelRepresentation slice={uncertaintyImage} spacing={spacing} colours={heat} depth={0.3} />
+            )}
             {overlayVisible && labelSlice && (
               <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} />
             )}

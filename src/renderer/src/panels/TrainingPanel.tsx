@@ -1,0 +1,189 @@
+// The model: train (or retrain live after each stroke), how the prediction and its uncertainty
+// show, accepting it as labels, segment-all with progress and cancel, and export.
+import { useEffect, useState } from 'react';
+import type { JobStatus } from '../../../shared/api';
+import { useServices } from '../api/ClientContext';
+import { acceptPrediction } from '../store/segmentation-actions';
+import { useTraining } from '../store/training';
+import { cancelJob, exportSegmentation, segmentAll, train, watchTrainingJobs } from '../store/training-actions';
+
+export function TrainingPanel() {
+  const services = useServices();
+  const state = useTraining();
+  const [electron, setElectron] = useState(false);
+  useEffect(() => watchTrainingJobs(services), [services]);
+  useEffect(() => {
+    services.client.api.appInfo({}).then((info) => setElectron(info.shell === 'electron'), () => undefined);
+  }, [services]);
+  const { train: training, 'segment-all': segmenting, export: exporting } = state.jobs;
+  const running = (job: JobStatus | undefined): boolean => job?.state === 'running';
+  const chooseExportPath = async (): Promise<void> => {
+    const path = await services.client.api.pickFile({ title: 'Export the segmentation to (.tif or .zarr)' });
+    if (path) state.set({ exportPath: path });
+  };
+
+  return (
+    <section className="panel" data-testid="training-panel">
+      <h2>Model</h2>
+      <div className="history-row">
+        <button
+          type="button"
+          className="small primary"
+          onClick={() => void train(services)}
+          title="Train a model on the labels"
+          data-testid="train"
+        >
+          Train
+        </button>
+        <label className="check" title="Retrain a quick model after every stroke">
+          <input
+            type="checkbox"
+            checked={state.live}
+            onChange={() => state.set({ live: !state.live })}
+            data-testid="live"
+          />
+          Live
+        </label>
+        <JobStatusText job={training} testId="train-status" />
+      </div>
+      <div className="history-row">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={state.predictionVisible}
+            onChange={() => state.set({ predictionVisible: !state.predictionVisible })}
+            data-testid="prediction-visible"
+          />
+          Prediction
+        </label>
+        <input
+          type="range"
+          className="opacity"
+          min={0}
+          max={1}
+          step={0.05}
+          value={state.predictionOpacity}
+          onChange={(event) => state.set({ predictionOpacity: Number(event.target.value) })}
+          aria-label="Opacity of the prediction"
+          data-testid="prediction-opacity"
+        />
+        <label className="check" title="Show 1 − max probability: paint where the model is unsure">
+          <input
+            type="checkbox"
+            checked={state.uncertaintyVisible}
+            onChange={() => state.set({ uncertaintyVisible: !state.uncertaintyVisible })}
+            data-testid="uncertainty-visible"
+          />
+          Uncertainty
+        </label>
+      </div>
+      <button
+        type="button"
+        className="small"
+        onClick={() => void acceptPrediction(services)}
+        title={`Write the prediction of the ${state.lastAxis} slice at the cursor into the labels (undoable)`}
+        data-testid="accept-prediction"
+      >
+        Accept prediction ({state.lastAxis} slice)
+      </button>
+      <div className="history-row">
+        <button
+          type="button"
+          className="small"
+          disabled={running(segmenting)}
+          onClick={() => void segmentAll(services)}
+          title="Predict the whole volume in the background"
+          data-testid="segment-all"
+        >
+          Segment all
+        </button>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={state.resultVisible}
+            onChange={() => state.set({ resultVisible: !state.resultVisible })}
+            data-testid="result-visible"
+          />
+          Show result
+        </label>
+      </div>
+      <JobProgress job={segmenting} testId="segment-all-job" />
+      <div className="field-row">
+        <label className="field grow">
+          <span>Export to (.tif or .zarr)</span>
+          <input
+            type="text"
+            value={state.exportPath}
+            placeholder="/path/to/segmentation.tif"
+            onChange={(event) => state.set({ exportPath: event.target.value })}
+            data-testid="export-path"
+          />
+        </label>
+        {electron && (
+          <button type="button" className="small" onClick={() => void chooseExportPath()}>
+            Choose…
+          </button>
+        )}
+      </div>
+      <div className="history-row">
+        <label className="check" title="Also write per-class probabilities next to it (…-probabilities)">
+          <input
+            type="checkbox"
+            checked={state.exportProbabilities}
+            onChange={() => state.set({ exportProbabilities: !state.exportProbabilities })}
+            data-testid="export-probabilities"
+          />
+          Probabilities
+        </label>
+        <button
+          type="button"
+          className="small"
+          disabled={running(exporting) || !state.exportPath.trim()}
+          onClick={() => void exportSegmentation(services, state.exportPath.trim(), state.exportProbabilities)}
+          data-testid="export-segmentation"
+        >
+          Export segmentation…
+        </button>
+      </div>
+      <JobProgress job={exporting} testId="export-job" />
+      {state.notice && (
+        <p className="notice" role="alert" data-testid="training-notice">
+          {state.notice}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function JobStatusText({ job, testId }: { job: JobStatus | undefined; testId: string }) {
+  if (!job) return null;
+  const text = job.state === 'running' ? job.message || 'training…' : job.state;
+  return (
+    <span className="muted" data-testid={testId} data-state={job.state}>
+      {text}
+    </span>
+  );
+}
+
+/** A running job's progress bar, message (with time left) and Cancel; its end state after. */
+function JobProgress({ job, testId }: { job: JobStatus | undefined; testId: string }) {
+  const services = useServices();
+  if (!job) return null;
+  return (
+    <div className="history-row" data-testid={testId} data-state={job.state}>
+      {job.state === 'running' ? (
+        <>
+          <progress max={job.total || 1} value={job.done} />
+          <span className="muted" data-testid={`${testId}-message`}>
+            {job.message || 'starting…'}
+          </span>
+          <button type="button" className="small" onClick={() => void cancelJob(services, job.id)} data-testid={`${testId}-cancel`}>
+            Cancel
+          </button>
+        </>
+      ) : (
+        <span className="muted">{job.state === 'done' ? 'Done' : job.state}</span>
+      )}
+    </div>
+  );
+}

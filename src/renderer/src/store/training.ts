@@ -1,0 +1,48 @@
+// The model tools' state: live retraining, how the prediction, its uncertainty and the segment-all
+// result are shown, the jobs the panel follows (training, segment-all, export) and its last notice.
+import { create } from 'zustand';
+import type { JobStatus } from '../../../shared/api';
+import type { Axis } from '../../../shared/volume';
+
+/** The job kinds the segmentation service runs, as its job events name them. */
+export type TrainingJobKind = 'train' | 'segment-all' | 'export';
+export const TRAINING_JOB_KINDS: readonly string[] = ['train', 'segment-all', 'export'];
+
+interface TrainingState {
+  /** Retrain a preview model after every stroke. */
+  live: boolean;
+  predictionVisible: boolean;
+  /** 0..1, separate from the labels' opacity. */
+  predictionOpacity: number;
+  /** Show 1 − max p as a heat overlay instead of the predicted classes. */
+  uncertaintyVisible: boolean;
+  resultVisible: boolean;
+  /** The newest job of each kind, as its events report it. */
+  jobs: Partial<Record<TrainingJobKind, JobStatus>>;
+  /** The slice axis last painted on: "accept prediction" takes that slice. */
+  lastAxis: Axis;
+  exportPath: string;
+  exportProbabilities: boolean;
+  notice: string | null;
+  set(partial: Partial<Omit<TrainingState, 'set' | 'reset'>>): void;
+  reset(): void;
+}
+
+const initial = {
+  live: false,
+  predictionVisible: true,
+  predictionOpacity: 0.4,
+  uncertaintyVisible: false,
+  resultVisible: true,
+  jobs: {},
+  lastAxis: 'z' as Axis,
+  exportPath: '',
+  exportProbabilities: false,
+  notice: null,
+};
+
+export const useTraining = create<TrainingState>()((set) => ({
+  ...initial,
+  set: (partial) => set(partial),
+  reset: () => set(initial),
+}));
