@@ -7,6 +7,7 @@ import { Jobs } from './jobs';
 import { RecentList } from './recent';
 import { engine } from '../segmentation/engine-adapter';
 import { ProjectService, type ProjectVolumeHost, projectHandlers } from './project-service';
+import { MeshService, meshHandlers } from './mesh-service';
 import { SegmentationService, segmentationHandlers } from './segmentation-service';
 import { VolumeService, volumeHandlers } from './volume-service';
 
@@ -55,6 +56,11 @@ export function createServices(options: ServiceOptions): Services {
     classesFor: (volumeId) => projects.classesFor(volumeId),
     classesChanged: (volumeId, classes) => projects.saveClasses(volumeId, classes),
   });
+  const meshes = new MeshService({
+    jobs,
+    segmentationOf: (volumeId) => segmentation.segmentationResult(volumeId),
+    classesOf: (volumeId) => segmentation.listClasses(volumeId),
+  });
 
   const handlers: Handlers = {
     appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
@@ -74,6 +80,7 @@ export function createServices(options: ServiceOptions): Services {
     ...volumeHandlers(volumes, jobs),
     ...segmentationHandlers(segmentation),
     ...projectHandlers(projects),
+    ...meshHandlers(meshes),
   };
   return { handlers, events, jobs };
 }

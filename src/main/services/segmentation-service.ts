@@ -323,6 +323,12 @@ export class SegmentationService {
     return { width, height, modelVersion: result.modelVersion, classes };
   }
 
+  /** The last complete segment-all result (class id per voxel) and its model version; null when there is none. */
+  segmentationResult(volumeId: string): { volume: Volume; modelVersion: number } | null {
+    const result = this.session(volumeId).result;
+    return result ? { volume: result.stored.volume, modelVersion: result.modelVersion } : null;
+  }
+
   /**
    * Writes the current model's prediction of a region (clipped to the volume) into the labels as
    * one undoable step. Voxels the user labelled keep their label: they are the ground truth.

@@ -6,15 +6,17 @@ import { appArgs, type AppResults, type JobStatus } from './app';
 import { volumeArgs, type VolumeResults } from './volume';
 import { segmentationArgs, type SegmentationResults } from './segmentation';
 import { projectArgs, type ProjectResults } from './project';
+import { meshArgs, type MeshResults } from './mesh';
 
 export * from './app';
 export * from './volume';
 export * from './segmentation';
 export * from './project';
+export * from './mesh';
 
-export const apiArgs = { ...appArgs, ...volumeArgs, ...segmentationArgs, ...projectArgs };
+export const apiArgs = { ...appArgs, ...volumeArgs, ...segmentationArgs, ...projectArgs, ...meshArgs };
 
-export type ApiResults = AppResults & VolumeResults & SegmentationResults & ProjectResults;
+export type ApiResults = AppResults & VolumeResults & SegmentationResults & ProjectResults & MeshResults;
 export type Method = keyof typeof apiArgs & keyof ApiResults;
 export type ApiArgs<M extends Method> = z.input<(typeof apiArgs)[M]>;
 

@@ -212,6 +212,9 @@ function checkPage(page: TiffPage, index: number, file: TiffFile, path: string):
   if (page.compression !== 1 && !LOSSLESS.has(page.compression))
     throw unsupported(path, `compression ${page.compression} (page ${index})`);
   if (page.bitsPerSample % 8 !== 0) throw unsupported(path, `${page.bitsPerSample}-bit samples`);
+  // geotiff undoes predictors in the machine's byte order, which is wrong for big-endian files.
+  if (!file.littleEndian && page.predictor !== 1 && page.bitsPerSample > 8)
+    throw unsupported(path, `big-endian ${page.bitsPerSample}-bit data with a predictor`);
   for (let b = 0; b < page.offsets.length; b++) {
     const end = page.offsets[b]! + (page.byteCounts[b] ?? 0);
     if (end > file.size)

@@ -1,0 +1,239 @@
+/// <reference lib="dom" />
+// Training on the sample from two strokes, bone and pore: the prediction overlay must colour the
+// slice's bone and pore voxels with their classes (checked pixel by pixel); live retraining,
+// undo, segment-all with the views responsive, and an export read back with geotiff.
+import { type Page, expect, test } from './support/test';
+import { fromFile } from 'geotiff';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { BLUE, ORANGE, type Pixel, nextFrames, overlayDiff, row, settled, stroke } from './support/painting';
+import { imageRect, openSample, windowLevel } from './support/viewer';
+import { type TestVolume, grey, readSample, sliceOf, valueAt } from './support/volume';
+
+let volume: TestVolume;
+test.beforeAll(async () => {
+  volume = await readSample();
+});
+
+// On slice z = 64 of the sample these lines and 3 voxels around them are all bone (≥ 195) or all
+// pore (≤ 25); see the values with any TIFF reader.
+const BONE: [Pixel, Pixel] = [
+  [18, 72],
+  [38, 72],
+];
+const PORE: [Pixel, Pixel] = [
+  [92, 102],
+  [120, 102],
+];
+const BONE_CLASS = 2; // "Material 1", orange, active at start
+const PORE_CLASS = 1; // "Background", blue
+/** The prediction overlay's default opacity (0.4 as an 8-bit alpha). */
+const PREDICTION_ALPHA = 102 / 255;
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
+
+/**
+ * Share of the slice's bone voxels (≥ 180) shown nearer grey + orange than grey + blue, and of its
+ * pore voxels (≤ 40) nearer grey + blue; the crosshair's row and column are left out.
+ */
+async function predictionAgreement(page: Page, index: number): Promise<{ bone: number; pore: number }> {
+  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
+  const [left, top, width, height] = await imageRect(page, 'z');
+  const { window, level } = await windowLevel(page);
+  const slice = sliceOf(volume, 'z', index);
+  const counts = { bone: { right: 0, all: 0 }, pore: { right: 0, all: 0 } };
+  for (let r = 0; r < 128; r++)
+    for (let c = 0; c < 128; c++) {
+      if (Math.abs(r - 64) <= 1 || Math.abs(c - 64) <= 1) continue;
+      const value = slice.at(c, r);
+      const kind = value >= 180 ? 'bone' : value <= 40 ? 'pore' : null;
+      if (!kind) continue;
+      const x = Math.floor(left + ((c + 0.5) * width) / 128);
+      const y = Math.floor(top + ((r + 0.5) * height) / 128);
+      const at = (y * image.width + x) * 4;
+      const g = grey(value, window, level);
+      const distance = (colour: number[]): number =>
+        [0, 1, 2].reduce(
+          (sum, k) => sum + Math.abs(image.data[at + k]! - (PREDICTION_ALPHA * colour[k]! + (1 - PREDICTION_ALPHA) * g)),
+          0,
+        );
+      const nearer = distance(ORANGE) < distance(BLUE) ? 'bone' : 'pore';
+      counts[kind].all++;
+      if (nearer === kind) counts[kind].right++;
+    }
+  return { bone: counts.bone.right / counts.bone.all, pore: counts.pore.right / counts.pore.all };
+}
+
+const predictionModel = async (page: Page): Promise<number> =>
+  Number((await page.getByTestId('canvas-z').getAttribute('data-prediction-model')) || 0);
+
+/** Milliseconds from the mouse-up of a stroke to the first frame that shows a newer prediction (live on). */
+async function liveStrokeLatency(page: Page, from: Pixel, to: Pixel): Promise<number> {
+  const before = await predictionModel(page);
+  await stroke(page, from, to, () =>
+    page.evaluate((model) => {
+      const canvas = document.querySelector('[data-testid="canvas-z"]')!;
+      const w = window as unknown as { latency: Promise<number> };
+      w.latency = new Promise((resolve) => {
+        let up = 0;
+        window.addEventListener('mouseup', () => (up = performance.now()), { once: true });
+        const observer = new MutationObserver(() => {
+          if (Number(canvas.getAttribute('data-prediction-model') || 0) <= model) return;
+          observer.disconnect();
+          // The overlay is drawn on the next frame after React shows the new prediction.
+          requestAnimationFrame(() => resolve(performance.now() - up));
+        });
+        observer.observe(canvas, { attributes: true, attributeFilter: ['data-prediction-model'] });
+      });
+    }, before),
+  );
+  return page.evaluate(() => (window as unknown as { latency: Promise<number> }).latency);
+}
+
+/** Presses ↑/↓ on the z view until `until` resolves; the frame intervals meanwhile (ms). */
+async function scrollFrameTimes(page: Page, until: (presses: number) => Promise<boolean>): Promise<number[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as { frames: number[]; stopFrames: boolean };
+    w.frames = [];
+    w.stopFrames = false;
+    let last = performance.now();
+    const tick = (now: number): void => {
+      w.frames.push(now - last);
+      last = now;
+      if (!w.stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.getByTestId('canvas-z').focus();
+  for (let i = 0; !(await until(i)); i++) await page.keyboard.press(i % 40 < 20 ? 'ArrowUp' : 'ArrowDown');
+  return page.evaluate(() => {
+    const w = window as unknown as { frames: number[]; stopFrames: boolean };
+    w.stopFrames = true;
+    return w.frames.slice(1);
+  });
+}
+
+test('train on a bone and a pore stroke, retrain live, segment all and export', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openSample(page);
+  await page.getByTestId('tool-paint').click();
+  await stroke(page, ...BONE);
+
+  // One class painted: training is refused with a message naming the empty class.
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('training-notice')).toContainText('"Background" has no labelled voxels');
+
+  await page.keyboard.press('1');
+  await stroke(page, ...PORE);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect.poll(() => predictionModel(page)).toBeGreaterThan(0);
+  await expect(page.getByTestId('training-notice')).toHaveCount(0);
+
+  // Labels hidden: the prediction alone colours the slice.
+  await page.getByTestId('overlay-visible').click();
+  await nextFrames(page);
+  const agreement = await predictionAgreement(page, 64);
+  console.log(`prediction on z = 64: ${(agreement.bone * 100).toFixed(1)} % of bone voxels orange, ${(agreement.pore * 100).toFixed(1)} % of pore voxels blue`);
+  expect(agreement.bone).toBeGreaterThan(0.85);
+  expect(agreement.pore).toBeGreaterThan(0.85);
+  // The uncertainty view replaces the class colours.
+  await page.getByTestId('uncertainty-visible').click();
+  await nextFrames(page);
+  expect((await predictionAgreement(page, 64)).bone).toBeLessThan(0.5);
+  await page.getByTestId('uncertainty-visible').click();
+
+  // Live: every stroke retrains a preview model and the overlay follows.
+  await page.getByTestId('live').check();
+  await page.keyboard.press('2');
+  const latencies: number[] = [];
+  for (const r of [60, 64, 68]) latencies.push(await liveStrokeLatency(page, [20, r], [36, r]));
+  console.log(
+    `live: mouse-up to updated prediction overlay ${latencies.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(latencies).toFixed(0)} ms)`,
+  );
+  await page.getByTestId('live').uncheck();
+
+  // Undo removes the last stroke from the labels.
+  await page.getByTestId('overlay-visible').click();
+  await page.getByTestId('prediction-visible').click();
+  await nextFrames(page);
+  expect(await overlayDiff(page, volume, 64, row(68, 22, 34), ORANGE)).toBeLessThan(6);
+  await page.keyboard.press('Control+z');
+  await settled(page);
+  await expect.poll(() => overlayDiff(page, volume, 64, row(68, 22, 34), null)).toBeLessThan(6);
+  expect(await overlayDiff(page, volume, 64, row(64, 22, 34), ORANGE)).toBeLessThan(6);
+
+  // Segment all, scrolling slices while it runs.
+  await page.keyboard.press('v');
+  const idle = await scrollFrameTimes(page, async (presses) => presses >= 60);
+  await page.getByTestId('segment-all').click();
+  const job = page.getByTestId('segment-all-job');
+  await expect(job).toHaveAttribute('data-state', 'running');
+  const busy = await scrollFrameTimes(page, async () => (await job.getAttribute('data-state')) !== 'running');
+  await expect(job).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  for (const [name, frames] of [
+    ['idle', idle],
+    ['during segment-all', busy],
+  ] as const)
+    console.log(
+      `slice scrolling ${name}: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms`,
+    );
+  await expect(page.getByTestId('canvas-z')).not.toHaveAttribute('data-result-model', '');
+
+  // Export to TIFF and read it back.
+  const folder = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-'));
+  try {
+    const path = join(folder, 'segmentation.tif');
+    await page.getByTestId('export-path').fill(path);
+    await page.getByTestId('export-segmentation').click();
+    await expect(page.getByTestId('export-job')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`);
+    const tiff = await fromFile(path);
+    expect(await tiff.getImageCount()).toBe(128);
+    const [classes] = (await (await tiff.getImage(64)).readRasters()) as unknown as Uint8Array[];
+    await tiff.close();
+    const at = ([c, r]: Pixel): number => classes![r * 128 + c]!;
+    const along = ([[c0, r0], [c1]]: [Pixel, Pixel]): Pixel[] => row(r0, c0, c1);
+    expect(along(BONE).every((p) => at(p) === BONE_CLASS)).toBe(true);
+    expect(along(PORE).every((p) => at(p) === PORE_CLASS)).toBe(true);
+    // Beyond the strokes, the classes follow bone and pore on the whole slice.
+    let agree = 0,
+      total = 0;
+    for (let r = 0; r < 128; r++)
+      for (let c = 0; c < 128; c++) {
+        const value = valueAt(volume, 64, r, c);
+        if (value > 40 && value < 180) continue;
+        total++;
+        if (at([c, r]) === (value >= 180 ? BONE_CLASS : PORE_CLASS)) agree++;
+      }
+    console.log(`export: ${((agree / total) * 100).toFixed(1)} % of bone/pore voxels of z = 64 in their class`);
+    expect(agree / total).toBeGreaterThan(0.85);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+test('accept prediction writes the slice into the labels as one undoable stroke', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openSample(page);
+  await page.getByTestId('tool-paint').click();
+  await stroke(page, ...BONE);
+  await page.keyboard.press('1');
+  await stroke(page, ...PORE);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await page.getByTestId('prediction-visible').click();
+  // Bone far from the stroke is unlabelled, then labelled with its class once accepted.
+  const bone = row(88, 10, 18);
+  expect(bone.every(([c, r]) => valueAt(volume, 64, r, c) >= 180)).toBe(true);
+  await nextFrames(page);
+  expect(await overlayDiff(page, volume, 64, bone, null)).toBeLessThan(6);
+  await page.getByTestId('accept-prediction').click();
+  await expect.poll(() => overlayDiff(page, volume, 64, bone, ORANGE)).toBeLessThan(6);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => overlayDiff(page, volume, 64, bone, null)).toBeLessThan(6);
+});

@@ -1,0 +1,71 @@
+/// <reference lib="dom" />
+// Painting on the z view of the sample and reading its colours back: screen positions of voxels,
+// a brush stroke, and how far the rendered pixels are from grey blended with a class colour.
+import { type Page, expect } from './test';
+import { PNG } from 'pngjs';
+import { bestDiff, imageRect, windowLevel } from './viewer';
+import { type TestVolume, grey, sliceOf } from './volume';
+
+export type Pixel = [number, number];
+
+/** Default overlay opacity of a class (0.5, stored as an 8-bit alpha). */
+export const ALPHA = 128 / 255;
+export const ORANGE = [0xe6, 0x9f, 0x00]; // "Material 1", the class active at start
+export const BLUE = [0x00, 0x72, 0xb2]; // "Background", class 1
+
+/** Page position of a z-view voxel centre (the sample is 128 voxels wide). */
+export async function screenOf(page: Page, [column, row]: Pixel): Promise<[number, number]> {
+  const box = (await page.getByTestId('canvas-z').boundingBox())!;
+  const [left, top, width, height] = await imageRect(page, 'z');
+  return [box.x + left + ((column + 0.5) * width) / 128, box.y + top + ((row + 0.5) * height) / 128];
+}
+
+/** Drags from `from` to `to`; `beforeUp` runs with the button still down (to time what follows). */
+export async function stroke(page: Page, from: Pixel, to: Pixel, beforeUp?: () => Promise<void>): Promise<void> {
+  await page.mouse.move(...(await screenOf(page, from)));
+  await page.mouse.down();
+  await page.mouse.move(...(await screenOf(page, to)), { steps: 8 });
+  await beforeUp?.();
+  await page.mouse.up();
+  await settled(page);
+}
+
+export const nextFrames = (page: Page): Promise<unknown> =>
+  page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+
+/** Waits until the service has painted and the views show the new labels. */
+export async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('brush-preview').locator('polyline')).toHaveCount(0);
+  await nextFrames(page);
+}
+
+/**
+ * Mean absolute RGB difference between the z view at `pixels` and the expected colour: the grey of
+ * slice `index` blended with `colour` at `alpha` (or plain grey where `colour` is null), best
+ * alignment within a pixel.
+ */
+export async function overlayDiff(
+  page: Page,
+  volume: TestVolume,
+  index: number,
+  pixels: Pixel[],
+  colour: number[] | null,
+  alpha = ALPHA,
+): Promise<number> {
+  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
+  const [left, top, width, height] = await imageRect(page, 'z');
+  const { window, level } = await windowLevel(page);
+  const slice = sliceOf(volume, 'z', index);
+  const points = pixels.map(([column, row]) => {
+    const g = grey(slice.at(column, row), window, level);
+    return {
+      x: Math.floor(left + ((column + 0.5) * width) / 128),
+      y: Math.floor(top + ((row + 0.5) * height) / 128),
+      expected: [0, 1, 2].map((c) => (colour ? alpha * colour[c]! + (1 - alpha) * g : g)),
+    };
+  });
+  return bestDiff(image, points);
+}
+
+export const row = (r: number, from: number, to: number): Pixel[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => [from + i, r] as Pixel);

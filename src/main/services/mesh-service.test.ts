@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import type { Vec3 } from '../../shared/volume';
+import { type Handlers, dispatch } from '../api/dispatch';
+import { WritableMemoryVolume } from '../segmentation/memory-volume';
+import { EventBus } from './events';
+import { Jobs } from './jobs';
+import { MeshService, meshHandlers } from './mesh-service';
+
+const CLASSES: SegmentationClass[] = [
+  { id: 1, name: 'Background', colour: '#000000' },
+  { id: 2, name: 'Pore', colour: '#ff0000' },
+  { id: 3, name: 'Empty', colour: '#00ff00' },
+];
+const VOXEL = 2; // µm
+const BALL = { centre: [14, 15, 16] as Vec3, radius: 7 }; // voxels, (z, y, x)
+
+/** A label volume: class 2 in a ball, class 1 around it; class 3 nowhere. */
+async function ballSegmentation(shape: Vec3 = [28, 30, 32]) {
+  const volume = WritableMemoryVolume.uint8(shape, { voxelSize: [VOXEL, VOXEL, VOXEL], unit: 'µm' });
+  const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
+  for (let z = 0, i = 0; z < shape[0]; z++)
+    for (let y = 0; y < shape[1]; y++)
+      for (let x = 0; x < shape[2]; x++, i++) {
+        const [cz, cy, cx] = BALL.centre;
+        data[i] = (z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2 <= BALL.radius ** 2 ? 2 : 1;
+      }
+  await volume.write({ start: [0, 0, 0], shape }, data);
+  return volume;
+}
+
+async function setup(options: { segmented?: boolean; shape?: Vec3 } = {}) {
+  const volume = await ballSegmentation(options.shape);
+  const jobs = new Jobs(new EventBus());
+  const service = new MeshService({
+    jobs,
+    segmentationOf: () => (options.segmented === false ? null : { volume, modelVersion: 3 }),
+    classesOf: () => CLASSES,
+  });
+  const call = (method: string, args: unknown) => dispatch(meshHandlers(service) as Handlers, method, args);
+  return { service, jobs, call };
+}
+
+const folders: string[] = [];
+const tempFolder = (): string => {
+  const folder = mkdtempSync(join(tmpdir(), 'tomoseg-mesh-service-'));
+  folders.push(folder);
+  return folder;
+};
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('meshing a segmentation', () => {
+  it('meshes a ball as one watertight object of the right volume, in physical units', async () => {
+    const { service } = await setup();
+    const summary = await service.meshSegmentation({ volumeId: 'v', classId: 2 }).result;
+    expect(summary).toMatchObject({ classId: 2, modelVersion: 3, unit: 'µm', removed: 0, touchesBorder: false });
+    expect(summary.objects).toHaveLength(1);
+    const [ball] = summary.objects;
+    const radius = BALL.radius * VOXEL;
+    expect(ball!.watertight).toBe(true);
+    expect(ball!.volume / ((4 / 3) * Math.PI * radius ** 3)).toBeCloseTo(1, 1);
+    expect(ball!.sphericity).toBeGreaterThan(0.95);
+    const [cz, cy, cx] = BALL.centre.map((c) => c * VOXEL);
+    expect(ball!.centroid[0]).toBeCloseTo(cx!, 0);
+    expect(ball!.centroid[1]).toBeCloseTo(cy!, 0);
+    expect(ball!.centroid[2]).toBeCloseTo(cz!, 0);
+    expect(service.meshMeasurements(summary.meshId)).toBe(summary);
+  });
+
+  it('reads back all triangles with per-object ranges for display', async () => {
+    const { service } = await setup();
+    const { meshId, objects } = await service.meshSegmentation({ volumeId: 'v', classId: 1, iterations: 3 }).result;
+    // the background is a box with a ball-shaped hole: one object (outer and inner surface)
+    const data = service.readMesh(meshId);
+    expect(data.positions).toBeInstanceOf(Float32Array);
+    expect(data.triangles).toBeInstanceOf(Uint32Array);
+    expect(data.objects).toHaveLength(objects.length);
+    const vertices = objects.reduce((n, o) => n + o.vertices, 0);
+    expect(data.positions.length).toBe(vertices * 3);
+    expect(data.triangles.length).toBe(objects.reduce((n, o) => n + o.triangles, 0) * 3);
+    expect(Math.max(...data.triangles)).toBeLessThan(vertices);
+    expect(data.objects.at(-1)!.vertexStart + data.objects.at(-1)!.vertexCount).toBe(vertices);
+    expect(data.shape).toEqual([28, 30, 32]);
+  });
+
+  it('exports a binary STL and a CSV, refuses to overwrite, and rejects unknown formats', async () => {
+    const { service, call } = await setup();
+    const { meshId, objects } = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 5 }).result;
+    const folder = tempFolder();
+    const [path, csv] = [join(folder, 'ball.stl'), join(folder, 'ball.csv')];
+    expect(await call('exportMesh', { meshId, path, csv })).toEqual({ path, csv });
+    const stl = readFileSync(path);
+    const triangles = stl.readUInt32LE(80);
+    expect(triangles).toBe(objects[0]!.triangles);
+    expect(stl.length).toBe(84 + 50 * triangles);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/^1,/);
+
+    await expect(call('exportMesh', { meshId, path })).rejects.toMatchObject({ kind: 'conflict' });
+    writeFileSync(path, 'old');
+    await call('exportMesh', { meshId, path, overwrite: true });
+    expect(readFileSync(path).length).toBe(84 + 50 * triangles);
+    const wrong = join(folder, 'ball.vtk');
+    await expect(call('exportMesh', { meshId, path: wrong })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/unknown mesh format '\.vtk'/),
+    });
+  });
+
+  it('stops promptly when cancelled and keeps no mesh', async () => {
+    const { service, jobs } = await setup({ shape: [64, 64, 64] });
+    const job = service.meshSegmentation({ volumeId: 'v', classId: 1 });
+    jobs.cancel(job.id);
+    await expect(job.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(() => service.readMesh(job.id)).toThrow(/no mesh/);
+  });
+});
+
+describe('bad requests', () => {
+  it('say what is missing or wrong', async () => {
+    const { call, service } = await setup();
+    await expect(call('meshSegmentation', { volumeId: 'v', classId: 2, edgeLength: 0 })).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringMatching(/meshSegmentation: edgeLength/),
+    });
+    await expect(call('meshSegmentation', { volumeId: 'v', classId: 2, smooth: 2 })).rejects.toMatchObject({
+      kind: 'bad-input',
+    });
+    await expect(call('meshSegmentation', { volumeId: 'v', classId: 9 })).rejects.toThrow(/class 9 does not exist/);
+    await expect(service.meshSegmentation({ volumeId: 'v', classId: 3 }).result).rejects.toThrow(
+      /class "Empty" has no voxels/,
+    );
+    await expect(service.meshSegmentation({ volumeId: 'v', classId: 2, minVolume: 1e9 }).result).rejects.toThrow(
+      /smaller than the minimum volume/,
+    );
+    // the engine's own check: an edge length far below the voxel size
+    await expect(service.meshSegmentation({ volumeId: 'v', classId: 2, edgeLength: 0.01 }).result).rejects.toThrow(
+      /below a tenth of the voxel size/,
+    );
+    await expect(call('readMesh', { meshId: 'nope' })).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('refuse to mesh before segment-all', async () => {
+    const { call } = await setup({ segmented: false });
+    await expect(call('meshSegmentation', { volumeId: 'v', classId: 2 })).rejects.toThrow(/no segmentation yet/);
+  });
+});

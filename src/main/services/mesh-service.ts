@@ -1,0 +1,162 @@
+// Surface meshes of segment-all results: one class meshed as a job, kept in memory for the 3D
+// view, measurements and export. Transport-free: the API handlers call these methods.
+import type { MeshData, MeshResults, MeshSummary } from '../../shared/api/mesh';
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import { TomosegError, badInput, cancelled } from '../../shared/errors';
+import type { Handlers } from '../api/dispatch';
+import { type MeshResult, formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../mesh';
+import type { Volume } from '../volume/volume';
+import type { Jobs } from './jobs';
+
+export interface MeshServiceOptions {
+  jobs: Jobs;
+  /** A volume's last segment-all result (class id per voxel); null when there is none. */
+  segmentationOf(volumeId: string): { volume: Volume; modelVersion: number } | null;
+  /** A volume's classes, to check and name the class asked for. */
+  classesOf(volumeId: string): SegmentationClass[];
+  /** Meshes kept in memory; the oldest is dropped beyond this. Default 8. */
+  keep?: number;
+}
+
+interface BuiltMesh {
+  summary: MeshSummary;
+  result: MeshResult;
+}
+
+export interface MeshRequest {
+  volumeId: string;
+  classId: number;
+  smooth?: number;
+  edgeLength?: number;
+  minVolume?: number;
+  iterations?: number;
+}
+
+export class MeshService {
+  /** Built meshes by id, oldest first. */
+  private readonly meshes = new Map<string, BuiltMesh>();
+
+  constructor(private readonly options: MeshServiceOptions) {}
+
+  /** Starts meshing a class of the segment-all result; the job id is the mesh id. */
+  meshSegmentation(request: MeshRequest): { id: string; result: Promise<MeshSummary> } {
+    const { volumeId, classId, ...meshOptions } = request;
+    const segmentation = this.options.segmentationOf(volumeId);
+    if (!segmentation) throw badInput('no segmentation yet: train a model and run "Segment all" before meshing');
+    const classes = this.options.classesOf(volumeId);
+    const chosen = classes.find((c) => c.id === classId);
+    if (!chosen)
+      throw badInput(
+        `class ${classId} does not exist (classes: ${classes.map((c) => `${c.id} "${c.name}"`).join(', ')})`,
+      );
+    const job = this.options.jobs.start('mesh', async ({ signal, progress }) => {
+      const started = performance.now();
+      progress(0, 0, `meshing "${chosen.name}"`);
+      const result = await meshFromVolume(segmentation.volume, { ...meshOptions, class: classId, signal, progress });
+      if (signal.aborted) throw cancelled('meshing cancelled');
+      if (result.objects.length === 0)
+        throw badInput(
+          result.removed > 0
+            ? `all ${result.removed} objects of "${chosen.name}" are smaller than the minimum volume`
+            : `class "${chosen.name}" has no voxels in the segmentation: nothing to mesh`,
+        );
+      const summary: MeshSummary = {
+        meshId: job.id,
+        volumeId,
+        classId,
+        modelVersion: segmentation.modelVersion,
+        unit: result.unit,
+        objects: result.objects.map(({ mesh, measurements, watertight }) => ({
+          ...measurements,
+          vertices: mesh.positions.length / 3,
+          triangles: mesh.triangles.length / 3,
+          watertight,
+        })),
+        removed: result.removed,
+        touchesBorder: result.touchesBorder,
+        seconds: (performance.now() - started) / 1000,
+      };
+      this.keep(job.id, { summary, result });
+      progress(1, 1, `${summary.objects.length} objects meshed`);
+      return summary;
+    });
+    return job;
+  }
+
+  /** All objects' vertices and triangles, concatenated, with where each object lies. */
+  readMesh(meshId: string): MeshData {
+    const { result, summary } = this.get(meshId);
+    const segmentation = this.options.segmentationOf(summary.volumeId);
+    let vertices = 0;
+    let triangles = 0;
+    for (const { mesh } of result.objects) {
+      vertices += mesh.positions.length / 3;
+      triangles += mesh.triangles.length / 3;
+    }
+    const data: MeshData = {
+      positions: new Float32Array(vertices * 3),
+      triangles: new Uint32Array(triangles * 3),
+      objects: [],
+      unit: result.unit,
+      shape: segmentation?.volume.shape ?? [0, 0, 0],
+      voxelSize: segmentation?.volume.voxelSize ?? [1, 1, 1],
+    };
+    let [vertexStart, triangleStart] = [0, 0];
+    for (const { mesh } of result.objects) {
+      const [vertexCount, triangleCount] = [mesh.positions.length / 3, mesh.triangles.length / 3];
+      data.positions.set(mesh.positions, vertexStart * 3);
+      for (let i = 0; i < mesh.triangles.length; i++)
+        data.triangles[triangleStart * 3 + i] = mesh.triangles[i]! + vertexStart;
+      data.objects.push({ vertexStart, vertexCount, triangleStart, triangleCount });
+      vertexStart += vertexCount;
+      triangleStart += triangleCount;
+    }
+    return data;
+  }
+
+  meshMeasurements(meshId: string): MeshSummary {
+    return this.get(meshId).summary;
+  }
+
+  /** Writes every object into one mesh file (format by extension) and optionally the CSV table. */
+  async exportMesh(args: { meshId: string; path: string; csv?: string; overwrite: boolean }): Promise<{
+    path: string;
+    csv?: string;
+  }> {
+    const { result } = this.get(args.meshId);
+    formatOf(args.path); // refuse an unknown extension before writing anything
+    const force = args.overwrite;
+    await writeMesh(
+      args.path,
+      result.objects.map((o) => o.mesh),
+      { force },
+    );
+    if (args.csv) await writeMeasurements(args.csv, result.objects, result.unit, { force });
+    return args.csv ? { path: args.path, csv: args.csv } : { path: args.path };
+  }
+
+  private get(meshId: string): BuiltMesh {
+    const built = this.meshes.get(meshId);
+    if (!built) throw new TomosegError('not-found', `no mesh ${meshId}: it was never built, is still being built, or was dropped (build it again)`);
+    return built;
+  }
+
+  private keep(meshId: string, built: BuiltMesh): void {
+    this.meshes.set(meshId, built);
+    while (this.meshes.size > (this.options.keep ?? 8)) this.meshes.delete(this.meshes.keys().next().value!);
+  }
+}
+
+/** The API handlers of the mesh methods; a mesh job answers with its id at once. */
+export function meshHandlers(service: MeshService): Pick<Handlers, keyof MeshResults> {
+  return {
+    meshSegmentation: async (args) => {
+      const job = service.meshSegmentation(args);
+      void job.result.catch(() => undefined); // its outcome reaches the UI as job events
+      return { jobId: job.id };
+    },
+    readMesh: async ({ meshId }) => service.readMesh(meshId),
+    meshMeasurements: async ({ meshId }) => service.meshMeasurements(meshId),
+    exportMesh: (args) => service.exportMesh(args),
+  };
+}
