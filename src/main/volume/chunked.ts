@@ -7,6 +7,7 @@ import {
   bytesPerElement,
   voxelCount,
 } from '../../shared/volume';
+import { bytesOf } from './bytes';
 import { type Chunk, type ChunkCache, sharedCache } from './cache';
 import { fileProblem } from './errors';
 import type { Volume, VolumeMeta } from './volume';
@@ -16,6 +17,12 @@ let nextVolumeKey = 0;
 const PARALLEL_LOADS = 8;
 /** Bytes one run of neighbouring chunks may span (see `loadRun`). */
 const RUN_BYTES = 4 * 1024 ** 2;
+/**
+ * Reads of whole rows this large are passes over the volume (import, statistics, blockwise work),
+ * not browsing: formats stored row after row serve them straight from the file into the result,
+ * so they neither pay for the chunk cache nor evict the slices being browsed.
+ */
+const DIRECT_READ_BYTES = 2 * 1024 ** 2;
 
 /**
  * A volume stored as a grid of chunks. Subclasses decode one chunk; this class serves any region
@@ -45,9 +52,19 @@ export abstract class ChunkedVolume implements Volume {
    */
   protected loadRun?(first: Vec3, count: number): Promise<Chunk[]>;
 
+  /**
+   * Optional: reads `rows` whole rows of slice `z` from row `y` into `out`, in the machine's byte
+   * order. Formats stored row after row (uncompressed TIFF, raw) serve large reads with it.
+   */
+  protected readRows?(z: number, y: number, rows: number, out: Buffer): Promise<void>;
+
   async read(region: Region): Promise<TypedArray> {
     checkRegion(this, region);
     const out = allocate(this.dtype, voxelCount(region.shape));
+    if (this.readRows && region.shape[2] === this.shape[2] && out.byteLength >= DIRECT_READ_BYTES) {
+      await this.readDirect(region, out);
+      return out;
+    }
     const runs = this.loadRun
       ? runsAlongY(chunksOf(region, this.chunkShape), this.maxRun())
       : chunksOf(region, this.chunkShape).map((i) => [i]);
@@ -72,6 +89,20 @@ export abstract class ChunkedVolume implements Volume {
 
   async close(): Promise<void> {
     this.cache.drop(this.key);
+  }
+
+  /** Whole rows, so each slice of the region is one contiguous piece of `out`: one read per slice. */
+  private async readDirect({ start, shape }: Region, out: TypedArray): Promise<void> {
+    const bytes = bytesOf(out);
+    const sliceBytes = bytes.length / shape[0];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < shape[0]) {
+        const k = next++;
+        await this.readRows!(start[0] + k, start[1], shape[1], bytes.subarray(k * sliceBytes, (k + 1) * sliceBytes));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, shape[0]) }, worker));
   }
 
   /** Chunks per run: about RUN_BYTES, so runs in flight stay within a bounded amount of memory. */
@@ -133,9 +164,15 @@ export function copyBox(
   const lo = [0, 1, 2].map((a) => Math.max(srcStart[a]!, dstStart[a]!));
   const hi = [0, 1, 2].map((a) => Math.min(srcStart[a]! + srcShape[a]!, dstStart[a]! + dstShape[a]!));
   if (lo.some((l, a) => l >= hi[a]!)) return;
-  const nx = hi[2]! - lo[2]!;
+  let nx = hi[2]! - lo[2]!;
+  let yEnd = hi[1]!;
+  // Whole rows in both are back to back: copy each z-plane's rows in one go.
+  if (nx === srcShape[2] && nx === dstShape[2]) {
+    nx *= yEnd - lo[1]!;
+    yEnd = lo[1]! + 1;
+  }
   for (let z = lo[0]!; z < hi[0]!; z++) {
-    for (let y = lo[1]!; y < hi[1]!; y++) {
+    for (let y = lo[1]!; y < yEnd; y++) {
       const s = ((z - srcStart[0]) * srcShape[1] + (y - srcStart[1])) * srcShape[2] + (lo[2]! - srcStart[2]);
       const d = ((z - dstStart[0]) * dstShape[1] + (y - dstStart[1])) * dstShape[2] + (lo[2]! - dstStart[2]);
       if (nx < 16) for (let x = 0; x < nx; x++) dst[d + x] = src[s + x]!;

@@ -2,7 +2,7 @@
 // read in place, chunk by chunk, with positional reads.
 import { type FileHandle, open } from 'node:fs/promises';
 import { type Dtype, type Vec3, allocate, bytesPerElement } from '../../shared/volume';
-import { swapBytes } from './bytes';
+import { bytesOf, swapBytes } from './bytes';
 import type { Chunk, ChunkCache } from './cache';
 import { ChunkedVolume } from './chunked';
 import { explain, fileProblem } from './errors';
@@ -47,18 +47,17 @@ class RawVolume extends ChunkedVolume {
   protected async loadChunk([z, by]: Vec3): Promise<Chunk> {
     const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
     const data = allocate(this.dtype, rows * this.shape[2]);
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const start =
-      (this.layout.offset ?? 0) +
-      (z * this.shape[1] + by * this.chunkShape[1]) * this.shape[2] * data.BYTES_PER_ELEMENT;
-    const { bytesRead } = await this.fh.read(bytes, 0, bytes.length, start);
-    if (bytesRead < bytes.length)
-      throw fileProblem(
-        this.path,
-        `truncated file: slice ${z} rows from ${by * this.chunkShape[1]} end past the end of the file`,
-      );
-    if (this.layout.littleEndian === false) swapBytes(bytes, data.BYTES_PER_ELEMENT);
+    await this.readRows(z, by * this.chunkShape[1], rows, bytesOf(data));
     return { data, shape: [1, rows, this.shape[2]] };
+  }
+
+  protected override async readRows(z: number, y: number, rows: number, out: Buffer): Promise<void> {
+    const rowBytes = this.shape[2] * bytesPerElement(this.dtype);
+    const start = (this.layout.offset ?? 0) + (z * this.shape[1] + y) * rowBytes;
+    const { bytesRead } = await this.fh.read(out, 0, rows * rowBytes, start);
+    if (bytesRead < rows * rowBytes)
+      throw fileProblem(this.path, `truncated file: slice ${z} rows from ${y} end past the end of the file`);
+    if (this.layout.littleEndian === false) swapBytes(out, bytesPerElement(this.dtype));
   }
 
   override async close(): Promise<void> {

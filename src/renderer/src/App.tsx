@@ -6,6 +6,7 @@ import { CursorPanel } from './panels/CursorPanel';
 import { DisplayPanel } from './panels/DisplayPanel';
 import { ErrorBanner } from './panels/ErrorBanner';
 import { HelpPanel } from './panels/HelpPanel';
+import { MeshPanel } from './panels/MeshPanel';
 import { OpenDialog } from './panels/OpenDialog';
 import { ProjectPanel } from './panels/ProjectPanel';
 import { SegmentationPanel } from './panels/SegmentationPanel';
@@ -101,6 +102,7 @@ export function App({ client }: { client: Client }) {
               <CursorPanel volume={volume} />
               <SegmentationPanel />
               <TrainingPanel />
+              <MeshPanel volumeId={volume.id} />
               <DisplayPanel volume={volume} />
             </aside>
           </main>

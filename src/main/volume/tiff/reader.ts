@@ -4,7 +4,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { getDecoder } from 'geotiff';
 import { type Dtype, type Vec3, bytesPerElement } from '../../../shared/volume';
-import { typedView } from '../bytes';
+import { swapBytes, typedView } from '../bytes';
 import type { Chunk, ChunkCache } from '../cache';
 import { ChunkedVolume } from '../chunked';
 import { explain, fileProblem, unsupported } from '../errors';
@@ -72,6 +72,16 @@ class TiffVolume extends ChunkedVolume {
     this.rowBytes = first.width * bytesPerElement(this.dtype);
     const band = Math.max(1, Math.min(first.height, Math.floor(BAND_BYTES / this.rowBytes)));
     this.chunkShape = first.compression === 1 ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
+    if (first.compression === 1) this.readRows = (z, y, rows, out) => this.readUncompressed(z, y, rows, out);
+  }
+
+  /** Rows of an uncompressed page straight into `out`: one read where they lie back to back. */
+  private async readUncompressed(z: number, y: number, rows: number, out: Buffer): Promise<void> {
+    const ref = await this.pageAt(z);
+    this.checkLike(ref.page, ref.path, z);
+    if (ref.page.compression !== 1) throw unsupported(ref.path, `page ${z} is compressed, unlike the first`);
+    await ref.use((fh) => readStripRows(fh, ref.page, y, rows, this.rowBytes, out, `${ref.path} page ${z}`));
+    if (!ref.littleEndian) swapBytes(out, bytesPerElement(this.dtype));
   }
 
   protected async loadChunk([z, by, bx]: Vec3): Promise<Chunk> {
@@ -83,7 +93,7 @@ class TiffVolume extends ChunkedVolume {
       const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
       // Every byte is overwritten by the read (a short read throws), so no need to zero it.
       const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
-      await ref.use((fh) => readRows(fh, page, by * this.chunkShape[1], rows, this.rowBytes, bytes, where));
+      await ref.use((fh) => readStripRows(fh, page, by * this.chunkShape[1], rows, this.rowBytes, bytes, where));
       return { data: typedView(bytes, this.dtype, ref.littleEndian), shape: [1, rows, this.shape[2]] };
     }
     const block = by * Math.ceil(page.width / page.blockWidth) + bx;
@@ -103,7 +113,7 @@ class TiffVolume extends ChunkedVolume {
     const band = this.chunkShape[1];
     const rows = Math.min(count * band, this.shape[1] - by * band);
     const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
-    await ref.use((fh) => readRows(fh, ref.page, by * band, rows, this.rowBytes, bytes, `${ref.path} page ${z}`));
+    await ref.use((fh) => readStripRows(fh, ref.page, by * band, rows, this.rowBytes, bytes, `${ref.path} page ${z}`));
     const data = typedView(bytes, this.dtype, ref.littleEndian);
     return Array.from({ length: count }, (_, k) => {
       const n = Math.min(band, rows - k * band);
@@ -137,7 +147,7 @@ class TiffVolume extends ChunkedVolume {
 }
 
 /** Reads `rows` rows from `startRow` of an uncompressed page, merging rows that lie back to back. */
-async function readRows(
+async function readStripRows(
   fh: FileHandle,
   page: TiffPage,
   startRow: number,

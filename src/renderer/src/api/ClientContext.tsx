@@ -36,13 +36,11 @@ export function createServices(client: Client): Services {
       report('labels of slice'),
     ),
     predictions: new SliceSource(
-      async (volumeId, axis, index) =>
-        modelSlice(await client.api.readPredictionSlice({ volumeId, axis, index })),
+      async (volumeId, axis, index) => modelSlice(await client.api.readPredictionSlice({ volumeId, axis, index })),
       report('prediction of slice'),
     ),
     results: new SliceSource(
-      async (volumeId, axis, index) =>
-        modelSlice(await client.api.readSegmentationSlice({ volumeId, axis, index })),
+      async (volumeId, axis, index) => modelSlice(await client.api.readSegmentationSlice({ volumeId, axis, index })),
       report('segmentation of slice'),
     ),
   };

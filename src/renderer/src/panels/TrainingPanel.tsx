@@ -13,7 +13,10 @@ export function TrainingPanel() {
   const [electron, setElectron] = useState(false);
   useEffect(() => watchTrainingJobs(services), [services]);
   useEffect(() => {
-    services.client.api.appInfo({}).then((info) => setElectron(info.shell === 'electron'), () => undefined);
+    services.client.api.appInfo({}).then(
+      (info) => setElectron(info.shell === 'electron'),
+      () => undefined,
+    );
   }, [services]);
   const { train: training, 'segment-all': segmenting, export: exporting } = state.jobs;
   const running = (job: JobStatus | undefined): boolean => job?.state === 'running';
@@ -67,6 +70,8 @@ export function TrainingPanel() {
           aria-label="Opacity of the prediction"
           data-testid="prediction-opacity"
         />
+      </div>
+      <div className="history-row">
         <label className="check" title="Show 1 − max probability: paint where the model is unsure">
           <input
             type="checkbox"
@@ -76,16 +81,16 @@ export function TrainingPanel() {
           />
           Uncertainty
         </label>
+        <button
+          type="button"
+          className="small"
+          onClick={() => void acceptPrediction(services)}
+          title={`Write the prediction of the ${state.lastAxis} slice at the cursor into the labels (undoable)`}
+          data-testid="accept-prediction"
+        >
+          Accept prediction ({state.lastAxis} slice)
+        </button>
       </div>
-      <button
-        type="button"
-        className="small"
-        onClick={() => void acceptPrediction(services)}
-        title={`Write the prediction of the ${state.lastAxis} slice at the cursor into the labels (undoable)`}
-        data-testid="accept-prediction"
-      >
-        Accept prediction ({state.lastAxis} slice)
-      </button>
       <div className="history-row">
         <button
           type="button"
@@ -177,7 +182,12 @@ function JobProgress({ job, testId }: { job: JobStatus | undefined; testId: stri
           <span className="muted" data-testid={`${testId}-message`}>
             {job.message || 'starting…'}
           </span>
-          <button type="button" className="small" onClick={() => void cancelJob(services, job.id)} data-testid={`${testId}-cancel`}>
+          <button
+            type="button"
+            className="small"
+            onClick={() => void cancelJob(services, job.id)}
+            data-testid={`${testId}-cancel`}
+          >
             Cancel
           </button>
         </>

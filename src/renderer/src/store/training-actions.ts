@@ -17,7 +17,9 @@ async function start(kind: TrainingJobKind, begin: (volumeId: string) => Promise
     const { jobs } = useTraining.getState();
     // The job's first event may have come before its id: keep what is known.
     if (jobs[kind]?.id !== jobId)
-      useTraining.getState().set({ jobs: { ...jobs, [kind]: { id: jobId, kind, state: 'running', done: 0, total: 0, message: '' } } });
+      useTraining
+        .getState()
+        .set({ jobs: { ...jobs, [kind]: { id: jobId, kind, state: 'running', done: 0, total: 0, message: '' } } });
     useTraining.getState().set({ notice: null });
   } catch (error) {
     useTraining.getState().set({ notice: error instanceof Error ? error.message : String(error) });
@@ -68,10 +70,12 @@ export function watchTrainingJobs(services: Services): () => void {
 async function settle(services: Services, job: JobStatus, current: boolean): Promise<void> {
   const id = volumeId();
   if (current && job.state === 'failed') useTraining.getState().set({ notice: job.error ?? `${job.kind} failed` });
-  if (current && job.state === 'cancelled' && job.kind !== 'train') useTraining.getState().set({ notice: `${job.kind} cancelled` });
+  if (current && job.state === 'cancelled' && job.kind !== 'train')
+    useTraining.getState().set({ notice: `${job.kind} cancelled` });
   if (job.state !== 'done' || !id) return;
   // Every finished job may have trained a new model (segment-all and export train a full one).
   await services.predictions.invalidate(id);
   if (job.kind === 'segment-all') await services.results.invalidate(id);
-  if (current && job.kind === 'export') useTraining.getState().set({ notice: `Exported to ${useTraining.getState().exportPath}` });
+  if (current && job.kind === 'export')
+    useTraining.getState().set({ notice: `Exported to ${useTraining.getState().exportPath}` });
 }

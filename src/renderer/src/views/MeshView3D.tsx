@@ -8,6 +8,7 @@ import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData';
 import vtkInteractorStyleTrackballCamera from '@kitware/vtk.js/Interaction/Style/InteractorStyleTrackballCamera';
 import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor';
 import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper';
+import { ColorMode, ScalarMode } from '@kitware/vtk.js/Rendering/Core/Mapper/Constants';
 import vtkRenderWindowInteractor from '@kitware/vtk.js/Rendering/Core/RenderWindowInteractor';
 import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow';
 import { useEffect, useState } from 'react';
@@ -61,7 +62,7 @@ export function MeshView3D({ mesh, meshId }: { mesh: MeshData; meshId: string })
   useEffect(() => {
     if (!view) return;
     const polyData = polyDataOf(mesh);
-    const mapper = vtkMapper.newInstance({ colorMode: 2 /* direct scalars */, scalarMode: 2 /* cell data */ });
+    const mapper = vtkMapper.newInstance({ colorMode: ColorMode.DIRECT_SCALARS, scalarMode: ScalarMode.USE_CELL_DATA });
     mapper.setInputData(polyData);
     const actor = vtkActor.newInstance();
     actor.setMapper(mapper);

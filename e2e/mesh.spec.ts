@@ -1,0 +1,113 @@
+/// <reference lib="dom" />
+// Meshing the segmented sample: paint bone and pore, train, segment all (the model panel's
+// buttons), then build the bone mesh in the mesh panel: progress, the objects' table, the 3D view
+// drawn in the objects' colours, and a binary STL export checked on disk.
+import { expect, test } from './support/test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { type Pixel, nextFrames, stroke } from './support/painting';
+import { openSample } from './support/viewer';
+
+// On slice z = 64 of the sample these lines and 3 voxels around them are all bone or all pore.
+const BONE: [Pixel, Pixel] = [
+  [18, 72],
+  [38, 72],
+];
+const PORE: [Pixel, Pixel] = [
+  [92, 102],
+  [120, 102],
+];
+
+test('build, show, measure and export the mesh of a segmented class', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openSample(page);
+  await page.getByTestId('tool-paint').click();
+  await stroke(page, ...BONE); // "Material 1", active at start
+  await page.keyboard.press('1'); // "Background"
+  await stroke(page, ...PORE);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+
+  // Before segment-all the mesh panel says what is missing.
+  await expect(page.getByTestId('mesh-class')).toHaveValue('2');
+  await page.getByTestId('build-mesh').click();
+  await expect(page.getByTestId('mesh-notice')).toContainText('no segmentation yet');
+
+  await page.getByTestId('segment-all').click();
+  await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+
+  // A bad parameter is refused with the engine's message.
+  await page.getByTestId('mesh-edge-length').fill('0.01');
+  await page.getByTestId('build-mesh').click();
+  await expect(page.getByTestId('mesh-notice')).toContainText('below a tenth of the voxel size');
+  await page.getByTestId('mesh-edge-length').fill('');
+
+  // Cancel stops a build.
+  await page.getByTestId('build-mesh').click();
+  await page.getByTestId('mesh-cancel').click();
+  await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'cancelled');
+
+  await page.getByTestId('mesh-min-volume').fill('50');
+  const started = Date.now();
+  await page.getByTestId('build-mesh').click();
+  await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  const summary = (await page.getByTestId('mesh-summary').textContent())!;
+  console.log(`mesh of the bone class: ${summary}; ${Date.now() - started} ms from click to table`);
+  const objects = Number(/^(\d+) object/.exec(summary)![1]);
+  expect(objects).toBeGreaterThan(0);
+  const rows = page.getByTestId('mesh-object');
+  expect(await rows.count()).toBe(Math.min(objects, 200));
+  const first = (await rows.first().locator('td').allTextContents()).map((text) => text.trim());
+  expect(Number(first[1])).toBeGreaterThanOrEqual(50); // volume ≥ the minimum
+  expect(Number(first[2])).toBeGreaterThan(0); // area
+  expect(Number(first[3])).toBeGreaterThan(0);
+  expect(Number(first[3])).toBeLessThanOrEqual(1.0001); // sphericity
+
+  // The 3D view draws the objects in the colours of their table swatches: lit surfaces keep
+  // their colour's chromaticity (diffuse shading only scales it).
+  const swatches = await rows
+    .locator('.mesh-swatch')
+    .evaluateAll((elements) => elements.map((e) => getComputedStyle(e).backgroundColor.match(/\d+/g)!.map(Number)));
+  const chroma = ([r, g, b]: number[]): number[] => [r! / (r! + g! + b!), g! / (r! + g! + b!)];
+  const palette = swatches.map(chroma);
+  const view = page.getByTestId('mesh-view');
+  await expect(view).not.toHaveAttribute('data-shown-mesh', '');
+  await nextFrames(page);
+  const image = PNG.sync.read(await view.screenshot());
+  let lit = 0;
+  let inObjectColour = 0;
+  for (let at = 0; at < image.data.length; at += 4) {
+    const pixel = [image.data[at]!, image.data[at + 1]!, image.data[at + 2]!];
+    if (pixel[0]! + pixel[1]! + pixel[2]! < 90) continue; // background or surfaces seen edge-on
+    lit++;
+    const [x, y] = chroma(pixel);
+    if (palette.some(([px, py]) => Math.hypot(x! - px!, y! - py!) < 0.04)) inObjectColour++;
+  }
+  const pixels = image.width * image.height;
+  console.log(`3D view: ${((100 * lit) / pixels).toFixed(1)}% lit pixels, ${((100 * inObjectColour) / lit).toFixed(1)}% of them in an object colour`);
+  expect(lit / pixels).toBeGreaterThan(0.01);
+  expect(inObjectColour / lit).toBeGreaterThan(0.8);
+
+  // Export a binary STL and read its header back.
+  const folder = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-mesh-'));
+  try {
+    const path = join(folder, 'bone.stl');
+    await page.getByTestId('mesh-export-path').fill(path);
+    await page.getByTestId('mesh-csv-path').fill(join(folder, 'bone.csv'));
+    await page.getByTestId('export-mesh').click();
+    await expect(page.getByTestId('mesh-notice')).toContainText(`Exported to ${path}`);
+    const stl = await readFile(path);
+    const triangles = stl.readUInt32LE(80);
+    expect(triangles).toBeGreaterThan(0);
+    expect(stl.length).toBe(84 + 50 * triangles);
+    const csv = (await readFile(join(folder, 'bone.csv'), 'utf8')).trim().split('\n');
+    expect(csv).toHaveLength(objects + 1);
+    // exporting again without overwrite is refused: the file exists
+    await page.getByTestId('export-mesh').click();
+    await expect(page.getByTestId('mesh-notice')).toContainText(/exists/);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,215 @@
+// Surface meshes of the segment-all result: choose a class and the meshing options, build with
+// progress and cancel, see the objects in 3D and their measurements, export STL/PLY/OBJ (+ CSV).
+import { useEffect, useState } from 'react';
+import type { MeshSummary } from '../../../shared/api';
+import { useServices } from '../api/ClientContext';
+import { buildMesh, exportMesh, objectColour, useMesh, watchMeshJobs } from '../store/mesh';
+import { useSegmentation } from '../store/segmentation';
+import { MeshView3D } from '../views/MeshView3D';
+import './MeshPanel.css';
+
+/** Rows shown in the table; the CSV export has them all. */
+const TABLE_ROWS = 200;
+
+export function MeshPanel({ volumeId }: { volumeId: string }) {
+  const services = useServices();
+  const state = useMesh();
+  const classes = useSegmentation((s) => s.classes);
+  const [electron, setElectron] = useState(false);
+  useEffect(() => {
+    useMesh.getState().reset();
+    return watchMeshJobs(services);
+  }, [services, volumeId]);
+  useEffect(() => {
+    services.client.api.appInfo({}).then((info) => setElectron(info.shell === 'electron'), () => undefined);
+  }, [services]);
+  // Default to the first material class (the one after Background).
+  const classId = state.classId ?? classes[1]?.id ?? classes[0]?.id ?? null;
+  const running = state.job?.state === 'running';
+  const choosePath = async (): Promise<void> => {
+    const path = await services.client.api.pickFile({ title: 'Export the mesh to (.stl, .ply or .obj)' });
+    if (path) state.set({ exportPath: path });
+  };
+
+  return (
+    <section className="panel" data-testid="mesh-panel">
+      <h2>Mesh</h2>
+      <div className="field-row">
+        <label className="field">
+          <span>Class</span>
+          <select
+            value={classId ?? ''}
+            onChange={(event) => state.set({ classId: Number(event.target.value) })}
+            data-testid="mesh-class"
+          >
+            {classes.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field" title="0 follows the data only; 1 smooths most">
+          <span>Smoothness {state.smooth.toFixed(2)}</span>
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={state.smooth}
+            onChange={(event) => state.set({ smooth: Number(event.target.value) })}
+            data-testid="mesh-smooth"
+          />
+        </label>
+      </div>
+      <div className="field-row">
+        <label className="field" title="Target edge length in the volume's unit; empty: the voxel size">
+          <span>Edge length</span>
+          <input
+            type="number"
+            min={0}
+            step="any"
+            placeholder="voxel size"
+            value={state.edgeLength}
+            onChange={(event) => state.set({ edgeLength: event.target.value })}
+            data-testid="mesh-edge-length"
+          />
+        </label>
+        <label className="field" title="Objects with a smaller volume (unit³) are dropped">
+          <span>Min volume</span>
+          <input
+            type="number"
+            min={0}
+            step="any"
+            value={state.minVolume}
+            onChange={(event) => state.set({ minVolume: event.target.value })}
+            data-testid="mesh-min-volume"
+          />
+        </label>
+      </div>
+      <div className="history-row">
+        <button
+          type="button"
+          className="small primary"
+          disabled={running || classId === null}
+          onClick={() => {
+            state.set({ classId });
+            void buildMesh(services, volumeId);
+          }}
+          title="Mesh the chosen class of the segment-all result"
+          data-testid="build-mesh"
+        >
+          Build mesh
+        </button>
+      </div>
+      {state.job && (
+        <div className="history-row" data-testid="mesh-job" data-state={state.job.state}>
+          {running ? (
+            <>
+              <progress max={state.job.total || 1} value={state.job.done} />
+              <span className="muted">{state.job.message || 'starting…'}</span>
+              <button
+                type="button"
+                className="small"
+                onClick={() => void services.client.api.cancelJob({ jobId: state.job!.id })}
+                data-testid="mesh-cancel"
+              >
+                Cancel
+              </button>
+            </>
+          ) : (
+            <span className="muted">{state.job.state === 'done' ? 'Done' : state.job.state}</span>
+          )}
+        </div>
+      )}
+      {state.summary && state.data && (
+        <>
+          <MeshView3D mesh={state.data} meshId={state.summary.meshId} />
+          <ObjectTable summary={state.summary} />
+          <div className="field-row">
+            <label className="field">
+              <span>Export to (.stl, .ply or .obj)</span>
+              <input
+                type="text"
+                value={state.exportPath}
+                placeholder="/path/to/mesh.stl"
+                onChange={(event) => state.set({ exportPath: event.target.value })}
+                data-testid="mesh-export-path"
+              />
+            </label>
+            {electron && (
+              <button type="button" className="small" onClick={() => void choosePath()}>
+                Choose…
+              </button>
+            )}
+          </div>
+          <div className="field-row">
+            <label className="field">
+              <span>Measurements (.csv, optional)</span>
+              <input
+                type="text"
+                value={state.csvPath}
+                placeholder="/path/to/objects.csv"
+                onChange={(event) => state.set({ csvPath: event.target.value })}
+                data-testid="mesh-csv-path"
+              />
+            </label>
+          </div>
+          <button
+            type="button"
+            className="small"
+            disabled={!state.exportPath.trim()}
+            onClick={() => void exportMesh(services)}
+            data-testid="export-mesh"
+          >
+            Export…
+          </button>
+        </>
+      )}
+      {state.notice && (
+        <p className="notice" role="alert" data-testid="mesh-notice">
+          {state.notice}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ObjectTable({ summary }: { summary: MeshSummary }) {
+  const { objects, unit } = summary;
+  const number = (x: number): string => x.toPrecision(4);
+  return (
+    <div className="mesh-objects">
+      <p className="hint" data-testid="mesh-summary">
+        {objects.length} object{objects.length === 1 ? '' : 's'}
+        {summary.removed > 0 && `, ${summary.removed} small ones dropped`} · {summary.seconds.toFixed(1)} s
+        {objects.some((o) => !o.watertight) && ' · some not watertight'}
+      </p>
+      <table className="mesh-table" data-testid="mesh-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Volume ({unit}³)</th>
+            <th>Area ({unit}²)</th>
+            <th>Sphericity</th>
+          </tr>
+        </thead>
+        <tbody>
+          {objects.slice(0, TABLE_ROWS).map((o, i) => (
+            <tr key={i} data-testid="mesh-object">
+              <td>
+                <span className="mesh-swatch" style={{ background: objectColour(i) }} />
+                {i + 1}
+                {o.watertight ? '' : ' ⚠'}
+              </td>
+              <td>{number(o.volume)}</td>
+              <td>{number(o.surfaceArea)}</td>
+              <td>{o.sphericity.toFixed(3)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {objects.length > TABLE_ROWS && <p className="hint">first {TABLE_ROWS} of {objects.length}; export the CSV for all</p>}
+    </div>
+  );
+}
