@@ -49,7 +49,7 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
   await page.getByTestId('mesh-cancel').click();
   await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'cancelled');
 
-  await page.getByTestId('mesh-min-volume').fill('50');
+  await page.getByTestId('mesh-min-volume').fill('1000');
   const started = Date.now();
   await page.getByTestId('build-mesh').click();
   await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
@@ -60,7 +60,7 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
   const rows = page.getByTestId('mesh-object');
   expect(await rows.count()).toBe(Math.min(objects, 200));
   const first = (await rows.first().locator('td').allTextContents()).map((text) => text.trim());
-  expect(Number(first[1])).toBeGreaterThanOrEqual(50); // volume ≥ the minimum
+  expect(Number(first[1])).toBeGreaterThanOrEqual(1000); // volume ≥ the minimum
   expect(Number(first[2])).toBeGreaterThan(0); // area
   expect(Number(first[3])).toBeGreaterThan(0);
   expect(Number(first[3])).toBeLessThanOrEqual(1.0001); // sphericity

@@ -175,9 +175,14 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   await page.getByTestId('live').check();
   await page.keyboard.press('2');
   const latencies: number[] = [];
-  for (const r of [60, 64, 68]) latencies.push(await liveStrokeLatency(page, [20, r], [36, r]));
+  const trainSeconds: string[] = [];
+  for (const r of [60, 64, 68]) {
+    latencies.push(await liveStrokeLatency(page, [20, r], [36, r]));
+    await expect(page.getByTestId('model-info')).toContainText(`Model ${await predictionModel(page)} (preview)`);
+    trainSeconds.push((await page.getByTestId('model-info').getAttribute('data-seconds'))!);
+  }
   console.log(
-    `live: mouse-up to updated prediction overlay ${latencies.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(latencies).toFixed(0)} ms)`,
+    `live: mouse-up to updated prediction overlay ${latencies.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(latencies).toFixed(0)} ms); preview training ${trainSeconds.map((t) => Number(t).toFixed(2)).join(', ')} s`,
   );
   await page.getByTestId('live').uncheck();
 
@@ -241,7 +246,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   }
 });
 
-test('accept prediction writes the slice into the labels as one undoable stroke', async ({ page }) => {
+test('accept prediction is one undoable stroke; segment-all can be cancelled', async ({ page }) => {
   test.setTimeout(180_000);
   await openSample(page);
   await page.getByTestId('tool-paint').click();
@@ -260,4 +265,12 @@ test('accept prediction writes the slice into the labels as one undoable stroke'
   await expect.poll(() => overlayDiff(page, volume, 64, bone, ORANGE)).toBeLessThan(6);
   await page.keyboard.press('Control+z');
   await expect.poll(() => overlayDiff(page, volume, 64, bone, null)).toBeLessThan(6);
+
+  // Segment-all can be cancelled mid-run; it leaves no result and can run again.
+  await page.getByTestId('segment-all').click();
+  await page.getByTestId('segment-all-job-cancel').click();
+  await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.getByTestId('training-notice')).toContainText('segment-all cancelled');
+  await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-result-model', '');
+  await expect(page.getByTestId('segment-all')).toBeEnabled();
 });

@@ -3,7 +3,9 @@
 // scipy + scikit-learn) on the same phantoms, on this machine.
 //
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
-//   (--rss 0 skips the memory run)
+//   [--no-reference] [--seed 11] [--train '{"hidden":16}']
+//   (--big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
+//   accuracy table; --seed picks the phantom seed)
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice, training time, inference voxels/s,
 // end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a --rss³ uint16 volume,
@@ -15,7 +17,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
 import type { Region, TypedArray, Vec3 } from '../../src/shared/volume';
-import { type BlockSink, predictRegion, predictVolume, trainModel } from '../../src/main/engine';
+import { type BlockSink, type TrainOptions, predictRegion, predictVolume, trainModel } from '../../src/main/engine';
 import { runCli } from '../../src/main/cli/index';
 import { type PhantomKind, diceScores, makePhantom, paintLabels } from '../../src/main/phantoms';
 import { createVolume, openVolume } from '../../src/main/volume';
@@ -27,6 +29,9 @@ const { values: args } = parseArgs({
     big: { type: 'string', default: '256' },
     rss: { type: 'string', default: '512' },
     'no-reference-big': { type: 'boolean', default: false },
+    'no-reference': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '11' },
+    train: { type: 'string', default: '{}' },
     'rss-child': { type: 'string' },
   },
 });
@@ -86,10 +91,10 @@ const sliceLabels = (kind: PhantomKind, n: number): number[] | undefined =>
 async function accuracy(dir: string, size: number): Promise<void> {
   console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels), ${threads} threads`);
   console.log(
-    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
+    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s (cpu s) | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
   );
   for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
-    const phantom = await makePhantom(kind, [size, size, size], 11);
+    const phantom = await makePhantom(kind, [size, size, size], Number(args.seed));
     const K = phantom.classNames.length;
     const labels = paintLabels(phantom.truth, phantom.shape, K, { slices: sliceLabels(kind, size) });
     await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
@@ -97,8 +102,11 @@ async function accuracy(dir: string, size: number): Promise<void> {
     const image = await openVolume(join(dir, 'img.tif'));
     const labelVolume = await openVolume(join(dir, 'lab.tif'));
     let start = performance.now();
-    const model = await trainModel(image, labelVolume, { seed: 1 });
+    const trainCpu = process.cpuUsage();
+    const model = await trainModel(image, labelVolume, { seed: 1, ...(JSON.parse(args.train) as TrainOptions) });
     const trainSeconds = (performance.now() - start) / 1000;
+    const trainCpuUsed = process.cpuUsage(trainCpu);
+    const trainCpuSeconds = (trainCpuUsed.user + trainCpuUsed.system) / 1e6;
     const sink = arraySink(phantom.shape);
     start = performance.now();
     const cpuStart = process.cpuUsage(); // includes the worker threads
@@ -107,8 +115,10 @@ async function accuracy(dir: string, size: number): Promise<void> {
     const cpu = process.cpuUsage(cpuStart);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const ours = diceScores(sink.data, phantom.truth, labels, K);
-    const ref = await runReference(dir);
-    const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
+    const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir);
+    const theirs = args['no-reference']
+      ? { dice: [], meanDice: NaN }
+      : diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
     const voxels = size ** 3;
     const fmt = (d: number[]): string =>
       d
@@ -116,7 +126,7 @@ async function accuracy(dir: string, size: number): Promise<void> {
         .join(' ')
         .padEnd(24);
     console.log(
-      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} (${trainCpuSeconds.toFixed(2)}) | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
     );
     await image.close();
     await labelVolume.close();
@@ -254,7 +264,7 @@ if (args['rss-child']) {
       `# Engine benchmark (${new Date().toISOString()}, ${availableParallelism()} cores, shared machine: timings vary)`,
     );
     await accuracy(dir, Number(args.size));
-    await endToEnd(dir, Number(args.big), !args['no-reference-big']);
+    if (Number(args.big) > 0) await endToEnd(dir, Number(args.big), !args['no-reference-big']);
     if (Number(args.rss) > 0) await memory(dir, Number(args.rss));
   } finally {
     await rm(dir, { recursive: true, force: true });

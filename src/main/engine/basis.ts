@@ -100,6 +100,27 @@ export function computeBasis(
   scales: readonly number[],
   axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
 ): Basis {
+  const { shape, ring, smoothed } = smoothRings(input, paddedShape, halo, scales, axisOrder);
+  const channels = smoothed.flatMap((g, s) => differences(g, ring, scales[s]!));
+  return { shape, scales, channels };
+}
+
+/** Each scale's Gaussian-smoothed block, on its interior plus a one-voxel ring (`ring` shape). */
+export interface SmoothedRings {
+  /** The interior shape: the input shape less the halo on each side. */
+  shape: Vec3;
+  ring: Vec3;
+  smoothed: Float32Array[];
+}
+
+/** The smoothing half of `computeBasis`: three 1D passes per scale, in `axisOrder`. */
+export function smoothRings(
+  input: Float32Array,
+  paddedShape: Vec3,
+  halo: number,
+  scales: readonly number[],
+  axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
+): SmoothedRings {
   if (halo < basisHalo(scales))
     throw new RangeError(`halo ${halo} is smaller than the basis needs (${basisHalo(scales)})`);
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
@@ -113,20 +134,22 @@ export function computeBasis(
     current[axis] = ring[axis];
     sizes.push(current);
   }
-  const buffers = sizes.map((s) => new Float32Array(s[0] * s[1] * s[2]));
-  const channels: Float32Array[] = [];
+  const buffers = sizes.slice(0, 2).map((s) => new Float32Array(s[0] * s[1] * s[2]));
+  const smoothed: Float32Array[] = [];
   for (const sigma of scales) {
     const kernel = gaussianHalfKernel(sigma);
+    const out = new Float32Array(ring[0] * ring[1] * ring[2]);
     let src = input;
     let srcShape = paddedShape;
     axisOrder.forEach((axis, i) => {
-      correlateAxis(src, srcShape, axis, kernel, crop, buffers[i]!);
-      src = buffers[i]!;
+      const dst = i < 2 ? buffers[i]! : out;
+      correlateAxis(src, srcShape, axis, kernel, crop, dst);
+      src = dst;
       srcShape = sizes[i]!;
     });
-    channels.push(...differences(src, ring, sigma));
+    smoothed.push(out);
   }
-  return { shape, scales, channels };
+  return { shape, ring, smoothed };
 }
 
 /** The 10 channels on the interior from a block smoothed one voxel beyond it (`ring` shape). */

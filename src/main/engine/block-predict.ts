@@ -2,7 +2,7 @@
 // threads call exactly this function, and so do the tests.
 import type { SerializedError } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
-import { computeBasis } from './basis';
+import { smoothRings } from './basis';
 import type { Model } from './model';
 import { Network } from './network';
 
@@ -44,8 +44,6 @@ export function thinAxisFirst(shape: Vec3): AxisOrder {
   return ([0, 1, 2] as const).slice().sort((a, b) => shape[a] - shape[b] || a - b) as unknown as AxisOrder;
 }
 
-/** Voxels per chunk of the head: its activations stay in the CPU cache. */
-const CHUNK = 256;
 /** z slices per basis computation inside a block. */
 const SLAB = 16;
 
@@ -75,55 +73,62 @@ export function predictBlock(
   const values = Uint8Array.from(model.classes.map((c) => c.value));
   const labels = new Uint8Array(n);
   const probabilities = new Float32Array(K * n);
-  const scratch = new Float64Array(6 * CHUNK);
-  // chunk buffers, feature-major: the layer loops run along voxels with one weight at a time
-  const features = new Float64Array(F * CHUNK);
-  const hidden = new Float64Array(H * CHUNK);
-  const logits = new Float64Array(K * CHUNK);
+  // one x row at a time, feature-major: the layer loops run along voxels with one weight at a time
+  const row = shape[2];
+  const features = new Float64Array(F * row);
+  const hidden = new Float64Array(H * row);
+  const logits = new Float64Array(K * row);
+  const eig = new Float64Array(3);
+  const sigmas = model.basis.scales;
+  let fields: Float32Array[] = [];
   // With z filtered first, slabs of a few z slices give exactly the same values as the whole
-  // block at no extra cost, and keep the basis (40 channels at 4 scales) small in memory.
+  // block at no extra cost, and keep the smoothed scales and mixed fields small in memory.
   const slab = axisOrder[0] === 0 ? SLAB : shape[0];
   const plane = paddedShape[1] * paddedShape[2];
   for (let z0 = 0; z0 < shape[0]; z0 += slab) {
     const nz = Math.min(slab, shape[0] - z0);
     const slabInput = input.subarray(z0 * plane, (z0 + nz + 2 * halo) * plane);
-    const basis = computeBasis(
+    const { ring, smoothed } = smoothRings(
       slabInput,
       [nz + 2 * halo, paddedShape[1], paddedShape[2]],
       halo,
-      model.basis.scales,
+      sigmas,
       axisOrder,
     );
-    const offset = z0 * shape[1] * shape[2];
-    const m = nz * shape[1] * shape[2];
-    for (let start = 0; start < m; start += CHUNK) {
-      const size = Math.min(CHUNK, m - start);
-      network.invariantsChunk(basis.channels, start, size, features, CHUNK, scratch);
-      denseLayer(features, w1, b1, F, H, size, hidden, true);
-      denseLayer(hidden, network.w2, network.b2, H, K, size, logits, false);
-      for (let t = 0; t < size; t++) {
-        let best = 0;
-        let max = logits[t]!;
-        for (let k = 1; k < K; k++) {
-          const z = logits[k * CHUNK + t]!;
-          if (z > max) {
-            max = z;
-            best = k;
+    const ringSize = ring[0] * ring[1] * ring[2];
+    if (fields[0]?.length !== ringSize)
+      fields = Array.from({ length: network.vectors + network.tensors }, () => new Float32Array(ringSize));
+    network.mixFields(smoothed, sigmas, fields);
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < shape[1]; y++) {
+        const i0 = ((z + 1) * ring[1] + y + 1) * ring[2] + 1;
+        network.rowInvariants(smoothed, sigmas, fields, ring, i0, row, features, row, eig);
+        denseLayer(features, w1, b1, F, H, row, hidden, true);
+        denseLayer(hidden, network.w2, network.b2, H, K, row, logits, false);
+        const offset = ((z0 + z) * shape[1] + y) * row;
+        for (let t = 0; t < row; t++) {
+          let best = 0;
+          let max = logits[t]!;
+          for (let k = 1; k < K; k++) {
+            const v = logits[k * row + t]!;
+            if (v > max) {
+              max = v;
+              best = k;
+            }
           }
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += Math.exp(logits[k * row + t]! - max);
+          const i = offset + t;
+          for (let k = 0; k < K; k++) probabilities[k * n + i] = Math.exp(logits[k * row + t]! - max) / sum;
+          labels[i] = values[best]!;
         }
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += Math.exp(logits[k * CHUNK + t]! - max);
-        const i = offset + start + t;
-        for (let k = 0; k < K; k++) probabilities[k * n + i] = Math.exp(logits[k * CHUNK + t]! - max) / sum;
-        labels[i] = values[best]!;
       }
-    }
   }
   return { shape, labels, probabilities };
 }
 
 /**
- * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the first `size` voxels of a chunk, optional ReLU.
+ * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the `size` voxels of a row (feature-major, stride `size`), optional ReLU.
  * Four inputs per sweep over the voxels: a quarter of the loads and stores of `out`, which is
  * what bounds this loop in V8 (about 3× faster than one input per sweep).
  */
@@ -138,23 +143,23 @@ function denseLayer(
   relu: boolean,
 ): void {
   for (let o = 0; o < outputs; o++) {
-    const base = o * CHUNK;
+    const base = o * size;
     const row = o * inputs;
     const bias = b[o]!;
     for (let t = 0; t < size; t++) out[base + t] = bias;
     let i = 0;
     for (; i + 3 < inputs; i += 4) {
       const [w0, w1, w2, w3] = [w[row + i]!, w[row + i + 1]!, w[row + i + 2]!, w[row + i + 3]!];
-      const f0 = i * CHUNK;
-      const f1 = f0 + CHUNK;
-      const f2 = f1 + CHUNK;
-      const f3 = f2 + CHUNK;
+      const f0 = i * size;
+      const f1 = f0 + size;
+      const f2 = f1 + size;
+      const f3 = f2 + size;
       for (let t = 0; t < size; t++)
         out[base + t]! += w0 * x[f0 + t]! + w1 * x[f1 + t]! + w2 * x[f2 + t]! + w3 * x[f3 + t]!;
     }
     for (; i < inputs; i++) {
       const wi = w[row + i]!;
-      const f = i * CHUNK;
+      const f = i * size;
       for (let t = 0; t < size; t++) out[base + t]! += wi * x[f + t]!;
     }
     if (relu) for (let t = 0; t < size; t++) if (out[base + t]! < 0) out[base + t] = 0;

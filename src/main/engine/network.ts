@@ -4,6 +4,7 @@
 // this same code, so they cannot drift apart.
 import { CHANNELS_PER_SCALE } from './basis';
 import { symmetricEigenvalues } from './invariants';
+import type { Vec3 } from '../../shared/volume';
 import { type Model, featureCount } from './model';
 
 /** Guards the norm of a mixed gradient against a zero vector (keeps it differentiable). */
@@ -115,72 +116,107 @@ export class Network {
   }
 
   /**
-   * The same invariants as `invariants`, for `size` voxels at once straight from the basis channel
-   * arrays (voxels start..start+size), written feature-major: out[j * stride + t]. Loops run along
-   * voxels, which is several times faster than voxel by voxel. `scratch` holds 6 × stride values.
+   * The mixed fields of a smoothed block, on its interior plus a one-voxel ring: one volume per
+   * mixed gradient field, then one per mixed Hessian field. Central differences are linear, so
+   * differencing a mixture of the smoothed scales equals mixing the differenced basis channels:
+   * one difference per field instead of one per scale, and no basis channels stored. The
+   * scale normalisation of the basis (sigma/2 for the gradient, sigma² for the Hessian) is folded
+   * into the mixing weights here. `fields` (vectors + tensors arrays of the ring size) is reused.
    */
-  invariantsChunk(
-    channels: Float32Array[],
-    start: number,
+  mixFields(smoothed: Float32Array[], sigmas: readonly number[], fields: Float32Array[]): void {
+    const S = this.scales;
+    const n = smoothed[0]!.length;
+    const mix = (weights: Float64Array, k: number, power: number, factor: number, out: Float32Array): void => {
+      const w = Array.from({ length: S }, (_, s) => weights[k * S + s]! * sigmas[s]! ** power * factor);
+      let s = 0;
+      if (S >= 2) {
+        const [g0, g1, w0, w1] = [smoothed[0]!, smoothed[1]!, w[0]!, w[1]!];
+        for (let i = 0; i < n; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
+        s = 2;
+      } else {
+        const [g0, w0] = [smoothed[0]!, w[0]!];
+        for (let i = 0; i < n; i++) out[i] = w0 * g0[i]!;
+        s = 1;
+      }
+      for (; s + 1 < S; s += 2) {
+        const [g0, g1, w0, w1] = [smoothed[s]!, smoothed[s + 1]!, w[s]!, w[s + 1]!];
+        for (let i = 0; i < n; i++) out[i] = out[i]! + w0 * g0[i]! + w1 * g1[i]!;
+      }
+      if (s < S) {
+        const [g0, w0] = [smoothed[s]!, w[s]!];
+        for (let i = 0; i < n; i++) out[i] = out[i]! + w0 * g0[i]!;
+      }
+    };
+    for (let k = 0; k < this.vectors; k++) mix(this.vectorMix, k, 1, 0.5, fields[k]!);
+    for (let k = 0; k < this.tensors; k++) mix(this.tensorMix, k, 2, 1, fields[this.vectors + k]!);
+  }
+
+  /**
+   * The same invariants as `invariants`, for `size` consecutive voxels of one x row, from the
+   * smoothed scales and the mixed fields (ring layout `ring`, first voxel at ring index `i0`),
+   * written feature-major: out[j * stride + t]. Loops run along the row, with no allocation.
+   */
+  rowInvariants(
+    smoothed: Float32Array[],
+    sigmas: readonly number[],
+    fields: Float32Array[],
+    ring: Vec3,
+    i0: number,
     size: number,
     out: Float64Array,
     stride: number,
-    scratch: Float64Array,
+    eig: Float64Array,
   ): void {
     const S = this.scales;
-    const C = CHANNELS_PER_SCALE;
+    const sy = ring[2];
+    const sz = ring[1] * ring[2];
     let f = 0;
     for (let s = 0; s < S; s++, f++) {
-      const g = channels[s * C]!;
-      for (let t = 0; t < size; t++) out[f * stride + t] = g[start + t]!;
+      const g = smoothed[s]!;
+      const base = f * stride;
+      for (let t = 0; t < size; t++) out[base + t] = g[i0 + t]!;
     }
     for (let s = 0; s < S; s++, f++) {
-      const [a, b, c] = [channels[s * C + 4]!, channels[s * C + 5]!, channels[s * C + 6]!];
-      for (let t = 0; t < size; t++) out[f * stride + t] = a[start + t]! + b[start + t]! + c[start + t]!;
-    }
-    // two scales per sweep over the voxels (fewer loads and stores of the sum)
-    const mixInto = (k: number, mix: Float64Array, channel: number, slot: number): void => {
-      const base = slot * stride;
-      for (let t = 0; t < size; t++) scratch[base + t] = 0;
-      let s = 0;
-      for (; s + 1 < S; s += 2) {
-        const [w0, w1] = [mix[k * S + s]!, mix[k * S + s + 1]!];
-        const [c0, c1] = [channels[s * C + channel]!, channels[(s + 1) * C + channel]!];
-        for (let t = 0; t < size; t++) scratch[base + t]! += w0 * c0[start + t]! + w1 * c1[start + t]!;
-      }
-      if (s < S) {
-        const w = mix[k * S + s]!;
-        const source = channels[s * C + channel]!;
-        for (let t = 0; t < size; t++) scratch[base + t]! += w * source[start + t]!;
-      }
-    };
-    for (let k = 0; k < this.vectors; k++, f++) {
-      for (let q = 0; q < 3; q++) mixInto(k, this.vectorMix, 1 + q, q);
+      const g = smoothed[s]!;
+      const d2 = sigmas[s]! * sigmas[s]!;
       const base = f * stride;
       for (let t = 0; t < size; t++) {
-        const vz = scratch[t]!;
-        const vy = scratch[stride + t]!;
-        const vx = scratch[2 * stride + t]!;
+        const i = i0 + t;
+        out[base + t] = (g[i + sz]! + g[i - sz]! + g[i + sy]! + g[i - sy]! + g[i + 1]! + g[i - 1]! - 6 * g[i]!) * d2;
+      }
+    }
+    for (let k = 0; k < this.vectors; k++, f++) {
+      const m = fields[k]!;
+      const base = f * stride;
+      for (let t = 0; t < size; t++) {
+        const i = i0 + t;
+        const vz = m[i + sz]! - m[i - sz]!;
+        const vy = m[i + sy]! - m[i - sy]!;
+        const vx = m[i + 1]! - m[i - 1]!;
         out[base + t] = Math.sqrt(vz * vz + vy * vy + vx * vx + NORM_EPSILON);
       }
     }
-    const eig = new Float64Array(3);
     for (let k = 0; k < this.tensors; k++, f += 3) {
-      for (let q = 0; q < 6; q++) mixInto(k, this.tensorMix, 4 + q, q);
+      const m = fields[this.vectors + k]!;
+      const base = f * stride;
       for (let t = 0; t < size; t++) {
+        const i = i0 + t;
+        const v = m[i]!;
+        const zp = i + sz;
+        const zm = i - sz;
         symmetricEigenvalues(
-          scratch[t]!,
-          scratch[stride + t]!,
-          scratch[2 * stride + t]!,
-          scratch[3 * stride + t]!,
-          scratch[4 * stride + t]!,
-          scratch[5 * stride + t]!,
+          m[zp]! - 2 * v + m[zm]!,
+          m[i + sy]! - 2 * v + m[i - sy]!,
+          m[i + 1]! - 2 * v + m[i - 1]!,
+          (m[zp + sy]! - m[zp - sy]! - m[zm + sy]! + m[zm - sy]!) * 0.25,
+          (m[zp + 1]! - m[zp - 1]! - m[zm + 1]! + m[zm - 1]!) * 0.25,
+          (m[i + sy + 1]! - m[i + sy - 1]! - m[i - sy + 1]! + m[i - sy - 1]!) * 0.25,
           eig,
           0,
         );
-        out[f * stride + t] = eig[0]!;
-        out[(f + 1) * stride + t] = eig[1]!;
-        out[(f + 2) * stride + t] = eig[2]!;
+        out[base + t] = eig[0]!;
+        out[base + stride + t] = eig[1]!;
+        out[base + 2 * stride + t] = eig[2]!;
       }
     }
   }

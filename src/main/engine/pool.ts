@@ -9,28 +9,32 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { cancelled, deserializeError } from '../../shared/errors';
 import type { BlockReply, BlockRequest } from './block-predict';
 
-function startWorker(): () => Worker {
-  if (import.meta.url.endsWith('.ts')) {
+/**
+ * Starts workers of `source` (a path relative to `caller`, the caller's import.meta.url) when
+ * running from TypeScript, else of the built entry `bundled` (e.g. engine-worker.js).
+ */
+export function workerStarter(caller: string, source: string, bundled: string): (options?: WorkerOptions) => Worker {
+  if (caller.endsWith('.ts')) {
     // tsx's ESM API, found through its package.json (a bare specifier would resolve from the cwd)
     const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
     const api = (
       JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
     ).exports['./esm/api']!.import.default;
     const tsx = pathToFileURL(join(dirname(manifest), api)).href;
-    const entry = new URL('./worker.ts', import.meta.url).href;
+    const entry = new URL(source, caller).href;
     const bootstrap = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-    return () => new Worker(bootstrap, { eval: true });
+    return (options) => new Worker(bootstrap, { ...options, eval: true });
   }
   // bundled: this code sits in out/main or in a chunk folder below it
-  for (const candidate of ['./engine-worker.js', '../engine-worker.js']) {
+  for (const candidate of [`./${bundled}`, `../${bundled}`]) {
     const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return () => new Worker(url);
+    if (existsSync(fileURLToPath(url))) return (options) => new Worker(url, options);
   }
-  throw new Error(`engine-worker.js not found beside ${fileURLToPath(import.meta.url)}: rebuild with electron-vite`);
+  throw new Error(`${bundled} not found beside ${fileURLToPath(import.meta.url)}: rebuild with electron-vite`);
 }
 
 interface Pending {
@@ -43,7 +47,7 @@ export class BlockPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
-  private readonly start = startWorker();
+  private readonly start = workerStarter(import.meta.url, './worker.ts', 'engine-worker.js');
   private closed = false;
   private nextId = 0;
 

@@ -25,7 +25,7 @@ describe('slice geometry', () => {
     // A mouse drag gives fractional pixels; the row a full radius away must be covered all along.
     const radius = 3;
     const shapes = brushShapes('z', 0, [2.4, 10.3, 9.7, 10.45, 20.6, 10.2], radius, 'disc');
-    const centres = shapes.map((s) => ('center' in s ? s.center : [0, 0, 0]));
+    const centres = shapes.map((s) => ('center' in s ? s.center : ([0, 0, 0] as const)));
     expect(centres.every(([, y, x]) => Number.isInteger(y) && Number.isInteger(x))).toBe(true);
     const covered = (column: number, row: number): boolean =>
       centres.some(([, y, x]) => (x - column) ** 2 + (y - row) ** 2 <= radius * radius);

@@ -34,14 +34,15 @@ async function ballSegmentation(shape: Vec3 = [28, 30, 32]) {
 
 async function setup(options: { segmented?: boolean; shape?: Vec3 } = {}) {
   const volume = await ballSegmentation(options.shape);
-  const jobs = new Jobs(new EventBus());
+  const events = new EventBus();
+  const jobs = new Jobs(events);
   const service = new MeshService({
     jobs,
     segmentationOf: () => (options.segmented === false ? null : { volume, modelVersion: 3 }),
     classesOf: () => CLASSES,
   });
   const call = (method: string, args: unknown) => dispatch(meshHandlers(service) as Handlers, method, args);
-  return { service, jobs, call };
+  return { service, jobs, events, call };
 }
 
 const folders: string[] = [];
@@ -113,12 +114,24 @@ describe('meshing a segmentation', () => {
     });
   });
 
-  it('stops promptly when cancelled and keeps no mesh', async () => {
-    const { service, jobs } = await setup({ shape: [64, 64, 64] });
+  it('stops promptly when cancelled, before or while the worker meshes, and keeps no mesh', async () => {
+    const { service, jobs, events } = await setup({ shape: [64, 64, 64] });
+    const early = service.meshSegmentation({ volumeId: 'v', classId: 1 });
+    jobs.cancel(early.id);
+    await expect(early.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(() => service.readMesh(early.id)).toThrow(/no mesh/);
+
     const job = service.meshSegmentation({ volumeId: 'v', classId: 1 });
+    // wait for progress from the worker, then cancel
+    await new Promise<void>((resolve) => {
+      const stop = events.subscribe((event) => {
+        if (event.job.id === job.id && event.job.done > 0) resolve(stop() && undefined);
+      });
+    });
+    const cancelledAt = performance.now();
     jobs.cancel(job.id);
     await expect(job.result).rejects.toMatchObject({ kind: 'cancelled' });
-    expect(() => service.readMesh(job.id)).toThrow(/no mesh/);
+    expect(performance.now() - cancelledAt).toBeLessThan(1000);
   });
 });
 

@@ -2,11 +2,15 @@
 // view, measurements and export. Transport-free: the API handlers call these methods.
 import type { MeshData, MeshResults, MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
-import { TomosegError, badInput, cancelled } from '../../shared/errors';
+import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
-import { type MeshResult, formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../mesh';
+import { workerStarter } from '../engine/pool';
+import { type MeshOptions, type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
 import type { Volume } from '../volume/volume';
-import type { Jobs } from './jobs';
+import type { JobContext, Jobs } from './jobs';
+import type { MeshSource, MeshWorkerInput, MeshWorkerMessage } from './mesh-worker';
+
+const startWorker = workerStarter(import.meta.url, './mesh-worker.ts', 'mesh-worker.js');
 
 export interface MeshServiceOptions {
   jobs: Jobs;
@@ -52,8 +56,7 @@ export class MeshService {
     const job = this.options.jobs.start('mesh', async ({ signal, progress }) => {
       const started = performance.now();
       progress(0, 0, `meshing "${chosen.name}"`);
-      const result = await meshFromVolume(segmentation.volume, { ...meshOptions, class: classId, signal, progress });
-      if (signal.aborted) throw cancelled('meshing cancelled');
+      const result = await meshInWorker(segmentation.volume, { ...meshOptions, class: classId }, { signal, progress });
       if (result.objects.length === 0)
         throw badInput(
           result.removed > 0
@@ -144,6 +147,39 @@ export class MeshService {
   private keep(meshId: string, built: BuiltMesh): void {
     this.meshes.set(meshId, built);
     while (this.meshes.size > (this.options.keep ?? 8)) this.meshes.delete(this.meshes.keys().next().value!);
+  }
+}
+
+/** The voxels of an in-memory volume travel to the worker; a volume on disk is opened there. */
+async function meshSource(volume: Volume): Promise<MeshSource> {
+  if (volume.format !== 'memory') return { kind: 'file', path: volume.path };
+  const data = (await volume.read({ start: [0, 0, 0], shape: volume.shape })) as Uint8Array;
+  return { kind: 'memory', data, shape: volume.shape, voxelSize: volume.voxelSize, unit: volume.unit };
+}
+
+/** Runs meshFromVolume in a worker thread; aborting terminates the worker at once. */
+async function meshInWorker(
+  volume: Volume,
+  options: MeshWorkerInput['options'] & MeshOptions,
+  { signal, progress }: JobContext,
+): Promise<MeshResult> {
+  const source = await meshSource(volume);
+  if (signal.aborted) throw cancelled('meshing cancelled');
+  const input: MeshWorkerInput = { source, options };
+  const worker = startWorker({ workerData: input, transferList: source.kind === 'memory' ? [source.data.buffer as ArrayBuffer] : [] });
+  try {
+    return await new Promise<MeshResult>((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(cancelled('meshing cancelled')), { once: true });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new TomosegError('internal', `the meshing worker stopped (exit code ${code})`)));
+      worker.on('message', (message: MeshWorkerMessage) => {
+        if ('progress' in message) progress(...message.progress);
+        else if ('result' in message) resolve(message.result);
+        else reject(deserializeError(message.error));
+      });
+    });
+  } finally {
+    void worker.terminate();
   }
 }
 

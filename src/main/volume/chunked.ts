@@ -7,7 +7,7 @@ import {
   bytesPerElement,
   voxelCount,
 } from '../../shared/volume';
-import { bytesOf } from './bytes';
+import { typedView } from './bytes';
 import { type Chunk, type ChunkCache, sharedCache } from './cache';
 import { fileProblem } from './errors';
 import type { Volume, VolumeMeta } from './volume';
@@ -23,6 +23,8 @@ const RUN_BYTES = 4 * 1024 ** 2;
  * so they neither pay for the chunk cache nor evict the slices being browsed.
  */
 const DIRECT_READ_BYTES = 2 * 1024 ** 2;
+/** Bytes one direct read request may span: large enough that the system call overhead vanishes. */
+const DIRECT_PIECE_BYTES = 8 * 1024 ** 2;
 
 /**
  * A volume stored as a grid of chunks. Subclasses decode one chunk; this class serves any region
@@ -53,18 +55,18 @@ export abstract class ChunkedVolume implements Volume {
   protected loadRun?(first: Vec3, count: number): Promise<Chunk[]>;
 
   /**
-   * Optional: reads `rows` whole rows of slice `z` from row `y` into `out`, in the machine's byte
-   * order. Formats stored row after row (uncompressed TIFF, raw) serve large reads with it.
+   * Optional: reads whole rows `y` to `y + rows` of slices `z` to `z + depth` into `out` (C order,
+   * the machine's byte order). Formats stored row after row (uncompressed TIFF, raw) serve large
+   * reads with it, in as few system calls as the file layout allows.
    */
-  protected readRows?(z: number, y: number, rows: number, out: Buffer): Promise<void>;
+  protected readRows?(z: number, depth: number, y: number, rows: number, out: Buffer): Promise<void>;
 
   async read(region: Region): Promise<TypedArray> {
     checkRegion(this, region);
-    const out = allocate(this.dtype, voxelCount(region.shape));
-    if (this.readRows && region.shape[2] === this.shape[2] && out.byteLength >= DIRECT_READ_BYTES) {
-      await this.readDirect(region, out);
-      return out;
-    }
+    const count = voxelCount(region.shape);
+    if (this.readRows && region.shape[2] === this.shape[2] && count * bytesPerElement(this.dtype) >= DIRECT_READ_BYTES)
+      return this.readDirect(region);
+    const out = allocate(this.dtype, count);
     const runs = this.loadRun
       ? runsAlongY(chunksOf(region, this.chunkShape), this.maxRun())
       : chunksOf(region, this.chunkShape).map((i) => [i]);
@@ -91,18 +93,25 @@ export abstract class ChunkedVolume implements Volume {
     this.cache.drop(this.key);
   }
 
-  /** Whole rows, so each slice of the region is one contiguous piece of `out`: one read per slice. */
-  private async readDirect({ start, shape }: Region, out: TypedArray): Promise<void> {
-    const bytes = bytesOf(out);
+  /** Whole rows, so each slice of the region is one contiguous piece of the result. */
+  private async readDirect({ start, shape }: Region): Promise<TypedArray> {
+    // Not zeroed: the reads fill every byte or throw. Zeroing and faulting in fresh zeroed pages
+    // cost as much as the reads themselves.
+    const bytes = Buffer.allocUnsafeSlow(voxelCount(shape) * bytesPerElement(this.dtype));
     const sliceBytes = bytes.length / shape[0];
+    const depth = Math.max(1, Math.floor(DIRECT_PIECE_BYTES / sliceBytes));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < shape[0]) {
-        const k = next++;
-        await this.readRows!(start[0] + k, start[1], shape[1], bytes.subarray(k * sliceBytes, (k + 1) * sliceBytes));
+        const k = next;
+        const n = Math.min(depth, shape[0] - k);
+        next += n;
+        const out = bytes.subarray(k * sliceBytes, (k + n) * sliceBytes);
+        await this.readRows!(start[0] + k, n, start[1], shape[1], out);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, shape[0]) }, worker));
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, Math.ceil(shape[0] / depth)) }, worker));
+    return typedView(bytes, this.dtype);
   }
 
   /** Chunks per run: about RUN_BYTES, so runs in flight stay within a bounded amount of memory. */

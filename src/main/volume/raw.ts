@@ -47,16 +47,21 @@ class RawVolume extends ChunkedVolume {
   protected async loadChunk([z, by]: Vec3): Promise<Chunk> {
     const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
     const data = allocate(this.dtype, rows * this.shape[2]);
-    await this.readRows(z, by * this.chunkShape[1], rows, bytesOf(data));
+    await this.readRows(z, 1, by * this.chunkShape[1], rows, bytesOf(data));
     return { data, shape: [1, rows, this.shape[2]] };
   }
 
-  protected override async readRows(z: number, y: number, rows: number, out: Buffer): Promise<void> {
+  /** Whole slices are back to back in the file: one read; otherwise one per slice. */
+  protected override async readRows(z: number, depth: number, y: number, rows: number, out: Buffer): Promise<void> {
     const rowBytes = this.shape[2] * bytesPerElement(this.dtype);
-    const start = (this.layout.offset ?? 0) + (z * this.shape[1] + y) * rowBytes;
-    const { bytesRead } = await this.fh.read(out, 0, rows * rowBytes, start);
-    if (bytesRead < rows * rowBytes)
-      throw fileProblem(this.path, `truncated file: slice ${z} rows from ${y} end past the end of the file`);
+    const whole = rows === this.shape[1];
+    for (let k = 0; k < (whole ? 1 : depth); k++) {
+      const length = (whole ? depth : 1) * rows * rowBytes;
+      const start = (this.layout.offset ?? 0) + ((z + k) * this.shape[1] + y) * rowBytes;
+      const { bytesRead } = await this.fh.read(out, k * length, length, start);
+      if (bytesRead < length)
+        throw fileProblem(this.path, `truncated file: slice ${z + k} rows from ${y} end past the end of the file`);
+    }
     if (this.layout.littleEndian === false) swapBytes(out, bytesPerElement(this.dtype));
   }
 

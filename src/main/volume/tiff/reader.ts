@@ -72,16 +72,31 @@ class TiffVolume extends ChunkedVolume {
     this.rowBytes = first.width * bytesPerElement(this.dtype);
     const band = Math.max(1, Math.min(first.height, Math.floor(BAND_BYTES / this.rowBytes)));
     this.chunkShape = first.compression === 1 ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
-    if (first.compression === 1) this.readRows = (z, y, rows, out) => this.readUncompressed(z, y, rows, out);
+    if (first.compression === 1)
+      this.readRows = (z, depth, y, rows, out) => this.readUncompressed(z, depth, y, rows, out);
   }
 
-  /** Rows of an uncompressed page straight into `out`: one read where they lie back to back. */
-  private async readUncompressed(z: number, y: number, rows: number, out: Buffer): Promise<void> {
-    const ref = await this.pageAt(z);
-    this.checkLike(ref.page, ref.path, z);
-    if (ref.page.compression !== 1) throw unsupported(ref.path, `page ${z} is compressed, unlike the first`);
-    await ref.use((fh) => readStripRows(fh, ref.page, y, rows, this.rowBytes, out, `${ref.path} page ${z}`));
-    if (!ref.littleEndian) swapBytes(out, bytesPerElement(this.dtype));
+  /** Rows of uncompressed pages straight into `out`: one read for all that lie back to back in a file. */
+  private async readUncompressed(z: number, depth: number, y: number, rows: number, out: Buffer): Promise<void> {
+    const refs = await Promise.all(Array.from({ length: depth }, (_, k) => this.pageAt(z + k)));
+    refs.forEach((ref, k) => {
+      this.checkLike(ref.page, ref.path, z + k);
+      if (ref.page.compression !== 1) throw unsupported(ref.path, `page ${z + k} is compressed, unlike the first`);
+    });
+    const pageBytes = rows * this.rowBytes;
+    for (let k = 0; k < depth;) {
+      // Pages of one file (all of a multi-page TIFF, one of a sequence) share one handle.
+      const ref = refs[k]!;
+      let n = 1;
+      while (k + n < depth && refs[k + n]!.path === ref.path) n++;
+      const spans: Span[] = [];
+      for (let i = k; i < k + n; i++) addRowSpans(spans, refs[i]!.page, z + i, y, rows, this.rowBytes);
+      await ref.use((fh) => readSpans(fh, spans, out.subarray(k * pageBytes, (k + n) * pageBytes), ref.path));
+      k += n;
+    }
+    refs.forEach((ref, k) => {
+      if (!ref.littleEndian) swapBytes(out.subarray(k * pageBytes, (k + 1) * pageBytes), bytesPerElement(this.dtype));
+    });
   }
 
   protected async loadChunk([z, by, bx]: Vec3): Promise<Chunk> {
@@ -93,7 +108,7 @@ class TiffVolume extends ChunkedVolume {
       const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
       // Every byte is overwritten by the read (a short read throws), so no need to zero it.
       const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
-      await ref.use((fh) => readStripRows(fh, page, by * this.chunkShape[1], rows, this.rowBytes, bytes, where));
+      await ref.use((fh) => readStripRows(fh, page, z, by * this.chunkShape[1], rows, this.rowBytes, bytes, ref.path));
       return { data: typedView(bytes, this.dtype, ref.littleEndian), shape: [1, rows, this.shape[2]] };
     }
     const block = by * Math.ceil(page.width / page.blockWidth) + bx;
@@ -113,7 +128,7 @@ class TiffVolume extends ChunkedVolume {
     const band = this.chunkShape[1];
     const rows = Math.min(count * band, this.shape[1] - by * band);
     const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
-    await ref.use((fh) => readStripRows(fh, ref.page, by * band, rows, this.rowBytes, bytes, `${ref.path} page ${z}`));
+    await ref.use((fh) => readStripRows(fh, ref.page, z, by * band, rows, this.rowBytes, bytes, ref.path));
     const data = typedView(bytes, this.dtype, ref.littleEndian);
     return Array.from({ length: count }, (_, k) => {
       const n = Math.min(band, rows - k * band);
@@ -146,34 +161,56 @@ class TiffVolume extends ChunkedVolume {
   }
 }
 
-/** Reads `rows` rows from `startRow` of an uncompressed page, merging rows that lie back to back. */
-async function readStripRows(
+/** Bytes of the file that hold rows of a page, `page`/`row` saying where they start (for errors). */
+interface Span {
+  offset: number;
+  length: number;
+  page: number;
+  row: number;
+}
+
+/** Appends the file pieces holding `rows` rows from `startRow` of an uncompressed page, merging neighbours. */
+function addRowSpans(spans: Span[], page: TiffPage, z: number, startRow: number, rows: number, rowBytes: number): void {
+  for (let row = startRow; row < startRow + rows;) {
+    const strip = Math.floor(row / page.blockHeight);
+    const count = Math.min(startRow + rows, (strip + 1) * page.blockHeight) - row;
+    const offset = page.offsets[strip]! + (row - strip * page.blockHeight) * rowBytes;
+    const last = spans.at(-1);
+    if (last && last.offset + last.length === offset) last.length += count * rowBytes;
+    else spans.push({ offset, length: count * rowBytes, page: z, row });
+    row += count;
+  }
+}
+
+/** Reads the spans one after another into `out`. */
+async function readSpans(fh: FileHandle, spans: Span[], out: Buffer, path: string): Promise<void> {
+  let at = 0;
+  for (const { offset, length, page, row } of spans) {
+    const { bytesRead } = await fh.read(out, at, length, offset);
+    if (bytesRead < length)
+      throw fileProblem(
+        `${path} page ${page}`,
+        `truncated file: ${length} bytes from row ${row} (byte ${offset}) end past the end of the file`,
+      );
+    at += length;
+  }
+}
+
+/** Reads `rows` rows from `startRow` of an uncompressed page into `out`. */
+function readStripRows(
   fh: FileHandle,
   page: TiffPage,
+  z: number,
   startRow: number,
   rows: number,
   rowBytes: number,
   out: Buffer,
-  where: string,
+  path: string,
 ): Promise<void> {
-  let row = 0;
-  while (row < rows) {
-    const r = startRow + row;
-    const strip = Math.floor(r / page.blockHeight);
-    const offset = page.offsets[strip]! + (r - strip * page.blockHeight) * rowBytes;
-    let run = 1;
-    while (row + run < rows && rowOffset(page, startRow + row + run, rowBytes) === offset + run * rowBytes) run++;
-    const { bytesRead } = await fh.read(out, row * rowBytes, run * rowBytes, offset);
-    if (bytesRead < run * rowBytes)
-      throw fileProblem(where, `truncated file: rows ${r}..${r + run - 1} end past the end of the file`);
-    row += run;
-  }
+  const spans: Span[] = [];
+  addRowSpans(spans, page, z, startRow, rows, rowBytes);
+  return readSpans(fh, spans, out, path);
 }
-
-const rowOffset = (page: TiffPage, r: number, rowBytes: number): number => {
-  const strip = Math.floor(r / page.blockHeight);
-  return page.offsets[strip]! + (r - strip * page.blockHeight) * rowBytes;
-};
 
 async function decodeBlock(
   fh: FileHandle,

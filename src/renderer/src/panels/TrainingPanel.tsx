@@ -49,6 +49,12 @@ export function TrainingPanel() {
         </label>
         <JobStatusText job={training} testId="train-status" />
       </div>
+      {state.model && (
+        <p className="hint" data-testid="model-info" data-seconds={state.model.seconds}>
+          Model {state.model.version} ({state.model.preview ? 'preview' : 'full'}), trained in{' '}
+          {state.model.seconds.toFixed(1)} s{state.model.stale ? '; labels changed since' : ''}
+        </p>
+      )}
       <div className="history-row">
         <label className="check">
           <input

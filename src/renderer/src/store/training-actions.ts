@@ -74,7 +74,11 @@ async function settle(services: Services, job: JobStatus, current: boolean): Pro
     useTraining.getState().set({ notice: `${job.kind} cancelled` });
   if (job.state !== 'done' || !id) return;
   // Every finished job may have trained a new model (segment-all and export train a full one).
-  await services.predictions.invalidate(id);
+  const refreshModel = services.client.api.segmentationState({ volumeId: id }).then(
+    (state) => useTraining.getState().set({ model: state.model }),
+    () => undefined,
+  );
+  await Promise.all([services.predictions.invalidate(id), refreshModel]);
   if (job.kind === 'segment-all') await services.results.invalidate(id);
   if (current && job.kind === 'export')
     useTraining.getState().set({ notice: `Exported to ${useTraining.getState().exportPath}` });

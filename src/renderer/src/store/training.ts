@@ -1,7 +1,7 @@
 // The model tools' state: live retraining, how the prediction, its uncertainty and the segment-all
 // result are shown, the jobs the panel follows (training, segment-all, export) and its last notice.
 import { create } from 'zustand';
-import type { JobStatus } from '../../../shared/api';
+import type { JobStatus, SegmentationState } from '../../../shared/api';
 import type { Axis } from '../../../shared/volume';
 
 /** The job kinds the segmentation service runs, as its job events name them. */
@@ -17,6 +17,8 @@ interface TrainingState {
   /** Show 1 − max p as a heat overlay instead of the predicted classes. */
   uncertaintyVisible: boolean;
   resultVisible: boolean;
+  /** The current model as the service last described it; null before training. */
+  model: SegmentationState['model'];
   /** The newest job of each kind, as its events report it. */
   jobs: Partial<Record<TrainingJobKind, JobStatus>>;
   /** The slice axis last painted on: "accept prediction" takes that slice. */
@@ -34,6 +36,7 @@ const initial = {
   predictionOpacity: 0.4,
   uncertaintyVisible: false,
   resultVisible: true,
+  model: null,
   jobs: {},
   lastAxis: 'z' as Axis,
   exportPath: '',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourTable, labelsToRgba } from './label-colours';
+import { colourTable, heatTable, labelsToRgba, predictionTable } from './label-colours';
 
 describe('label colours', () => {
   const classes = [
@@ -17,5 +17,18 @@ describe('label colours', () => {
   it('hides invisible classes', () => {
     const table = colourTable(classes, { 1: { visible: false, opacity: 1 } });
     expect([...labelsToRgba(new Uint8Array([1]), table)]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('colours a prediction with one opacity for all visible classes', () => {
+    const table = predictionTable(
+      classes,
+      { 1: { visible: false, opacity: 1 }, 2: { visible: true, opacity: 1 } },
+      0.4,
+    );
+    expect([...labelsToRgba(new Uint8Array([0, 1, 2]), table)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 230, 159, 0, 102]);
+  });
+
+  it('shows uncertainty as heat: transparent when sure, opaque red when unsure', () => {
+    expect([...labelsToRgba(new Uint8Array([0, 255]), heatTable(1))]).toEqual([255, 255, 0, 0, 255, 0, 0, 255]);
   });
 });
