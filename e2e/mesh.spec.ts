@@ -86,7 +86,9 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     if (palette.some(([px, py]) => Math.hypot(x! - px!, y! - py!) < 0.04)) inObjectColour++;
   }
   const pixels = image.width * image.height;
-  console.log(`3D view: ${((100 * lit) / pixels).toFixed(1)}% lit pixels, ${((100 * inObjectColour) / lit).toFixed(1)}% of them in an object colour`);
+  console.log(
+    `3D view: ${((100 * lit) / pixels).toFixed(1)}% lit pixels, ${((100 * inObjectColour) / lit).toFixed(1)}% of them in an object colour`,
+  );
   expect(lit / pixels).toBeGreaterThan(0.01);
   expect(inObjectColour / lit).toBeGreaterThan(0.8);
 

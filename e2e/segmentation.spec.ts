@@ -111,8 +111,14 @@ async function liveStrokeLatency(page: Page, from: Pixel, to: Pixel): Promise<nu
   return page.evaluate(() => (window as unknown as { latency: Promise<number> }).latency);
 }
 
-/** Presses ↑/↓ on the z view until `until` resolves; the frame intervals meanwhile (ms). */
-async function scrollFrameTimes(page: Page, until: (presses: number) => Promise<boolean>): Promise<number[]> {
+/**
+ * Presses ↑/↓ on the z view, each time waiting until the view shows the new slice, until `until`
+ * says stop: the frame intervals meanwhile and the time from each key press to the slice shown (ms).
+ */
+async function scrollTimes(
+  page: Page,
+  until: (presses: number) => Promise<boolean>,
+): Promise<{ frames: number[]; steps: number[] }> {
   await page.evaluate(() => {
     const w = window as unknown as { frames: number[]; stopFrames: boolean };
     w.frames = [];
@@ -125,13 +131,28 @@ async function scrollFrameTimes(page: Page, until: (presses: number) => Promise<
     };
     requestAnimationFrame(tick);
   });
-  await page.getByTestId('canvas-z').focus();
-  for (let i = 0; !(await until(i)); i++) await page.keyboard.press(i % 40 < 20 ? 'ArrowUp' : 'ArrowDown');
-  return page.evaluate(() => {
+  const canvas = page.getByTestId('canvas-z');
+  await canvas.focus();
+  const steps: number[] = [];
+  let index = Number(await canvas.getAttribute('data-shown-slice'));
+  for (let i = 0; !(await until(i)); i++) {
+    const up = i % 40 < 20;
+    index += up ? 1 : -1;
+    const start = Date.now();
+    await page.keyboard.press(up ? 'ArrowUp' : 'ArrowDown');
+    await page.waitForFunction(
+      (wanted) => document.querySelector('[data-testid="canvas-z"]')?.getAttribute('data-shown-slice') === wanted,
+      String(index),
+      { polling: 'raf' },
+    );
+    steps.push(Date.now() - start);
+  }
+  const frames = await page.evaluate(() => {
     const w = window as unknown as { frames: number[]; stopFrames: boolean };
     w.stopFrames = true;
     return w.frames.slice(1);
   });
+  return { frames, steps };
 }
 
 test('train on a bone and a pore stroke, retrain live, segment all and export', async ({ page }) => {
@@ -198,18 +219,18 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
 
   // Segment all, scrolling slices while it runs.
   await page.keyboard.press('v');
-  const idle = await scrollFrameTimes(page, async (presses) => presses >= 60);
+  const idle = await scrollTimes(page, async (presses) => presses >= 40);
   await page.getByTestId('segment-all').click();
   const job = page.getByTestId('segment-all-job');
   await expect(job).toHaveAttribute('data-state', 'running');
-  const busy = await scrollFrameTimes(page, async () => (await job.getAttribute('data-state')) !== 'running');
+  const busy = await scrollTimes(page, async () => (await job.getAttribute('data-state')) !== 'running');
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
-  for (const [name, frames] of [
+  for (const [name, { frames, steps }] of [
     ['idle', idle],
     ['during segment-all', busy],
   ] as const)
     console.log(
-      `slice scrolling ${name}: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms`,
+      `slice scrolling ${name}: ${frames.length} frames, median ${median(frames).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms; key press to slice shown: ${steps.length} steps, median ${median(steps)} ms, p95 ${percentile(steps, 95)} ms`,
     );
   await expect(page.getByTestId('canvas-z')).not.toHaveAttribute('data-result-model', '');
 

@@ -6,6 +6,7 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import type { Vec3 } from '../../shared/volume';
 import { type Handlers, dispatch } from '../api/dispatch';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
+import { createResultStore } from '../segmentation/outputs';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { MeshService, meshHandlers } from './mesh-service';
@@ -73,6 +74,30 @@ describe('meshing a segmentation', () => {
     expect(service.meshMeasurements(summary.meshId)).toBe(summary);
   });
 
+  it('meshes a segmentation stored on disk (a large result) the same way', async () => {
+    const memory = await ballSegmentation();
+    const store = await createResultStore(memory, tempFolder(), 0); // an OME-Zarr, as beyond the memory limit
+    await store.outputs.classes.write(
+      { start: [0, 0, 0], shape: memory.shape },
+      await memory.read({ start: [0, 0, 0], shape: memory.shape }),
+    );
+    const stored = await store.finish();
+    try {
+      expect(stored.volume.format).not.toBe('memory');
+      const service = new MeshService({
+        jobs: new Jobs(new EventBus()),
+        segmentationOf: () => ({ volume: stored.volume, modelVersion: 1 }),
+        classesOf: () => CLASSES,
+      });
+      const summary = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 5 }).result;
+      expect(summary.objects).toHaveLength(1);
+      expect(summary.objects[0]!.watertight).toBe(true);
+      expect(summary.unit).toBe('µm');
+    } finally {
+      await stored.dispose();
+    }
+  });
+
   it('reads back all triangles with per-object ranges for display', async () => {
     const { service } = await setup();
     const { meshId, objects } = await service.meshSegmentation({ volumeId: 'v', classId: 1, iterations: 3 }).result;
@@ -125,7 +150,9 @@ describe('meshing a segmentation', () => {
     // wait for progress from the worker, then cancel
     await new Promise<void>((resolve) => {
       const stop = events.subscribe((event) => {
-        if (event.job.id === job.id && event.job.done > 0) resolve(stop() && undefined);
+        if (event.job.id !== job.id || event.job.done === 0) return;
+        stop();
+        resolve();
       });
     });
     const cancelledAt = performance.now();

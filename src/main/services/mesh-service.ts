@@ -25,6 +25,8 @@ export interface MeshServiceOptions {
 interface BuiltMesh {
   summary: MeshSummary;
   result: MeshResult;
+  /** The segmentation's shape and voxel size, to place the mesh. */
+  grid: Pick<MeshData, 'shape' | 'voxelSize'>;
 }
 
 export interface MeshRequest {
@@ -79,7 +81,8 @@ export class MeshService {
         touchesBorder: result.touchesBorder,
         seconds: (performance.now() - started) / 1000,
       };
-      this.keep(job.id, { summary, result });
+      const { shape, voxelSize } = segmentation.volume;
+      this.keep(job.id, { summary, result, grid: { shape, voxelSize } });
       progress(1, 1, `${summary.objects.length} objects meshed`);
       return summary;
     });
@@ -88,8 +91,7 @@ export class MeshService {
 
   /** All objects' vertices and triangles, concatenated, with where each object lies. */
   readMesh(meshId: string): MeshData {
-    const { result, summary } = this.get(meshId);
-    const segmentation = this.options.segmentationOf(summary.volumeId);
+    const { result, grid } = this.get(meshId);
     let vertices = 0;
     let triangles = 0;
     for (const { mesh } of result.objects) {
@@ -101,8 +103,7 @@ export class MeshService {
       triangles: new Uint32Array(triangles * 3),
       objects: [],
       unit: result.unit,
-      shape: segmentation?.volume.shape ?? [0, 0, 0],
-      voxelSize: segmentation?.volume.voxelSize ?? [1, 1, 1],
+      ...grid,
     };
     let [vertexStart, triangleStart] = [0, 0];
     for (const { mesh } of result.objects) {
@@ -140,7 +141,11 @@ export class MeshService {
 
   private get(meshId: string): BuiltMesh {
     const built = this.meshes.get(meshId);
-    if (!built) throw new TomosegError('not-found', `no mesh ${meshId}: it was never built, is still being built, or was dropped (build it again)`);
+    if (!built)
+      throw new TomosegError(
+        'not-found',
+        `no mesh ${meshId}: it was never built, is still being built, or was dropped (build it again)`,
+      );
     return built;
   }
 
@@ -166,12 +171,17 @@ async function meshInWorker(
   const source = await meshSource(volume);
   if (signal.aborted) throw cancelled('meshing cancelled');
   const input: MeshWorkerInput = { source, options };
-  const worker = startWorker({ workerData: input, transferList: source.kind === 'memory' ? [source.data.buffer as ArrayBuffer] : [] });
+  const worker = startWorker({
+    workerData: input,
+    transferList: source.kind === 'memory' ? [source.data.buffer as ArrayBuffer] : [],
+  });
   try {
     return await new Promise<MeshResult>((resolve, reject) => {
       signal.addEventListener('abort', () => reject(cancelled('meshing cancelled')), { once: true });
       worker.on('error', reject);
-      worker.on('exit', (code) => reject(new TomosegError('internal', `the meshing worker stopped (exit code ${code})`)));
+      worker.on('exit', (code) =>
+        reject(new TomosegError('internal', `the meshing worker stopped (exit code ${code})`)),
+      );
       worker.on('message', (message: MeshWorkerMessage) => {
         if ('progress' in message) progress(...message.progress);
         else if ('result' in message) resolve(message.result);

@@ -11,8 +11,7 @@ import type { Volume } from '../volume/volume';
 
 /** The labels to mesh: the voxels themselves (an in-memory result) or the file holding them. */
 export type MeshSource =
-  | { kind: 'memory'; data: Uint8Array; shape: Vec3; voxelSize: Vec3; unit: string }
-  | { kind: 'file'; path: string };
+  { kind: 'memory'; data: Uint8Array; shape: Vec3; voxelSize: Vec3; unit: string } | { kind: 'file'; path: string };
 
 export interface MeshWorkerInput {
   source: MeshSource;
@@ -25,7 +24,8 @@ export type MeshWorkerMessage =
   | { error: ReturnType<typeof serializeError> };
 
 async function run({ source, options }: MeshWorkerInput): Promise<void> {
-  const post = (message: MeshWorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(message, transfer);
+  const post = (message: MeshWorkerMessage, transfer: ArrayBuffer[] = []): void =>
+    parentPort!.postMessage(message, transfer);
   const volume: Volume =
     source.kind === 'memory'
       ? new MemoryVolume(source.data, source.shape, 'segmentation', source)

@@ -1,11 +1,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Vec3 } from '../../shared/volume';
+import type { TypedArray, Vec3 } from '../../shared/volume';
 import { type Chunk, ChunkCache } from './cache';
 import { createVolume } from './create';
 import { openVolume } from './open';
-import { pattern, readAll, sliceOf, tempDir } from './testing/data';
+import { pattern, readAll, sameBytes, sliceOf, tempDir } from './testing/data';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +77,49 @@ describe('reads of whole pages', () => {
       sliceOf(data, shape, 1, 70),
     );
     expect(cache.stats).toEqual({ hits: 3, misses: 3 * 4 });
+    await volume.close();
+  });
+});
+
+describe('large reads of whole rows', () => {
+  // Over 2 MiB: a pass over the volume, read straight from the file without the chunk cache.
+  const shape: Vec3 = [10, 256, 512];
+  const box = { start: [1, 3, 0] as Vec3, shape: [9, 250, 512] as Vec3 };
+  const boxOf = (data: TypedArray): TypedArray => {
+    const out = data.slice(0, 9 * 250 * 512);
+    for (let z = 0; z < 9; z++)
+      for (let y = 0; y < 250; y++) {
+        const from = ((z + 1) * 256 + y + 3) * 512;
+        out.set(data.subarray(from, from + 512), (z * 250 + y) * 512);
+      }
+    return out;
+  };
+
+  it('bypass the cache for a TIFF, whole or in part', async () => {
+    const path = join(dir, 'large.tif');
+    const writer = await createVolume(path, { shape, dtype: 'uint16' });
+    const data = pattern('uint16', shape);
+    await writer.write({ start: [0, 0, 0], shape }, data);
+    await writer.commit();
+    const cache = new ChunkCache();
+    const volume = await openVolume(path, { cache });
+    expect(sameBytes(await readAll(volume), data)).toBe(true);
+    expect(sameBytes(await volume.read(box), boxOf(data))).toBe(true);
+    expect(cache.stats).toEqual({ hits: 0, misses: 0 });
+    await volume.close();
+  });
+
+  it.each([true, false])('bypass the cache for raw data (little-endian %s)', async (littleEndian) => {
+    const data = pattern('int16', shape);
+    const bytes = Buffer.from(data.buffer.slice(0));
+    if (!littleEndian) bytes.swap16();
+    const path = join(dir, `large-${littleEndian}.raw`);
+    writeFileSync(path, Buffer.concat([Buffer.from('HEADER'), bytes]));
+    const cache = new ChunkCache();
+    const volume = await openVolume(path, { cache, raw: { shape, dtype: 'int16', littleEndian, offset: 6 } });
+    expect(sameBytes(await readAll(volume), data)).toBe(true);
+    expect(sameBytes(await volume.read(box), boxOf(data))).toBe(true);
+    expect(cache.stats).toEqual({ hits: 0, misses: 0 });
     await volume.close();
   });
 });

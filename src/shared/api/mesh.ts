@@ -32,7 +32,11 @@ export const meshArgs = {
   exportMesh: z.object({
     meshId,
     path: z.string().min(1),
-    csv: z.string().min(1).regex(/\.csv$/i, 'the measurements file name must end in .csv').optional(),
+    csv: z
+      .string()
+      .min(1)
+      .regex(/\.csv$/i, 'the measurements file name must end in .csv')
+      .optional(),
     overwrite: z.boolean().default(false),
   }),
 };

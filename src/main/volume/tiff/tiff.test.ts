@@ -166,6 +166,33 @@ describe.skipIf(pythonMissing)('TIFF written by other tools', () => {
     expect(fingerprint(path)).toBe(before);
   });
 
+  it.each([
+    ['big-endian strips of 7 rows', "tifffile.imwrite(path + '.tif', a.astype('>u2'), byteorder='>', rowsperstrip=7)"],
+    [
+      'a sequence',
+      "[tifffile.imwrite(f'{path}/{i}.tif', p, byteorder='>' if i % 2 else '<') for i, p in enumerate(a)]",
+    ],
+  ])('reads large regions of %s straight from the files, past the chunk cache', async (name, code) => {
+    const path = join(dir, name.replaceAll(' ', '-'));
+    mkdirSync(path);
+    python(
+      `import sys, numpy as np, tifffile\npath = sys.argv[1]\na = (np.arange(10 * 256 * 512).reshape((10, 256, 512)) * 7919 % 65521).astype('u2')\n${code}\na.astype('<u2').tofile(path + '.bin')`,
+      path,
+    );
+    const expected = readBin(`${path}.bin`, 'uint16');
+    const cache = new ChunkCache();
+    const volume = await openVolume(code.includes('enumerate') ? path : `${path}.tif`, { cache });
+    expect(sameBytes(await readAll(volume), expected)).toBe(true);
+    const part = await volume.read({ start: [1, 5, 0], shape: [9, 240, 512] });
+    for (const z of [1, 9])
+      for (const y of [5, 100, 244])
+        expect(Array.from(part.subarray(((z - 1) * 240 + y - 5) * 512, ((z - 1) * 240 + y - 4) * 512))).toEqual(
+          Array.from(expected.subarray((z * 256 + y) * 512, (z * 256 + y + 1) * 512)),
+        );
+    expect(cache.stats).toEqual({ hits: 0, misses: 0 });
+    await volume.close();
+  });
+
   it('reads ImageJ voxel size and unit', async () => {
     const path = write(
       'imagej.tif',

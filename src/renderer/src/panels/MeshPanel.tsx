@@ -21,7 +21,10 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
     return watchMeshJobs(services);
   }, [services, volumeId]);
   useEffect(() => {
-    services.client.api.appInfo({}).then((info) => setElectron(info.shell === 'electron'), () => undefined);
+    services.client.api.appInfo({}).then(
+      (info) => setElectron(info.shell === 'electron'),
+      () => undefined,
+    );
   }, [services]);
   // Default to the first material class (the one after Background).
   const classId = state.classId ?? classes[1]?.id ?? classes[0]?.id ?? null;
@@ -209,7 +212,11 @@ function ObjectTable({ summary }: { summary: MeshSummary }) {
           ))}
         </tbody>
       </table>
-      {objects.length > TABLE_ROWS && <p className="hint">first {TABLE_ROWS} of {objects.length}; export the CSV for all</p>}
+      {objects.length > TABLE_ROWS && (
+        <p className="hint">
+          first {TABLE_ROWS} of {objects.length}; export the CSV for all
+        </p>
+      )}
     </div>
   );
 }

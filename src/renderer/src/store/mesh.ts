@@ -41,7 +41,18 @@ export const useMesh = create<MeshState>()((set) => ({
 }));
 
 /** Distinct colours for neighbouring objects (Trubetskoy's palette), cycled. */
-const OBJECT_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#469990', '#dcbeff'];
+const OBJECT_COLOURS = [
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#469990',
+  '#dcbeff',
+];
 export const objectColour = (index: number): string => OBJECT_COLOURS[index % OBJECT_COLOURS.length]!;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -78,7 +89,10 @@ export function watchMeshJobs({ client }: Services): () => void {
     if (current.state === 'failed') set({ notice: current.error ?? 'meshing failed' });
     if (current.state === 'cancelled') set({ notice: 'Meshing cancelled' });
     if (current.state !== 'done') return;
-    Promise.all([client.api.meshMeasurements({ meshId: current.id }), client.api.readMesh({ meshId: current.id })]).then(
+    Promise.all([
+      client.api.meshMeasurements({ meshId: current.id }),
+      client.api.readMesh({ meshId: current.id }),
+    ]).then(
       ([summary, data]) => {
         if (useMesh.getState().job?.id === current.id) set({ summary, data });
       },

@@ -34,7 +34,9 @@ function polyDataOf(mesh: MeshData): vtkPolyData {
   const polyData = vtkPolyData.newInstance();
   polyData.getPoints().setData(mesh.positions, 3);
   polyData.getPolys().setData(cells);
-  polyData.getCellData().setScalars(vtkDataArray.newInstance({ name: 'object colour', numberOfComponents: 3, values: colours }));
+  polyData
+    .getCellData()
+    .setScalars(vtkDataArray.newInstance({ name: 'object colour', numberOfComponents: 3, values: colours }));
   return polyData;
 }
 
