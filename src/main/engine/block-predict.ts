@@ -1,5 +1,6 @@
-// The pure per-block computation: padded normalised block → basis → invariants → head. Worker
-// threads call exactly this function, and so do the tests.
+// The pure per-block computation: padded normalised block → smoothed scales → mixed fields →
+// invariants → head, one x row at a time. Worker threads call exactly this function, and so do
+// the tests.
 import type { SerializedError } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import { smoothRings } from './basis';
@@ -117,9 +118,14 @@ export function predictBlock(
             }
           }
           let sum = 0;
-          for (let k = 0; k < K; k++) sum += Math.exp(logits[k * row + t]! - max);
+          for (let k = 0; k < K; k++) {
+            const e = Math.exp(logits[k * row + t]! - max);
+            logits[k * row + t] = e;
+            sum += e;
+          }
           const i = offset + t;
-          for (let k = 0; k < K; k++) probabilities[k * n + i] = Math.exp(logits[k * row + t]! - max) / sum;
+          const inverse = 1 / sum;
+          for (let k = 0; k < K; k++) probabilities[k * n + i] = logits[k * row + t]! * inverse;
           labels[i] = values[best]!;
         }
       }
@@ -128,7 +134,8 @@ export function predictBlock(
 }
 
 /**
- * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the `size` voxels of a row (feature-major, stride `size`), optional ReLU.
+ * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the `size` voxels of a row (feature-major,
+ * stride `size`), optional ReLU.
  * Four inputs per sweep over the voxels: a quarter of the loads and stores of `out`, which is
  * what bounds this loop in V8 (about 3× faster than one input per sweep).
  */
