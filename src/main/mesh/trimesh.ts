@@ -1,5 +1,6 @@
 // An indexed triangle mesh and what can be measured on it. Triangles are counter-clockwise seen
 // from outside (normals point out), so a closed mesh has positive signed volume.
+import type { MeshObjectMeasurements } from '../../shared/api/mesh';
 
 export interface TriMesh {
   /** x, y, z per vertex. */
@@ -8,16 +9,11 @@ export interface TriMesh {
   triangles: Uint32Array;
 }
 
-export interface Measurements {
-  volume: number;
-  surfaceArea: number;
-  /** π^(1/3) (6V)^(2/3) / A: 1 for a ball, less for anything else. */
-  sphericity: number;
-  /** Centre of mass of the enclosed solid, (x, y, z). */
-  centroid: [number, number, number];
-  bboxMin: [number, number, number];
-  bboxMax: [number, number, number];
-}
+/** Per-object figures, as the API reports them (physical units once the mesh is scaled). */
+export type Measurements = Pick<
+  MeshObjectMeasurements,
+  'volume' | 'surfaceArea' | 'sphericity' | 'centroid' | 'bboxMin' | 'bboxMax'
+>;
 
 export const vertexCount = (mesh: TriMesh): number => mesh.positions.length / 3;
 export const triangleCount = (mesh: TriMesh): number => mesh.triangles.length / 3;

@@ -68,7 +68,7 @@ export interface MeshObjectMeasurements {
   volume: number;
   /** unit² */
   surfaceArea: number;
-  /** 1 for a ball, less for anything else. */
+  /** π^(1/3) (6V)^(2/3) / A: 1 for a ball, less for anything else. */
   sphericity: number;
   /** (x, y, z) */
   centroid: [number, number, number];
