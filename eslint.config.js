@@ -10,7 +10,10 @@ import tseslint from 'typescript-eslint';
 const nodeAndNative = [
   { group: ['node:*'], message: 'Node built-ins belong to src/main.' },
   { group: ['electron'], message: 'Electron belongs to src/main.' },
-  { group: ['better-sqlite3', '@tensorflow/tfjs-node*', 'ws'], message: 'Native and server modules belong to src/main.' },
+  {
+    group: ['better-sqlite3', '@tensorflow/tfjs-node*', 'ws'],
+    message: 'Native and server modules belong to src/main.',
+  },
 ];
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'url', 'util', 'stream'];
 
@@ -31,7 +34,13 @@ export default tseslint.config(
         'error',
         {
           paths: nodeBuiltins,
-          patterns: [...nodeAndNative, { group: ['**/main/**', '**/renderer/**', 'react', 'react-dom'], message: 'src/shared imports only src/shared.' }],
+          patterns: [
+            ...nodeAndNative,
+            {
+              group: ['**/main/**', '**/renderer/**', 'react', 'react-dom'],
+              message: 'src/shared imports only src/shared.',
+            },
+          ],
         },
       ],
     },
@@ -48,7 +57,11 @@ export default tseslint.config(
           paths: nodeBuiltins,
           patterns: [
             ...nodeAndNative,
-            { group: ['**/main/**'], message: 'The renderer imports only types from src/main.', allowTypeImports: true },
+            {
+              group: ['**/main/**'],
+              message: 'The renderer imports only types from src/main.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

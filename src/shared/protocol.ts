@@ -5,6 +5,4 @@ import type { SerializedError } from './errors';
 export type ClientMessage = { id: number; method: string; args: unknown };
 
 export type ServerMessage =
-  | { id: number; result: unknown }
-  | { id: number; error: SerializedError }
-  | { event: ApiEvent };
+  { id: number; result: unknown } | { id: number; error: SerializedError } | { event: ApiEvent };

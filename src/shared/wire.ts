@@ -5,8 +5,7 @@ import { type Dtype, type TypedArray, allocate, bytesPerElement, dtypeOf } from 
 
 type Marker = { $bin: [Dtype, number, number] };
 
-const isTypedArray = (value: unknown): value is TypedArray =>
-  ArrayBuffer.isView(value) && !(value instanceof DataView);
+const isTypedArray = (value: unknown): value is TypedArray => ArrayBuffer.isView(value) && !(value instanceof DataView);
 
 export function encodeFrame(value: unknown): Uint8Array {
   const payloads: { array: TypedArray; offset: number }[] = [];

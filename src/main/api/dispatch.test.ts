@@ -19,7 +19,9 @@ describe('dispatch', () => {
   });
 
   it('names the offending argument', async () => {
-    const error: unknown = await dispatch(handlers, 'readSlice', { volumeId: 'v', axis: 'w', index: -1 }).catch((e: unknown) => e);
+    const error: unknown = await dispatch(handlers, 'readSlice', { volumeId: 'v', axis: 'w', index: -1 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TomosegError);
     expect((error as Error).message).toMatch(/readSlice: axis: .*; index: /);
   });

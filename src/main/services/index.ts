@@ -45,7 +45,11 @@ export function createServices(options: ServiceOptions): Services {
       return volumes.close(volumeId);
     },
   };
-  const projects = new ProjectService(projectVolumes, new RecentList(join(options.dataDir, 'recent-projects.json')), jobs);
+  const projects = new ProjectService(
+    projectVolumes,
+    new RecentList(join(options.dataDir, 'recent-projects.json')),
+    jobs,
+  );
   const segmentation = new SegmentationService({
     volumes,
     jobs,

@@ -21,7 +21,12 @@ beforeAll(async () => {
   await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   events = new EventBus();
   const handlers = {
-    readSlice: async ({ index }: { index: number }) => ({ width: 2, height: 1, dtype: 'uint16', data: new Uint16Array([index, 9]) }),
+    readSlice: async ({ index }: { index: number }) => ({
+      width: 2,
+      height: 1,
+      dtype: 'uint16',
+      data: new Uint16Array([index, 9]),
+    }),
     openVolume: async ({ path }: { path: string }) => {
       throw Object.assign(new Error(`${path}: not a TIFF file`), { name: 'TomosegError' });
     },
@@ -46,7 +51,9 @@ function connect(token: string): Promise<WebSocket> {
 }
 
 function nextMessage(socket: WebSocket): Promise<ServerMessage> {
-  return new Promise((resolve) => socket.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)) as ServerMessage)));
+  return new Promise((resolve) =>
+    socket.once('message', (data: Buffer) => resolve(decodeFrame(new Uint8Array(data)) as ServerMessage)),
+  );
 }
 
 describe('web server', () => {
@@ -61,7 +68,10 @@ describe('web server', () => {
   it('answers calls with typed arrays intact, and errors as {name, message, kind}', async () => {
     const socket = await connect(new URL(server.url).searchParams.get('token')!);
     socket.send(encodeFrame({ id: 1, method: 'readSlice', args: { volumeId: 'a', axis: 'z', index: 5 } }));
-    expect(await nextMessage(socket)).toEqual({ id: 1, result: { width: 2, height: 1, dtype: 'uint16', data: new Uint16Array([5, 9]) } });
+    expect(await nextMessage(socket)).toEqual({
+      id: 1,
+      result: { width: 2, height: 1, dtype: 'uint16', data: new Uint16Array([5, 9]) },
+    });
     socket.send(encodeFrame({ id: 2, method: 'readSlice', args: { volumeId: 'a', axis: 'q', index: 0 } }));
     expect(await nextMessage(socket)).toMatchObject({ id: 2, error: { kind: 'bad-input' } });
     socket.send(encodeFrame({ id: 3, method: 'openVolume', args: { path: '/data/x.tif' } }));

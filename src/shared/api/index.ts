@@ -34,7 +34,10 @@ export const EVENT_CHANNEL = `${CHANNEL_PREFIX}event`;
 
 /** What the preload exposes on `window.tomoseg` (IPC calls answer with a result or an error). */
 export interface PreloadBridge {
-  methods: Record<Method, (args: unknown) => Promise<{ result: unknown } | { error: import('../errors').SerializedError }>>;
+  methods: Record<
+    Method,
+    (args: unknown) => Promise<{ result: unknown } | { error: import('../errors').SerializedError }>
+  >;
   onEvent(listener: (event: ApiEvent) => void): () => void;
   pathForFile(file: File): string;
 }
