@@ -288,12 +288,7 @@ function physical(first: TiffPage, ij: ImageJInfo | undefined): { voxelSize: Vec
 
 /** Opens a multi-page TIFF file. ImageJ's `channels` hyperstacks give `channel` (default 0). */
 export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache): Promise<TiffVolume> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (error) {
-    throw explain(path, error);
-  }
+  const fh = await openForReading(path);
   try {
     const file = await readTiff(fh, path);
     const first = file.pages[0]!;
@@ -373,13 +368,17 @@ export async function openTiffSequence(folder: string, files: string[], cache?: 
   return new TiffVolume(folder, layout, pageAt, async () => undefined, cache);
 }
 
-async function withFile<T>(path: string, read: (fh: FileHandle) => Promise<T>): Promise<T> {
-  let fh: FileHandle;
+/** Opens a file for reading; a failure names the file and says why in words. */
+async function openForReading(path: string): Promise<FileHandle> {
   try {
-    fh = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
     throw explain(path, error);
   }
+}
+
+async function withFile<T>(path: string, read: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const fh = await openForReading(path);
   try {
     return await read(fh);
   } finally {
