@@ -152,6 +152,20 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(names.filter((n) => n.startsWith('x.') || n.startsWith('y.') || n.includes('partial'))).toEqual([]);
   });
 
+  it('imports an image to an OME-Zarr pyramid with the same voxels, refusing to overwrite', async () => {
+    const result = await tomoseg('import', '--image', 'img.tif', '--out', 'img.zarr');
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readAll(join(dir, 'img.zarr'))).toEqual(await readAll(join(dir, 'img.tif')));
+    const zarr = await openVolume(join(dir, 'img.zarr'));
+    expect(zarr.format).toMatch(/OME-Zarr/);
+    await zarr.close();
+    const again = await tomoseg('import', '--image', 'img.tif', '--out', 'img.zarr');
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/img\.zarr already exists \(use --force/);
+    const notZarr = await tomoseg('import', '--image', 'img.tif', '--out', 'img2.tif');
+    expect(notZarr.stderr).toMatch(/name it \*\.zarr/);
+  });
+
   it('documents every flag', async () => {
     const help = await tomoseg('segment', '--help');
     for (const flag of [

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   predict: () => import('./commands/predict'),
   info: () => import('./commands/info'),
   mesh: () => import('./commands/mesh'),
+  import: () => import('./commands/import'),
 };
 
 export interface CliStreams {
