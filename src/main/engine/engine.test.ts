@@ -150,6 +150,18 @@ describe('training', () => {
     expect(JSON.stringify(other.weights)).not.toBe(JSON.stringify(model.weights));
   });
 
+  it('keeps the defaults for options given as undefined', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(labels, phantom.shape));
+    const unset = await trainModel(image, sparse, {
+      seed: 3,
+      iterations: 80,
+      hidden: undefined,
+      learningRate: undefined,
+    });
+    expect(JSON.stringify(unset)).toBe(JSON.stringify(model));
+  });
+
   it('learns a binary microstructure from a few discs (Dice on unlabelled voxels)', async () => {
     const binary = await makePhantom('binary', [48, 48, 48], 2);
     const painted = paintLabels(binary.truth, binary.shape, 2);

@@ -55,7 +55,9 @@ export async function trainModel(
   labels: SparseLabels | Volume,
   options: TrainOptions = {},
 ): Promise<Model> {
-  const settings = { ...DEFAULT_TRAINING, ...options };
+  // An option given as `undefined` means "not set": it keeps the default.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const settings = { ...DEFAULT_TRAINING, ...given } as typeof DEFAULT_TRAINING & TrainOptions;
   const { signal, progress } = options;
   const sparse = 'indices' in labels ? labels : await sparseLabelsFromVolume(labels, signal);
   const classValues = validateLabels(sparse, image.shape, 'path' in labels ? labels.path : 'the labels');

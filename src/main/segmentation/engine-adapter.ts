@@ -24,7 +24,7 @@ export const engine: SegmentationEngine<Model> = {
     values.forEach((value, i) => (renumber[value] = i + 1));
     const sparse = { shape: volume.shape, indices: labels.indices, values: labels.classes.map((v) => renumber[v]!) };
     const model = await trainModel(volume, sparse, {
-      ...(seed === undefined ? {} : { seed }), // an undefined option would replace the engine's default
+      seed,
       ...(preview ? { iterations: PREVIEW_ITERATIONS } : {}),
       classNames: values.map((v) => classNames.get(v)!),
       signal,
