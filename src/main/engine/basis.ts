@@ -25,53 +25,83 @@ export function gaussianHalfKernel(sigma: number): Float32Array {
 const strides = (shape: Vec3): Vec3 => [shape[1] * shape[2], shape[2], 1];
 
 /**
- * One 1D correlation with a symmetric half-kernel along `axis` that also crops `crop` voxels from
- * both ends of that axis. The z and y passes run along whole contiguous x rows.
+ * One 1D correlation with a symmetric half-kernel along `axis`. `crop` voxels are dropped from
+ * both ends of each axis (a number: along `axis` only); along `axis` the crop must cover the
+ * kernel radius. Every pass runs along whole contiguous x rows (see `correlateRow`).
  */
 export function correlateAxis(
   input: Float32Array,
   inShape: Vec3,
   axis: 0 | 1 | 2,
   half: Float32Array,
-  crop: number,
+  crop: number | Vec3,
   out: Float32Array,
 ): Vec3 {
-  const outShape: Vec3 = [...inShape];
-  outShape[axis] -= 2 * crop;
-  const r = half.length - 1;
+  const margin: Vec3 = typeof crop === 'number' ? [0, 0, 0] : crop;
+  if (typeof crop === 'number') margin[axis] = crop;
+  if (margin[axis] < half.length - 1)
+    throw new RangeError('the crop along the filtered axis is less than the kernel radius');
+  const outShape: Vec3 = [inShape[0] - 2 * margin[0], inShape[1] - 2 * margin[1], inShape[2] - 2 * margin[2]];
   const [nz, ny, nx] = outShape;
   const inStride = strides(inShape);
-  const w0 = half[0]!;
-  if (axis === 2) {
-    for (let z = 0; z < nz; z++) {
-      for (let y = 0; y < ny; y++) {
-        const inBase = z * inStride[0] + y * inStride[1] + crop;
-        const outBase = (z * ny + y) * nx;
-        for (let x = 0; x < nx; x++) {
-          const c = inBase + x;
-          let acc = w0 * input[c]!;
-          for (let k = 1; k <= r; k++) acc += half[k]! * (input[c + k]! + input[c - k]!);
-          out[outBase + x] = acc;
-        }
-      }
-    }
-    return outShape;
-  }
   const step = inStride[axis];
-  for (let z = 0; z < nz; z++) {
+  const acc = new Float64Array(nx);
+  for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++) {
-      const c = (axis === 0 ? z + crop : z) * inStride[0] + (axis === 1 ? y + crop : y) * inStride[1];
-      const o = (z * ny + y) * nx;
-      for (let x = 0; x < nx; x++) out[o + x] = w0 * input[c + x]!;
-      for (let k = 1; k <= r; k++) {
-        const w = half[k]!;
-        const plus = c + k * step;
-        const minus = c - k * step;
-        for (let x = 0; x < nx; x++) out[o + x]! += w * (input[plus + x]! + input[minus + x]!);
-      }
+      const c = (z + margin[0]) * inStride[0] + (y + margin[1]) * inStride[1] + margin[2];
+      correlateRow(input, c, step, half, nx, out, (z * ny + y) * nx, acc);
     }
-  }
   return outShape;
+}
+
+/**
+ * out[o + t] = sum over k of half[|k|] * input[c + t + k * step], for t < n. The taps are applied
+ * in sweeps along the row, several per sweep, summed in double in `acc`: contiguous loads, few
+ * stores, and one rounding to float32 at the end.
+ */
+function correlateRow(
+  input: Float32Array,
+  c: number,
+  step: number,
+  half: Float32Array,
+  n: number,
+  out: Float32Array,
+  o: number,
+  acc: Float64Array,
+): void {
+  const r = half.length - 1;
+  let k = 1;
+  const w0 = half[0]!;
+  if (r >= 2) {
+    const [w1, w2] = [half[1]!, half[2]!];
+    const [p1, m1, p2, m2] = [c + step, c - step, c + 2 * step, c - 2 * step];
+    for (let t = 0; t < n; t++)
+      acc[t] = w0 * input[c + t]! + w1 * (input[p1 + t]! + input[m1 + t]!) + w2 * (input[p2 + t]! + input[m2 + t]!);
+    k = 3;
+  } else for (let t = 0; t < n; t++) acc[t] = w0 * input[c + t]!;
+  for (; k + 3 <= r; k += 4) {
+    const [w1, w2, w3, w4] = [half[k]!, half[k + 1]!, half[k + 2]!, half[k + 3]!];
+    const [p1, m1] = [c + k * step, c - k * step];
+    const [p2, m2, p3, m3, p4, m4] = [p1 + step, m1 - step, p1 + 2 * step, m1 - 2 * step, p1 + 3 * step, m1 - 3 * step];
+    for (let t = 0; t < n; t++)
+      acc[t]! +=
+        w1 * (input[p1 + t]! + input[m1 + t]!) +
+        w2 * (input[p2 + t]! + input[m2 + t]!) +
+        w3 * (input[p3 + t]! + input[m3 + t]!) +
+        w4 * (input[p4 + t]! + input[m4 + t]!);
+  }
+  for (; k + 1 <= r; k += 2) {
+    const [w1, w2] = [half[k]!, half[k + 1]!];
+    const [p1, m1, p2, m2] = [c + k * step, c - k * step, c + (k + 1) * step, c - (k + 1) * step];
+    for (let t = 0; t < n; t++)
+      acc[t]! += w1 * (input[p1 + t]! + input[m1 + t]!) + w2 * (input[p2 + t]! + input[m2 + t]!);
+  }
+  if (k <= r) {
+    const w1 = half[k]!;
+    const [p1, m1] = [c + k * step, c - k * step];
+    for (let t = 0; t < n; t++) acc[t]! += w1 * (input[p1 + t]! + input[m1 + t]!);
+  }
+  for (let t = 0; t < n; t++) out[o + t] = acc[t]!;
 }
 
 export interface Basis {
@@ -113,42 +143,56 @@ export interface SmoothedRings {
   smoothed: Float32Array[];
 }
 
-/** The smoothing half of `computeBasis`: three 1D passes per scale, in `axisOrder`. */
+/**
+ * The smoothing half of `computeBasis`: three 1D passes per scale, in `axisOrder`. Given a
+ * `workspace` (an array kept between calls), its buffers are reused, and the smoothed scales
+ * returned are views into it, valid until the next call with the same workspace.
+ */
 export function smoothRings(
   input: Float32Array,
   paddedShape: Vec3,
   halo: number,
   scales: readonly number[],
   axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
+  workspace: Float32Array[] = [],
 ): SmoothedRings {
   if (halo < basisHalo(scales))
     throw new RangeError(`halo ${halo} is smaller than the basis needs (${basisHalo(scales)})`);
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   if (shape.some((n) => n < 1)) throw new RangeError('padded block is smaller than its halo');
-  const crop = halo - 1;
   const ring: Vec3 = [shape[0] + 2, shape[1] + 2, shape[2] + 2];
-  const sizes: Vec3[] = [];
-  let current: Vec3 = [...paddedShape];
-  for (const axis of axisOrder) {
-    current = [...current];
-    current[axis] = ring[axis];
-    sizes.push(current);
-  }
-  const buffers = sizes.slice(0, 2).map((s) => new Float32Array(s[0] * s[1] * s[2]));
+  // Per scale, only the box its kernel reaches from the ring is filtered: ring + 2r on the axes
+  // still to be filtered, the ring on those done.
+  const passes = scales.map((sigma) => {
+    const r = kernelRadius(sigma);
+    let current: Vec3 = [ring[0] + 2 * r, ring[1] + 2 * r, ring[2] + 2 * r];
+    const first: Vec3 = [halo - 1 - r, halo - 1 - r, halo - 1 - r];
+    return axisOrder.map((axis, i) => {
+      const crop: Vec3 = i === 0 ? first : [0, 0, 0];
+      crop[axis] += r;
+      current = [...current];
+      current[axis] = ring[axis];
+      return { axis, crop, size: current[0] * current[1] * current[2] };
+    });
+  });
+  const buffer = (i: number, size: number): Float32Array => {
+    if ((workspace[i]?.length ?? -1) < size) workspace[i] = new Float32Array(size);
+    return workspace[i]!.subarray(0, size);
+  };
+  const buffers = [0, 1].map((i) => buffer(i, Math.max(...passes.map((p) => p[i]!.size))));
   const smoothed: Float32Array[] = [];
-  for (const sigma of scales) {
+  scales.forEach((sigma, s) => {
     const kernel = gaussianHalfKernel(sigma);
-    const out = new Float32Array(ring[0] * ring[1] * ring[2]);
+    const out = buffer(2 + s, ring[0] * ring[1] * ring[2]);
     let src = input;
     let srcShape = paddedShape;
-    axisOrder.forEach((axis, i) => {
+    passes[s]!.forEach(({ axis, crop }, i) => {
       const dst = i < 2 ? buffers[i]! : out;
-      correlateAxis(src, srcShape, axis, kernel, crop, dst);
+      srcShape = correlateAxis(src, srcShape, axis, kernel, crop, dst);
       src = dst;
-      srcShape = sizes[i]!;
     });
     smoothed.push(out);
-  }
+  });
   return { shape, ring, smoothed };
 }
 

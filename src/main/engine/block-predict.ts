@@ -11,7 +11,7 @@ export interface BlockResult {
   shape: Vec3;
   /** Class values (model.classes[k].value) of the most likely class, C order. */
   labels: Uint8Array;
-  /** Class-major probabilities: probabilities[k * n + i] for class k at voxel i. */
+  /** Class-major probabilities: probabilities[k * n + i] for class k at voxel i (empty if not asked for). */
   probabilities: Float32Array;
 }
 
@@ -23,12 +23,14 @@ export interface BlockRequest {
   input: Float32Array;
   shape: Vec3;
   halo: number;
-  /** Also return probabilities (uint8, 0..255 = 0..1). */
-  probabilities: boolean;
+  /** Pass order of the smoothing (default z, y, x). */
+  axisOrder?: AxisOrder | undefined;
+  /** Also return probabilities: as uint8 (0..255 = 0..1), or as float32. */
+  probabilities: false | 'uint8' | 'float32';
 }
 
 export type BlockReply =
-  | { id: number; labels: Uint8Array; probabilities?: Uint8Array | undefined; error?: undefined }
+  | { id: number; labels: Uint8Array; probabilities?: Uint8Array | Float32Array | undefined; error?: undefined }
   | { id: number; error: SerializedError };
 
 /** Probabilities 0..1 to uint8 0..255 (the stored form: 1/255 resolution is plenty for a map). */
@@ -46,14 +48,21 @@ export function thinAxisFirst(shape: Vec3): AxisOrder {
 }
 
 /** z slices per basis computation inside a block. */
-const SLAB = 16;
+const SLAB = 32;
+/** Voxels per pass through the network: its per-voxel rows (features, hidden) stay in L1 cache. */
+const RUN = 128;
 
+/**
+ * Labels (and, unless `withProbabilities` is false, probabilities) of the interior of a padded
+ * block. Without probabilities the softmax is skipped: the label is the largest logit either way.
+ */
 export function predictBlock(
   model: Model,
   input: Float32Array,
   paddedShape: Vec3,
   halo: number,
   axisOrder: AxisOrder = [0, 1, 2],
+  withProbabilities = true,
 ): BlockResult {
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const network = new Network(model);
@@ -73,14 +82,15 @@ export function predictBlock(
   }
   const values = Uint8Array.from(model.classes.map((c) => c.value));
   const labels = new Uint8Array(n);
-  const probabilities = new Float32Array(K * n);
-  // one x row at a time, feature-major: the layer loops run along voxels with one weight at a time
-  const row = shape[2];
-  const features = new Float64Array(F * row);
-  const hidden = new Float64Array(H * row);
-  const logits = new Float64Array(K * row);
+  const probabilities = new Float32Array(withProbabilities ? K * n : 0);
+  // a run of voxels along x at a time, feature-major: the layer loops run along voxels with one
+  // weight at a time
+  const features = new Float64Array(F * RUN);
+  const hidden = new Float64Array((H + 1) * RUN); // + 1: room for denseLayer's pairs
+  const logits = new Float64Array((K + 1) * RUN);
   const eig = new Float64Array(3);
   const sigmas = model.basis.scales;
+  const workspace: Float32Array[] = [];
   let fields: Float32Array[] = [];
   // With z filtered first, slabs of a few z slices give exactly the same values as the whole
   // block at no extra cost, and keep the smoothed scales and mixed fields small in memory.
@@ -95,49 +105,55 @@ export function predictBlock(
       halo,
       sigmas,
       axisOrder,
+      workspace,
     );
     const ringSize = ring[0] * ring[1] * ring[2];
     if (fields[0]?.length !== ringSize)
       fields = Array.from({ length: network.vectors + network.tensors }, () => new Float32Array(ringSize));
     network.mixFields(smoothed, sigmas, fields);
     for (let z = 0; z < nz; z++)
-      for (let y = 0; y < shape[1]; y++) {
-        const i0 = ((z + 1) * ring[1] + y + 1) * ring[2] + 1;
-        network.rowInvariants(smoothed, sigmas, fields, ring, i0, row, features, row, eig);
-        denseLayer(features, w1, b1, F, H, row, hidden, true);
-        denseLayer(hidden, network.w2, network.b2, H, K, row, logits, false);
-        const offset = ((z0 + z) * shape[1] + y) * row;
-        for (let t = 0; t < row; t++) {
-          let best = 0;
-          let max = logits[t]!;
-          for (let k = 1; k < K; k++) {
-            const v = logits[k * row + t]!;
-            if (v > max) {
-              max = v;
-              best = k;
+      for (let y = 0; y < shape[1]; y++)
+        for (let x0 = 0; x0 < shape[2]; x0 += RUN) {
+          const size = Math.min(RUN, shape[2] - x0);
+          const i0 = ((z + 1) * ring[1] + y + 1) * ring[2] + 1 + x0;
+          network.rowInvariants(smoothed, sigmas, fields, ring, i0, size, features, RUN, eig);
+          denseLayer(features, w1, b1, F, H, size, RUN, hidden, true);
+          denseLayer(hidden, network.w2, network.b2, H, K, size, RUN, logits, false);
+          const offset = ((z0 + z) * shape[1] + y) * shape[2] + x0;
+          for (let t = 0; t < size; t++) {
+            let best = 0;
+            let max = logits[t]!;
+            for (let k = 1; k < K; k++) {
+              const v = logits[k * RUN + t]!;
+              if (v > max) {
+                max = v;
+                best = k;
+              }
             }
+            const i = offset + t;
+            labels[i] = values[best]!;
+            if (!withProbabilities) continue;
+            let sum = 0;
+            for (let k = 0; k < K; k++) {
+              const e = Math.exp(logits[k * RUN + t]! - max);
+              logits[k * RUN + t] = e;
+              sum += e;
+            }
+            const inverse = 1 / sum;
+            for (let k = 0; k < K; k++) probabilities[k * n + i] = logits[k * RUN + t]! * inverse;
           }
-          let sum = 0;
-          for (let k = 0; k < K; k++) {
-            const e = Math.exp(logits[k * row + t]! - max);
-            logits[k * row + t] = e;
-            sum += e;
-          }
-          const i = offset + t;
-          const inverse = 1 / sum;
-          for (let k = 0; k < K; k++) probabilities[k * n + i] = logits[k * row + t]! * inverse;
-          labels[i] = values[best]!;
         }
-      }
   }
   return { shape, labels, probabilities };
 }
 
 /**
- * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the `size` voxels of a row (feature-major,
- * stride `size`), optional ReLU.
- * Four inputs per sweep over the voxels: a quarter of the loads and stores of `out`, which is
- * what bounds this loop in V8 (about 3× faster than one input per sweep).
+ * out[o][t] = b[o] + sum_i w[o][i] * x[i][t] for the `size` voxels of a run (feature-major,
+ * stride `stride`), optional ReLU.
+ * Two outputs and four inputs per sweep over the voxels: each input row is loaded once for two
+ * outputs, and each output is loaded and stored once per four inputs, which is what bounds this
+ * loop in V8 (several times faster than one input and one output per sweep). With an odd number
+ * of outputs the last one is also computed into row `outputs` of `out`, which must have room for it.
  */
 function denseLayer(
   x: Float64Array,
@@ -146,29 +162,45 @@ function denseLayer(
   inputs: number,
   outputs: number,
   size: number,
+  stride: number,
   out: Float64Array,
   relu: boolean,
 ): void {
-  for (let o = 0; o < outputs; o++) {
-    const base = o * size;
-    const row = o * inputs;
-    const bias = b[o]!;
-    for (let t = 0; t < size; t++) out[base + t] = bias;
+  for (let o = 0; o < outputs; o += 2) {
+    const p = Math.min(o + 1, outputs - 1);
+    const [base, baseP, row, rowP, bias, biasP] = [o * stride, (o + 1) * stride, o * inputs, p * inputs, b[o]!, b[p]!];
+    for (let t = 0; t < size; t++) {
+      out[base + t] = bias;
+      out[baseP + t] = biasP;
+    }
     let i = 0;
     for (; i + 3 < inputs; i += 4) {
       const [w0, w1, w2, w3] = [w[row + i]!, w[row + i + 1]!, w[row + i + 2]!, w[row + i + 3]!];
-      const f0 = i * size;
-      const f1 = f0 + size;
-      const f2 = f1 + size;
-      const f3 = f2 + size;
-      for (let t = 0; t < size; t++)
-        out[base + t]! += w0 * x[f0 + t]! + w1 * x[f1 + t]! + w2 * x[f2 + t]! + w3 * x[f3 + t]!;
+      const [v0, v1, v2, v3] = [w[rowP + i]!, w[rowP + i + 1]!, w[rowP + i + 2]!, w[rowP + i + 3]!];
+      const f0 = i * stride;
+      const f1 = f0 + stride;
+      const f2 = f1 + stride;
+      const f3 = f2 + stride;
+      for (let t = 0; t < size; t++) {
+        const x0 = x[f0 + t]!;
+        const x1 = x[f1 + t]!;
+        const x2 = x[f2 + t]!;
+        const x3 = x[f3 + t]!;
+        out[base + t]! += w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3;
+        out[baseP + t]! += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
+      }
     }
     for (; i < inputs; i++) {
-      const wi = w[row + i]!;
-      const f = i * size;
-      for (let t = 0; t < size; t++) out[base + t]! += wi * x[f + t]!;
+      const [wi, vi, f] = [w[row + i]!, w[rowP + i]!, i * stride];
+      for (let t = 0; t < size; t++) {
+        out[base + t]! += wi * x[f + t]!;
+        out[baseP + t]! += vi * x[f + t]!;
+      }
     }
-    if (relu) for (let t = 0; t < size; t++) if (out[base + t]! < 0) out[base + t] = 0;
+    if (relu)
+      for (let t = 0; t < size; t++) {
+        if (out[base + t]! < 0) out[base + t] = 0;
+        if (out[baseP + t]! < 0) out[baseP + t] = 0;
+      }
   }
 }

@@ -60,6 +60,22 @@ export async function readPadded(
   }
   const readShape: Vec3 = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
   const raw = await volume.read({ start: lo, shape: readShape });
+  // One native conversion (exact for the dtype), so the copy below reads at most two array types
+  // whatever the volume's dtype: a typed-array read that sees many types is several times slower.
+  const wide = raw instanceof Float64Array || raw instanceof Uint32Array || raw instanceof Int32Array;
+  const values = wide ? Float64Array.from(raw) : raw instanceof Float32Array ? raw : new Float32Array(raw);
+  if (raw instanceof Float32Array || raw instanceof Float64Array) {
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        const x = i % readShape[2];
+        const y = Math.floor(i / readShape[2]) % readShape[1];
+        const z = Math.floor(i / (readShape[1] * readShape[2]));
+        throw badInput(
+          `${volume.path} has a ${String(values[i])} voxel at (z, y, x) = (${lo[0] + z}, ${lo[1] + y}, ${lo[2] + x}); NaN and infinite values cannot be segmented`,
+        );
+      }
+    }
+  }
   const { low, high } = normalisation;
   const factor = 1 / (high - low);
   const [mz, my, mx] = maps as [Int32Array, Int32Array, Int32Array];
@@ -69,19 +85,7 @@ export async function readPadded(
     const zBase = mz[z]! * readShape[1];
     for (let y = 0; y < padded[1]; y++) {
       const base = (zBase + my[y]!) * readShape[2];
-      for (let x = 0; x < padded[2]; x++) data[o++] = (raw[base + mx[x]!]! - low) * factor;
-    }
-  }
-  if (raw instanceof Float32Array || raw instanceof Float64Array) {
-    for (let i = 0; i < raw.length; i++) {
-      if (!Number.isFinite(raw[i]!)) {
-        const x = i % readShape[2];
-        const y = Math.floor(i / readShape[2]) % readShape[1];
-        const z = Math.floor(i / (readShape[1] * readShape[2]));
-        throw badInput(
-          `${volume.path} has a ${String(raw[i])} voxel at (z, y, x) = (${lo[0] + z}, ${lo[1] + y}, ${lo[2] + x}); NaN and infinite values cannot be segmented`,
-        );
-      }
+      for (let x = 0; x < padded[2]; x++) data[o++] = (values[base + mx[x]!]! - low) * factor;
     }
   }
   return { data, shape: padded };

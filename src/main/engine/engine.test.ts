@@ -171,6 +171,20 @@ describe('training', () => {
     expect(diceScores(result.labels, binary.truth, painted, 2).meanDice).toBeGreaterThan(0.9);
   });
 
+  it('weights each painted voxel once by default, or every class equally when asked', async () => {
+    // few fibre voxels painted: per voxel, the fibre class is rarer and claims fewer voxels
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const fewFibres = labels.map((v, i) => (v === 2 && i % 4 !== 0 ? 0 : v));
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(fewFibres, phantom.shape));
+    const fibreVoxels = async (balanceClasses: boolean): Promise<number> => {
+      const trained = await trainModel(image, sparse, { seed: 3, iterations: 80, balanceClasses });
+      expect(trained.training.balanceClasses).toBe(balanceClasses);
+      const result = await predictRegion(trained, image, { start: [0, 0, 0], shape: phantom.shape });
+      return result.labels.filter((v) => v === 2).length;
+    };
+    expect(await fibreVoxels(true)).toBeGreaterThan(await fibreVoxels(false));
+  });
+
   it('refuses labels that cannot train a model, saying why', async () => {
     const image = new MemoryVolume(phantom.image, phantom.shape);
     const wrongShape = new MemoryVolume(new Uint8Array(10 * 10 * 10), [10, 10, 10], 'small.tif');
@@ -225,6 +239,48 @@ describe('prediction', () => {
     }
   });
 
+  it('predicts a large region split over workers exactly as in one piece', async () => {
+    // the phantom twice along y: large enough to be split
+    const [nz, ny, nx] = phantom.shape;
+    const doubled = new Uint16Array(2 * phantom.image.length);
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < 2 * ny; y++)
+        doubled.set(
+          phantom.image.subarray((z * ny + (y % ny)) * nx, (z * ny + (y % ny) + 1) * nx),
+          (z * 2 * ny + y) * nx,
+        );
+    const image = new MemoryVolume(doubled, [nz, 2 * ny, nx]);
+    const big: Region = { start: [0, 0, 0], shape: [nz, 2 * ny, nx] };
+    const split = await predictRegion(model, image, big, { threads: 2 });
+    const whole = await predictRegion(model, image, big, { threads: 0 });
+    expect(split.labels).toEqual(whole.labels);
+    expect(split.probabilities).toEqual(whole.probabilities);
+  });
+
+  it('cancels blocks running in workers, and predicts again afterwards', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const controller = new AbortController();
+    const run = predictVolume(
+      model,
+      image,
+      { labels: memorySink(phantom.shape) },
+      {
+        threads: 2,
+        blockShape: [8, 36, 44],
+        signal: controller.signal,
+        progress: (done) => {
+          if (done > 0) controller.abort();
+        },
+      },
+    );
+    await expect(run).rejects.toThrow(/cancelled/);
+    const again = memorySink(phantom.shape);
+    await predictVolume(model, image, { labels: again }, { threads: 2, blockShape: [8, 36, 44] });
+    const halo = basisHalo(model.basis.scales);
+    const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo, model.normalisation);
+    expect(again.data[0]).toEqual(predictBlock(model, whole.data, whole.shape, halo).labels);
+  });
+
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -252,6 +308,9 @@ describe('model files', () => {
     const path = join(dir, 'm.json');
     await saveModel(model, path);
     expect(await loadModel(path)).toEqual(model);
+    // files written before class weighting was recorded still load
+    const { balanceClasses: _, ...olderTraining } = model.training;
+    expect(parseModel({ ...model, training: olderTraining }, 'older.json').training.balanceClasses).toBeUndefined();
     await expect(saveModel(model, path)).rejects.toThrow(/already exists/);
     const old = { ...JSON.parse(await readFile(path, 'utf8')), engineVersion: ENGINE_VERSION + 1 };
     expect(() => parseModel(old, 'old.json')).toThrow(/engine version 2; this Tomoseg runs engine version 1/);

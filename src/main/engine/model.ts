@@ -43,6 +43,8 @@ export const modelSchema = z
       iterations: z.number().int(),
       learningRate: z.number(),
       weightDecay: z.number(),
+      /** classes weighted equally in the loss (absent in older files, which all did) */
+      balanceClasses: z.boolean().optional(),
       labelledVoxels: z.array(z.number().int()),
       sampledVoxels: z.number().int(),
       finalLoss: z.number(),

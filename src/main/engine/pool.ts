@@ -1,5 +1,6 @@
 // A pool of worker threads running predictBlock. Workers are interchangeable and stateless: a
-// crash fails only the block it was working on, and `close` (on cancel) simply terminates them.
+// crash fails only the block it was working on, and cancelling a block simply terminates its
+// worker (a new one starts for the next block).
 //
 // Where the worker code is: built, electron-vite emits it as out/main/engine-worker.js (an entry in
 // electron.vite.config.ts); from TypeScript sources (vitest, tsx) it is ./worker.ts next to this
@@ -39,45 +40,76 @@ export function workerStarter(caller: string, source: string, bundled: string): 
 
 interface Pending {
   request: BlockRequest;
+  signal: AbortSignal | undefined;
   resolve: (reply: Extract<BlockReply, { labels: Uint8Array }>) => void;
   reject: (error: Error) => void;
 }
 
+/** How long idle workers are kept for the next prediction before they are ended. */
+const KEEP_IDLE_MS = 5 * 60_000;
+
+/**
+ * Worker threads for predictBlock. Workers are kept between predictions (starting one and
+ * compiling its kernels costs more than a small prediction), without keeping the process alive,
+ * and ended after five minutes without work. Cancelling a block ends the worker running it.
+ */
 export class BlockPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
   private readonly start = workerStarter(import.meta.url, './worker.ts', 'engine-worker.js');
-  private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   private nextId = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(readonly size: number) {}
 
-  run(request: Omit<BlockRequest, 'id'>): Promise<Extract<BlockReply, { labels: Uint8Array }>> {
-    if (this.closed) return Promise.reject(cancelled());
+  /** Runs one block; rejects as cancelled if `signal` aborts first (ending its worker). */
+  run(request: Omit<BlockRequest, 'id'>, signal?: AbortSignal): Promise<Extract<BlockReply, { labels: Uint8Array }>> {
+    if (signal?.aborted) return Promise.reject(cancelled());
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { ...request, id: this.nextId++ }, resolve, reject });
+      const pending: Pending = { request: { ...request, id: this.nextId++ }, signal, resolve, reject };
+      const onAbort = (): void => this.cancel(pending);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      pending.resolve = (reply) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(reply);
+      };
+      pending.reject = (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      this.queue.push(pending);
       this.dispatch();
     });
   }
 
-  /** Terminates every worker; queued and running blocks fail as cancelled. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const pending of [...this.queue, ...this.busy.values()]) pending.reject(cancelled());
-    this.queue.length = 0;
-    const workers = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
-    this.busy.clear();
-    await Promise.all(workers.map((w) => w.terminate()));
+  private cancel(pending: Pending): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    for (const [worker, running] of this.busy)
+      if (running === pending) {
+        this.busy.delete(worker);
+        void worker.terminate();
+      }
+    pending.reject(cancelled());
+    this.dispatch();
   }
 
   private dispatch(): void {
+    clearTimeout(this.idleTimer);
     while (this.queue.length > 0 && (this.idle.length > 0 || this.busy.size < this.size)) {
       const worker = this.idle.pop() ?? this.spawn();
       const pending = this.queue.shift()!;
       this.busy.set(worker, pending);
+      worker.ref();
       worker.postMessage(pending.request, [pending.request.input.buffer as ArrayBuffer]);
+    }
+    if (this.busy.size === 0 && this.idle.length > 0) {
+      this.idleTimer = setTimeout(() => {
+        const workers = this.idle.splice(0);
+        for (const worker of workers) void worker.terminate();
+      }, KEEP_IDLE_MS);
+      this.idleTimer.unref();
     }
   }
 
@@ -88,6 +120,7 @@ export class BlockPool {
       if (!pending) return;
       this.busy.delete(worker);
       this.idle.push(worker);
+      worker.unref();
       if (reply.error) pending.reject(deserializeError(reply.error));
       else pending.resolve(reply);
       this.dispatch();
@@ -95,9 +128,20 @@ export class BlockPool {
     worker.on('error', (error) => {
       const pending = this.busy.get(worker);
       this.busy.delete(worker);
+      const idle = this.idle.indexOf(worker);
+      if (idle >= 0) this.idle.splice(idle, 1);
       pending?.reject(error);
-      if (!this.closed) this.dispatch();
+      this.dispatch();
     });
     return worker;
   }
+}
+
+const pools = new Map<number, BlockPool>();
+
+/** The process-wide pool of `size` workers (kept between predictions, ended when idle). */
+export function sharedPool(size: number): BlockPool {
+  let pool = pools.get(size);
+  if (!pool) pools.set(size, (pool = new BlockPool(size)));
+  return pool;
 }

@@ -2,13 +2,14 @@
 // (blockwise, in worker threads, streaming to label and probability writers).
 import { availableParallelism } from 'node:os';
 import { cancelled } from '../../shared/errors';
-import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { type Region, type TypedArray, type Vec3, voxelCount } from '../../shared/volume';
+import { copyBox } from '../volume/chunked';
 import type { Volume } from '../volume/volume';
 import { basisHalo } from './basis';
 import { type BlockResult, predictBlock, quantiseProbabilities, thinAxisFirst } from './block-predict';
 import { blockGrid, readPadded } from './blocks';
 import type { Model } from './model';
-import { BlockPool } from './pool';
+import { sharedPool } from './pool';
 import { loadGpuTf, predictBlockTf } from './tfjs';
 
 /** Where predicted blocks go (a VolumeWriter from the volume layer fits). */
@@ -37,15 +38,67 @@ function defaultBlock(shape: Vec3, threads: number): Vec3 {
   return block;
 }
 
+/** Regions smaller than this are predicted in the calling thread (a worker round trip costs more). */
+const PARALLEL_REGION_VOXELS = 1 << 16;
+
 /**
- * Predicts one region (e.g. the visible slice after a retrain) in the calling thread, reading
- * only the neighbourhood it needs. Thin regions are filtered along their thin axis first, which
- * is fast but rounds slightly differently from `predictVolume` (labels agree except at exact ties).
+ * Predicts one region (e.g. the visible slice after a retrain), reading only the neighbourhood it
+ * needs. A large region is split along its longest axis over `threads` workers (default: the
+ * number of CPU cores; 0 computes in the calling thread), with the same result. Thin regions are
+ * filtered along their thin axis first, which is fast but rounds slightly differently from
+ * `predictVolume` (labels agree except at exact ties).
  */
-export async function predictRegion(model: Model, volume: Volume, region: Region): Promise<BlockResult> {
+export async function predictRegion(
+  model: Model,
+  volume: Volume,
+  region: Region,
+  options: { threads?: number | undefined } = {},
+): Promise<BlockResult> {
   const halo = basisHalo(model.basis.scales);
-  const input = await readPadded(volume, region, halo, model.normalisation);
-  return predictBlock(model, input.data, input.shape, halo, thinAxisFirst(region.shape));
+  const order = thinAxisFirst(region.shape);
+  const threads = options.threads ?? availableParallelism();
+  if (threads < 2 || voxelCount(region.shape) < PARALLEL_REGION_VOXELS) {
+    const input = await readPadded(volume, region, halo, model.normalisation);
+    return predictBlock(model, input.data, input.shape, halo, order);
+  }
+  const longest = region.shape.indexOf(Math.max(...region.shape));
+  const partShape: Vec3 = [...region.shape];
+  partShape[longest] = Math.ceil(partShape[longest]! / threads);
+  const parts = blockGrid(volume.shape, partShape, region);
+  const pool = sharedPool(threads);
+  const replies = [];
+  for (const part of parts) {
+    const input = await readPadded(volume, part, halo, model.normalisation);
+    const reply = pool.run({
+      model,
+      input: input.data,
+      shape: input.shape,
+      halo,
+      axisOrder: order,
+      probabilities: 'float32',
+    });
+    reply.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    replies.push(reply);
+  }
+  const n = voxelCount(region.shape);
+  const K = model.classes.length;
+  const labels = new Uint8Array(n);
+  const probabilities = new Float32Array(K * n);
+  for (const [i, part] of parts.entries()) {
+    const reply = await replies[i]!;
+    const m = voxelCount(part.shape);
+    copyBox(reply.labels, part.start, part.shape, labels, region.start, region.shape);
+    for (let k = 0; k < K; k++)
+      copyBox(
+        reply.probabilities!.subarray(k * m, (k + 1) * m),
+        part.start,
+        part.shape,
+        probabilities.subarray(k * n, (k + 1) * n),
+        region.start,
+        region.shape,
+      );
+  }
+  return { shape: region.shape, labels, probabilities };
 }
 
 /**
@@ -68,11 +121,15 @@ export async function predictVolume(
   const total = volume.shape[0] * volume.shape[1] * volume.shape[2];
   const K = model.classes.length;
   const wantProbabilities = outputs.probabilities !== undefined;
-  const pool = threads > 0 && !tf ? new BlockPool(threads) : undefined;
-  const onAbort = (): void => void pool?.close();
+  const pool = threads > 0 && !tf ? sharedPool(threads) : undefined;
+  // Blocks still in the workers when this run stops early (cancel, a failed write) are abandoned.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
   signal?.addEventListener('abort', onAbort);
-  const pending: { region: Region; result: Promise<{ labels: Uint8Array; probabilities?: Uint8Array | undefined }> }[] =
-    [];
+  const pending: {
+    region: Region;
+    result: Promise<{ labels: Uint8Array; probabilities?: Uint8Array | Float32Array | undefined }>;
+  }[] = [];
   let done = 0;
   const writeNext = async (): Promise<void> => {
     const { region, result } = pending.shift()!;
@@ -97,19 +154,25 @@ export async function predictVolume(
             probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
           }))
         : pool
-          ? pool.run({ model, input: input.data, shape: input.shape, halo, probabilities: wantProbabilities })
-          : Promise.resolve(predictBlock(model, input.data, input.shape, halo)).then((r) => ({
-              labels: r.labels,
-              probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
-            }));
+          ? pool.run(
+              { model, input: input.data, shape: input.shape, halo, probabilities: wantProbabilities && 'uint8' },
+              stop.signal,
+            )
+          : Promise.resolve(predictBlock(model, input.data, input.shape, halo, undefined, wantProbabilities)).then(
+              (r) => ({
+                labels: r.labels,
+                probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
+              }),
+            );
       result.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
       pending.push({ region, result });
+      // the next block is read while the workers compute, so they rarely wait for the reading
       while (pending.length > Math.max(1, threads)) await writeNext();
     }
     while (pending.length > 0) await writeNext();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await pool?.close();
+    if (pending.length > 0) stop.abort();
   }
   if (signal?.aborted) throw cancelled();
 }

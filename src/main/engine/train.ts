@@ -26,6 +26,8 @@ export interface TrainOptions {
   maxVoxelsPerClass?: number;
   /** Learn the mixing of the gradient and Hessian fields (else keep one field per scale). */
   learnMixing?: boolean;
+  /** Weight the classes equally in the loss, however many voxels each has (default: per voxel). */
+  balanceClasses?: boolean;
   classNames?: string[];
   signal?: AbortSignal;
   progress?: (done: number, total: number, message?: string) => void;
@@ -33,13 +35,18 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAINING = {
   seed: 1,
-  scales: [0.7, 1, 2, 4],
+  // Up to 5 (ilastik's largest): context that tells thin structures from round ones. None below 1:
+  // central differences of a narrower Gaussian depend on the orientation, so fibres in orientations
+  // that were not painted were misjudged.
+  scales: [1, 1.6, 3.5, 5],
   hidden: 8,
-  iterations: 150,
+  // stopping early regularises: fewer iterations generalised better to unpainted orientations
+  iterations: 100,
   learningRate: 0.03,
   weightDecay: 3e-3,
   maxVoxelsPerClass: 4000,
   learnMixing: true,
+  balanceClasses: false,
 };
 
 /** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
@@ -87,6 +94,7 @@ export async function trainModel(
       iterations: settings.iterations,
       learningRate: settings.learningRate,
       weightDecay: settings.weightDecay,
+      balanceClasses: settings.balanceClasses,
       labelledVoxels: counts,
       sampledVoxels: samples.count,
       finalLoss: 0,
@@ -236,10 +244,12 @@ async function fit(
   const K = net.classes;
   const C = CHANNELS_PER_SCALE;
   const width = S * C;
-  // class weights: every class counts as much in the loss, however many voxels were painted
   const perClass = new Array<number>(K).fill(0);
   for (let r = 0; r < count; r++) perClass[classes[r]!]!++;
-  const classWeight = perClass.map((n) => (n > 0 ? 1 / (K * n) : 0));
+  // Each painted voxel counts once by default, so the painted amounts act as class priors (people
+  // paint the common classes more). Balancing (every class counts equally) pushes ambiguous
+  // boundary voxels to the rarer classes: on the phantoms it grew thin fibres by a voxel layer.
+  const classWeight = perClass.map((n) => (n === 0 ? 0 : settings.balanceClasses ? 1 / (K * n) : 1 / count));
   const mixing = settings.learnMixing ? [net.vectorMix, net.tensorMix] : [new Float64Array(0), new Float64Array(0)];
   const params = [...mixing, net.w1, net.b1, net.w2, net.b2];
   const grads = params.map((p) => new Float64Array(p.length));

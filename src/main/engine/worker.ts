@@ -6,8 +6,14 @@ import { type BlockReply, type BlockRequest, predictBlock, quantiseProbabilities
 
 parentPort?.on('message', (request: BlockRequest) => {
   try {
-    const result = predictBlock(request.model, request.input, request.shape, request.halo);
-    const probabilities = request.probabilities ? quantiseProbabilities(result.probabilities) : undefined;
+    const { model, input, shape, halo, axisOrder } = request;
+    const result = predictBlock(model, input, shape, halo, axisOrder, request.probabilities !== false);
+    const probabilities =
+      request.probabilities === 'uint8'
+        ? quantiseProbabilities(result.probabilities)
+        : request.probabilities === 'float32'
+          ? result.probabilities
+          : undefined;
     const reply: BlockReply = { id: request.id, labels: result.labels, probabilities };
     const buffers = [reply.labels.buffer, probabilities?.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
     parentPort!.postMessage(reply, buffers);
