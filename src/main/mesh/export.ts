@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { badInput } from '../../shared/errors';
 import { publish, refuseExisting, temporaryPath } from '../volume/output';
 import type { MeshObject } from './mesh-volume';
-import type { TriMesh } from './trimesh';
+import { type TriMesh, triangleCorners, triangleCount, triangleNormal } from './trimesh';
 
 export type MeshFormat = 'stl' | 'ply' | 'obj';
 export const MESH_FORMATS: readonly MeshFormat[] = ['stl', 'ply', 'obj'];
@@ -38,35 +38,22 @@ export async function writeAtomically(
 }
 
 function* stl(meshes: TriMesh[]): Generator<Uint8Array> {
-  const total = meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
+  const total = meshes.reduce((n, m) => n + triangleCount(m), 0);
   const header = new Uint8Array(84);
   header.set(new TextEncoder().encode('binary STL written by Tomoseg'));
   new DataView(header.buffer).setUint32(80, total, true);
   yield header;
-  for (const { positions: p, triangles: tri } of meshes) {
-    const count = tri.length / 3;
+  const corners = new Float64Array(9);
+  const normal = new Float64Array(3);
+  for (const mesh of meshes) {
+    const count = triangleCount(mesh);
     const body = new DataView(new ArrayBuffer(count * 50));
     for (let t = 0; t < count; t++) {
-      const [a, b, c] = [tri[t * 3]! * 3, tri[t * 3 + 1]! * 3, tri[t * 3 + 2]! * 3];
-      const u = [p[b]! - p[a]!, p[b + 1]! - p[a + 1]!, p[b + 2]! - p[a + 2]!];
-      const v = [p[c]! - p[a]!, p[c + 1]! - p[a + 1]!, p[c + 2]! - p[a + 2]!];
-      const n = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
-      const len = Math.hypot(n[0]!, n[1]!, n[2]!) || 1;
-      const values = [
-        n[0]! / len,
-        n[1]! / len,
-        n[2]! / len,
-        p[a]!,
-        p[a + 1]!,
-        p[a + 2]!,
-        p[b]!,
-        p[b + 1]!,
-        p[b + 2]!,
-        p[c]!,
-        p[c + 1]!,
-        p[c + 2]!,
-      ];
-      values.forEach((value, k) => body.setFloat32(t * 50 + k * 4, value, true));
+      triangleCorners(mesh, t, corners);
+      triangleNormal(corners, normal);
+      const length = Math.hypot(normal[0]!, normal[1]!, normal[2]!) || 1;
+      for (let k = 0; k < 3; k++) body.setFloat32(t * 50 + k * 4, normal[k]! / length, true);
+      for (let k = 0; k < 9; k++) body.setFloat32(t * 50 + 12 + k * 4, corners[k]!, true);
     }
     yield new Uint8Array(body.buffer);
   }

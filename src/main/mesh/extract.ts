@@ -136,13 +136,14 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
         }
     }
     const inside = new Uint8Array(values.length);
-    let any = false;
+    let insideCount = 0;
     for (let i = 0; i < values.length; i++)
       if (values[i]! > iso) {
         inside[i] = 1;
-        any = true;
+        insideCount++;
       }
-    if (any) {
+    // the surface crosses a block only if its corners are neither all outside nor all inside
+    if (insideCount > 0 && insideCount < values.length) {
       const corner = [0, 1, sx, sx + 1, sx * sy, sx * sy + 1, sx * sy + sx, sx * sy + sx + 1];
       for (let z = 0; z < cubes[0]; z++)
         for (let y = 0; y < cubes[1]; y++)

@@ -18,7 +18,8 @@ export function sphere(center: Vec3, radius: number): Phantom {
   const [cx, cy, cz] = center;
   return {
     name: `sphere r=${radius}`,
-    distance: (x, y, z) => radius - Math.hypot(x - cx, y - cy, z - cz),
+    // sqrt, not Math.hypot: several times faster, and a 1024³ phantom calls it a billion times
+    distance: (x, y, z) => radius - Math.sqrt((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2),
     volume: (4 / 3) * Math.PI * radius ** 3,
     area: 4 * Math.PI * radius ** 2,
   };
@@ -55,7 +56,11 @@ export function torus(center: Vec3, major: number, minor: number): Phantom {
 export function union(parts: Phantom[]): Phantom {
   return {
     name: parts.map((p) => p.name).join(' + '),
-    distance: (x, y, z) => Math.max(...parts.map((p) => p.distance(x, y, z))),
+    distance: (x, y, z) => {
+      let inside = -Infinity;
+      for (const part of parts) inside = Math.max(inside, part.distance(x, y, z));
+      return inside;
+    },
     volume: parts.reduce((s, p) => s + p.volume, 0),
     area: parts.reduce((s, p) => s + p.area, 0),
   };

@@ -17,51 +17,58 @@ export interface Topology {
 export function topology(mesh: TriMesh): Topology {
   const tri = mesh.triangles;
   const n = vertexCount(mesh);
-  const directed = new Map<number, number>();
-  let badEdges = 0;
+  // Half-edges v→w of each triangle (v, w, u), grouped by v (a counting sort, so typed arrays and
+  // no hash map: this runs on every object of a 1024³ volume). `after` holds u, the outgoing
+  // neighbour that follows w around v.
+  const start = new Uint32Array(n + 1);
+  for (const v of tri) start[v + 1]!++;
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, n);
+  const to = new Uint32Array(tri.length);
+  const after = new Uint32Array(tri.length);
   for (let t = 0; t < tri.length; t += 3)
     for (let k = 0; k < 3; k++) {
-      const key = tri[t + k]! * n + tri[t + ((k + 1) % 3)]!;
-      if (directed.has(key)) badEdges++; // same edge twice in the same direction
-      directed.set(key, t / 3);
+      const slot = fill[tri[t + k]!]!++;
+      to[slot] = tri[t + ((k + 1) % 3)]!;
+      after[slot] = tri[t + ((k + 2) % 3)]!;
     }
+  /** The first half-edge v→w, or -1. */
+  const find = (v: number, w: number): number => {
+    for (let i = start[v]!; i < start[v + 1]!; i++) if (to[i] === w) return i;
+    return -1;
+  };
+  let badEdges = 0;
   let edges = 0;
-  for (const key of directed.keys()) {
-    const a = Math.floor(key / n);
-    const b = key % n;
-    if (!directed.has(b * n + a)) badEdges++;
-    else if (a < b) edges++;
+  let used = 0;
+  for (let v = 0; v < n; v++) {
+    if (start[v + 1]! > start[v]!) used++;
+    for (let i = start[v]!; i < start[v + 1]!; i++) {
+      const w = to[i]!;
+      if (find(v, w) !== i)
+        badEdges++; // same edge twice in the same direction
+      else if (find(w, v) === -1)
+        badEdges++; // no twin
+      else if (v < w) edges++;
+    }
   }
   const watertight = badEdges === 0;
   let manifold = watertight;
-  if (watertight) {
-    // walk around each vertex: in triangle (v, w, u) the outgoing edge v->w is followed by v->u
-    // (the twin of the incoming u->v); a disk is one cycle through all of v's outgoing edges
-    const fanSize = new Int32Array(n);
-    const firstOut = new Map<number, number>(); // vertex -> one outgoing neighbour
-    for (const key of directed.keys()) {
-      fanSize[Math.floor(key / n)]!++;
-      firstOut.set(Math.floor(key / n), key % n);
-    }
-    const nextOut = new Map<number, number>();
-    for (let t = 0; t < tri.length; t += 3)
-      for (let k = 0; k < 3; k++) {
-        const v = tri[t + k]!;
-        const w = tri[t + ((k + 1) % 3)]!;
-        const u = tri[t + ((k + 2) % 3)]!;
-        nextOut.set(v * n + w, u);
-      }
-    for (const [v, w0] of firstOut) {
-      let w = w0;
-      let steps = 0;
-      do {
-        w = nextOut.get(v * n + w)!;
-        steps++;
-      } while (w !== w0 && steps <= fanSize[v]!);
-      if (steps !== fanSize[v]) manifold = false;
-    }
+  // walk around each vertex: in triangle (v, w, u) the outgoing edge v->w is followed by v->u
+  // (the twin of the incoming u->v); a disk is one cycle through all of v's outgoing edges
+  for (let v = 0; manifold && v < n; v++) {
+    const fanSize = start[v + 1]! - start[v]!;
+    if (fanSize === 0) continue;
+    const w0 = to[start[v]!]!;
+    let w = w0;
+    let steps = 0;
+    do {
+      const i = find(v, w);
+      if (i === -1) break;
+      w = after[i]!;
+      steps++;
+    } while (w !== w0 && steps <= fanSize);
+    if (steps !== fanSize || w !== w0) manifold = false;
   }
-  const used = new Set(tri).size;
   return { watertight, manifold, euler: used - edges + tri.length / 3, badEdges };
 }
 

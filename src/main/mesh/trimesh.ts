@@ -18,37 +18,50 @@ export type Measurements = Pick<
 export const vertexCount = (mesh: TriMesh): number => mesh.positions.length / 3;
 export const triangleCount = (mesh: TriMesh): number => mesh.triangles.length / 3;
 
+/** Triangle t's corners a, b, c into `out` as (ax, ay, az, bx, by, bz, cx, cy, cz). */
+export function triangleCorners(mesh: TriMesh, t: number, out: Float64Array): void {
+  const { positions: p, triangles: tri } = mesh;
+  for (let k = 0; k < 3; k++) {
+    const v = tri[t * 3 + k]! * 3;
+    out[k * 3] = p[v]!;
+    out[k * 3 + 1] = p[v + 1]!;
+    out[k * 3 + 2] = p[v + 2]!;
+  }
+}
+
+/** (b − a) × (c − a) of corners laid out as by `triangleCorners`: outward, twice the area long. */
+export function triangleNormal(q: Float64Array, out: Float64Array): void {
+  const [ux, uy, uz] = [q[3]! - q[0]!, q[4]! - q[1]!, q[5]! - q[2]!];
+  const [wx, wy, wz] = [q[6]! - q[0]!, q[7]! - q[1]!, q[8]! - q[2]!];
+  out[0] = uy * wz - uz * wy;
+  out[1] = uz * wx - ux * wz;
+  out[2] = ux * wy - uy * wx;
+}
+
 /** Volume (divergence theorem), area, sphericity, solid centroid and bounding box. */
 export function measure(mesh: TriMesh): Measurements {
-  const { positions: p, triangles: tri } = mesh;
+  const p = mesh.positions;
+  const q = new Float64Array(9);
+  const n = new Float64Array(3);
   let volume = 0;
   let area = 0;
   let cx = 0;
   let cy = 0;
   let cz = 0;
-  for (let t = 0; t < tri.length; t += 3) {
-    const a = tri[t]! * 3;
-    const b = tri[t + 1]! * 3;
-    const c = tri[t + 2]! * 3;
-    const [ax, ay, az, bx, by, bz, qx, qy, qz] = [
-      p[a]!,
-      p[a + 1]!,
-      p[a + 2]!,
-      p[b]!,
-      p[b + 1]!,
-      p[b + 2]!,
-      p[c]!,
-      p[c + 1]!,
-      p[c + 2]!,
-    ];
-    // tetrahedron (origin, a, b, c): signed volume and centroid (a + b + c) / 4
-    const v = (ax * (by * qz - bz * qy) - ay * (bx * qz - bz * qx) + az * (bx * qy - by * qx)) / 6;
+  for (let t = 0; t < triangleCount(mesh); t++) {
+    triangleCorners(mesh, t, q);
+    // tetrahedron (origin, a, b, c): signed volume a · (b × c) / 6 and centroid (a + b + c) / 4
+    const v =
+      (q[0]! * (q[4]! * q[8]! - q[5]! * q[7]!) -
+        q[1]! * (q[3]! * q[8]! - q[5]! * q[6]!) +
+        q[2]! * (q[3]! * q[7]! - q[4]! * q[6]!)) /
+      6;
     volume += v;
-    cx += (v * (ax + bx + qx)) / 4;
-    cy += (v * (ay + by + qy)) / 4;
-    cz += (v * (az + bz + qz)) / 4;
-    const [ux, uy, uz, wx, wy, wz] = [bx - ax, by - ay, bz - az, qx - ax, qy - ay, qz - az];
-    area += Math.hypot(uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx) / 2;
+    cx += (v * (q[0]! + q[3]! + q[6]!)) / 4;
+    cy += (v * (q[1]! + q[4]! + q[7]!)) / 4;
+    cz += (v * (q[2]! + q[5]! + q[8]!)) / 4;
+    triangleNormal(q, n);
+    area += Math.hypot(n[0]!, n[1]!, n[2]!) / 2;
   }
   const bboxMin: [number, number, number] = [Infinity, Infinity, Infinity];
   const bboxMax: [number, number, number] = [-Infinity, -Infinity, -Infinity];
@@ -76,35 +89,39 @@ export function splitComponents(mesh: TriMesh): TriMesh[] {
     parent[find(tri[t + 1]!)] = a;
     parent[find(tri[t + 2]!)] = a;
   }
+  // Typed arrays throughout (no per-part maps): a noisy volume gives thousands of specks.
   const componentOf = new Map<number, number>();
-  const triCounts: number[] = [];
-  const triComponent = new Int32Array(tri.length / 3);
-  for (let t = 0; t < tri.length; t += 3) {
-    const root = find(tri[t]!);
+  const vertexComponent = new Int32Array(n).fill(-1);
+  const local = new Uint32Array(n);
+  const counts: { vertices: number; triangles: number }[] = [];
+  for (let v = 0; v < n; v++) {
+    const root = find(v);
     let id = componentOf.get(root);
-    if (id === undefined) componentOf.set(root, (id = triCounts.push(0) - 1));
-    triCounts[id]!++;
-    triComponent[t / 3] = id;
+    if (id === undefined) componentOf.set(root, (id = counts.push({ vertices: 0, triangles: 0 }) - 1));
+    vertexComponent[v] = id;
+    local[v] = counts[id]!.vertices++;
   }
-  const parts = triCounts.map((count) => ({
-    triangles: new Uint32Array(count * 3),
+  for (let t = 0; t < tri.length; t += 3) counts[vertexComponent[tri[t]!]!]!.triangles++;
+  // components in the order of their first triangle; vertices used by no triangle are dropped
+  const order: number[] = [];
+  const seen = new Uint8Array(counts.length);
+  for (let t = 0; t < tri.length; t += 3) {
+    const id = vertexComponent[tri[t]!]!;
+    if (!seen[id]) order.push(id);
+    seen[id] = 1;
+  }
+  const parts = counts.map(({ vertices, triangles }) => ({
+    positions: new Float64Array(vertices * 3),
+    triangles: new Uint32Array(triangles * 3),
     filled: 0,
-    vertices: new Map<number, number>(),
-    coords: [] as number[],
   }));
-  for (let t = 0; t < tri.length / 3; t++) {
-    const part = parts[triComponent[t]!]!;
-    for (let k = 0; k < 3; k++) {
-      const v = tri[t * 3 + k]!;
-      let local = part.vertices.get(v);
-      if (local === undefined) {
-        part.vertices.set(v, (local = part.vertices.size));
-        part.coords.push(mesh.positions[v * 3]!, mesh.positions[v * 3 + 1]!, mesh.positions[v * 3 + 2]!);
-      }
-      part.triangles[part.filled++] = local;
-    }
+  for (let v = 0; v < n; v++)
+    parts[vertexComponent[v]!]!.positions.set(mesh.positions.subarray(v * 3, v * 3 + 3), local[v]! * 3);
+  for (let t = 0; t < tri.length; t += 3) {
+    const part = parts[vertexComponent[tri[t]!]!]!;
+    for (let k = 0; k < 3; k++) part.triangles[part.filled++] = local[tri[t + k]!]!;
   }
-  return parts.map((part) => ({ positions: Float64Array.from(part.coords), triangles: part.triangles }));
+  return order.map((id) => ({ positions: parts[id]!.positions, triangles: parts[id]!.triangles }));
 }
 
 /** Multiplies coordinates per axis (voxel → physical units). */
