@@ -20,6 +20,7 @@ import {
 } from '../store/project';
 import { useSegmentation } from '../store/segmentation';
 import { useViewer } from '../store/viewer';
+import { Modal, RecentList, useRecent } from './Modal';
 import { RelinkDialog } from './RelinkDialog';
 import './ProjectPanel.css';
 
@@ -308,21 +309,9 @@ function ProjectDialog({
   const [values, setValues] = useState<string[]>(spec.fields.map(() => ''));
   const [includeData, setIncludeData] = useState(false);
   const [preview, setPreview] = useState(false);
-  const [recent, setRecent] = useState<string[]>([]);
+  const recent = useRecent(kind === 'open' ? services : null, () => services.client.api.recentProjects({}));
   const first = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    first.current?.focus();
-    if (kind !== 'open') return;
-    let live = true;
-    services.client.api.recentProjects({}).then(
-      (paths) => live && setRecent(paths),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [services, kind]);
+  useEffect(() => first.current?.focus(), []);
 
   const submit = (given: string[]): void => {
     const paths = given.map((v) => v.trim());
@@ -339,92 +328,66 @@ function ProjectDialog({
     setValues((current) => current.map((v, i) => (i === index ? value : v)));
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <form
-        className="modal"
-        role="dialog"
-        aria-label={spec.title}
-        data-testid="project-dialog"
-        onMouseDown={(event) => event.stopPropagation()}
-        onSubmit={(event) => {
-          event.preventDefault();
-          submit(values);
-        }}
-        onKeyDown={(event) => event.key === 'Escape' && onClose()}
-      >
-        <h2>{spec.title}</h2>
-        <p className="hint">{spec.hint}</p>
-        {spec.fields.map((field, index) => (
-          <label key={field.label} className="field">
-            <span>{field.label}</span>
-            <span className="project-path-row">
-              <input
-                ref={index === 0 ? first : undefined}
-                type="text"
-                placeholder={field.placeholder}
-                spellCheck={false}
-                value={values[index]}
-                onChange={(event) => set(index, event.target.value)}
-                data-testid={`project-path-${index}`}
-              />
-              {browse && (
-                <button type="button" onClick={() => void browse(field.label).then((path) => path && set(index, path))}>
-                  Browse…
-                </button>
-              )}
-            </span>
-          </label>
-        ))}
-        {kind === 'export' && (
-          <label className="check">
+    <Modal label={spec.title} testId="project-dialog" onClose={onClose} onSubmit={() => submit(values)}>
+      <h2>{spec.title}</h2>
+      <p className="hint">{spec.hint}</p>
+      {spec.fields.map((field, index) => (
+        <label key={field.label} className="field">
+          <span>{field.label}</span>
+          <span className="project-path-row">
             <input
-              type="checkbox"
-              checked={includeData}
-              onChange={(event) => setIncludeData(event.target.checked)}
-              data-testid="project-include-data"
+              ref={index === 0 ? first : undefined}
+              type="text"
+              placeholder={field.placeholder}
+              spellCheck={false}
+              value={values[index]}
+              onChange={(event) => set(index, event.target.value)}
+              data-testid={`project-path-${index}`}
             />
-            Include a copy of the data (can be large)
-          </label>
-        )}
-        {kind === 'export' && (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={preview}
-              onChange={(event) => setPreview(event.target.checked)}
-              data-testid="project-include-preview"
-            />
-            Include a half-resolution copy of the data (1/8 of the size, to look at)
-          </label>
-        )}
-        {recent.length > 0 && (
-          <>
-            <h3>Recent projects</h3>
-            <ul className="recent" data-testid="project-recent">
-              {recent.map((item) => (
-                <li key={item}>
-                  <button type="button" className="ghost" title={item} onClick={() => submit([item])}>
-                    {item}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-        <div className="modal-actions">
-          <button type="button" className="ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="primary"
-            disabled={values.some((v) => !v.trim())}
-            data-testid="project-dialog-submit"
-          >
-            {spec.action}
-          </button>
-        </div>
-      </form>
-    </div>
+            {browse && (
+              <button type="button" onClick={() => void browse(field.label).then((path) => path && set(index, path))}>
+                Browse…
+              </button>
+            )}
+          </span>
+        </label>
+      ))}
+      {kind === 'export' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={includeData}
+            onChange={(event) => setIncludeData(event.target.checked)}
+            data-testid="project-include-data"
+          />
+          Include a copy of the data (can be large)
+        </label>
+      )}
+      {kind === 'export' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={preview}
+            onChange={(event) => setPreview(event.target.checked)}
+            data-testid="project-include-preview"
+          />
+          Include a half-resolution copy of the data (1/8 of the size, to look at)
+        </label>
+      )}
+      <RecentList title="Recent projects" paths={recent} onPick={(item) => submit([item])} testId="project-recent" />
+      <div className="modal-actions">
+        <button type="button" className="ghost" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="primary"
+          disabled={values.some((v) => !v.trim())}
+          data-testid="project-dialog-submit"
+        >
+          {spec.action}
+        </button>
+      </div>
+    </Modal>
   );
 }

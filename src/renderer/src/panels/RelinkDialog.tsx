@@ -6,6 +6,7 @@ import type { ProjectState, ProjectVolumeState } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { formatVec } from '../lib/format';
 import { type RelinkOutcome, relinkVolume, useProject } from '../store/project';
+import { Modal } from './Modal';
 
 export function RelinkDialog({
   project,
@@ -21,32 +22,23 @@ export function RelinkDialog({
   const [ids] = useState(() => project.volumes.filter((v) => v.status === 'missing').map((v) => v.id));
   const volumes = ids.map((id) => project.volumes.find((v) => v.id === id)).filter((v) => v !== undefined);
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <div
-        className="modal relink"
-        role="dialog"
-        aria-label="Relink volumes"
-        data-testid="relink-dialog"
-        onMouseDown={(event) => event.stopPropagation()}
-        onKeyDown={(event) => event.key === 'Escape' && onClose()}
-      >
-        <h2>Volumes not found</h2>
-        <p className="hint">
-          {project.name} refers to data that is not where it was, nor near the project. Give where each file is now; its
-          labels are kept and are only put back on data of the same shape.
-        </p>
-        <ul className="relink-list">
-          {volumes.map((volume) => (
-            <RelinkRow key={volume.id} volume={volume} browse={browse} />
-          ))}
-        </ul>
-        <div className="modal-actions">
-          <button type="button" onClick={onClose} data-testid="relink-close">
-            Close
-          </button>
-        </div>
+    <Modal label="Relink volumes" testId="relink-dialog" className="relink" onClose={onClose}>
+      <h2>Volumes not found</h2>
+      <p className="hint">
+        {project.name} refers to data that is not where it was, nor near the project. Give where each file is now; its
+        labels are kept and are only put back on data of the same shape.
+      </p>
+      <ul className="relink-list">
+        {volumes.map((volume) => (
+          <RelinkRow key={volume.id} volume={volume} browse={browse} />
+        ))}
+      </ul>
+      <div className="modal-actions">
+        <button type="button" onClick={onClose} data-testid="relink-close">
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
 
