@@ -8,6 +8,7 @@ const mainEntries = {
   web: resolve('src/main/web.ts'),
   cli: resolve('src/main/cli/main.ts'),
   'engine-worker': resolve('src/main/engine/worker.ts'),
+  'segmentation-worker': resolve('src/main/segmentation/segmentation-worker.ts'),
   'mesh-worker': resolve('src/main/services/mesh-worker.ts'),
 };
 

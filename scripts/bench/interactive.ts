@@ -1,19 +1,29 @@
 // The interactive loop on the bundled sample (128³ bone micro-CT), as the app runs it with "live"
 // on: paint a stroke → retrain → predict the three visible slices. Prints the latency of each step
-// (target: the overlay updates within about a second of a stroke), then segment-all throughput.
-// Usage: npm run bench interactive [-- --repeats N --threads T]
+// (target: the overlay updates within about a second of a stroke), how long the service's thread
+// was blocked meanwhile (it should keep answering slice reads and strokes), then segment-all
+// throughput. The engine runs in worker threads as in the app; --in-thread runs it in the
+// service's thread instead, for comparison.
+// Usage: node --import tsx scripts/bench/interactive.ts [--repeats N --threads T --in-thread]
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import type { Axis } from '../../src/shared/volume';
 import { EventBus } from '../../src/main/services/events';
 import { Jobs } from '../../src/main/services/jobs';
 import { SegmentationService } from '../../src/main/services/segmentation-service';
-import { engine } from '../../src/main/segmentation/engine-adapter';
+import { engine as inThread } from '../../src/main/segmentation/engine-adapter';
+import { WorkerEngine } from '../../src/main/segmentation/worker-engine';
 import { openVolume } from '../../src/main/volume';
 
 const { values } = parseArgs({
-  options: { repeats: { type: 'string', default: '5' }, threads: { type: 'string', default: '2' } },
+  options: {
+    repeats: { type: 'string', default: '5' },
+    threads: { type: 'string', default: '2' },
+    'in-thread': { type: 'boolean', default: false },
+  },
 });
 const repeats = Number(values.repeats);
 const threads = Number(values.threads);
@@ -21,6 +31,9 @@ const sample = join(import.meta.dirname, '../../resources/sample/bone_128x128x12
 
 const volume = await openVolume(sample);
 const events = new EventBus();
+const workers = values['in-thread'] ? undefined : new WorkerEngine();
+const engine = workers ?? inThread;
+console.log(`engine ${workers ? 'in worker threads (as in the app)' : "in the service's thread"}`);
 const service = new SegmentationService({ volumes: { get: () => volume }, jobs: new Jobs(events), engine });
 // When each training job's phases begin, from its progress events: the basis at the labelled voxels, then fitting.
 const phases = new Map<string, { start: number; fitting?: number }>();
@@ -102,6 +115,8 @@ const visible: [Axis, number][] = [
 ];
 const spots = await paintSpots(64);
 const rows: { paint: number; train: number; basis: number; slices: number[]; total: number; cpu: number }[] = [];
+const blocked = monitorEventLoopDelay({ resolution: 5 });
+blocked.enable();
 for (let r = 0; r < repeats; r++) {
   const start = performance.now();
   const c0 = process.cpuUsage();
@@ -120,6 +135,7 @@ for (let r = 0; r < repeats; r++) {
   }
   rows.push({ paint, train, basis, slices, total: ms(start), cpu: cpuMs(c0) });
 }
+blocked.disable();
 for (const [i, row] of rows.entries())
   console.log(
     `stroke ${i + 1}: paint ${row.paint.toFixed(1)} ms, train ${row.train.toFixed(0)} ms (basis ${row.basis.toFixed(0)} ms), slices z/y/x ${row.slices.map((s) => s.toFixed(0)).join('/')} ms, stroke → overlay ${row.total.toFixed(0)} ms (CPU ${row.cpu.toFixed(0)} ms)`,
@@ -134,6 +150,9 @@ console.log(
 );
 console.log(
   `  of which preview training: median ${median(rows.map((r) => r.train)).toFixed(0)} ms; one 128² slice: median ${median(rows.flatMap((r) => r.slices)).toFixed(0)} ms`,
+);
+console.log(
+  `  service's thread blocked meanwhile (event loop delay): p99 ${(blocked.percentile(99) / 1e6).toFixed(0)} ms, max ${(blocked.max / 1e6).toFixed(0)} ms`,
 );
 t0 = performance.now();
 await service.readPredictionSlice('sample', 'z', 64);
@@ -160,10 +179,45 @@ await service.train('sample', { seed: 1 }).result;
 console.log(`full training on the final labels: ${ms(t0).toFixed(0)} ms wall, ${cpuMs(c0).toFixed(0)} ms CPU`);
 t0 = performance.now();
 c0 = process.cpuUsage();
+blocked.reset();
+blocked.enable();
 await service.segmentAll('sample', threads).result;
+blocked.disable();
 const all = ms(t0);
 console.log(
-  `segment all (${threads} threads): ${all.toFixed(0)} ms wall (${cpuMs(c0).toFixed(0)} ms CPU), ${((nz * ny * nx) / (all / 1000) / 1e6).toFixed(2)} M voxels/s`,
+  `segment all (${threads} threads): ${all.toFixed(0)} ms wall (${cpuMs(c0).toFixed(0)} ms CPU), ${((nz * ny * nx) / (all / 1000) / 1e6).toFixed(2)} M voxels/s; service's thread blocked: p99 ${(blocked.percentile(99) / 1e6).toFixed(0)} ms, max ${(blocked.max / 1e6).toFixed(0)} ms`,
 );
+
+// The UI's view of a segment-all: a 60 fps frame loop (4 ms of work a frame) in another thread at
+// the service's priority stands in for the renderer; its frame intervals, idle and while segmenting.
+async function frameTimes(during: () => Promise<unknown>): Promise<{ median: number; p95: number }> {
+  const loop = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+    const frames = []; let stop = false, last = performance.now(), next = last;
+    parentPort.on('message', () => (stop = true));
+    const frame = () => {
+      const now = performance.now(); frames.push(now - last); last = now;
+      while (performance.now() < now + 4);
+      if (stop) return parentPort.postMessage(frames.slice(1));
+      next = Math.max(next + 1000 / 60, performance.now());
+      setTimeout(frame, next - performance.now());
+    };
+    setTimeout(frame, 0);`,
+    { eval: true },
+  );
+  const frames = new Promise<number[]>((resolve) => loop.once('message', resolve));
+  await during();
+  loop.postMessage('stop');
+  const sorted = (await frames).sort((a, b) => a - b);
+  await loop.terminate();
+  return { median: sorted[Math.floor(sorted.length / 2)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
+}
+const idle = await frameTimes(() => new Promise((resolve) => setTimeout(resolve, 3000)));
+const busy = await frameTimes(() => service.segmentAll('sample', threads).result);
+console.log(
+  `UI stand-in frame interval (target 16.7 ms): idle median ${idle.median.toFixed(1)} ms, p95 ${idle.p95.toFixed(1)} ms; during segment-all median ${busy.median.toFixed(1)} ms, p95 ${busy.p95.toFixed(1)} ms`,
+);
+
 await service.forget('sample');
+await workers?.close();
 await volume.close();

@@ -1,0 +1,126 @@
+// The engine in worker threads gives what it gives in the calling thread, reads and writes the
+// caller's volume and outputs, and stops when aborted.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { MemoryVolume } from '../engine';
+import type { LabelledVoxels } from '../labels';
+import type { RegionWriter } from './engine';
+import { engine } from './engine-adapter';
+import { WorkerEngine } from './worker-engine';
+
+const SHAPE: Vec3 = [12, 24, 28];
+/** Dark and bright slabs along x with a little deterministic noise. */
+const data = Uint8Array.from({ length: SHAPE[0] * SHAPE[1] * SHAPE[2] }, (_, i) => {
+  const x = i % SHAPE[2];
+  return (Math.floor(x / 7) % 2 === 1 ? 180 : 60) + ((i * 7919) % 23);
+});
+const volume = new MemoryVolume(data, SHAPE, 'slabs');
+/** A line of labels across the middle of a dark (value 1) and a bright (value 3) slab on slice z = 6. */
+const labels: LabelledVoxels = (() => {
+  const indices: number[] = [];
+  const classes: number[] = [];
+  for (const [x, value] of [
+    [3, 1],
+    [10, 3],
+  ] as const)
+    for (let y = 4; y < 20; y++) {
+      indices.push((6 * SHAPE[1] + y) * SHAPE[2] + x);
+      classes.push(value);
+    }
+  const order = indices.map((_, i) => i).sort((a, b) => indices[a]! - indices[b]!);
+  return { indices: Float64Array.from(order, (i) => indices[i]!), classes: Uint8Array.from(order, (i) => classes[i]!) };
+})();
+const classNames = new Map([
+  [1, 'dark'],
+  [3, 'bright'],
+]);
+const run = () => ({ signal: new AbortController().signal, progress: () => undefined });
+
+/** Collects what the engine writes, per channel, into arrays of the whole volume. */
+function collector(): RegionWriter & { channels: Map<number, Uint8Array> } {
+  const channels = new Map<number, Uint8Array>();
+  return {
+    channels,
+    write: async (region: Region, values: TypedArray, channel = 0) => {
+      const target = channels.get(channel) ?? new Uint8Array(data.length);
+      channels.set(channel, target);
+      const [z0, y0, x0] = region.start;
+      const [dz, dy, dx] = region.shape;
+      let i = 0;
+      for (let z = z0; z < z0 + dz; z++)
+        for (let y = y0; y < y0 + dy; y++)
+          for (let x = x0; x < x0 + dx; x++) target[(z * SHAPE[1] + y) * SHAPE[2] + x] = values[i++]!;
+    },
+  };
+}
+
+describe('WorkerEngine', () => {
+  const workers = new WorkerEngine(2);
+  afterAll(() => workers.close());
+
+  it('trains and predicts as the engine does in the calling thread', async () => {
+    const options = { seed: 3, preview: true, classNames, ...run() };
+    const [here, there] = await Promise.all([
+      engine.train(volume, labels, options),
+      workers.train(volume, labels, options),
+    ]);
+    expect(there).toEqual(here);
+    expect(workers.classesOf(there)).toEqual([1, 3]);
+    const slice: Region = { start: [0, 5, 0], shape: [SHAPE[0], 1, SHAPE[2]] };
+    const predicted = await workers.predictRegion(there, volume, slice);
+    expect(predicted).toEqual(await engine.predictRegion(here, volume, slice));
+    // Two calls at once go to both workers and still each get their own answer.
+    const other: Region = { start: [2, 0, 0], shape: [1, SHAPE[1], SHAPE[2]] };
+    const [a, b] = await Promise.all([
+      workers.predictRegion(there, volume, slice),
+      workers.predictRegion(there, volume, other),
+    ]);
+    expect(a).toEqual(predicted);
+    expect(b).toEqual(await engine.predictRegion(here, volume, other));
+  });
+
+  it('predicts the whole volume in the background into the caller’s outputs', async () => {
+    const model = await workers.train(volume, labels, { seed: 3, preview: true, classNames, ...run() });
+    const expected = { classes: collector(), probabilities: collector() };
+    await engine.predictVolume(model, volume, expected, { threads: 0, ...run() });
+    const got = { classes: collector(), probabilities: collector() };
+    let done = 0;
+    await workers.predictVolume(model, volume, got, {
+      threads: 1,
+      signal: new AbortController().signal,
+      progress: (d) => (done = d),
+    });
+    expect(done).toBe(data.length);
+    expect(got.classes.channels).toEqual(expected.classes.channels);
+    expect(got.probabilities.channels).toEqual(expected.probabilities.channels);
+    // The painted slabs come back as their classes.
+    const classes = got.classes.channels.get(0)!;
+    expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 3]).toBe(1);
+    expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 10]).toBe(3);
+  });
+
+  it('stops a training when aborted and keeps working afterwards', async () => {
+    const controller = new AbortController();
+    const training = workers.train(volume, labels, {
+      classNames,
+      signal: controller.signal,
+      progress: (_done, _total, message) => {
+        if (message === 'training') controller.abort();
+      },
+    });
+    await expect(training).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(
+      workers.train(volume, labels, { seed: 3, preview: true, classNames, ...run() }),
+    ).resolves.toBeDefined();
+  });
+
+  it('passes on a failed read as the call’s error', async () => {
+    const model = await workers.train(volume, labels, { seed: 3, preview: true, classNames, ...run() });
+    const broken = Object.assign(Object.create(volume) as MemoryVolume, {
+      read: () => Promise.reject(new Error('disk unplugged')),
+    });
+    await expect(workers.predictRegion(model, broken, { start: [0, 0, 0], shape: [1, 4, 4] })).rejects.toThrow(
+      'disk unplugged',
+    );
+  });
+});

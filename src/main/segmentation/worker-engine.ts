@@ -1,0 +1,199 @@
+// The engine off the service's thread. Training and prediction run long synchronous stretches; on
+// the service's thread they would hold up every slice read, stroke and cancel meanwhile. Live work
+// (training, slice previews) goes to a few persistent workers at normal priority; each segment-all
+// gets a worker of its own at a lower priority, ended with the run. Workers keep no state (the
+// model comes with every call), so a crashed one is simply replaced by the next call.
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { TomosegError, deserializeError, serializeError } from '../../shared/errors';
+import type { Region } from '../../shared/volume';
+import type { Model } from '../engine';
+import { workerStarter } from '../engine/pool';
+import type { LabelledVoxels } from '../labels';
+import type { Volume } from '../volume/volume';
+import type { Progress, RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, VolumeOutputs } from './engine';
+import { engine } from './engine-adapter';
+import type { EngineCall, EngineWorkerData, FromWorker, ToWorker, VolumeInfo } from './segmentation-worker';
+
+const startWorker = workerStarter(import.meta.url, './segmentation-worker.ts', 'segmentation-worker.js');
+
+interface PendingCall {
+  volume: Volume;
+  outputs?: VolumeOutputs;
+  progress?: Progress;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** What the worker needs of a volume to stand in for it (never the volume object: it holds caches and handles). */
+const volumeInfo = ({
+  shape,
+  dtype,
+  voxelSize,
+  unit,
+  chunkShape,
+  format,
+  path,
+  levels,
+  channels,
+}: Volume): VolumeInfo => ({
+  shape,
+  dtype,
+  voxelSize,
+  unit,
+  chunkShape,
+  format,
+  path,
+  levels,
+  channels,
+});
+
+/** One worker thread and the calls it runs; it answers the worker's reads and writes from the service's thread. */
+class EngineThread {
+  private readonly worker: Worker;
+  private readonly calls = new Map<number, PendingCall>();
+  private nextId = 0;
+  private failure?: Error;
+
+  constructor(background: boolean) {
+    this.worker = startWorker({ workerData: { background } satisfies EngineWorkerData });
+    this.worker.unref(); // an idle worker does not keep the process alive
+    this.worker.on('message', (message: FromWorker) => void this.receive(message));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) =>
+      this.fail(new TomosegError('internal', `the engine worker stopped (exit code ${code})`)),
+    );
+  }
+
+  /** Calls running now. */
+  get load(): number {
+    return this.calls.size;
+  }
+
+  get alive(): boolean {
+    return this.failure === undefined;
+  }
+
+  call(
+    volume: Volume,
+    call: EngineCall,
+    { signal, progress, outputs }: Partial<RunOptions> & { outputs?: VolumeOutputs } = {},
+  ): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const abort = (): void => this.post({ type: 'abort', id });
+    signal?.addEventListener('abort', abort);
+    if (this.calls.size === 0) this.worker.ref();
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        signal?.removeEventListener('abort', abort);
+        this.calls.delete(id);
+        if (this.calls.size === 0) this.worker.unref();
+      };
+      this.calls.set(id, {
+        volume,
+        outputs,
+        progress,
+        resolve: (value) => (settle(), resolve(value)),
+        reject: (error) => (settle(), reject(error)),
+      });
+      this.post({ type: 'call', id, volume: volumeInfo(volume), call });
+      if (signal?.aborted) abort();
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private async receive(message: FromWorker): Promise<void> {
+    const call = this.calls.get(message.id);
+    if (!call) return;
+    if (message.type === 'progress') call.progress?.(message.done, message.total, message.message);
+    else if (message.type === 'done') call.resolve(message.value);
+    else if (message.type === 'failed') call.reject(deserializeError(message.error));
+    else
+      try {
+        if (message.type === 'read') {
+          // a copy of only the region, moved: the volume's answer may be a view of its cache
+          const data = (await call.volume.read(message.region)).slice();
+          this.post({ type: 'reply', request: message.request, data }, [data.buffer as ArrayBuffer]);
+        } else {
+          await call.outputs![message.output]!.write(message.region, message.data, message.channel);
+          this.post({ type: 'reply', request: message.request });
+        }
+      } catch (error) {
+        this.post({ type: 'reply', request: message.request, error: serializeError(error) });
+      }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const call of [...this.calls.values()]) call.reject(this.failure);
+  }
+}
+
+/** The engine of engine-adapter.ts, run in worker threads. */
+export class WorkerEngine implements SegmentationEngine<Model> {
+  private readonly live: (EngineThread | undefined)[];
+
+  /** `liveThreads` workers share training and slice previews (default: one per core, at most 3, one per visible slice). */
+  constructor(liveThreads = Math.min(3, availableParallelism())) {
+    this.live = new Array<EngineThread | undefined>(liveThreads).fill(undefined);
+  }
+
+  async train(volume: Volume, labels: LabelledVoxels, options: TrainOptions): Promise<Model> {
+    const { seed, preview, classNames, signal, progress } = options;
+    const call: EngineCall = { method: 'train', labels, seed, preview, classNames: [...classNames] };
+    return (await this.liveThread().call(volume, call, { signal, progress })) as Model;
+  }
+
+  classesOf(model: Model): number[] {
+    return engine.classesOf(model);
+  }
+
+  async predictRegion(model: Model, volume: Volume, region: Region, signal?: AbortSignal): Promise<RegionPrediction> {
+    return (await this.liveThread().call(
+      volume,
+      { method: 'predictRegion', model, region },
+      { signal },
+    )) as RegionPrediction;
+  }
+
+  async predictVolume(
+    model: Model,
+    volume: Volume,
+    outputs: VolumeOutputs,
+    { threads, signal, progress }: RunOptions & { threads?: number },
+  ): Promise<void> {
+    const thread = new EngineThread(true);
+    try {
+      const call: EngineCall = {
+        method: 'predictVolume',
+        model,
+        probabilities: outputs.probabilities !== undefined,
+        threads,
+      };
+      await thread.call(volume, call, { signal, progress, outputs });
+    } finally {
+      await thread.terminate();
+    }
+  }
+
+  /** Ends the live workers (calls still running fail). */
+  async close(): Promise<void> {
+    const threads = this.live.filter((thread) => thread !== undefined);
+    this.live.fill(undefined);
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+
+  /** The least busy live worker, started (or restarted after a crash) when needed. */
+  private liveThread(): EngineThread {
+    for (let i = 0; i < this.live.length; i++) if (!this.live[i]?.alive) this.live[i] = new EngineThread(false);
+    return this.live.reduce((best, thread) => (thread!.load < best!.load ? thread : best))!;
+  }
+}
