@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // Meshing the segmented sample: paint bone and pore, train, segment all (the model panel's
-// buttons), then build the bone mesh in the mesh panel: progress, the objects' table, the 3D view
-// drawn in the objects' colours, and a binary STL export checked on disk.
+// buttons), then build the bone mesh in the mesh panel: from the bone's probability map by default,
+// progress, the objects' table, the 3D view drawn in the objects' colours, a binary STL export
+// checked on disk; then the same class meshed from the labels has more surface (the staircase).
 import { expect, test } from './support/test';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ const PORE: [Pixel, Pixel] = [
 ];
 
 test('build, show, measure and export the mesh of a segmented class', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(900_000);
   await openSample(page);
   await page.getByTestId('tool-paint').click();
   await stroke(page, ...BONE); // "Material 1", active at start
@@ -52,9 +53,10 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
   await page.getByTestId('mesh-min-volume').fill('1000');
   const started = Date.now();
   await page.getByTestId('build-mesh').click();
-  await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 400_000 });
   const summary = (await page.getByTestId('mesh-summary').textContent())!;
   console.log(`mesh of the bone class: ${summary}; ${Date.now() - started} ms from click to table`);
+  await expect(page.getByTestId('mesh-source-used')).toHaveText('probabilities');
   const objects = Number(/^(\d+) object/.exec(summary)![1]);
   expect(objects).toBeGreaterThan(0);
   const rows = page.getByTestId('mesh-object');
@@ -72,7 +74,11 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     .evaluateAll((elements) => elements.map((e) => getComputedStyle(e).backgroundColor.match(/\d+/g)!.map(Number)));
   const chroma = ([r, g, b]: number[]): number[] => [r! / (r! + g! + b!), g! / (r! + g! + b!)];
   const palette = swatches.map(chroma);
-  const view = page.getByTestId('mesh-view');
+  // The mesh alone in the 3D view.
+  for (const layer of ['volume', 'segmentation', 'planes']) await page.getByTestId(`layer-${layer}`).uncheck();
+  const view = page.getByTestId('canvas-3d');
+  await expect(view).toHaveAttribute('data-shown-volume', '');
+  await expect(view).toHaveAttribute('data-shown-segmentation', '');
   await expect(view).not.toHaveAttribute('data-shown-mesh', '');
   await nextFrames(page);
   const image = PNG.sync.read(await view.screenshot());
@@ -109,7 +115,31 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     // exporting again without overwrite is refused: the file exists
     await page.getByTestId('export-mesh').click();
     await expect(page.getByTestId('mesh-notice')).toContainText(/exists/);
+
+    // The same class from its labels: a staircase of voxels, with more surface than the
+    // sub-voxel probability surface even after refinement.
+    await page.getByTestId('mesh-source').selectOption('labels');
+    await page.getByTestId('build-mesh').click();
+    await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 400_000 });
+    await expect(page.getByTestId('mesh-source-used')).toHaveText('labels');
+    await page.getByTestId('mesh-export-path').fill(join(folder, 'bone-labels.stl'));
+    await page.getByTestId('mesh-csv-path').fill(join(folder, 'bone-labels.csv'));
+    await page.getByTestId('export-mesh').click();
+    await expect(page.getByTestId('mesh-notice')).toContainText('Exported to');
+    const fromProbabilities = totalArea(await readFile(join(folder, 'bone.csv'), 'utf8'));
+    const fromLabels = totalArea(await readFile(join(folder, 'bone-labels.csv'), 'utf8'));
+    console.log(
+      `bone surface area: ${fromProbabilities.toFixed(0)} from the probabilities, ${fromLabels.toFixed(0)} from the labels`,
+    );
+    expect(fromProbabilities).toBeLessThan(fromLabels);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
 });
+
+/** Sum of the surface_area column of a measurements CSV. */
+function totalArea(csv: string): number {
+  const [header, ...rows] = csv.trim().split('\n');
+  const column = header!.split(',').indexOf('surface_area');
+  return rows.reduce((sum, row) => sum + Number(row.split(',')[column]), 0);
+}

@@ -14,10 +14,10 @@ import type { Volume } from '../volume/volume';
 import type { RegionWriter, RunOptions, VolumeOutputs } from './engine';
 import { WritableMemoryVolume } from './memory-volume';
 
-/** Results up to this many voxels (bytes) stay in memory. */
+/** Results up to this many voxels (bytes) stay in memory; probabilities likewise, all classes counted. */
 export const MEMORY_RESULT_VOXELS = 512 * 1024 * 1024;
 
-/** A segment-all result being written; `finish` gives the volume to read it from. */
+/** A segment-all result being written; `finish` gives the volumes to read it from. */
 export interface ResultStore {
   outputs: VolumeOutputs;
   finish(): Promise<FinishedResult>;
@@ -25,46 +25,113 @@ export interface ResultStore {
 }
 
 export interface FinishedResult {
+  /** Label value per voxel. */
   volume: Volume;
+  /** Per-class probabilities, when the store was asked to keep them. */
+  probabilities?: ProbabilityMaps;
   /** Closes it and deletes what it stored. */
   dispose(): Promise<void>;
 }
 
+/** A result's probability of each class (uint8, 255 = 1): what sub-voxel surface meshes are made from. */
+export interface ProbabilityMaps {
+  /** Label values, in channel order. */
+  classes: number[];
+  /** One volume per channel: in memory, or channel c of the temporary OME-Zarr at their `path`. */
+  channels: Volume[];
+}
+
+/**
+ * Stores the segment-all result of `volume`: labels and, for each label value in `classes`, its
+ * probability. Each part stays in memory up to `memoryLimit` bytes, else goes to a temporary
+ * OME-Zarr in `folder`, deleted by `dispose` or `discard`.
+ */
 export async function createResultStore(
   volume: Volume,
   folder = tmpdir(),
   memoryLimit = MEMORY_RESULT_VOXELS,
+  classes: number[] = [],
 ): Promise<ResultStore> {
-  if (voxelCount(volume.shape) <= memoryLimit) {
-    const memory = WritableMemoryVolume.uint8(volume.shape, volume);
+  const voxels = voxelCount(volume.shape);
+  const labels = await temporaryStore(volume, 'labels', 1, folder, voxels <= memoryLimit);
+  const parts = [labels];
+  try {
+    if (classes.length > 0)
+      parts.push(await temporaryStore(volume, 'image', classes.length, folder, voxels * classes.length <= memoryLimit));
+  } catch (error) {
+    await labels.dispose();
+    throw error;
+  }
+  const probabilities = parts[1];
+  const dispose = async (): Promise<void> => {
+    await Promise.all(parts.map((part) => part.dispose()));
+  };
+  return {
+    outputs: { classes: labels.writer, ...(probabilities ? { probabilities: probabilities.writer } : {}) },
+    finish: async () => {
+      try {
+        const [stored] = await labels.finish();
+        const channels = await probabilities?.finish();
+        return { volume: stored!, ...(channels ? { probabilities: { classes, channels } } : {}), dispose };
+      } catch (error) {
+        await dispose();
+        throw error;
+      }
+    },
+    discard: dispose,
+  };
+}
+
+/** `channels` uint8 volumes being written, then read: in memory, or a temporary OME-Zarr. */
+interface TemporaryStore {
+  writer: RegionWriter;
+  /** Completes the writing; one volume per channel. */
+  finish(): Promise<Volume[]>;
+  /** Closes the volumes and deletes what was written, finished or not. */
+  dispose(): Promise<void>;
+}
+
+async function temporaryStore(
+  volume: Volume,
+  kind: 'labels' | 'image',
+  channels: number,
+  folder: string,
+  inMemory: boolean,
+): Promise<TemporaryStore> {
+  if (inMemory) {
+    const memory = Array.from({ length: channels }, () => WritableMemoryVolume.uint8(volume.shape, volume));
     return {
-      outputs: { classes: memory },
-      finish: async () => ({ volume: memory, dispose: () => memory.close() }),
-      discard: () => memory.close(),
+      writer: { write: (region, data, channel = 0) => memory[channel]!.write(region, data) },
+      finish: async () => memory,
+      dispose: async () => {
+        await Promise.all(memory.map((m) => m.close()));
+      },
     };
   }
   const path = join(folder, `tomoseg-segmentation-${randomUUID()}.zarr`);
   const writer = await createVolume(path, {
     shape: volume.shape,
     dtype: 'uint8',
-    kind: 'labels',
+    kind,
+    ...(channels > 1 ? { channels } : {}),
     voxelSize: volume.voxelSize,
     unit: volume.unit,
   });
+  let opened: Volume[] = [];
   return {
-    outputs: { classes: writer },
+    writer,
     finish: async () => {
       await writer.commit();
-      const stored = await openVolume(path);
-      return {
-        volume: stored,
-        dispose: async () => {
-          await stored.close();
-          await rm(path, { recursive: true, force: true });
-        },
-      };
+      for (let channel = 0; channel < channels; channel++)
+        opened.push(await openVolume(path, channels > 1 ? { channel } : {}));
+      return opened;
     },
-    discard: () => writer.abort(),
+    dispose: async () => {
+      await writer.abort(); // nothing left to delete once committed
+      await Promise.all(opened.map((v) => v.close()));
+      opened = [];
+      await rm(path, { recursive: true, force: true });
+    },
   };
 }
 

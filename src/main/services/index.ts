@@ -5,7 +5,7 @@ import type { Handlers } from '../api/dispatch';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { RecentList } from './recent';
-import { engine } from '../segmentation/engine-adapter';
+import { WorkerEngine } from '../segmentation/worker-engine';
 import { ProjectService, type ProjectVolumeHost, projectHandlers } from './project-service';
 import { MeshService, meshHandlers } from './mesh-service';
 import { SegmentationService, segmentationHandlers } from './segmentation-service';
@@ -34,13 +34,18 @@ export function createServices(options: ServiceOptions): Services {
   const events = new EventBus();
   const jobs = new Jobs(events);
   const recent = new RecentList(join(options.dataDir, 'recent-volumes.json'));
-  const volumes = new VolumeService(recent);
-  // Volumes a project closes are forgotten by the segmentation too, as when the UI closes them.
+  const volumes = new VolumeService(recent, {
+    convertedDir: join(options.dataDir, 'converted'),
+    // Tests set a small threshold so that a small file is offered conversion.
+    slowBrowseBytes: Number(process.env.TOMOSEG_SLOW_BROWSE_BYTES) || undefined,
+  });
+  // Volumes a project closes are forgotten by the segmentation and the meshes too, as when the UI closes them.
   const projectVolumes: ProjectVolumeHost = {
     openPath: (path, remember) => volumes.openPath(path, remember),
     get: (volumeId) => volumes.get(volumeId),
     info: (volumeId) => volumes.info(volumeId),
     close: async (volumeId) => {
+      meshes.forget(volumeId);
       await segmentation.forget(volumeId);
       return volumes.close(volumeId);
     },
@@ -53,7 +58,8 @@ export function createServices(options: ServiceOptions): Services {
   const segmentation = new SegmentationService({
     volumes,
     jobs,
-    engine,
+    // training and prediction in worker threads, so requests keep being answered meanwhile
+    engine: new WorkerEngine(),
     // Labels live in the open project and are saved per stroke.
     labelsFor: (volumeId, volume) => projects.labelsFor(volumeId, volume),
     labelsChanged: (volumeId) => projects.recordStroke(volumeId),
@@ -75,6 +81,7 @@ export function createServices(options: ServiceOptions): Services {
     openSample: async () =>
       projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
     closeVolume: async ({ volumeId }) => {
+      meshes.forget(volumeId);
       await segmentation.forget(volumeId);
       projects.forget(volumeId);
       return volumes.close(volumeId);

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import type { Vec3 } from '../../shared/volume';
 import { type Handlers, dispatch } from '../api/dispatch';
@@ -31,6 +32,27 @@ async function ballSegmentation(shape: Vec3 = [28, 30, 32]) {
       }
   await volume.write({ start: [0, 0, 0], shape }, data);
   return volume;
+}
+
+/**
+ * What segment-all keeps of the same ball: labels and, per class, a probability map (uint8,
+ * 255 = 1) with a logistic edge across the true sphere, as a classifier gives.
+ */
+async function ballResult(shape: Vec3 = [28, 30, 32]) {
+  const n = shape[0] * shape[1] * shape[2];
+  const [labels, background, pore] = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+  for (let z = 0, i = 0; z < shape[0]; z++)
+    for (let y = 0; y < shape[1]; y++)
+      for (let x = 0; x < shape[2]; x++, i++) {
+        const [cz, cy, cx] = BALL.centre;
+        const inside = BALL.radius - Math.sqrt((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2);
+        pore[i] = Math.round(255 / (1 + Math.exp(-inside / 0.7)));
+        background[i] = 255 - pore[i]!;
+        labels[i] = pore[i]! > 127 ? 2 : 1;
+      }
+  const like = { voxelSize: [VOXEL, VOXEL, VOXEL] as Vec3, unit: 'µm' };
+  const volumes = [labels, background, pore].map((data) => new WritableMemoryVolume(data, shape, 'memory', like));
+  return { labels: volumes[0]!, probabilities: { classes: [1, 2], channels: volumes.slice(1) } };
 }
 
 async function setup(options: { segmented?: boolean; shape?: Vec3 } = {}) {
@@ -189,5 +211,91 @@ describe('bad requests', () => {
   it('refuse to mesh before segment-all', async () => {
     const { call } = await setup({ segmented: false });
     await expect(call('meshSegmentation', { volumeId: 'v', classId: 2 })).rejects.toThrow(/no segmentation yet/);
+  });
+});
+
+describe('meshing from probabilities', () => {
+  const sphereArea = 4 * Math.PI * (BALL.radius * VOXEL) ** 2;
+  const total = (summary: MeshSummary): number => summary.objects.reduce((a, o) => a + o.surfaceArea, 0);
+
+  it('uses the class probability when segment-all kept it: sub-voxel, a far smaller area error than the labels', async () => {
+    const { labels, probabilities } = await ballResult();
+    const service = new MeshService({
+      jobs: new Jobs(new EventBus()),
+      segmentationOf: () => ({ volume: labels, probabilities, modelVersion: 2 }),
+      classesOf: () => CLASSES,
+    });
+    // raw extraction (no refinement), so the difference is the field's alone
+    const fromProbabilities = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 0 }).result;
+    const fromLabels = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 0, source: 'labels' })
+      .result;
+    expect(fromProbabilities.source).toBe('probabilities');
+    expect(fromLabels.source).toBe('labels');
+    for (const summary of [fromProbabilities, fromLabels]) {
+      expect(summary.objects).toHaveLength(1);
+      expect(summary.objects[0]!.watertight).toBe(true);
+    }
+    const areaError = (summary: MeshSummary): number => Math.abs(total(summary) / sphereArea - 1);
+    const [errorP, errorL] = [areaError(fromProbabilities), areaError(fromLabels)];
+    expect(errorL).toBeGreaterThan(0.1); // the staircase
+    expect(errorP).toBeLessThan(errorL / 3);
+    expect(total(fromProbabilities)).toBeLessThan(total(fromLabels));
+
+    // class 3 has no probability channel: asked for, that is an error; by default, the labels
+    await expect(
+      Promise.resolve().then(() => service.meshSegmentation({ volumeId: 'v', classId: 3, source: 'probabilities' })),
+    ).rejects.toThrow(/kept no probabilities of "Empty"/);
+    await expect(service.meshSegmentation({ volumeId: 'v', classId: 3 }).result).rejects.toThrow(
+      /class "Empty" has no voxels in the segmentation/,
+    );
+  });
+
+  it('reads a probability channel of the temporary OME-Zarr, and disposing deletes both stores', async () => {
+    const { labels, probabilities } = await ballResult();
+    const folder = tempFolder();
+    const store = await createResultStore(labels, folder, 0, [1, 2]); // on disk, as beyond the memory limit
+    const whole = { start: [0, 0, 0] as Vec3, shape: labels.shape };
+    await store.outputs.classes.write(whole, await labels.read(whole));
+    for (const [channel, volume] of probabilities.channels.entries())
+      await store.outputs.probabilities!.write(whole, await volume.read(whole), channel);
+    const stored = await store.finish();
+    expect(readdirSync(folder)).toHaveLength(2);
+    try {
+      expect(stored.probabilities!.classes).toEqual([1, 2]);
+      expect(stored.probabilities!.channels.map((c) => c.format)).not.toContain('memory');
+      const service = new MeshService({
+        jobs: new Jobs(new EventBus()),
+        segmentationOf: () => ({ ...stored, modelVersion: 1 }),
+        classesOf: () => CLASSES,
+      });
+      const summary = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 5 }).result;
+      expect(summary.source).toBe('probabilities');
+      expect(summary.objects).toHaveLength(1);
+      expect(summary.objects[0]!.watertight).toBe(true);
+      expect(total(summary) / sphereArea).toBeCloseTo(1, 1);
+    } finally {
+      await stored.dispose();
+    }
+    expect(readdirSync(folder)).toEqual([]);
+  });
+});
+
+describe('closing a volume', () => {
+  it('drops its meshes and cancels its mesh jobs; other volumes keep theirs', async () => {
+    const volume = await ballSegmentation([64, 64, 64]);
+    const jobs = new Jobs(new EventBus());
+    const service = new MeshService({
+      jobs,
+      segmentationOf: () => ({ volume, modelVersion: 1 }),
+      classesOf: () => CLASSES,
+    });
+    const closing = await service.meshSegmentation({ volumeId: 'a', classId: 2, iterations: 2 }).result;
+    const other = await service.meshSegmentation({ volumeId: 'b', classId: 2, iterations: 2 }).result;
+    const running = service.meshSegmentation({ volumeId: 'a', classId: 1 });
+    service.forget('a');
+    await expect(running.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(() => service.readMesh(closing.meshId)).toThrow(/no mesh/);
+    expect(() => service.meshMeasurements(running.id)).toThrow(/no mesh/);
+    expect(service.meshMeasurements(other.meshId)).toBe(other);
   });
 });

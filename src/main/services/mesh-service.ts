@@ -1,11 +1,13 @@
-// Surface meshes of segment-all results: one class meshed as a job, kept in memory for the 3D
-// view, measurements and export. Transport-free: the API handlers call these methods.
-import type { MeshData, MeshResults, MeshSummary } from '../../shared/api/mesh';
+// Surface meshes of segment-all results: one class meshed as a job, from its probability map
+// (sub-voxel) when segment-all kept it, else from the labels; kept in memory for the 3D view,
+// measurements and export until the volume closes. Transport-free: the API handlers call these methods.
+import type { MeshData, MeshResults, MeshSource as MeshedFrom, MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
 import { workerStarter } from '../engine/pool';
-import { type MeshOptions, type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
+import { type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
+import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
 import type { JobContext, Jobs } from './jobs';
 import type { MeshSource, MeshWorkerInput, MeshWorkerMessage } from './mesh-worker';
@@ -14,8 +16,8 @@ const startWorker = workerStarter(import.meta.url, './mesh-worker.ts', 'mesh-wor
 
 export interface MeshServiceOptions {
   jobs: Jobs;
-  /** A volume's last segment-all result (class id per voxel); null when there is none. */
-  segmentationOf(volumeId: string): { volume: Volume; modelVersion: number } | null;
+  /** A volume's last segment-all result (class id per voxel, class probabilities when kept); null when there is none. */
+  segmentationOf(volumeId: string): { volume: Volume; probabilities?: ProbabilityMaps; modelVersion: number } | null;
   /** A volume's classes, to check and name the class asked for. */
   classesOf(volumeId: string): SegmentationClass[];
   /** Meshes kept in memory; the oldest is dropped beyond this. Default 8. */
@@ -36,17 +38,21 @@ export interface MeshRequest {
   edgeLength?: number;
   minVolume?: number;
   iterations?: number;
+  /** Default: the probabilities when segment-all kept them, else the labels. */
+  source?: MeshedFrom;
 }
 
 export class MeshService {
   /** Built meshes by id, oldest first. */
   private readonly meshes = new Map<string, BuiltMesh>();
+  /** Running mesh jobs and their volume. */
+  private readonly running = new Map<string, string>();
 
   constructor(private readonly options: MeshServiceOptions) {}
 
   /** Starts meshing a class of the segment-all result; the job id is the mesh id. */
   meshSegmentation(request: MeshRequest): { id: string; result: Promise<MeshSummary> } {
-    const { volumeId, classId, ...meshOptions } = request;
+    const { volumeId, classId, source: asked, ...meshOptions } = request;
     const segmentation = this.options.segmentationOf(volumeId);
     if (!segmentation) throw badInput('no segmentation yet: train a model and run "Segment all" before meshing');
     const classes = this.options.classesOf(volumeId);
@@ -55,21 +61,32 @@ export class MeshService {
       throw badInput(
         `class ${classId} does not exist (classes: ${classes.map((c) => `${c.id} "${c.name}"`).join(', ')})`,
       );
+    const channel = segmentation.probabilities?.classes.indexOf(classId) ?? -1;
+    if (asked === 'probabilities' && channel < 0)
+      throw badInput(
+        `segment-all kept no probabilities of "${chosen.name}": run "Segment all" again, or mesh the labels`,
+      );
+    const source: MeshedFrom = asked ?? (channel >= 0 ? 'probabilities' : 'labels');
+    const field =
+      source === 'probabilities'
+        ? { volume: segmentation.probabilities!.channels[channel]!, channel, options: meshOptions }
+        : { volume: segmentation.volume, options: { ...meshOptions, class: classId } };
     const job = this.options.jobs.start('mesh', async ({ signal, progress }) => {
       const started = performance.now();
-      progress(0, 0, `meshing "${chosen.name}"`);
-      const result = await meshInWorker(segmentation.volume, { ...meshOptions, class: classId }, { signal, progress });
+      progress(0, 0, `meshing "${chosen.name}" from its ${source}`);
+      const result = await meshInWorker(field, { signal, progress });
       if (result.objects.length === 0)
         throw badInput(
           result.removed > 0
             ? `all ${result.removed} objects of "${chosen.name}" are smaller than the minimum volume`
-            : `class "${chosen.name}" has no voxels in the segmentation: nothing to mesh`,
+            : `class "${chosen.name}" has no voxels ${source === 'labels' ? 'in the segmentation' : 'of probability above 0.5'}: nothing to mesh`,
         );
       const summary: MeshSummary = {
         meshId: job.id,
         volumeId,
         classId,
         modelVersion: segmentation.modelVersion,
+        source,
         unit: result.unit,
         objects: result.objects.map(({ mesh, measurements, watertight }) => ({
           ...measurements,
@@ -82,11 +99,23 @@ export class MeshService {
         seconds: (performance.now() - started) / 1000,
       };
       const { shape, voxelSize } = segmentation.volume;
-      this.keep(job.id, { summary, result, grid: { shape, voxelSize } });
+      if (this.running.has(job.id)) this.keep(job.id, { summary, result, grid: { shape, voxelSize } });
       progress(1, 1, `${summary.objects.length} objects meshed`);
       return summary;
     });
+    this.running.set(job.id, volumeId);
+    void job.result.catch(() => undefined).finally(() => this.running.delete(job.id));
     return job;
+  }
+
+  /** Forgets a closed volume: cancels its mesh jobs and drops its meshes. */
+  forget(volumeId: string): void {
+    for (const [jobId, volume] of this.running)
+      if (volume === volumeId) {
+        this.running.delete(jobId); // so it keeps nothing should it finish anyway
+        this.options.jobs.cancel(jobId);
+      }
+    for (const [meshId, built] of this.meshes) if (built.summary.volumeId === volumeId) this.meshes.delete(meshId);
   }
 
   /** All objects' vertices and triangles, concatenated, with where each object lies. */
@@ -155,22 +184,25 @@ export class MeshService {
   }
 }
 
-/** The voxels of an in-memory volume travel to the worker; a volume on disk is opened there. */
-async function meshSource(volume: Volume): Promise<MeshSource> {
-  if (volume.format !== 'memory') return { kind: 'file', path: volume.path };
+/** What to mesh: labels or a probability map (`channel` of its file), and how. */
+interface Field {
+  volume: Volume;
+  channel?: number;
+  options: MeshWorkerInput['options'];
+}
+
+/** The voxels of an in-memory volume travel to the worker (a copy); a volume on disk is opened there. */
+async function meshSource({ volume, channel }: Field): Promise<MeshSource> {
+  if (volume.format !== 'memory') return { kind: 'file', path: volume.path, channel };
   const data = (await volume.read({ start: [0, 0, 0], shape: volume.shape })) as Uint8Array;
   return { kind: 'memory', data, shape: volume.shape, voxelSize: volume.voxelSize, unit: volume.unit };
 }
 
 /** Runs meshFromVolume in a worker thread; aborting terminates the worker at once. */
-async function meshInWorker(
-  volume: Volume,
-  options: MeshWorkerInput['options'] & MeshOptions,
-  { signal, progress }: JobContext,
-): Promise<MeshResult> {
-  const source = await meshSource(volume);
+async function meshInWorker(field: Field, { signal, progress }: JobContext): Promise<MeshResult> {
+  const source = await meshSource(field);
   if (signal.aborted) throw cancelled('meshing cancelled');
-  const input: MeshWorkerInput = { source, options };
+  const input: MeshWorkerInput = { source, options: field.options };
   const worker = startWorker({
     workerData: input,
     transferList: source.kind === 'memory' ? [source.data.buffer as ArrayBuffer] : [],

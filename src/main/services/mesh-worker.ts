@@ -9,9 +9,10 @@ import { type MeshOptions, type MeshResult, meshFromVolume } from '../mesh';
 import { openVolume } from '../volume/open';
 import type { Volume } from '../volume/volume';
 
-/** The labels to mesh: the voxels themselves (an in-memory result) or the file holding them. */
+/** The labels or probabilities to mesh: the voxels themselves (an in-memory result) or the file (and channel) holding them. */
 export type MeshSource =
-  { kind: 'memory'; data: Uint8Array; shape: Vec3; voxelSize: Vec3; unit: string } | { kind: 'file'; path: string };
+  | { kind: 'memory'; data: Uint8Array; shape: Vec3; voxelSize: Vec3; unit: string }
+  | { kind: 'file'; path: string; channel?: number | undefined };
 
 export interface MeshWorkerInput {
   source: MeshSource;
@@ -29,7 +30,7 @@ async function run({ source, options }: MeshWorkerInput): Promise<void> {
   const volume: Volume =
     source.kind === 'memory'
       ? new MemoryVolume(source.data, source.shape, 'segmentation', source)
-      : await openVolume(source.path);
+      : await openVolume(source.path, source.channel === undefined ? {} : { channel: source.channel });
   try {
     const result = await meshFromVolume(volume, {
       ...options,

@@ -150,11 +150,16 @@ describe('segmentation with the engine', () => {
     await service.train('v', { seed: 5 }).result;
     await service.segmentAll('v', 0).result;
     const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
-    expect(stored()).toHaveLength(1);
+    expect(stored()).toHaveLength(2); // the labels and the class probabilities
     const slice = (await service.readSegmentationSlice('v', 'x', 27))!;
     expect(accuracy(slice.classes, 'x', 27)).toBeGreaterThan(0.9);
+    // the probability of the material is high where it is segmented as material (uint8, 255 = 1)
+    const { probabilities } = service.segmentationResult('v')!;
+    expect(probabilities!.classes).toEqual([1, 2]);
+    const material = await probabilities!.channels[1]!.read({ start: [0, 0, 27], shape: [SHAPE[0], SHAPE[1], 1] });
+    expect(material.every((p, i) => Math.abs(p - 127.5) < 2 || (slice.classes[i] === 2) === p > 127)).toBe(true);
     await service.segmentAll('v', 0).result;
-    expect(stored()).toHaveLength(1);
+    expect(stored()).toHaveLength(2);
     await service.forget('v');
     expect(stored()).toHaveLength(0);
   });

@@ -230,6 +230,20 @@ describe('training and prediction', () => {
     expect(service.segmentationState(id).model?.version).toBe(3);
   });
 
+  it('stops a running preview for a newer request (its labels are older), but lets a full training finish', async () => {
+    const { service, id } = await setup();
+    paintBothClasses(service, id);
+    const older = service.train(id, { preview: true });
+    const newer = service.train(id, { preview: true });
+    await expect(older.result).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(await newer.result).toBe(1);
+    const full = service.train(id);
+    const preview = service.train(id, { preview: true });
+    expect(await full.result).toBe(2);
+    expect(await preview.result).toBe(3);
+    expect(service.segmentationState(id).model).toMatchObject({ version: 3, preview: true });
+  });
+
   it('accepts a predicted slice as labels in one undoable step, keeping the painted labels', async () => {
     const { service, id } = await setup();
     paintBothClasses(service, id);

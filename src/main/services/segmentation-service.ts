@@ -11,6 +11,7 @@ import type {
   SegmentationState,
   StrokeResult,
 } from '../../shared/api/segmentation';
+import type { VolumeOverview } from '../../shared/api/volume';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
 import { type Axis, type Region, axisIndex, voxelCount } from '../../shared/volume';
@@ -18,10 +19,17 @@ import { LabelStore, type Stroke } from '../labels';
 import { ClassList } from '../segmentation/classes';
 import type { SegmentationEngine } from '../segmentation/engine';
 import { LabelsHistory } from '../segmentation/labels-history';
-import { type FinishedResult, copyVolume, createExportTarget, createResultStore } from '../segmentation/outputs';
+import {
+  type FinishedResult,
+  type ProbabilityMaps,
+  copyVolume,
+  createExportTarget,
+  createResultStore,
+} from '../segmentation/outputs';
 import { brushShapes, clipRegion, floodFill, sliceRegion } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { withTimeLeft } from '../segmentation/time-left';
+import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import type { JobContext, Jobs } from './jobs';
 import { sliceSize } from './volume-service';
@@ -65,8 +73,8 @@ interface Session {
   slices: Map<string, Promise<PredictionSlice>>;
   result?: { stored: FinishedResult; modelVersion: number };
   running: { train?: string; segmentAll?: string; export?: string };
-  /** Settles when the newest training job ends; the id of a training waiting for the one before it. */
-  training: { last?: Promise<void>; waiting?: string };
+  /** Settles when the newest training job ends; the ids of a training waiting for the one before it and of a preview training now. */
+  training: { last?: Promise<void>; waiting?: string; preview?: { id: string } };
 }
 
 /** Prediction slices kept per volume: the three visible ones and some scrolling around them. */
@@ -168,18 +176,21 @@ export class SegmentationService {
 
   /**
    * Trains on the labels as they are when the training starts. One training runs at a time per
-   * volume; a request while one runs waits for it and replaces any request still waiting, so live
-   * retraining after every stroke always finishes one model and then trains on the newest labels.
+   * volume; a request while one runs replaces any request still waiting and stops a preview
+   * training (its labels are older), else waits for it. So live retraining after every stroke
+   * trains on the newest labels as soon as possible, and a full training is never lost.
    */
   train(volumeId: string, options: { seed?: number; preview?: boolean } = {}): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     const { training } = session;
     this.checkTrainable(session);
     if (training.waiting) this.options.jobs.cancel(training.waiting);
+    if (training.preview) this.options.jobs.cancel(training.preview.id);
     const before = training.last;
     let finished = (): void => undefined;
     const settled = new Promise<void>((resolve) => (finished = resolve));
     training.last = settled;
+    const self = { id: '' }; // the job's id, known once it started
     const job = this.options.jobs.start('train', async (context) => {
       try {
         if (before) {
@@ -188,12 +199,15 @@ export class SegmentationService {
           if (training.waiting === job.id) delete training.waiting;
           if (context.signal.aborted) throw cancelled('training replaced by a newer request');
         }
+        if (options.preview) training.preview = self;
         return (await this.trainNow(session, options, context)).version;
       } finally {
+        if (training.preview === self) delete training.preview;
         if (training.last === settled) delete training.last;
         finished();
       }
     });
+    self.id = job.id;
     if (before) training.waiting = job.id;
     this.track(session, 'train', job.id, job.result);
     return job;
@@ -291,6 +305,7 @@ export class SegmentationService {
         session.volume,
         this.options.results?.folder,
         this.options.results?.memoryLimit,
+        trained.classes, // their probabilities too, for sub-voxel meshes
       );
       let stored: FinishedResult;
       try {
@@ -323,10 +338,25 @@ export class SegmentationService {
     return { width, height, modelVersion: result.modelVersion, classes };
   }
 
-  /** The last complete segment-all result (class id per voxel) and its model version; null when there is none. */
-  segmentationResult(volumeId: string): { volume: Volume; modelVersion: number } | null {
+  /** The last segment-all result downsampled for the 3D view (most frequent class per block); null when there is none. */
+  async readSegmentationOverview(
+    volumeId: string,
+    maxEdge: number,
+  ): Promise<(VolumeOverview & { modelVersion: number }) | null> {
     const result = this.session(volumeId).result;
-    return result ? { volume: result.stored.volume, modelVersion: result.modelVersion } : null;
+    if (!result) return null;
+    const overview = await readOverview(result.stored.volume, { maxEdge, reduce: 'mode' });
+    return { ...overview, modelVersion: result.modelVersion };
+  }
+
+  /** The last complete segment-all result (class id per voxel, class probabilities) and its model version; null when there is none. */
+  segmentationResult(
+    volumeId: string,
+  ): { volume: Volume; probabilities?: ProbabilityMaps; modelVersion: number } | null {
+    const result = this.session(volumeId).result;
+    if (!result) return null;
+    const { volume, probabilities } = result.stored;
+    return { volume, probabilities, modelVersion: result.modelVersion };
   }
 
   /**
@@ -539,6 +569,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
     segmentAll: async ({ volumeId, threads }) => started(service.segmentAll(volumeId, threads)),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
+    readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
     exportSegmentation: async (args) => started(service.exportSegmentation(args)),
     segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),

@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
-import type { SliceData, VolumeLevel } from '../../shared/api';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { ImportAdvice, SliceData, VolumeLevel, VolumeOverview } from '../../shared/api';
 import { TomosegError, badInput } from '../../shared/errors';
-import { type Axis, type Region, type VolumeInfo, axisIndex } from '../../shared/volume';
+import { type Axis, type Region, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
 import type { Handlers } from '../api/dispatch';
+import { withTimeLeft } from '../segmentation/time-left';
 import { importToZarr } from '../volume/import';
+import { importAdvice } from '../volume/import-advice';
 import { openVolume } from '../volume/open';
+import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import { estimateRange } from '../volume/statistics';
 import type { Jobs } from './jobs';
 import type { RecentList } from './recent';
+
+export interface VolumeServiceOptions {
+  /** Where converted copies go when the source's folder is read-only; the system's temporary folder by default. */
+  convertedDir?: string;
+  /** Volumes stored slice by slice from this many bytes on are slow to browse in place (see import-advice). */
+  slowBrowseBytes?: number;
+}
 
 interface OpenEntry {
   volume: Volume;
@@ -22,7 +33,10 @@ interface OpenEntry {
 export class VolumeService {
   private readonly open = new Map<string, OpenEntry>();
 
-  constructor(private readonly recent: RecentList) {}
+  constructor(
+    private readonly recent: RecentList,
+    private readonly options: VolumeServiceOptions = {},
+  ) {}
 
   async openPath(path: string, remember = true): Promise<VolumeInfo> {
     const volume = await openVolume(path);
@@ -36,7 +50,7 @@ export class VolumeService {
       voxelSize: volume.voxelSize,
       unit: volume.unit,
       chunkShape: volume.chunkShape,
-      range: await estimateRange(volume),
+      range: await rangeOf(volume, path),
     };
     this.open.set(info.id, { volume, info, levels: new Map() });
     if (remember) await this.recent.add(path);
@@ -82,10 +96,38 @@ export class VolumeService {
     return { width, height, dtype: volume.dtype, data };
   }
 
+  /**
+   * The whole volume at most `maxEdge` voxels per edge, for the 3D view: from the coarsest pyramid
+   * level whose longest edge is still `maxEdge` (fewest bytes read for the detail wanted).
+   */
+  async readOverview(volumeId: string, maxEdge: number): Promise<VolumeOverview> {
+    const { volume: full } = this.entry(volumeId);
+    let chosen = 0;
+    full.levels?.forEach((level, index) => {
+      if (Math.max(...level.shape) >= maxEdge) chosen = index;
+    });
+    const volume = await this.level(volumeId, chosen);
+    // A coarser level's voxel 0 covers several full-resolution voxels: its centre lies between them.
+    const origin = volume.voxelSize.map((size, a) => (size - full.voxelSize[a]!) / 2) as Vec3;
+    return readOverview(volume, { maxEdge, reduce: 'mean', origin });
+  }
+
+  /** Whether the open volume is worth converting to OME-Zarr, and where the copy would go. */
+  importAdvice(volumeId: string): Promise<ImportAdvice> {
+    return importAdvice(this.get(volumeId), {
+      slowBytes: this.options.slowBrowseBytes,
+      fallbackDir: this.options.convertedDir ?? join(tmpdir(), 'tomoseg-converted'),
+    });
+  }
+
   /** Starts converting `path` to OME-Zarr at `dest` as a job; returns the job id at once. */
   importVolume(jobs: Jobs, path: string, dest: string, overwrite: boolean): { jobId: string } {
     const { id } = jobs.start('import', (job) =>
-      importToZarr(path, dest, { signal: job.signal, progress: job.progress, force: overwrite }),
+      importToZarr(path, dest, {
+        signal: job.signal,
+        progress: withTimeLeft(job.progress, 'converting'),
+        force: overwrite,
+      }),
     );
     return { jobId: id };
   }
@@ -111,6 +153,28 @@ export class VolumeService {
   }
 }
 
+/** Slices this large give estimateRange all the samples it takes. */
+const RANGE_SLICE_VOXELS = 256 * 256;
+
+/**
+ * The initial window/level range, from the coarsest pyramid level whose slices are still large
+ * enough: the same percentiles from a few chunks, where five full slices of a 2048³ Zarr take
+ * seconds each.
+ */
+async function rangeOf(volume: Volume, path: string): Promise<[number, number]> {
+  let level = 0;
+  volume.levels?.forEach(({ shape }, index) => {
+    if (shape[1] * shape[2] >= RANGE_SLICE_VOXELS) level = index;
+  });
+  if (level === 0) return estimateRange(volume);
+  const coarse = await openVolume(path, { level });
+  try {
+    return await estimateRange(coarse);
+  } finally {
+    await coarse.close();
+  }
+}
+
 /** Image size of a slice perpendicular to `axis`: columns are the last remaining axis. */
 export function sliceSize(shape: readonly number[], axis: Axis): [number, number] {
   const [z, y, x] = shape as [number, number, number];
@@ -118,9 +182,14 @@ export function sliceSize(shape: readonly number[], axis: Axis): [number, number
 }
 
 /** API handlers of the volume methods beyond open/close/readSlice. */
-export function volumeHandlers(service: VolumeService, jobs: Jobs): Pick<Handlers, 'volumeLevels' | 'importVolume'> {
+export function volumeHandlers(
+  service: VolumeService,
+  jobs: Jobs,
+): Pick<Handlers, 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice'> {
   return {
     volumeLevels: async ({ volumeId }) => service.levels(volumeId),
+    readVolumeOverview: ({ volumeId, maxEdge }) => service.readOverview(volumeId, maxEdge),
     importVolume: async ({ path, dest, overwrite }) => service.importVolume(jobs, path, dest, overwrite),
+    importAdvice: ({ volumeId }) => service.importAdvice(volumeId),
   };
 }

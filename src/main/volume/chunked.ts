@@ -5,9 +5,11 @@ import {
   type Vec3,
   allocate,
   bytesPerElement,
+  dtypeOf,
   voxelCount,
 } from '../../shared/volume';
-import { typedView } from './bytes';
+import { badInput } from '../../shared/errors';
+import { bytesOf, typedView } from './bytes';
 import { type Chunk, type ChunkCache, sharedCache } from './cache';
 import { fileProblem } from './errors';
 import type { Volume, VolumeMeta } from './volume';
@@ -61,12 +63,16 @@ export abstract class ChunkedVolume implements Volume {
    */
   protected readRows?(z: number, depth: number, y: number, rows: number, out: Buffer): Promise<void>;
 
-  async read(region: Region): Promise<TypedArray> {
+  async read(region: Region, into?: TypedArray): Promise<TypedArray> {
     checkRegion(this, region);
     const count = voxelCount(region.shape);
+    if (into && (into.length !== count || dtypeOf(into) !== this.dtype))
+      throw badInput(
+        `${this.path}: a ${region.shape.join('×')} ${this.dtype} region does not fit ${into.length} ${dtypeOf(into)} values`,
+      );
     if (this.readRows && region.shape[2] === this.shape[2] && count * bytesPerElement(this.dtype) >= DIRECT_READ_BYTES)
-      return this.readDirect(region);
-    const out = allocate(this.dtype, count);
+      return this.readDirect(region, into);
+    const out = into ?? allocate(this.dtype, count);
     const runs = this.loadRun
       ? runsAlongY(chunksOf(region, this.chunkShape), this.maxRun())
       : chunksOf(region, this.chunkShape).map((i) => [i]);
@@ -94,10 +100,10 @@ export abstract class ChunkedVolume implements Volume {
   }
 
   /** Whole rows, so each slice of the region is one contiguous piece of the result. */
-  private async readDirect({ start, shape }: Region): Promise<TypedArray> {
+  private async readDirect({ start, shape }: Region, into?: TypedArray): Promise<TypedArray> {
     // Not zeroed: the reads fill every byte or throw. Zeroing and faulting in fresh zeroed pages
     // cost as much as the reads themselves.
-    const bytes = Buffer.allocUnsafeSlow(voxelCount(shape) * bytesPerElement(this.dtype));
+    const bytes = into ? bytesOf(into) : Buffer.allocUnsafeSlow(voxelCount(shape) * bytesPerElement(this.dtype));
     const sliceBytes = bytes.length / shape[0];
     const depth = Math.max(1, Math.floor(DIRECT_PIECE_BYTES / sliceBytes));
     let next = 0;
@@ -111,7 +117,7 @@ export abstract class ChunkedVolume implements Volume {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_LOADS, Math.ceil(shape[0] / depth)) }, worker));
-    return typedView(bytes, this.dtype);
+    return into ?? typedView(bytes, this.dtype);
   }
 
   /** Chunks per run: about RUN_BYTES, so runs in flight stay within a bounded amount of memory. */

@@ -1,14 +1,16 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../shared/api';
 import type { Vec3 } from '../../shared/volume';
+import { fingerprint as projectFingerprint } from '../project/fingerprint';
 import { EventBus } from '../services/events';
 import { Jobs } from '../services/jobs';
 import { RecentList } from '../services/recent';
 import { VolumeService } from '../services/volume-service';
 import { createVolume } from './create';
 import { importToZarr } from './import';
+import { importAdvice } from './import-advice';
 import { openVolume } from './open';
 import { fingerprint, pattern, readAll, sameBytes, tempDir } from './testing/data';
 
@@ -51,6 +53,14 @@ describe('importToZarr', () => {
     expect(fingerprint(source)).toBe(before);
   });
 
+  it('gives a copy with the project fingerprint of its source, so a project hands the labels over to it', async () => {
+    const source = await tiffStack('labelled.tif');
+    await importToZarr(source, join(dir, 'labelled.zarr'), { chunkShape: [16, 16, 16] });
+    const [tiff, zarr] = await Promise.all([openVolume(source), openVolume(join(dir, 'labelled.zarr'))]);
+    expect(await projectFingerprint(zarr)).toEqual(await projectFingerprint(tiff));
+    await Promise.all([tiff.close(), zarr.close()]);
+  });
+
   it('stops when cancelled and leaves no output, partial or final', async () => {
     const source = await tiffStack('cancel.tif');
     const dest = join(dir, 'cancel.zarr');
@@ -89,4 +99,56 @@ describe('importToZarr', () => {
     expect([coarse.width, coarse.height]).toEqual([15, 20]);
     await service.close(pyramid.id);
   });
+});
+
+describe('importAdvice', () => {
+  const fallbackDir = join(dir, 'converted');
+
+  it('advises converting a TIFF stack from the size on where slicing across its pages is slow', async () => {
+    const source = await tiffStack('advice.tif');
+    const bytes = 40 * 50 * 30 * 2;
+    const volume = await openVolume(source);
+    expect(await importAdvice(volume, { slowBytes: bytes, fallbackDir })).toEqual({
+      slow: true,
+      sliceBySlice: true,
+      bytes,
+      format: volume.format,
+      dest: join(dir, 'advice.zarr'),
+    });
+    expect(await importAdvice(volume, { slowBytes: bytes + 1, fallbackDir })).toMatchObject({
+      slow: false,
+      sliceBySlice: true,
+    });
+    await volume.close();
+  });
+
+  it('never advises converting a chunked Zarr, and picks a free name for the copy', async () => {
+    const source = await tiffStack('chunked.tif');
+    await importToZarr(source, join(dir, 'chunked.zarr'), { chunkShape: [16, 16, 16] });
+    const volume = await openVolume(join(dir, 'chunked.zarr'));
+    expect(await importAdvice(volume, { slowBytes: 1, fallbackDir })).toMatchObject({
+      slow: false,
+      sliceBySlice: false,
+      dest: join(dir, 'chunked-2.zarr'),
+    });
+    await volume.close();
+  });
+
+  // Root may write anywhere, so the read-only folder cannot be made.
+  it.skipIf(process.getuid?.() === 0)(
+    'puts the copy in its own folder when the source folder is read-only',
+    async () => {
+      const folder = join(dir, 'read-only');
+      mkdirSync(folder);
+      const source = await tiffStack('read-only/stack.tif');
+      chmodSync(folder, 0o555);
+      try {
+        const volume = await openVolume(source);
+        expect((await importAdvice(volume, { fallbackDir })).dest).toBe(join(fallbackDir, 'stack.zarr'));
+        await volume.close();
+      } finally {
+        chmodSync(folder, 0o755);
+      }
+    },
+  );
 });

@@ -27,8 +27,12 @@ export interface LevelInfo {
 export interface Volume extends VolumeMeta {
   /** The file or folder it reads from. */
   readonly path: string;
-  /** Reads a region, returned as a new C-order array of `dtype`. Out-of-range regions throw. */
-  read(region: Region): Promise<TypedArray>;
+  /**
+   * Reads a region as a C-order array of `dtype`. Out-of-range regions throw. With `into` (of
+   * `dtype`, exactly the region's size) chunked volumes fill and return it, so a pass over the
+   * volume reuses one buffer instead of faulting in fresh memory per read; always use the result.
+   */
+  read(region: Region, into?: TypedArray): Promise<TypedArray>;
   close(): Promise<void>;
 }
 

@@ -6,16 +6,19 @@ import { CursorPanel } from './panels/CursorPanel';
 import { DisplayPanel } from './panels/DisplayPanel';
 import { ErrorBanner } from './panels/ErrorBanner';
 import { HelpPanel } from './panels/HelpPanel';
+import { ImportBanner } from './panels/ImportBanner';
 import { MeshPanel } from './panels/MeshPanel';
 import { OpenDialog } from './panels/OpenDialog';
 import { ProjectPanel } from './panels/ProjectPanel';
 import { SegmentationPanel } from './panels/SegmentationPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
+import { View3DPanel } from './panels/View3DPanel';
 import { VolumePanel } from './panels/VolumePanel';
 import { type OpenTarget, openVolume } from './store/open';
 import { useViewer } from './store/viewer';
 import { useShortcuts } from './tools/shortcuts';
 import { SliceView } from './views/SliceView';
+import { VolumeView3D } from './views/VolumeView3D';
 
 export function App({ client }: { client: Client }) {
   const services = useMemo(() => createServices(client), [client]);
@@ -89,13 +92,14 @@ export function App({ client }: { client: Client }) {
         </header>
         <ProjectPanel />
         <ErrorBanner />
+        {volume && <ImportBanner volume={volume} />}
         {volume ? (
           <main className="workspace">
             <div className="views">
               <SliceView key={`${volume.id}-z`} axis="z" volume={volume} />
               <SliceView key={`${volume.id}-y`} axis="y" volume={volume} />
               <SliceView key={`${volume.id}-x`} axis="x" volume={volume} />
-              <HelpPanel />
+              <VolumeView3D key={`${volume.id}-3d`} volume={volume} />
             </div>
             <aside className="sidebar">
               <VolumePanel volume={volume} />
@@ -103,7 +107,9 @@ export function App({ client }: { client: Client }) {
               <SegmentationPanel />
               <TrainingPanel />
               <MeshPanel volumeId={volume.id} />
+              <View3DPanel volume={volume} />
               <DisplayPanel volume={volume} />
+              <HelpPanel />
             </aside>
           </main>
         ) : (

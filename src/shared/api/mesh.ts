@@ -20,6 +20,11 @@ export const meshArgs = {
     edgeLength: finite.positive().optional(),
     minVolume: finite.nonnegative().optional(),
     iterations: z.number().int().min(0).max(1000).optional(),
+    /**
+     * What to mesh: the class's probability (sub-voxel, the default when segment-all kept it) or
+     * its voxels in the label volume.
+     */
+    source: z.enum(['probabilities', 'labels']).optional(),
   }),
   /** All triangles of a built mesh, objects one after another, for display. */
   readMesh: z.object({ meshId }),
@@ -63,6 +68,8 @@ export interface MeshData {
   voxelSize: Vec3;
 }
 
+export type MeshSource = 'probabilities' | 'labels';
+
 export interface MeshObjectMeasurements {
   /** unit³ */
   volume: number;
@@ -86,6 +93,8 @@ export interface MeshSummary {
   classId: number;
   /** The segment-all model version it was built from. */
   modelVersion: number;
+  /** Meshed from the class's probability map (sub-voxel) or from its voxels in the labels. */
+  source: MeshSource;
   unit: string;
   objects: MeshObjectMeasurements[];
   /** Objects dropped for being smaller than the minimum volume. */

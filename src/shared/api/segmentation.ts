@@ -3,6 +3,7 @@
 // `readSlice`: perpendicular to `axis`, columns and rows as in `SliceData` (z: x, y; y: x, z; x: y, z).
 import { z } from 'zod';
 import type { Region } from '../volume';
+import { type VolumeOverview, overviewEdge } from './volume';
 
 const volumeId = z.string().min(1);
 const axis = z.enum(['z', 'y', 'x']);
@@ -81,6 +82,8 @@ export const segmentationArgs = {
   segmentAll: z.object({ volumeId, threads: z.number().int().positive().max(256).optional() }),
   /** One slice of the last segment-all result; null when there is none. */
   readSegmentationSlice: z.object({ volumeId, axis, index: sliceIndex }),
+  /** The last segment-all result downsampled for the 3D view (most frequent class per block); null when there is none. */
+  readSegmentationOverview: z.object({ volumeId, maxEdge: overviewEdge }),
   /**
    * Writes the current model's prediction of a region (or of one slice) into the labels as one
    * undoable stroke. Voxels the user already labelled keep their label.
@@ -186,6 +189,7 @@ export interface SegmentationResults {
   readPredictionSlice: PredictionSlice | null;
   segmentAll: JobStarted;
   readSegmentationSlice: SegmentationSlice | null;
+  readSegmentationOverview: (VolumeOverview & { modelVersion: number }) | null;
   acceptPrediction: StrokeResult;
   exportSegmentation: JobStarted;
   segmentationState: SegmentationState;

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { Dtype, TypedArray, Vec3, VolumeInfo } from '../volume';
 
 const volumeId = z.string().min(1);
+/** Overviews stay small enough to send and render at once (192³ float32 is 27 MiB). */
+export const MAX_OVERVIEW_EDGE = 192;
+export const overviewEdge = z.number().int().min(8).max(MAX_OVERVIEW_EDGE).default(128);
 
 export const volumeArgs = {
   openVolume: z.object({ path: z.string().min(1) }),
@@ -25,6 +28,13 @@ export const volumeArgs = {
    * cancelJob stops it and leaves nothing at `dest`.
    */
   importVolume: z.object({ path: z.string().min(1), dest: z.string().min(1), overwrite: z.boolean().default(false) }),
+  /** Whether an open volume is slow to browse in place (see ImportAdvice) and where a converted copy would go. */
+  importAdvice: z.object({ volumeId }),
+  /**
+   * A small copy of the whole volume for the 3D view, at most `maxEdge` voxels per edge: read from
+   * the coarsest pyramid level that is still that large, block-averaged, never the whole volume.
+   */
+  readVolumeOverview: z.object({ volumeId, maxEdge: overviewEdge }),
 };
 
 export interface VolumeLevel {
@@ -40,6 +50,32 @@ export interface SliceData {
   data: TypedArray;
 }
 
+/** A downsampled copy of a whole volume, placed in the volume's physical coordinates. */
+export interface VolumeOverview {
+  /** (z, y, x) voxels of `data`. */
+  shape: Vec3;
+  /** Physical distance between neighbouring overview voxels (z, y, x). */
+  voxelSize: Vec3;
+  /** Physical position of overview voxel (0, 0, 0); the volume's voxel (0, 0, 0) centre is at 0. */
+  origin: Vec3;
+  dtype: Dtype;
+  /** C order (z, y, x). */
+  data: TypedArray;
+}
+
+/** Whether converting a volume to OME-Zarr would make it fast to browse. */
+export interface ImportAdvice {
+  /** Browsing in place is slow: stored slice by slice and so large that a slice across them takes long. */
+  slow: boolean;
+  /** Stored one z slice after another (TIFF pages, numbered files, raw): converting helps. */
+  sliceBySlice: boolean;
+  /** Bytes of the volume's voxels. */
+  bytes: number;
+  format: string;
+  /** A free place for the copy: next to the source, or Tomoseg's own folder when that one is read-only. */
+  dest: string;
+}
+
 export interface VolumeResults {
   openVolume: VolumeInfo;
   openSample: VolumeInfo;
@@ -48,4 +84,6 @@ export interface VolumeResults {
   readSlice: SliceData;
   volumeLevels: VolumeLevel[];
   importVolume: { jobId: string };
+  importAdvice: ImportAdvice;
+  readVolumeOverview: VolumeOverview;
 }

@@ -59,6 +59,30 @@ describe('TIFF written here', () => {
     },
   );
 
+  it('reads into a buffer the caller gives, through the cache and straight from the file', async () => {
+    // 2 MiB of whole rows go straight from the file (a pass over the volume); a box goes through the cache.
+    const big: Vec3 = [8, 256, 512];
+    const path = join(dir, 'into.tif');
+    const data = pattern('uint16', big);
+    const writer = await createVolume(path, { shape: big, dtype: 'uint16' });
+    await writer.write({ start: [0, 0, 0], shape: big }, data);
+    await writer.commit();
+    const volume = await openVolume(path);
+    for (const region of [
+      { start: [0, 0, 0] as Vec3, shape: big },
+      { start: [1, 5, 7] as Vec3, shape: [3, 4, 5] as Vec3 },
+    ]) {
+      const into = new Uint16Array(region.shape[0] * region.shape[1] * region.shape[2]).fill(1);
+      const result = await volume.read(region, into);
+      expect(result).toBe(into);
+      expect(sameBytes(into, await volume.read(region))).toBe(true);
+    }
+    await expect(volume.read({ start: [0, 0, 0], shape: [1, 1, 2] }, new Uint16Array(3))).rejects.toThrow(
+      /does not fit 3 uint16 values/,
+    );
+    await volume.close();
+  });
+
   it('writes channels as an ImageJ hyperstack (z outer, channel inner)', async () => {
     const path = join(dir, 'channels.tif');
     const writer = await createVolume(path, { shape, dtype: 'float32', channels: 3 });

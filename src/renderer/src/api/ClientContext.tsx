@@ -38,6 +38,8 @@ export function createServices(client: Client): Services {
     predictions: new SliceSource(
       async (volumeId, axis, index) => modelSlice(await client.api.readPredictionSlice({ volumeId, axis, index })),
       report('prediction of slice'),
+      // each is a prediction: after every live retraining only the visible ones are worth computing
+      { prefetch: false },
     ),
     results: new SliceSource(
       async (volumeId, axis, index) => modelSlice(await client.api.readSegmentationSlice({ volumeId, axis, index })),

@@ -11,12 +11,16 @@ const SHORTCUTS: [string, string][] = [
   ['[  ]', 'smaller / larger brush'],
   ['O', 'show / hide labels'],
   ['Ctrl Z, Ctrl Shift Z', 'undo, redo'],
+  ['3D: drag, wheel', 'rotate, zoom'],
+  ['3D: shift drag', 'pan'],
 ];
 
 export function HelpPanel() {
   return (
-    <section className="help" data-testid="help-panel">
-      <h2>Mouse and keys</h2>
+    <details className="panel help" data-testid="help-panel">
+      <summary>
+        <h2>Mouse and keys</h2>
+      </summary>
       <dl className="shortcuts">
         {SHORTCUTS.map(([keys, action]) => (
           <div key={keys}>
@@ -25,6 +29,6 @@ export function HelpPanel() {
           </div>
         ))}
       </dl>
-    </section>
+    </details>
   );
 }

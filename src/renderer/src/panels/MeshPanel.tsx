@@ -1,11 +1,10 @@
 // Surface meshes of the segment-all result: choose a class and the meshing options, build with
-// progress and cancel, see the objects in 3D and their measurements, export STL/PLY/OBJ (+ CSV).
+// progress and cancel, see the objects in the 3D view and their measurements, export STL/PLY/OBJ (+ CSV).
 import { useEffect, useState } from 'react';
 import type { MeshSummary } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { buildMesh, exportMesh, objectColour, useMesh, watchMeshJobs } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
-import { MeshView3D } from '../views/MeshView3D';
 import './MeshPanel.css';
 
 /** Rows shown in the table; the CSV export has them all. */
@@ -78,6 +77,20 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
             data-testid="mesh-edge-length"
           />
         </label>
+        <label
+          className="field"
+          title="The probability map gives a sub-voxel surface; the labels, a staircase of voxels (used when segment-all kept no probabilities)"
+        >
+          <span>From</span>
+          <select
+            value={state.source ?? ''}
+            onChange={(event) => state.set({ source: event.target.value === 'labels' ? 'labels' : null })}
+            data-testid="mesh-source"
+          >
+            <option value="">Probabilities</option>
+            <option value="labels">Labels</option>
+          </select>
+        </label>
         <label className="field" title="Objects with a smaller volume (unit³) are dropped">
           <span>Min volume</span>
           <input
@@ -127,7 +140,6 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
       )}
       {state.summary && state.data && (
         <>
-          <MeshView3D mesh={state.data} meshId={state.summary.meshId} />
           <ObjectTable summary={state.summary} />
           <div className="field-row">
             <label className="field">
@@ -185,7 +197,8 @@ function ObjectTable({ summary }: { summary: MeshSummary }) {
     <div className="mesh-objects">
       <p className="hint" data-testid="mesh-summary">
         {objects.length} object{objects.length === 1 ? '' : 's'}
-        {summary.removed > 0 && `, ${summary.removed} small ones dropped`} · {summary.seconds.toFixed(1)} s
+        {summary.removed > 0 && `, ${summary.removed} small ones dropped`} · from the{' '}
+        <span data-testid="mesh-source-used">{summary.source}</span> · {summary.seconds.toFixed(1)} s
         {objects.some((o) => !o.watertight) && ' · some not watertight'}
       </p>
       <table className="mesh-table" data-testid="mesh-table">

@@ -1,9 +1,12 @@
 import { type VolumeInfo, bytesPerElement, voxelCount } from '../../../shared/volume';
 import { formatBytes, formatLength, formatVec } from '../lib/format';
+import { useImport } from '../store/import';
 
 export function VolumePanel({ volume }: { volume: VolumeInfo }) {
   const unit = volume.unit || 'units';
   const extent = volume.shape.map((n, i) => n * volume.voxelSize[i]!) as typeof volume.shape;
+  // Only worth offering where the volume is stored slice by slice; a chunked Zarr is fast already.
+  const convertible = useImport((state) => state.advice?.sliceBySlice ?? false);
   return (
     <section className="panel" data-testid="volume-panel">
       <h2>Volume</h2>
@@ -29,6 +32,17 @@ export function VolumePanel({ volume }: { volume: VolumeInfo }) {
           {formatBytes(voxelCount(volume.shape) * bytesPerElement(volume.dtype))}
         </dd>
       </dl>
+      {convertible && (
+        <button
+          type="button"
+          className="small"
+          onClick={() => useImport.setState({ prompt: true, notice: null })}
+          title="Copy to a chunked OME-Zarr with a pyramid, fast to slice along every axis"
+          data-testid="convert-volume"
+        >
+          Convert to OME-Zarr…
+        </button>
+      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The mesh panel's state: meshing options, the mesh job it follows, the built mesh (measurements
 // for the table, triangles for the 3D view), the export paths and its last notice.
 import { create } from 'zustand';
-import type { JobStatus, MeshData, MeshSummary } from '../../../shared/api';
+import type { JobStatus, MeshData, MeshSource, MeshSummary } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
 
 interface MeshState {
@@ -11,6 +11,8 @@ interface MeshState {
   edgeLength: string;
   /** Smallest object kept, in unit³. */
   minVolume: string;
+  /** What to mesh; null: the class's probabilities when segment-all kept them, else its labels. */
+  source: MeshSource | null;
   job: JobStatus | null;
   summary: MeshSummary | null;
   data: MeshData | null;
@@ -26,6 +28,7 @@ const initial = {
   smooth: 0.5,
   edgeLength: '',
   minVolume: '0',
+  source: null,
   job: null,
   summary: null,
   data: null,
@@ -59,7 +62,7 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 
 /** Starts meshing the chosen class with the panel's options. */
 export async function buildMesh({ client }: Services, volumeId: string): Promise<void> {
-  const { classId, smooth, edgeLength, minVolume, set } = useMesh.getState();
+  const { classId, smooth, edgeLength, minVolume, source, set } = useMesh.getState();
   if (classId === null) return set({ notice: 'Choose a class to mesh.' });
   const number = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
   try {
@@ -70,6 +73,7 @@ export async function buildMesh({ client }: Services, volumeId: string): Promise
       smooth,
       edgeLength: number(edgeLength),
       minVolume: number(minVolume),
+      ...(source ? { source } : {}),
     });
     // its first events may have arrived before this answer
     if (useMesh.getState().job?.id !== jobId)

@@ -53,6 +53,16 @@ describe('SliceSource', () => {
     expect(reader.asked.filter((key) => key === 'v:z:6')).toHaveLength(1);
   });
 
+  it('loads only the shown slice when told not to prefetch', async () => {
+    const reader = manualReader();
+    const source = new SliceSource(reader.read, () => undefined, { prefetch: false });
+    void source.show('v', 'z', 5, 10);
+    reader.answer('v:z:5');
+    await flush();
+    expect(reader.asked).toEqual(['v:z:5']);
+    expect(source.shownSlice('v', 'z')?.index).toBe(5);
+  });
+
   it('refetches what a changed region crosses and keeps the rest cached', async () => {
     const reader = manualReader();
     const source = new SliceSource(reader.read, () => undefined);

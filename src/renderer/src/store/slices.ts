@@ -26,13 +26,17 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
   /** Bumped when cached slices go stale, so answers to older requests are dropped. */
   private generation = 0;
 
+  /** `prefetch`: also load the neighbours of a shown slice (off where a slice costs a computation, e.g. a prediction). */
   constructor(
     private readonly read: ReadSlice<S>,
     private readonly onError: (error: unknown, axis: Axis, index: number) => void,
-    maxBytes = DEFAULT_CACHE_BYTES,
+    { maxBytes = DEFAULT_CACHE_BYTES, prefetch = true }: { maxBytes?: number; prefetch?: boolean } = {},
   ) {
     this.cache = new LruCache(maxBytes, (slice) => slice.data.byteLength);
+    this.prefetch = prefetch;
   }
+
+  private readonly prefetch: boolean;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -55,8 +59,9 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
         this.shown.set(view, { volumeId, axis, index, slice });
         for (const listener of this.listeners) listener();
         // Neighbours next, so that stepping through slices rarely waits.
-        for (const next of [index + 1, index - 1])
-          if (next >= 0 && next < extent) this.load(volumeId, axis, next).catch(() => undefined);
+        if (this.prefetch)
+          for (const next of [index + 1, index - 1])
+            if (next >= 0 && next < extent) this.load(volumeId, axis, next).catch(() => undefined);
       },
       (error: unknown) => {
         if (this.wanted.get(view) === wanted) this.onError(error, axis, index);

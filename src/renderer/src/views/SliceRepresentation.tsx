@@ -2,9 +2,9 @@
 // index * spacing), mapped to grey with window/level. Nearest-neighbour, so voxels stay voxels.
 import { useEffect } from 'react';
 import type { SliceData } from '../../../shared/api';
-import type { TypedArray } from '../../../shared/volume';
 import type { WindowLevel } from '../tools/window-level';
 import type { Vec2 } from './geometry';
+import { textureValues } from './texture';
 import { showImage, useImageActor } from './useImageActor';
 import { useView } from './ViewContext';
 
@@ -42,10 +42,3 @@ export function SliceRepresentation({ slice, spacing, windowLevel }: Props) {
 
 /** The grey image keeps the actor's defaults; window/level is set from props. */
 const keepDefaults = (): void => undefined;
-
-/** WebGL 2 textures take 8/16-bit integers and float32; wider types go as float32. */
-function textureValues(data: TypedArray): TypedArray {
-  return data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint32Array
-    ? Float32Array.from(data)
-    : data;
-}

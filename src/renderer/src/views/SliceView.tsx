@@ -53,9 +53,14 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   useEffect(() => {
     void slices.show(volume.id, axis, index, extent);
     void labels.show(volume.id, axis, index, extent);
-    void predictions.show(volume.id, axis, index, extent);
-    void results.show(volume.id, axis, index, extent);
-  }, [slices, labels, predictions, results, volume.id, axis, index, extent]);
+  }, [slices, labels, volume.id, axis, index, extent]);
+  // A prediction costs a computation: only for a view that shows it.
+  useEffect(() => {
+    if (predictionVisible) void predictions.show(volume.id, axis, index, extent);
+  }, [predictions, predictionVisible, volume.id, axis, index, extent]);
+  useEffect(() => {
+    if (resultVisible) void results.show(volume.id, axis, index, extent);
+  }, [results, resultVisible, volume.id, axis, index, extent]);
 
   // The user's zoom/pan, or null for "fit the image to the view".
   const [userCamera, setCamera] = useState<Camera | null>(null);

@@ -1,0 +1,63 @@
+// 3D-view overview figures: the time to read the whole-volume overview (at most 128 voxels per
+// edge) of the bundled sample, of a synthetic uint16 volume stored as an uncompressed TIFF (strided
+// planes), and of the same volume imported to OME-Zarr (read from a pyramid level), with the peak
+// RSS growth. Target: under 1 s for 512³ from the page cache, memory bounded by a few strips.
+//   npx tsx scripts/bench/overview.ts [--edge 512] [--max-edge 128]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Vec3 } from '../../src/shared/volume';
+import { RecentList } from '../../src/main/services/recent';
+import { VolumeService } from '../../src/main/services/volume-service';
+import { createVolume, importToZarr } from '../../src/main/volume';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const edge = arg('edge', 512);
+const maxEdge = arg('max-edge', 128);
+const dir = mkdtempSync(join(tmpdir(), 'tomoseg-bench-overview-'));
+const service = new VolumeService(new RecentList(join(dir, 'recent.json')));
+const TARGET_MS = 1000;
+
+async function time(label: string, path: string): Promise<number> {
+  const { id, shape } = await service.openPath(path, false);
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  const started = performance.now();
+  const overview = await service.readOverview(id, maxEdge);
+  const ms = performance.now() - started;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(
+    `${label.padEnd(28)} ${shape.join('×').padEnd(12)} → ${overview.shape.join('×').padEnd(12)} ` +
+      `${ms.toFixed(0).padStart(6)} ms  (${(ms / TARGET_MS).toFixed(2)}× the 1 s target)  ` +
+      `RSS +${((peak - rssBefore) / 1024 ** 2).toFixed(0)} MiB  overview ${(overview.data.byteLength / 1024 ** 2).toFixed(1)} MiB`,
+  );
+  await service.close(id);
+  return ms;
+}
+
+try {
+  console.log(`overview, max edge ${maxEdge}; machine shared with other work, so times are noisy`);
+  await time('sample (TIFF)', join(import.meta.dirname, '../../resources/sample/bone_128x128x128.tif'));
+
+  const shape: Vec3 = [edge, edge, edge];
+  const tiff = join(dir, `synthetic_${edge}.tif`);
+  const writer = await createVolume(tiff, { shape, dtype: 'uint16' });
+  const slab = 16;
+  for (let z = 0; z < edge; z += slab) {
+    const data = new Uint16Array(slab * edge * edge);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761 + z) % 65521;
+    await writer.write({ start: [z, 0, 0], shape: [slab, edge, edge] }, data);
+  }
+  await writer.commit();
+  await time(`${edge}³ uint16 TIFF`, tiff);
+  const zarr = join(dir, `synthetic_${edge}.zarr`);
+  await importToZarr(tiff, zarr);
+  await time(`${edge}³ uint16 OME-Zarr`, zarr);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

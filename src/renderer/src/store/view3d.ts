@@ -1,0 +1,31 @@
+// The 3D view's settings: the tomogram's transfer function (a preset or the user's edit of one)
+// and which layers it shows.
+import { create } from 'zustand';
+import { PRESETS, type PresetName, type TransferFunction } from '../tools/transfer-function';
+
+export type Layer = 'volume' | 'segmentation' | 'mesh' | 'planes';
+export const LAYERS: { layer: Layer; label: string }[] = [
+  { layer: 'volume', label: 'Tomogram' },
+  { layer: 'segmentation', label: 'Segmentation' },
+  { layer: 'mesh', label: 'Mesh' },
+  { layer: 'planes', label: 'Slice planes' },
+];
+
+interface View3DState {
+  /** The preset the transfer function came from; null once edited. */
+  preset: PresetName | null;
+  transfer: TransferFunction;
+  layers: Record<Layer, boolean>;
+  choosePreset(preset: PresetName): void;
+  editTransfer(change: Partial<TransferFunction>): void;
+  setLayer(layer: Layer, visible: boolean): void;
+}
+
+export const useView3D = create<View3DState>()((set) => ({
+  preset: 'Grey ramp',
+  transfer: PRESETS['Grey ramp'],
+  layers: { volume: true, segmentation: true, mesh: true, planes: true },
+  choosePreset: (preset) => set({ preset, transfer: PRESETS[preset] }),
+  editTransfer: (change) => set((state) => ({ preset: null, transfer: { ...state.transfer, ...change } })),
+  setLayer: (layer, visible) => set((state) => ({ layers: { ...state.layers, [layer]: visible } })),
+}));
