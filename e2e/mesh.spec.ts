@@ -8,18 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { type Pixel, nextFrames, stroke } from './support/painting';
+import { BONE, PORE, nextFrames, stroke } from './support/painting';
 import { openSample } from './support/viewer';
-
-// On slice z = 64 of the sample these lines and 3 voxels around them are all bone or all pore.
-const BONE: [Pixel, Pixel] = [
-  [18, 72],
-  [38, 72],
-];
-const PORE: [Pixel, Pixel] = [
-  [92, 102],
-  [120, 102],
-];
 
 test('build, show, measure and export the mesh of a segmented class', async ({ page }) => {
   test.setTimeout(900_000);

@@ -8,7 +8,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { BLUE, ORANGE, type Pixel, nextFrames, overlayDiff, row, settled, stroke } from './support/painting';
+import {
+  BLUE,
+  ORANGE,
+  type Pixel,
+  nextFrames,
+  overlayDiff,
+  row,
+  settled,
+  stroke,
+  BONE,
+  PORE,
+} from './support/painting';
 import { imageRect, openSample, windowLevel } from './support/viewer';
 import { type TestVolume, grey, readSample, sliceOf, valueAt } from './support/volume';
 
@@ -17,16 +28,6 @@ test.beforeAll(async () => {
   volume = await readSample();
 });
 
-// On slice z = 64 of the sample these lines and 3 voxels around them are all bone (≥ 195) or all
-// pore (≤ 25); see the values with any TIFF reader.
-const BONE: [Pixel, Pixel] = [
-  [18, 72],
-  [38, 72],
-];
-const PORE: [Pixel, Pixel] = [
-  [92, 102],
-  [120, 102],
-];
 const BONE_CLASS = 2; // "Material 1", orange, active at start
 const PORE_CLASS = 1; // "Background", blue
 /** The prediction overlay's default opacity (0.4 as an 8-bit alpha). */

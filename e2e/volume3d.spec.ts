@@ -4,7 +4,7 @@
 // colours with per-class visibility. Every check reads the rendered pixels.
 import { type Page, expect, test } from './support/test';
 import { PNG } from 'pngjs';
-import { BLUE, ORANGE, type Pixel, nextFrames, stroke } from './support/painting';
+import { BLUE, BONE, ORANGE, PORE, nextFrames, stroke } from './support/painting';
 import { openSample } from './support/viewer';
 
 /** The views' background (VIEW_BACKGROUND in src/renderer/src/views/colors.ts). */
@@ -121,16 +121,6 @@ test('moving a slice moves its plane in the 3D view', async ({ page }) => {
   expect(middle - high).toBeGreaterThan(20);
   expect(low - middle).toBeGreaterThan(20);
 });
-
-// On slice z = 64 of the sample these lines and 3 voxels around them are all bone or all pore.
-const BONE: [Pixel, Pixel] = [
-  [18, 72],
-  [38, 72],
-];
-const PORE: [Pixel, Pixel] = [
-  [92, 102],
-  [120, 102],
-];
 
 test('the segmentation appears in the 3D view in its class colours, per-class visibility respected', async ({
   page,

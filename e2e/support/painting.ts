@@ -13,6 +13,17 @@ export const ALPHA = 128 / 255;
 export const ORANGE = [0xe6, 0x9f, 0x00]; // "Material 1", the class active at start
 export const BLUE = [0x00, 0x72, 0xb2]; // "Background", class 1
 
+// On slice z = 64 of the sample these lines and 3 voxels around them are all bone (≥ 195) or all
+// pore (≤ 25); see the values with any TIFF reader.
+export const BONE: [Pixel, Pixel] = [
+  [18, 72],
+  [38, 72],
+];
+export const PORE: [Pixel, Pixel] = [
+  [92, 102],
+  [120, 102],
+];
+
 /** Page position of a z-view voxel centre (the sample is 128 voxels wide). */
 export async function screenOf(page: Page, [column, row]: Pixel): Promise<[number, number]> {
   const box = (await page.getByTestId('canvas-z').boundingBox())!;

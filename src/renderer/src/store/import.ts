@@ -22,7 +22,8 @@ interface ImportState {
   notice: string | null;
 }
 
-export const useImport = create<ImportState>()(() => ({
+/** Nothing advised, asked or running. */
+const IDLE: ImportState = {
   volumeId: null,
   advice: null,
   prompt: false,
@@ -30,21 +31,15 @@ export const useImport = create<ImportState>()(() => ({
   job: null,
   starting: false,
   notice: null,
-}));
+};
+
+export const useImport = create<ImportState>()(() => IDLE);
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Asks whether the newly opened volume is slow to browse; prompts for conversion when it is. */
 export async function adviseImport({ client }: Services, volume: VolumeInfo): Promise<void> {
-  useImport.setState({
-    volumeId: volume.id,
-    advice: null,
-    prompt: false,
-    dest: '',
-    job: null,
-    starting: false,
-    notice: null,
-  });
+  useImport.setState({ ...IDLE, volumeId: volume.id });
   try {
     const advice = await client.api.importAdvice({ volumeId: volume.id });
     if (useImport.getState().volumeId === volume.id)
