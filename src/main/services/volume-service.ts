@@ -102,11 +102,10 @@ export class VolumeService {
    */
   async readOverview(volumeId: string, maxEdge: number): Promise<VolumeOverview> {
     const { volume: full } = this.entry(volumeId);
-    let chosen = 0;
-    full.levels?.forEach((level, index) => {
-      if (Math.max(...level.shape) >= maxEdge) chosen = index;
-    });
-    const volume = await this.level(volumeId, chosen);
+    const volume = await this.level(
+      volumeId,
+      coarsestLevel(full, (shape) => Math.max(...shape) >= maxEdge),
+    );
     // A coarser level's voxel 0 covers several full-resolution voxels: its centre lies between them.
     const origin = volume.voxelSize.map((size, a) => (size - full.voxelSize[a]!) / 2) as Vec3;
     return readOverview(volume, { maxEdge, reduce: 'mean', origin });
@@ -153,6 +152,15 @@ export class VolumeService {
   }
 }
 
+/** The coarsest pyramid level whose shape still `suffices` (levels run fine to coarse); 0 when none is coarser. */
+function coarsestLevel(volume: Volume, suffices: (shape: Vec3) => boolean): number {
+  let chosen = 0;
+  volume.levels?.forEach(({ shape }, index) => {
+    if (suffices(shape)) chosen = index;
+  });
+  return chosen;
+}
+
 /** Slices this large give estimateRange all the samples it takes. */
 const RANGE_SLICE_VOXELS = 256 * 256;
 
@@ -162,10 +170,7 @@ const RANGE_SLICE_VOXELS = 256 * 256;
  * seconds each.
  */
 async function rangeOf(volume: Volume, path: string): Promise<[number, number]> {
-  let level = 0;
-  volume.levels?.forEach(({ shape }, index) => {
-    if (shape[1] * shape[2] >= RANGE_SLICE_VOXELS) level = index;
-  });
+  const level = coarsestLevel(volume, (shape) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS);
   if (level === 0) return estimateRange(volume);
   const coarse = await openVolume(path, { level });
   try {
