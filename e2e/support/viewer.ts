@@ -71,13 +71,20 @@ export interface Comparison {
  * skipping the crosshair's row and column (drawn over the image) and their neighbours, at the
  * best alignment within one screen pixel.
  */
-export async function compareView(page: Page, volume: TestVolume, axis: Axis, index: number): Promise<Comparison> {
+export async function compareView(
+  page: Page,
+  volume: TestVolume,
+  axis: Axis,
+  index: number,
+  /** Full-resolution voxels per voxel of `volume`, when it is a coarse pyramid level of the one shown. */
+  factor = 1,
+): Promise<Comparison> {
   const canvas = page.getByTestId(`canvas-${axis}`);
   const png = await canvas.screenshot();
   const image = PNG.sync.read(png);
   const [left, top, width, height] = await imageRect(page, axis);
   const { window, level } = await windowLevel(page);
-  const cursor = await crosshair(page);
+  const cursor = (await crosshair(page)).map((c) => Math.floor(c / factor)) as [number, number, number];
   const slice = sliceOf(volume, axis, index);
   const [skipColumn, skipRow] =
     axis === 'z' ? [cursor[2], cursor[1]] : axis === 'y' ? [cursor[2], cursor[0]] : [cursor[1], cursor[0]];

@@ -29,7 +29,12 @@ export interface FinishedResult {
   volume: Volume;
   /** Per-class probabilities, when the store was asked to keep them. */
   probabilities?: ProbabilityMaps;
-  /** Closes it and deletes what it stored. */
+  /**
+   * Keeps what it stored until the returned release is called, for work that reads it (a mesh)
+   * while a newer result replaces it: a dispose meanwhile deletes only after the last release.
+   */
+  hold(): () => void;
+  /** Closes it and deletes what it stored (once nothing holds it). */
   dispose(): Promise<void>;
 }
 
@@ -72,13 +77,37 @@ export async function createResultStore(
       try {
         const [stored] = await labels.finish();
         const channels = await probabilities?.finish();
-        return { volume: stored!, ...(channels ? { probabilities: { classes, channels } } : {}), dispose };
+        return { volume: stored!, ...(channels ? { probabilities: { classes, channels } } : {}), ...held(dispose) };
       } catch (error) {
         await dispose();
         throw error;
       }
     },
     discard: dispose,
+  };
+}
+
+/** `dispose` deferred while anything holds the result. */
+function held(dispose: () => Promise<void>): Pick<FinishedResult, 'hold' | 'dispose'> {
+  let holders = 0;
+  let wanted = false;
+  let disposed: Promise<void> | undefined;
+  const remove = (): Promise<void> => (disposed ??= dispose());
+  return {
+    hold: () => {
+      holders++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        // nobody awaits a late deletion: a failure leaves only a temporary file behind
+        if (--holders === 0 && wanted) remove().catch(() => undefined);
+      };
+    },
+    dispose: async () => {
+      wanted = true;
+      if (holders === 0) await remove();
+    },
   };
 }
 

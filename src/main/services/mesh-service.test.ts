@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import type { Vec3 } from '../../shared/volume';
@@ -250,7 +250,7 @@ describe('meshing from probabilities', () => {
     );
   });
 
-  it('reads a probability channel of the temporary OME-Zarr, and disposing deletes both stores', async () => {
+  it('reads a probability channel of the temporary OME-Zarr, kept while meshed though a newer result replaced it', async () => {
     const { labels, probabilities } = await ballResult();
     const folder = tempFolder();
     const store = await createResultStore(labels, folder, 0, [1, 2]); // on disk, as beyond the memory limit
@@ -268,7 +268,12 @@ describe('meshing from probabilities', () => {
         segmentationOf: () => ({ ...stored, modelVersion: 1 }),
         classesOf: () => CLASSES,
       });
-      const summary = await service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 5 }).result;
+      const job = service.meshSegmentation({ volumeId: 'v', classId: 2, iterations: 5 });
+      // segment-all finished again meanwhile: the old result is disposed, its files wait for the mesh
+      await stored.dispose();
+      expect(readdirSync(folder)).toHaveLength(2);
+      const summary = await job.result;
+      await vi.waitFor(() => expect(readdirSync(folder)).toEqual([]));
       expect(summary.source).toBe('probabilities');
       expect(summary.objects).toHaveLength(1);
       expect(summary.objects[0]!.watertight).toBe(true);

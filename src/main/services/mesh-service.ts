@@ -17,7 +17,13 @@ const startWorker = workerStarter(import.meta.url, './mesh-worker.ts', 'mesh-wor
 export interface MeshServiceOptions {
   jobs: Jobs;
   /** A volume's last segment-all result (class id per voxel, class probabilities when kept); null when there is none. */
-  segmentationOf(volumeId: string): { volume: Volume; probabilities?: ProbabilityMaps; modelVersion: number } | null;
+  segmentationOf(volumeId: string): {
+    volume: Volume;
+    probabilities?: ProbabilityMaps;
+    modelVersion: number;
+    /** Keeps the result's files while a job reads them, should a newer result replace it (see FinishedResult). */
+    hold?(): () => void;
+  } | null;
   /** A volume's classes, to check and name the class asked for. */
   classesOf(volumeId: string): SegmentationClass[];
   /** Meshes kept in memory; the oldest is dropped beyond this. Default 8. */
@@ -71,10 +77,11 @@ export class MeshService {
       source === 'probabilities'
         ? { volume: segmentation.probabilities!.channels[channel]!, channel, options: meshOptions }
         : { volume: segmentation.volume, options: { ...meshOptions, class: classId } };
+    const release = segmentation.hold?.();
     const job = this.options.jobs.start('mesh', async ({ signal, progress }) => {
       const started = performance.now();
       progress(0, 0, `meshing "${chosen.name}" from its ${source}`);
-      const result = await meshInWorker(field, { signal, progress });
+      const result = await meshInWorker(field, { signal, progress }).finally(release);
       if (result.objects.length === 0)
         throw badInput(
           result.removed > 0

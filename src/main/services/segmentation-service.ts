@@ -352,11 +352,11 @@ export class SegmentationService {
   /** The last complete segment-all result (class id per voxel, class probabilities) and its model version; null when there is none. */
   segmentationResult(
     volumeId: string,
-  ): { volume: Volume; probabilities?: ProbabilityMaps; modelVersion: number } | null {
+  ): { volume: Volume; probabilities?: ProbabilityMaps; modelVersion: number; hold(): () => void } | null {
     const result = this.session(volumeId).result;
     if (!result) return null;
-    const { volume, probabilities } = result.stored;
-    return { volume, probabilities, modelVersion: result.modelVersion };
+    const { volume, probabilities, hold } = result.stored;
+    return { volume, probabilities, modelVersion: result.modelVersion, hold };
   }
 
   /**

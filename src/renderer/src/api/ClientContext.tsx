@@ -28,7 +28,7 @@ export function createServices(client: Client): Services {
   return {
     client,
     slices: new SliceSource(
-      (volumeId, axis, index) => client.api.readSlice({ volumeId, axis, index }),
+      (volumeId, axis, index, level) => client.api.readSlice({ volumeId, axis, index, level }),
       report('slice'),
     ),
     labels: new SliceSource(

@@ -4,8 +4,7 @@ import { create } from 'zustand';
 import type { JobStatus, ProjectState } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
-import { fileName, openVolume } from './open';
-import { loadSegmentation } from './segmentation-actions';
+import { fileName, openVolume, showVolume } from './open';
 import { useViewer } from './viewer';
 
 export interface ProjectError {
@@ -80,34 +79,18 @@ async function run<T>(busy: string, file: string, work: () => Promise<T>): Promi
   }
 }
 
-/** Shows `next` in the views (nothing when null) and closes what they showed before. */
-async function show(services: Services, next: VolumeInfo | null): Promise<void> {
-  const previous = useViewer.getState().volume;
-  if (previous?.id === next?.id) return;
-  if (next) {
-    useViewer.getState().setVolume(next);
-    void loadSegmentation(services);
-  } else useViewer.setState({ volume: null });
-  if (previous) {
-    services.slices.forget(previous.id);
-    services.labels.forget(previous.id);
-    // A volume of a project just closed is closed already: then this does nothing.
-    await services.client.api.closeVolume({ volumeId: previous.id }).catch(() => undefined);
-  }
-}
-
-/** Takes a new project state; with `showVolume`, shows its first open volume (or none). */
-async function apply(services: Services, project: ProjectState | null, showVolume: boolean): Promise<void> {
+/** Takes a new project state; with `showFirst`, shows its first open volume (or none). */
+async function apply(services: Services, project: ProjectState | null, showFirst: boolean): Promise<void> {
   useProject.setState({ project });
-  if (!showVolume) return;
+  if (!showFirst) return;
   const shown = useViewer.getState().volume;
   const open = project?.volumes.map((v) => v.volume).filter((v): v is VolumeInfo => v !== null) ?? [];
   if (shown && open.some((v) => v.id === shown.id)) return;
-  await show(services, open[0] ?? null);
+  await showVolume(services, open[0] ?? null);
 }
 
-export async function refresh(services: Services, showVolume = false): Promise<void> {
-  await apply(services, await services.client.api.projectState({}), showVolume);
+export async function refresh(services: Services, showFirst = false): Promise<void> {
+  await apply(services, await services.client.api.projectState({}), showFirst);
 }
 
 export async function newProject(services: Services, path: string): Promise<void> {
@@ -167,7 +150,7 @@ export async function addShownVolume(services: Services): Promise<void> {
 export async function showProjectVolume(services: Services, projectVolumeId: string): Promise<void> {
   const member = useProject.getState().project?.volumes.find((v) => v.id === projectVolumeId);
   if (!member) return;
-  if (member.volume) await show(services, member.volume);
+  if (member.volume) await showVolume(services, member.volume);
   else await openVolume(services, { path: member.absolutePath });
   await refresh(services);
 }
@@ -191,7 +174,7 @@ export async function relinkVolume(
     const project = await services.client.api.relinkVolume({ projectVolumeId, path, acceptDifferentContent });
     const linked = project.volumes.find((v) => v.id === projectVolumeId)!;
     await apply(services, project, false);
-    if (linked.volume) await show(services, linked.volume);
+    if (linked.volume) await showVolume(services, linked.volume);
     return { kind: 'linked', status: linked.status === 'content-differs' ? 'content-differs' : 'found' };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -51,9 +51,8 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   const heat = useMemo(() => heatTable(Math.min(1, predictionOpacity * 2)), [predictionOpacity]);
 
   useEffect(() => {
-    void slices.show(volume.id, axis, index, extent);
     void labels.show(volume.id, axis, index, extent);
-  }, [slices, labels, volume.id, axis, index, extent]);
+  }, [labels, volume.id, axis, index, extent]);
   // A prediction costs a computation: only for a view that shows it.
   useEffect(() => {
     if (predictionVisible) void predictions.show(volume.id, axis, index, extent);
@@ -66,6 +65,12 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   const [userCamera, setCamera] = useState<Camera | null>(null);
   const hasSize = size[0] > 0 && size[1] > 0;
   const camera = userCamera ?? (hasSize ? fitCamera(dims, spacing, size) : null);
+  // A pyramid is read at the coarsest level that still fills the screen's pixels (none before the
+  // view has a size: a full-resolution slice of a large volume takes seconds).
+  const level = camera ? slices.levelFor(volume.id, axis, camera.scale / window.devicePixelRatio) : null;
+  useEffect(() => {
+    if (level !== null) void slices.show(volume.id, axis, index, extent, level);
+  }, [slices, volume.id, axis, index, extent, level]);
 
   useEffect(() => {
     if (!view || !camera || !hasSize) return;
@@ -144,6 +149,7 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
         tabIndex={0}
         data-testid={`canvas-${axis}`}
         data-shown-slice={shownSlice?.index ?? ''}
+        data-shown-level={shownSlice?.level ?? ''}
         data-shown-labels={labelSlice?.index ?? ''}
         data-prediction-model={prediction?.modelVersion ?? ''}
         data-result-model={result?.modelVersion ?? ''}
@@ -154,7 +160,12 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
       >
         {view && shownSlice && (
           <ViewContext.Provider value={view}>
-            <SliceRepresentation slice={shownSlice.slice} spacing={spacing} windowLevel={windowLevel} />
+            <SliceRepresentation
+              slice={shownSlice.slice}
+              spacing={spacing}
+              factor={[shownSlice.factor[column], shownSlice.factor[row]]}
+              windowLevel={windowLevel}
+            />
             {resultVisible && resultImage && (
               <LabelRepresentation slice={resultImage} spacing={spacing} colours={predictionColours} depth={0.2} />
             )}

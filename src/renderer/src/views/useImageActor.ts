@@ -49,12 +49,22 @@ export function useImageActor(
 export function showImage(
   view: ViewHandle,
   { mapper, actor }: ImageActor,
-  image: { width: number; height: number; spacing: Vec2; values: TypedArray; components: number; depth?: number },
+  image: {
+    width: number;
+    height: number;
+    spacing: Vec2;
+    /** World position of pixel (0, 0); (0, 0) by default. */
+    origin?: Vec2;
+    values: TypedArray;
+    components: number;
+    depth?: number;
+  },
 ): () => void {
   const data = vtkImageData.newInstance();
   data.setDimensions([image.width, image.height, 1]);
   data.setSpacing([image.spacing[0], image.spacing[1], 1]);
-  data.setOrigin([0, 0, -(image.depth ?? 0)]);
+  const [x, y] = image.origin ?? [0, 0];
+  data.setOrigin([x, y, -(image.depth ?? 0)]);
   data
     .getPointData()
     .setScalars(vtkDataArray.newInstance({ values: image.values, numberOfComponents: image.components }));
