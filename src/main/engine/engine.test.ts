@@ -7,7 +7,7 @@ import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms'
 import { basisHalo, computeBasis } from './basis';
 import { predictBlock } from './block-predict';
 import { readPadded, reflectIndex } from './blocks';
-import { addEigenvalueGradient, symmetricEigenvalues } from './invariants';
+import { addEigenvalueGradient, cosThirdArccos, symmetricEigenvalues } from './invariants';
 import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
 import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
@@ -105,6 +105,15 @@ describe('basis', () => {
 });
 
 describe('invariants', () => {
+  it('computes cos(acos(r) / 3) without trigonometry to double precision', () => {
+    let maxError = 0;
+    for (let i = 0; i <= 200_000; i++) {
+      const r = -1 + i / 100_000;
+      maxError = Math.max(maxError, Math.abs(cosThirdArccos(r) - Math.cos(Math.acos(r) / 3)));
+    }
+    expect(maxError).toBeLessThan(2e-15);
+  });
+
   it('finds the eigenvalues of a rotated diagonal tensor', () => {
     // R diag(1, -2, 3) R^T with R a rotation about x by 30°
     const c = Math.cos(Math.PI / 6);
@@ -177,12 +186,33 @@ describe('training', () => {
     const fewFibres = labels.map((v, i) => (v === 2 && i % 4 !== 0 ? 0 : v));
     const sparse = await sparseLabelsFromVolume(new MemoryVolume(fewFibres, phantom.shape));
     const fibreVoxels = async (balanceClasses: boolean): Promise<number> => {
-      const trained = await trainModel(image, sparse, { seed: 3, iterations: 80, balanceClasses });
+      const trained = await trainModel(image, sparse, { seed: 3, iterations: 80, balanceClasses, adaptPriors: false });
       expect(trained.training.balanceClasses).toBe(balanceClasses);
       const result = await predictRegion(trained, image, { start: [0, 0, 0], shape: phantom.shape });
       return result.labels.filter((v) => v === 2).length;
     };
     expect(await fibreVoxels(true)).toBeGreaterThan(await fibreVoxels(false));
+  });
+
+  it('re-estimates the class priors that the painted amounts misstate', async () => {
+    // fibres painted four times less than they occur, pores far more: the plain model's class
+    // sizes follow the painting; corrected, they come closer to the truth
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const fewFibres = labels.map((v, i) => (v === 2 && i % 4 !== 0 ? 0 : v));
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(fewFibres, phantom.shape));
+    const count = (data: Uint8Array, k: number): number => data.filter((v) => v === k).length;
+    const sizeError = async (adaptPriors: boolean) => {
+      const trained = await trainModel(image, sparse, { seed: 3, iterations: 80, adaptPriors });
+      const result = await predictRegion(trained, image, { start: [0, 0, 0], shape: phantom.shape });
+      const error = [1, 2, 3].reduce((sum, k) => sum + Math.abs(count(result.labels, k) - count(phantom.truth, k)), 0);
+      return { error, priors: trained.training.priors };
+    };
+    const plain = await sizeError(false);
+    const adapted = await sizeError(true);
+    expect(plain.priors).toBeUndefined();
+    expect(adapted.priors!.estimated[1]).toBeGreaterThan(adapted.priors!.painted[1]!);
+    expect(adapted.priors!.estimated[2]).toBeLessThan(adapted.priors!.painted[2]!);
+    expect(adapted.error).toBeLessThan(plain.error / 2);
   });
 
   it('refuses labels that cannot train a model, saying why', async () => {

@@ -45,6 +45,9 @@ export const modelSchema = z
       weightDecay: z.number(),
       /** classes weighted equally in the loss (absent in older files, which all did) */
       balanceClasses: z.boolean().optional(),
+      /** the output biases were corrected from the painted class fractions to these estimates (absent: not corrected) */
+      adaptPriors: z.boolean().optional(),
+      priors: z.object({ painted: vector, estimated: vector }).optional(),
       labelledVoxels: z.array(z.number().int()),
       sampledVoxels: z.number().int(),
       finalLoss: z.number(),

@@ -2,7 +2,7 @@
 // thousand rows), then the mixing weights and the head are fitted full-batch with Adam and
 // hand-written gradients. Seeded and deterministic: the same seed gives the same model.
 import { cancelled } from '../../shared/errors';
-import type { Region, Vec3 } from '../../shared/volume';
+import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import { estimateRange } from '../volume/statistics';
 import type { Volume } from '../volume/volume';
 import { CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
@@ -28,6 +28,11 @@ export interface TrainOptions {
   learnMixing?: boolean;
   /** Weight the classes equally in the loss, however many voxels each has (default: per voxel). */
   balanceClasses?: boolean;
+  /**
+   * Re-estimate the class priors on unlabelled voxels near the labels and correct the output for
+   * them (default on): painted amounts say little about how common a class is.
+   */
+  adaptPriors?: boolean;
   classNames?: string[];
   signal?: AbortSignal;
   progress?: (done: number, total: number, message?: string) => void;
@@ -47,13 +52,19 @@ export const DEFAULT_TRAINING = {
   maxVoxelsPerClass: 4000,
   learnMixing: true,
   balanceClasses: false,
+  adaptPriors: true,
 };
+
+/** Unlabelled voxels sampled for the prior estimate: enough for fractions of a few per cent. */
+const CONTEXT_VOXELS = 20_000;
 
 /** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
 interface Samples {
   rows: Float64Array;
   classes: Uint8Array; // class index 0..K-1
   count: number;
+  /** Basis responses of a random sample of all voxels around the labels, labelled or not: `context.length / width` rows. */
+  context: Float64Array;
 }
 
 /** Trains a model on `image` from sparse labels (or a label volume of the same shape). */
@@ -74,7 +85,7 @@ export async function trainModel(
   const random = new Random(settings.seed);
   const chosen = chooseVoxels(sparse, K, settings.maxVoxelsPerClass, random);
   progress?.(0, settings.iterations, 'computing the basis at the labelled voxels');
-  const samples = await gatherSamples(image, sparse, chosen, settings.scales, normalisation, signal);
+  const samples = await gatherSamples(image, sparse, chosen, settings.scales, normalisation, random, signal);
   const counts = new Array<number>(K).fill(0);
   for (const v of sparse.values) counts[v - 1]!++;
 
@@ -95,6 +106,7 @@ export async function trainModel(
       learningRate: settings.learningRate,
       weightDecay: settings.weightDecay,
       balanceClasses: settings.balanceClasses,
+      adaptPriors: settings.adaptPriors,
       labelledVoxels: counts,
       sampledVoxels: samples.count,
       finalLoss: 0,
@@ -103,6 +115,7 @@ export async function trainModel(
   const network = new Network(model);
   standardise(network, samples);
   const loss = await fit(network, samples, settings, signal, progress);
+  if (settings.adaptPriors) model.training.priors = adaptPriors(network, samples, settings.balanceClasses);
   model.weights = exportWeights(network);
   model.training.finalLoss = loss;
   return model;
@@ -133,20 +146,21 @@ async function gatherSamples(
   chosen: Uint32Array,
   scales: number[],
   normalisation: { low: number; high: number },
+  random: Random,
   signal?: AbortSignal,
 ): Promise<Samples> {
   const [, ny, nx] = image.shape;
   const width = scales.length * CHANNELS_PER_SCALE;
   const rows = new Float64Array(chosen.length * width);
+  const context: number[] = [];
   const classes = new Uint8Array(chosen.length);
   const halo = basisHalo(scales);
   const position = (i: number): Vec3 => {
     const index = sparse.indices[i]!;
     return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
   };
-  let row = 0;
-  let first = 0;
-  while (first < chosen.length) {
+  const runs: { first: number; last: number; region: Region }[] = [];
+  for (let first = 0; first < chosen.length;) {
     // one run of consecutive z slices
     let last = first;
     while (last + 1 < chosen.length && position(chosen[last + 1]!)[0] - position(chosen[last]!)[0] <= 1) last++;
@@ -159,7 +173,13 @@ async function gatherSamples(
         hi[a] = Math.max(hi[a]!, p[a]! + 1);
       }
     }
-    const run: Region = { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] };
+    runs.push({ first, last, region: { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] } });
+    first = last + 1;
+  }
+  // One context voxel in each stretch of `stride`, at a random place in it.
+  const stride = Math.max(1, runs.reduce((sum, { region }) => sum + voxelCount(region.shape), 0) / CONTEXT_VOXELS);
+  let row = 0;
+  for (const { first, last, region: run } of runs) {
     for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
       if (signal?.aborted) throw cancelled();
       const members: number[] = [];
@@ -176,11 +196,54 @@ async function gatherSamples(
         classes[row] = sparse.values[i]! - 1;
         row++;
       }
+      const voxels = voxelCount(block.shape);
+      for (let start = 0; start < voxels; start += stride) {
+        const local = Math.min(voxels - 1, Math.floor(start + random.next() * stride));
+        for (let c = 0; c < width; c++) context.push(basis.channels[c]![local]!);
+      }
     }
-    first = last + 1;
   }
-  return { rows, classes, count: row };
+  return { rows, classes, count: row, context: Float64Array.from(context) };
 }
+
+/**
+ * Prior shift (Saerens, Latinne & Decaestecker 2002): the network learnt the class frequencies of
+ * the painted voxels; EM on the context voxels estimates the true ones, and the output biases
+ * take the log ratio, which rescales every prediction as Bayes' rule asks. Returns both priors.
+ */
+function adaptPriors(net: Network, samples: Samples, balanced: boolean): { painted: number[]; estimated: number[] } {
+  const K = net.classes;
+  const width = net.scales * CHANNELS_PER_SCALE;
+  const perClass = new Array<number>(K).fill(0);
+  for (let r = 0; r < samples.count; r++) perClass[samples.classes[r]!]!++;
+  const painted = perClass.map((n) => (balanced ? (n > 0 ? 1 : 0) : n));
+  const total = painted.reduce((a, b) => a + b, 0);
+  const trained = painted.map((n) => n / total);
+  const n = samples.context.length / width;
+  const probs = new Float64Array(K);
+  const posteriors = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) {
+    net.predict(samples.context, r * width, probs);
+    posteriors.set(probs, r * K);
+  }
+  let estimated = trained.slice();
+  for (let iteration = 0; iteration < 100; iteration++) {
+    const next = new Array<number>(K).fill(0);
+    for (let r = 0; r < n; r++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += (posteriors[r * K + k]! * estimated[k]!) / trained[k]!;
+      for (let k = 0; k < K; k++) next[k]! += (posteriors[r * K + k]! * estimated[k]!) / trained[k]! / sum;
+    }
+    // a class the sample lacks keeps a small prior: it may well exist elsewhere in the volume
+    const change = Math.max(...next.map((p, k) => Math.abs(p / n - estimated[k]!)));
+    estimated = next.map((p) => Math.max(p / n, MIN_PRIOR));
+    if (change < 1e-6) break;
+  }
+  for (let k = 0; k < K; k++) net.b2[k] = net.b2[k]! + Math.log(estimated[k]! / trained[k]!);
+  return { painted: trained, estimated };
+}
+
+const MIN_PRIOR = 1e-3;
 
 const inside = (p: Vec3, r: Region): boolean => p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);
 
