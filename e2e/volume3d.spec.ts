@@ -5,7 +5,12 @@
 import { type Page, expect, test } from './support/test';
 import { PNG } from 'pngjs';
 import { BLUE, BONE, ORANGE, PORE, nextFrames, stroke } from './support/painting';
-import { openSample } from './support/viewer';
+import { crosshair, openSample, waitForSlice } from './support/viewer';
+import { readSample, valueAt } from './support/volume';
+
+// A smaller window than the other specs': software WebGL ray-casts every pixel of the 3D view, so
+// half the pixels make each frame about half as slow.
+test.use({ viewport: { width: 960, height: 600 } });
 
 /** The views' background (VIEW_BACKGROUND in src/renderer/src/views/colors.ts). */
 const BACKGROUND = [11, 12, 14];
@@ -168,4 +173,79 @@ test('the segmentation appears in the 3D view in its class colours, per-class vi
   console.log(`3D segmentation, pores only: ${JSON.stringify(pores)}`);
   expect(pores.blue).toBeGreaterThan(0.8);
   expect(pores.orange).toBeLessThan(0.02);
+});
+
+test('a click in the 3D view moves the crosshair to the point clicked, a drag does not', async ({ page }) => {
+  await openSample(page);
+  const sample = await readSample();
+  const canvas = page.getByTestId('canvas-3d');
+  await expect(canvas).not.toHaveAttribute('data-shown-volume', '', { timeout: 30_000 });
+  await page.getByTestId('tf-preset').selectOption('Dense material');
+  const box = (await canvas.boundingBox())!;
+  /** Clicks at a fraction of the view's width and height; the crosshair and slices it leads to. */
+  const clickAt = async (fx: number, fy: number): Promise<[number, number, number]> => {
+    const before = await crosshair(page);
+    await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+    await expect(page.getByTestId('app')).not.toHaveAttribute('data-cursor', before.join(','));
+    const cursor = await crosshair(page);
+    // The slice views jump there.
+    for (const [i, axis] of (['z', 'y', 'x'] as const).entries()) await waitForSlice(page, axis, cursor[i]!);
+    return cursor;
+  };
+  /** The sample's brightest value in the 3×3×3 voxels around `voxel`. */
+  const brightestAround = ([z, y, x]: number[]): number => {
+    let brightest = 0;
+    for (let dz = -1; dz <= 1; dz++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const [k, j, i] = [z! + dz, y! + dy, x! + dx].map((v) => Math.min(127, Math.max(0, v)));
+          brightest = Math.max(brightest, valueAt(sample, k!, j!, i!));
+        }
+    return brightest;
+  };
+  /** How far `voxel` lies from the volume's centre towards the camera (resetCamera's direction). */
+  const towardsCamera = ([z, y, x]: number[]): number => {
+    const eye = [-1, -1.6, -1.1];
+    const norm = Math.hypot(...eye);
+    return [x!, y!, z!].reduce((sum, v, a) => sum + ((v - 63.5) * eye[a]!) / norm, 0);
+  };
+
+  // "Dense material" shows the bone (≥ 195 on the sample) and hides the rest: a click lands on
+  // the bone's near surface, higher on the screen at a lower z (z = 0 is at the top).
+  const upper = await clickAt(0.5, 0.35);
+  const lower = await clickAt(0.5, 0.65);
+  console.log(`3D clicks on the bone: upper ${upper.join(',')}, lower ${lower.join(',')}`);
+  for (const voxel of [upper, lower]) {
+    expect(brightestAround(voxel)).toBeGreaterThan(150);
+    expect(towardsCamera(voxel)).toBeGreaterThan(0);
+  }
+  expect(lower[0] - upper[0]).toBeGreaterThan(10);
+
+  // Without the tomogram a click lands on a slice plane through the crosshair: one index stays.
+  await page.getByTestId('layer-volume').uncheck();
+  const onPlane = await clickAt(0.45, 0.5);
+  console.log(`3D click on the planes through ${lower.join(',')}: ${onPlane.join(',')}`);
+  expect(onPlane.filter((v, i) => v === lower[i]).length).toBeGreaterThanOrEqual(1);
+  // The marker, a small white cross at the crosshair, is drawn where the click was.
+  await expect(canvas).toHaveAttribute('data-shown-cursor', onPlane.join(','));
+  await nextFrames(page);
+  const image = PNG.sync.read(await canvas.screenshot());
+  const white: number[][] = [];
+  for (let y = 0; y < image.height; y++)
+    for (let x = 0; x < image.width; x++) {
+      const at = (y * image.width + x) * 4;
+      if (Math.min(image.data[at]!, image.data[at + 1]!, image.data[at + 2]!) > 220) white.push([x, y]);
+    }
+  const [markerX, markerY] = mean(white);
+  console.log(`marker: ${white.length} pixels around (${markerX!.toFixed(1)}, ${markerY!.toFixed(1)})`);
+  expect(white.length).toBeGreaterThan(10);
+  expect(Math.hypot(markerX! - 0.45 * box.width, markerY! - 0.5 * box.height)).toBeLessThan(4);
+
+  // A drag turns the view and leaves the crosshair where it is.
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.55, { steps: 4 });
+  await page.mouse.up();
+  await nextFrames(page);
+  expect(await crosshair(page)).toEqual(onPlane);
 });

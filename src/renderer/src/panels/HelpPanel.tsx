@@ -11,6 +11,7 @@ const SHORTCUTS: [string, string][] = [
   ['[  ]', 'smaller / larger brush'],
   ['O', 'show / hide labels'],
   ['Ctrl Z, Ctrl Shift Z', 'undo, redo'],
+  ['3D: click', 'crosshair to the point clicked'],
   ['3D: drag, wheel', 'rotate, zoom'],
   ['3D: shift drag', 'pan'],
 ];

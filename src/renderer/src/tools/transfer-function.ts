@@ -29,6 +29,10 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/** The distance a volume's opacities are given per: one overview voxel, whatever its size. */
+export const opacityUnitDistance = (spacing: readonly number[]): number =>
+  spacing.reduce((a, b) => a + b, 0) / spacing.length;
+
 /** Intensity → (r, g, b) in 0..1, and intensity → opacity, as points of piecewise-linear functions. */
 export interface TransferPoints {
   colours: [number, number, number, number][];

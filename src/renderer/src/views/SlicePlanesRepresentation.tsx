@@ -1,5 +1,6 @@
-// Render-less: the linked cursor in 3D. The volume's outline, and the three slice views' planes
-// through the cursor as outlines in their views' colours, so moving a slice moves its plane here.
+// Render-less: the linked cursor in 3D. The volume's outline, the three slice views' planes
+// through the cursor as outlines in their views' colours, so moving a slice moves its plane here,
+// and a small cross where they meet.
 import '@kitware/vtk.js/Rendering/OpenGL/Actor';
 import '@kitware/vtk.js/Rendering/OpenGL/PolyDataMapper';
 import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray';
@@ -14,6 +15,9 @@ import { AXIS_COLORS } from './colors';
 import { useView } from './ViewContext';
 
 const OUTLINE = '#6b7280';
+const MARKER = '#ffffff';
+/** Half the marker cross's arms, as a share of the volume's longest side. */
+const MARKER_ARM = 0.04;
 
 /** Corners (x, y, z world) of the rectangle where the plane `axis = at` cuts the box `size`. */
 function rectangle(axis: 0 | 1 | 2, at: number, [X, Y, Z]: Vec3): number[][] {
@@ -39,7 +43,7 @@ function rectangle(axis: 0 | 1 | 2, at: number, [X, Y, Z]: Vec3): number[][] {
   ];
 }
 
-/** Line segments and their colours: the box's 12 edges, then each plane's 4. */
+/** Line segments and their colours: the box's 12 edges, each plane's 4, the marker's 3. */
 export function planeLines(shape: Vec3, voxelSize: Vec3, cursor: Vec3): { points: Float32Array; colours: Uint8Array } {
   // World size (x, y, z) from the first voxel centre to the last.
   const size: Vec3 = [2, 1, 0].map((a) => (shape[a]! - 1) * voxelSize[a]!) as Vec3;
@@ -57,6 +61,15 @@ export function planeLines(shape: Vec3, voxelSize: Vec3, cursor: Vec3): { points
     segments.push({ from: [x!, y!, 0], to: [x!, y!, size[2]], colour: OUTLINE });
   const axes = ['z', 'y', 'x'] as const;
   for (const a of [0, 1, 2] as const) loop(rectangle(a, cursor[a] * voxelSize[a], size), AXIS_COLORS[axes[a]]);
+  const centre = [2, 1, 0].map((a) => cursor[a]! * voxelSize[a]!);
+  const arm = Math.max(...size, ...voxelSize) * MARKER_ARM;
+  for (const a of [0, 1, 2]) {
+    const from = [...centre];
+    const to = [...centre];
+    from[a]! -= arm;
+    to[a]! += arm;
+    segments.push({ from, to, colour: MARKER });
+  }
   const points = new Float32Array(segments.length * 6);
   const colours = new Uint8Array(segments.length * 3);
   segments.forEach(({ from, to, colour }, i) => {

@@ -1,6 +1,7 @@
 // The 3D view: owns its vtk.js objects (useVtkView) and a trackball camera, and hosts render-less
 // representations of the tomogram, the segmentation, the mesh and the slice planes through the
-// cursor. It shows downsampled overviews of the volume, never the volume itself.
+// cursor. It shows downsampled overviews of the volume, never the volume itself. A click moves the
+// cursor to the point clicked (usePick3D), on what the view shows.
 import { useEffect, useMemo } from 'react';
 import type { VolumeInfo } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
@@ -10,12 +11,15 @@ import { useSegmentation } from '../store/segmentation';
 import { useView3D } from '../store/view3d';
 import { useViewer } from '../store/viewer';
 import { colourTable } from '../tools/label-colours';
+import type { Scene } from '../tools/pick-3d';
+import { labelTransferPoints, transferPoints } from '../tools/transfer-function';
 import { VIEW_BACKGROUND } from './colors';
 import { LabelVolumeRepresentation } from './LabelVolumeRepresentation';
 import { MeshRepresentation } from './MeshRepresentation';
 import { SlicePlanesRepresentation } from './SlicePlanesRepresentation';
 import { useDebounced } from './useDebounced';
 import { useFramed } from './useFramed';
+import { usePick3D } from './usePick3D';
 import { useTrackball } from './useTrackball';
 import { useVtkView } from './useVtkView';
 import { ViewContext, type ViewHandle } from './ViewContext';
@@ -58,6 +62,25 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
   const showVolume = layers.volume && overview !== null;
   const showSegmentation = layers.segmentation && segmentation !== null;
   const showMesh = layers.mesh && mesh !== null;
+  // What a click can land on: what is shown, as it is shown.
+  const scene = useMemo(
+    (): Scene => ({
+      shape: volume.shape,
+      voxelSize: volume.voxelSize,
+      volumes: [
+        ...(showVolume
+          ? [{ overview, opacities: transferPoints(transfer, volume.range).opacities, nearest: false }]
+          : []),
+        ...(showSegmentation
+          ? [{ overview: segmentation, opacities: labelTransferPoints(colours).opacities, nearest: true }]
+          : []),
+      ],
+      mesh: showMesh ? mesh : null,
+      planes: layers.planes ? cursor : null,
+    }),
+    [volume, overview, segmentation, mesh, colours, transfer, cursor, showVolume, showSegmentation, showMesh, layers],
+  );
+  usePick3D(view, container, scene);
   // What is on screen, once drawn, for tests.
   const framed = useFramed(
     [
@@ -94,7 +117,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
         data-shown-segmentation={shownSegmentation}
         data-shown-mesh={shownMesh}
         data-shown-cursor={shownCursor}
-        title="Drag to rotate, wheel to zoom, shift-drag to pan"
+        title="Click to move the crosshair there, drag to rotate, wheel to zoom, shift-drag to pan"
         aria-label="3D view"
       >
         {view && (

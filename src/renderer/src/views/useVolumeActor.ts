@@ -12,7 +12,7 @@ import vtkVolumeMapper from '@kitware/vtk.js/Rendering/Core/VolumeMapper';
 import { type RefObject, useEffect, useRef } from 'react';
 import type { VolumeOverview } from '../../../shared/api';
 import type { Vec3 } from '../../../shared/volume';
-import type { TransferPoints } from '../tools/transfer-function';
+import { type TransferPoints, opacityUnitDistance } from '../tools/transfer-function';
 import { textureValues } from './texture';
 import type { ViewHandle } from './ViewContext';
 
@@ -51,7 +51,7 @@ export function useVolumeActor(
     property.setRGBTransferFunction(0, colours);
     property.setScalarOpacity(0, opacity);
     // Opacities are per overview voxel crossed, whatever the physical size.
-    property.setScalarOpacityUnitDistance(0, spacing.reduce((a, b) => a + b) / 3);
+    property.setScalarOpacityUnitDistance(0, opacityUnitDistance(spacing));
     if (nearest) property.setInterpolationTypeToNearest();
     else property.setInterpolationTypeToLinear();
     property.setShade(true);
