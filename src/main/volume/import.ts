@@ -1,7 +1,7 @@
 // Converts any volume we read (typically a large TIFF stack) to a chunked OME-Zarr with a
 // pyramid, so it browses fast. Copies slab by slab in bounded memory; a cancel leaves nothing.
 import { cancelled } from '../../shared/errors';
-import { type Vec3 } from '../../shared/volume';
+import { type Vec3, allocate, voxelCount } from '../../shared/volume';
 import { ChunkCache } from './cache';
 import { createVolume } from './create';
 import { openVolume } from './open';
@@ -34,26 +34,32 @@ export async function importToZarr(sourcePath: string, destPath: string, options
     });
     try {
       const chunk = (options.chunkShape ?? [64, 64, 64]).map((c, a) => Math.min(c, source.shape[a]!)) as Vec3;
-      // Slabs one chunk deep and one chunk tall, the full width: every output chunk they touch is
-      // complete after one write, and each source chunk is read once.
+      // Slabs two chunks deep and one chunk tall, the full width: every output chunk they touch is
+      // complete after one write, each source voxel is read once, and the chunks of the first
+      // pyramid level are complete after two slabs (the writer builds the pyramid as it goes).
       const [depth, height, width] = source.shape;
-      const slabs = Math.ceil(depth / chunk[0]) * Math.ceil(height / chunk[1]) * channels;
-      // The pyramid costs about a seventh of level 0: count it as that many slabs.
-      const total = slabs + Math.ceil(slabs / 7);
+      const slabDepth = 2 * chunk[0];
+      const slabs = Math.ceil(depth / slabDepth) * Math.ceil(height / chunk[1]) * channels;
+      // One more step for the last chunks of every level, stored at the end.
+      const total = slabs + 1;
+      // One buffer for every slab: fresh memory costs as much to fault in as the reads.
+      const buffer = allocate(source.dtype, Math.min(slabDepth, depth) * chunk[1] * width);
       let done = 0;
       for (let c = 0; c < channels; c++) {
         const input =
           c === 0 ? source : await openVolume(sourcePath, { channel: c, cache: new ChunkCache(COPY_CACHE_BYTES) });
         try {
-          for (let z = 0; z < depth; z += chunk[0]) {
+          for (let z = 0; z < depth; z += slabDepth) {
             for (let y = 0; y < height; y += chunk[1]) {
               if (signal?.aborted) throw cancelled('import cancelled');
               const region = {
                 start: [z, y, 0] as Vec3,
-                shape: [Math.min(chunk[0], depth - z), Math.min(chunk[1], height - y), width] as Vec3,
+                shape: [Math.min(slabDepth, depth - z), Math.min(chunk[1], height - y), width] as Vec3,
               };
-              await writer.write(region, await input.read(region), c);
-              progress?.(++done, total, `copying slices ${z}–${Math.min(depth, z + chunk[0]) - 1}`);
+              const data = await input.read(region, buffer.subarray(0, voxelCount(region.shape)));
+              // The writer has copied what it needs when this resolves: the buffer can be refilled.
+              await writer.write(region, data, c);
+              progress?.(++done, total, `copying slices ${z}–${z + region.shape[0] - 1}`);
             }
           }
         } finally {
@@ -62,8 +68,7 @@ export async function importToZarr(sourcePath: string, destPath: string, options
       }
       await writer.commit({
         signal,
-        progress: (levelsDone, levels, message) =>
-          progress?.(slabs + Math.round((levelsDone / Math.max(1, levels)) * (total - slabs)), total, message),
+        progress: (levelsDone, levels, message) => progress?.(levelsDone < levels ? slabs : total, total, message),
       });
     } catch (error) {
       await writer.abort();

@@ -17,9 +17,9 @@ export interface VolumeSpec {
   labelColors?: { value: number; rgba: [number, number, number, number] }[];
   /** Replace an existing file or folder at the destination. */
   force?: boolean;
-  /** Zarr only: chunk size (z, y, x), 64³ by default. */
+  /** Zarr only: chunk size (z, y, x), 64³ by default; even wherever the volume spans several chunks. */
   chunkShape?: Vec3;
-  /** Zarr only: chunk compression, Blosc-LZ4 by default (fast to decode when browsing). */
+  /** Zarr only: chunk compression, gzip by default (decoded off the main thread when browsing). */
   compression?: 'blosc' | 'zstd' | 'gzip' | 'none';
 }
 

@@ -1,38 +1,56 @@
-// Writes OME-Zarr 0.5 (Zarr v3): level 0 chunk by chunk as regions arrive, then a pyramid built
-// from it block by block, then the group metadata; all under a temporary name renamed at the end.
+// Writes OME-Zarr 0.5 (Zarr v3): each level chunk by chunk as regions arrive, the pyramid built
+// along the way from every chunk of the level below as it is stored (so nothing is read back from
+// disk), then the group metadata; all under a temporary name renamed at the end.
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { cancelled } from '../../../shared/errors';
-import { type Dtype, type Region, type TypedArray, type Vec3, allocate, dtypeOf } from '../../../shared/volume';
-import { bytesOf, typedView } from '../bytes';
-import { ChunkCache } from '../cache';
+import { badInput, cancelled } from '../../../shared/errors';
+import {
+  type Dtype,
+  type Region,
+  type TypedArray,
+  type Vec3,
+  allocate,
+  dtypeOf,
+  voxelCount,
+} from '../../../shared/volume';
+import { bytesOf } from '../bytes';
 import { chunksOf, copyBox } from '../chunked';
-import { explain } from '../errors';
+import { explain, fileProblem } from '../errors';
 import { exists, publish, refuseExisting, temporaryPath } from '../output';
 import { type Progress, type VolumeSpec, type VolumeWriter, checkSpec, checkWrite } from '../spec';
 import { type ChunkCodec, chunkCodec } from './codecs';
-import { openZarr } from './reader';
 
 const DEFAULT_CHUNK: Vec3 = [64, 64, 64];
-/** Partly written chunks kept in memory before they are flushed (and re-read if written again). */
+/** Partly written chunks kept in memory per level before they are flushed (and re-read if written again). */
 const PENDING_BYTES = 128 * 1024 ** 2;
-/** Chunks encoded and written at once. */
+/** Chunks encoded and written at once, per level. */
 const MAX_FLUSHING = 16;
 
 interface PendingChunk {
+  channel: number;
+  index: Vec3;
   data: TypedArray;
   /** Voxels written so far; the chunk is flushed when they cover its part of the volume. */
   written: number;
 }
 
+/**
+ * Receives every chunk a level stores (`shape`: its part inside the volume, laid out in a buffer
+ * of the full chunk size) and passes it on to the next level. It must be done with `data` when it
+ * returns: the buffer is reused.
+ */
+type ChunkSink = (channel: number, start: Vec3, shape: Vec3, data: TypedArray) => Promise<void>;
+
 /** One Zarr v3 array: dimensions (c,) z, y, x; chunks one channel deep. */
 class ArrayWriter {
   private readonly pending = new Map<string, PendingChunk>();
   private pendingBytes = 0;
-  /** Chunks already on disk: a later write to one decodes it first. */
-  private readonly flushed = new Set<string>();
+  /** Chunks already on disk, with the voxels written to them: a later write decodes one first. */
+  private readonly flushed = new Map<string, number>();
   /** Chunks being encoded and written, in parallel (zlib runs on Node's thread pool). */
   private readonly flushing = new Map<string, Promise<void>>();
+  /** Buffers of chunks already stored, for the next ones: fresh memory costs page faults and GC. */
+  private readonly spare: TypedArray[] = [];
   private readonly folders = new Set<string>();
   private failure: unknown;
   private queue: Promise<unknown> = Promise.resolve();
@@ -44,6 +62,7 @@ class ArrayWriter {
     readonly dtype: Dtype,
     readonly channels: number | undefined,
     private readonly codec: ChunkCodec,
+    private readonly sink?: ChunkSink,
   ) {}
 
   async init(): Promise<void> {
@@ -75,16 +94,17 @@ class ArrayWriter {
     this.throwFailure();
     for (const index of chunksOf(region, this.chunk)) {
       const key = this.key(channel, index);
-      const start = index.map((i, a) => i * this.chunk[a]!) as Vec3;
+      const start = this.startOf(index);
       let entry = this.pending.get(key);
       if (!entry) {
-        entry = { data: await this.load(key), written: 0 };
+        const covered = overlap(region, start, this.chunk) === voxelCount(this.chunk);
+        entry = { channel, index, data: await this.load(key, covered), written: this.flushed.get(key) ?? 0 };
         this.pending.set(key, entry);
         this.pendingBytes += entry.data.byteLength;
       }
       copyBox(data, region.start, region.shape, entry.data, start, this.chunk);
       entry.written += overlap(region, start, this.chunk);
-      if (entry.written >= overlap({ start: [0, 0, 0], shape: this.shape }, start, this.chunk)) this.flush(key);
+      if (entry.written >= voxelCount(this.partInside(start))) this.flush(key);
     }
     for (const key of this.pending.keys()) {
       if (this.pendingBytes <= PENDING_BYTES) break;
@@ -100,10 +120,12 @@ class ArrayWriter {
     await Promise.all(this.flushing.values());
   }
 
+  /** Stores what is still in memory; the sink has received every chunk when it resolves. */
   async finish(): Promise<void> {
     await this.queue;
     for (const key of [...this.pending.keys()]) this.flush(key);
     await Promise.all(this.flushing.values());
+    this.spare.length = 0;
     this.throwFailure();
   }
 
@@ -115,26 +137,48 @@ class ArrayWriter {
     return ['c', ...(this.channels === undefined ? [] : [channel]), ...index].join('/');
   }
 
-  private async load(key: string): Promise<TypedArray> {
-    await this.flushing.get(key);
-    const size = this.chunk[0] * this.chunk[1] * this.chunk[2];
-    if (!this.flushed.has(key)) return allocate(this.dtype, size);
-    const bytes = await this.codec.decode(await readFile(join(this.folder, key)));
-    return typedView(Buffer.from(bytes), this.dtype);
+  private startOf(index: Vec3): Vec3 {
+    return [index[0] * this.chunk[0], index[1] * this.chunk[1], index[2] * this.chunk[2]];
   }
 
-  /** Takes a chunk out of memory and stores it in the background. */
+  /** The size of the chunk at `start` inside the volume (edge chunks are cut). */
+  private partInside(start: Vec3): Vec3 {
+    return start.map((s, a) => Math.min(this.chunk[a]!, this.shape[a]! - s)) as Vec3;
+  }
+
+  /**
+   * A chunk's data: zeros (the fill value) until it is stored, what is on disk after that; any
+   * buffer at all when the write about to fill it `covers` all of it.
+   */
+  private async load(key: string, covers: boolean): Promise<TypedArray> {
+    await this.flushing.get(key);
+    const spare = this.spare.pop();
+    const data = spare ?? allocate(this.dtype, voxelCount(this.chunk));
+    if (covers) return data;
+    if (!this.flushed.has(key)) return spare ? spare.fill(0) : data;
+    const file = join(this.folder, key);
+    const bytes = await this.codec.decode(await readFile(file));
+    if (bytes.length !== data.byteLength)
+      throw fileProblem(file, `decoded ${bytes.length} bytes, expected ${data.byteLength}`);
+    bytesOf(data).set(bytes);
+    return data;
+  }
+
+  /** Takes a chunk out of memory, hands it to the sink and stores it in the background. */
   private flush(key: string): void {
     const entry = this.pending.get(key)!;
     this.pending.delete(key);
     this.pendingBytes -= entry.data.byteLength;
-    const stored = this.store(key, entry.data)
+    const start = this.startOf(entry.index);
+    const passed = this.sink?.(entry.channel, start, this.partInside(start), entry.data);
+    const stored = Promise.all([this.store(key, entry), passed])
+      .then(() => void this.spare.push(entry.data))
       .catch((error: unknown) => void (this.failure ??= error))
       .finally(() => this.flushing.delete(key));
     this.flushing.set(key, stored);
   }
 
-  private async store(key: string, data: TypedArray): Promise<void> {
+  private async store(key: string, { data, written }: PendingChunk): Promise<void> {
     const file = join(this.folder, key);
     // Chunks of fill value stay absent: readers return the fill value for them.
     if (data.every((v) => v === 0)) {
@@ -147,7 +191,7 @@ class ArrayWriter {
       this.folders.add(folder);
     }
     await writeFile(file, await this.codec.encode(bytesOf(data)));
-    this.flushed.add(key);
+    this.flushed.set(key, written);
   }
 }
 
@@ -175,10 +219,10 @@ const PALETTE: [number, number, number][] = [
 ];
 
 class OmeZarrWriter implements VolumeWriter {
-  private readonly level0: ArrayWriter;
   private readonly chunk: Vec3;
-  /** Every array written so far, so an abort can wait for their writes before deleting. */
-  private readonly arrays: ArrayWriter[] = [];
+  private readonly shapes: Vec3[];
+  /** One writer per pyramid level, full resolution first; each feeds the next. */
+  private readonly levels: ArrayWriter[];
 
   constructor(
     readonly path: string,
@@ -186,43 +230,49 @@ class OmeZarrWriter implements VolumeWriter {
     private readonly temp: string,
   ) {
     this.chunk = (spec.chunkShape ?? DEFAULT_CHUNK).map((c, a) => Math.min(c, spec.shape[a]!)) as Vec3;
-    this.level0 = this.arrayWriter('0', spec.shape);
-  }
-
-  private arrayWriter(name: string, shape: Vec3): ArrayWriter {
-    const channels = (this.spec.channels ?? 1) > 1 ? this.spec.channels : undefined;
-    const writer = new ArrayWriter(
-      join(this.temp, name),
-      shape,
-      this.chunk,
-      this.spec.dtype,
-      channels,
-      chunkCodec(this.spec.compression ?? 'gzip', this.spec.dtype),
-    );
-    this.arrays.push(writer);
-    return writer;
+    this.shapes = pyramidShapes(spec.shape, this.chunk);
+    const channels = (spec.channels ?? 1) > 1 ? spec.channels : undefined;
+    const codec = chunkCodec(spec.compression ?? 'gzip', spec.dtype);
+    // Built coarsest first, so each level can hand its chunks to the one below it in the list.
+    const levels: ArrayWriter[] = [];
+    for (let level = this.shapes.length - 1; level >= 0; level--) {
+      const next = levels[0];
+      const sink = next && this.downsampler(this.shapes[level]!, next);
+      levels.unshift(
+        new ArrayWriter(join(temp, String(level)), this.shapes[level]!, this.chunk, spec.dtype, channels, codec, sink),
+      );
+    }
+    this.levels = levels;
   }
 
   async init(): Promise<void> {
-    await this.level0.init();
+    for (let a = 0; a < 3; a++)
+      if (this.chunk[a]! % 2 === 1 && this.chunk[a]! < this.spec.shape[a]!)
+        throw badInput(
+          `${this.path}: chunk size ${this.chunk.join('×')} must be even along every axis the volume spans several chunks of (each pyramid level halves whole chunks)`,
+        );
+    for (const level of this.levels) await level.init();
   }
 
   async write(region: Region, data: TypedArray, channel = 0): Promise<void> {
     checkWrite(this.path, this.spec, region, data, channel);
-    await this.level0.write(region, data, channel);
+    await this.levels[0]!.write(region, data, channel);
   }
 
   async commit({ signal, progress }: Progress = {}): Promise<void> {
     try {
-      await this.level0.finish();
-      const shapes = pyramidShapes(this.spec.shape, this.chunk);
-      for (let level = 1; level < shapes.length; level++) {
+      // Level by level: what one level still holds goes into the next before that one finishes.
+      for (const [level, writer] of this.levels.entries()) {
         if (signal?.aborted) throw cancelled();
-        progress?.(level - 1, shapes.length - 1, `building pyramid level ${level}`);
-        await this.downsample(level, shapes[level - 1]!, shapes[level]!, signal);
+        progress?.(
+          level,
+          this.levels.length,
+          level === 0 ? 'storing the last chunks' : `finishing pyramid level ${level}`,
+        );
+        await writer.finish();
       }
-      progress?.(shapes.length - 1, shapes.length - 1, 'pyramid built');
-      await writeFile(join(this.temp, 'zarr.json'), JSON.stringify(this.groupMetadata(shapes), null, 2));
+      progress?.(this.levels.length, this.levels.length, 'pyramid built');
+      await writeFile(join(this.temp, 'zarr.json'), JSON.stringify(this.groupMetadata(this.shapes), null, 2));
       await publish(this.temp, this.path);
       await this.registerLabel();
     } catch (error) {
@@ -232,37 +282,30 @@ class OmeZarrWriter implements VolumeWriter {
   }
 
   async abort(): Promise<void> {
-    await Promise.all(this.arrays.map((array) => array.settle()));
+    // In order: a level's chunks in flight may still write into the next one.
+    for (const level of this.levels) await level.settle();
     await rm(this.temp, { recursive: true, force: true });
   }
 
-  /** Level `level` from the one above: 2×2×2 means for images, the top-left voxel for labels. */
-  private async downsample(level: number, from: Vec3, to: Vec3, signal?: AbortSignal): Promise<void> {
-    const writer = this.arrayWriter(String(level), to);
-    await writer.init();
-    const factor = from.map((n, a) => (n > to[a]! ? 2 : 1)) as Vec3;
-    const cache = new ChunkCache(64 * 1024 ** 2);
+  /**
+   * Passes each chunk of a level of shape `from` to `next`, shrunk by 2 along every axis `next`
+   * halves: the mean of each cell for images, its first voxel for labels. Chunks start on even
+   * voxels (see `init`), so every cell lies in one chunk.
+   */
+  private downsampler(from: Vec3, next: ArrayWriter): ChunkSink {
+    const factor = from.map((n, a) => (n > next.shape[a]! ? 2 : 1)) as Vec3;
     const labels = this.spec.kind === 'labels';
-    for (let channel = 0; channel < (this.spec.channels ?? 1); channel++) {
-      const source = await openZarr(join(this.temp, String(level - 1)), { channel, cache });
-      const indices = chunksOf({ start: [0, 0, 0], shape: to }, this.chunk);
-      // A few output chunks at a time, so their source chunks decode in parallel.
-      for (let i = 0; i < indices.length; i += 8) {
-        if (signal?.aborted) throw cancelled();
-        await Promise.all(
-          indices.slice(i, i + 8).map(async (index) => {
-            const start = index.map((c, a) => c * this.chunk[a]!) as Vec3;
-            const shape = start.map((s, a) => Math.min(this.chunk[a]!, to[a]! - s)) as Vec3;
-            const inStart = start.map((s, a) => s * factor[a]!) as Vec3;
-            const inShape = shape.map((n, a) => Math.min(n * factor[a]!, from[a]! - inStart[a]!)) as Vec3;
-            const input = await source.read({ start: inStart, shape: inShape });
-            await writer.write({ start, shape }, reduce(input, inShape, shape, factor, labels), channel);
-          }),
-        );
+    return (channel, start, shape, data) => {
+      let block = data;
+      if (shape.some((n, a) => n !== this.chunk[a])) {
+        // An edge chunk: its part inside the volume, packed.
+        block = allocate(this.spec.dtype, voxelCount(shape));
+        copyBox(data, [0, 0, 0], this.chunk, block, [0, 0, 0], shape);
       }
-      await source.close();
-    }
-    await writer.finish();
+      const outShape = shape.map((n, a) => Math.ceil(n / factor[a]!)) as Vec3;
+      const outStart = start.map((s, a) => s / factor[a]!) as Vec3;
+      return next.write({ start: outStart, shape: outShape }, reduce(block, shape, outShape, factor, labels), channel);
+    };
   }
 
   private groupMetadata(shapes: Vec3[]): object {
@@ -340,26 +383,50 @@ export function pyramidShapes(shape: Vec3, chunk: Vec3): Vec3[] {
 
 /** Shrinks a block by `factor` per axis: the mean of each cell, or its first voxel for labels. */
 export function reduce(input: TypedArray, inShape: Vec3, outShape: Vec3, factor: Vec3, pick: boolean): TypedArray {
-  const out = allocate(dtypeOf(input), outShape[0] * outShape[1] * outShape[2]);
+  const out = allocate(dtypeOf(input), voxelCount(outShape));
   const [fz, fy, fx] = factor;
   const [iz, iy, ix] = inShape;
   const round = !(input instanceof Float32Array || input instanceof Float64Array);
+  /** Where the input rows of one output row start: up to fz × fy of them. */
+  const rows: number[] = [];
   let o = 0;
   for (let z = 0; z < outShape[0]; z++)
-    for (let y = 0; y < outShape[1]; y++)
-      for (let x = 0; x < outShape[2]; x++, o++) {
-        if (pick) {
-          out[o] = input[(z * fz * iy + y * fy) * ix + x * fx]!;
-          continue;
-        }
-        let sum = 0;
-        let n = 0;
-        for (let dz = 0; dz < fz && z * fz + dz < iz; dz++)
-          for (let dy = 0; dy < fy && y * fy + dy < iy; dy++)
-            for (let dx = 0; dx < fx && x * fx + dx < ix; dx++, n++)
-              sum += input[((z * fz + dz) * iy + y * fy + dy) * ix + x * fx + dx]!;
-        out[o] = round ? Math.round(sum / n) : sum / n;
+    for (let y = 0; y < outShape[1]; y++) {
+      rows.length = 0;
+      for (let dz = 0; dz < fz && z * fz + dz < iz; dz++)
+        for (let dy = 0; dy < fy && y * fy + dy < iy; dy++) rows.push(((z * fz + dz) * iy + y * fy + dy) * ix);
+      if (pick) {
+        for (let x = 0, i = rows[0]!; x < outShape[2]; x++, i += fx) out[o++] = input[i]!;
+        continue;
       }
+      let x = 0;
+      if (fx === 2 && rows.length === 4) {
+        // Whole 2×2×2 cells, the common case, summed in the same order as below.
+        const [r0, r1, r2, r3] = rows as [number, number, number, number];
+        for (const whole = ix >> 1; x < whole; x++, o++) {
+          const i = 2 * x;
+          const mean =
+            (input[r0 + i]! +
+              input[r0 + i + 1]! +
+              input[r1 + i]! +
+              input[r1 + i + 1]! +
+              input[r2 + i]! +
+              input[r2 + i + 1]! +
+              input[r3 + i]! +
+              input[r3 + i + 1]!) /
+            8;
+          out[o] = round ? Math.round(mean) : mean;
+        }
+      }
+      for (; x < outShape[2]; x++, o++) {
+        const x0 = x * fx;
+        const nx = Math.min(fx, ix - x0);
+        let sum = 0;
+        for (const r of rows) for (let dx = 0; dx < nx; dx++) sum += input[r + x0 + dx]!;
+        const mean = sum / (rows.length * nx);
+        out[o] = round ? Math.round(mean) : mean;
+      }
+    }
   return out;
 }
 

@@ -1,11 +1,12 @@
 import { readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Dtype, Vec3 } from '../../../shared/volume';
+import { type Dtype, type Region, type TypedArray, type Vec3, allocate, dtypeOf } from '../../../shared/volume';
+import { copyBox } from '../chunked';
 import { createVolume } from '../create';
 import { openVolume } from '../open';
 import type { VolumeSpec } from '../spec';
-import { fingerprint, pattern, readAll, readBin, sliceOf, tempDir } from '../testing/data';
+import { fingerprint, pattern, readAll, readBin, sameBytes, sliceOf, tempDir } from '../testing/data';
 import { READ_OME_ZARR_V3, python, pythonMissing } from '../testing/python';
 
 const dir = tempDir();
@@ -195,6 +196,93 @@ describe('OME-Zarr written here', () => {
     expect(all[0]).toBe(9);
     expect(Array.from(all).reduce((a, b) => a + b, 0)).toBe(9);
     await volume.close();
+  });
+});
+
+/** The pyramid level below `data` by its definition: the mean of each 2×2×2 cell (cut at the edges), or its first voxel. */
+function halve(data: TypedArray, shape: Vec3, pick: boolean): [TypedArray, Vec3] {
+  const half = shape.map((n) => Math.ceil(n / 2)) as Vec3;
+  const out = allocate(dtypeOf(data), half[0] * half[1] * half[2]);
+  const at = (z: number, y: number, x: number): number => data[(z * shape[1] + y) * shape[2] + x]!;
+  let o = 0;
+  for (let z = 0; z < half[0]; z++)
+    for (let y = 0; y < half[1]; y++)
+      for (let x = 0; x < half[2]; x++) {
+        const cell: number[] = [];
+        for (let dz = 0; dz < 2 && 2 * z + dz < shape[0]; dz++)
+          for (let dy = 0; dy < 2 && 2 * y + dy < shape[1]; dy++)
+            for (let dx = 0; dx < 2 && 2 * x + dx < shape[2]; dx++) cell.push(at(2 * z + dz, 2 * y + dy, 2 * x + dx));
+        const mean = cell.reduce((a, b) => a + b, 0) / cell.length;
+        out[o++] = pick ? cell[0]! : data instanceof Float32Array ? mean : Math.round(mean);
+      }
+  return [out, half];
+}
+
+describe('the pyramid, built while level 0 is written', () => {
+  const bigShape: Vec3 = [37, 70, 45];
+  const levelsOf = async (path: string): Promise<TypedArray[]> => {
+    const levels: TypedArray[] = [];
+    for (let level = 0; ; level++) {
+      const volume = await openVolume(path, { level }).catch(() => undefined);
+      if (!volume) return levels;
+      levels.push(await readAll(volume));
+      await volume.close();
+    }
+  };
+
+  it.each([
+    ['uint16', 'image'],
+    ['float32', 'image'],
+    ['uint8', 'labels'],
+  ] as const)(
+    'holds at every level of %s %s what halving the final data gives, whatever order regions come in',
+    async (dtype, kind) => {
+      const path = join(dir, `streamed-${dtype}-${kind}.zarr`);
+      const writer = await createVolume(path, { shape: bigShape, dtype, chunkShape, kind });
+      // Blocks that cut chunks, written back to front so no chunk completes in order.
+      const data = pattern(dtype, bigShape, 3);
+      const blocks: Region[] = [];
+      for (let z = 0; z < bigShape[0]; z += 13)
+        for (let y = 0; y < bigShape[1]; y += 21)
+          blocks.push({
+            start: [z, y, 0],
+            shape: [Math.min(13, bigShape[0] - z), Math.min(21, bigShape[1] - y), bigShape[2]],
+          });
+      for (const region of blocks.reverse()) {
+        const block = allocate(dtype, region.shape[0] * region.shape[1] * region.shape[2]);
+        copyBox(data, [0, 0, 0], bigShape, block, region.start, region.shape);
+        await writer.write(region, block);
+      }
+      // Rewrite a box across stored chunks, some of them whole: the others are read back, and the
+      // levels above follow.
+      const box: Region = { start: [5, 9, 11], shape: [20, 30, 30] };
+      const patch = pattern(dtype, box.shape, 9);
+      copyBox(patch, box.start, box.shape, data, [0, 0, 0], bigShape);
+      await writer.write(box, patch);
+      await writer.commit();
+
+      const levels = await levelsOf(path);
+      expect(levels).toHaveLength(4);
+      let [expected, shape] = [data, bigShape];
+      for (const [level, actual] of levels.entries()) {
+        if (level > 0) [expected, shape] = halve(expected, shape, kind === 'labels');
+        expect(sameBytes(actual, expected), `level ${level} (${shape.join('×')})`).toBe(true);
+      }
+    },
+  );
+
+  it('refuses odd chunk sizes that would split the cells of the next level between chunks', async () => {
+    const path = join(dir, 'odd.zarr');
+    await expect(
+      createVolume(path, { shape: bigShape, dtype: 'uint8', chunkShape: [8, 15, 16] }),
+    ).rejects.toMatchObject({
+      kind: 'bad-input',
+      message: expect.stringContaining('chunk size 8×15×16 must be even'),
+    });
+    expect(readdirSync(dir).filter((n) => n.includes('odd.zarr'))).toEqual([]);
+    // One chunk along an axis is fine: it holds all of that axis.
+    const whole = await createVolume(path, { shape: [5, 7, 9], dtype: 'uint8', chunkShape: [5, 7, 9] });
+    await whole.abort();
   });
 });
 
