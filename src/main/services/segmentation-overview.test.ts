@@ -46,3 +46,30 @@ describe('readSegmentationOverview', () => {
     expect(overview.data).toEqual(direct.data);
   });
 });
+
+describe('readLabelOverview', () => {
+  it('shows painted strokes on the overview grid, with a version that follows strokes and undo', () => {
+    const volume = ballVolume();
+    const service = new SegmentationService({
+      volumes: { get: () => volume },
+      jobs: new Jobs(new EventBus()),
+      engine: new NearestMeanEngine(),
+    });
+    const empty = service.readLabelOverview('v', 12);
+    expect(empty.shape).toEqual([12, 10, 12]); // steps 2, 4, 4: the segmentation overview's grid
+    expect(empty.voxelSize).toEqual([4, 4, 4]);
+    expect(empty.data.every((v) => v === 0)).toBe(true);
+    // A one-voxel line along x on slice z = 12, y = 5: thinner than an overview voxel.
+    const base = { volumeId: 'v', axis: 'z' as const, index: 12, mode: 'disc' as const, erase: false };
+    service.paintStroke({ ...base, points: [0, 5, 47, 5], radius: 0, classId: MATERIAL, continueStroke: false });
+    const painted = service.readLabelOverview('v', 12);
+    expect(painted.labelsVersion).toBeGreaterThan(empty.labelsVersion);
+    const at = (z: number, y: number, x: number): number => painted.data[(z * 10 + y) * 12 + x]!;
+    for (let x = 0; x < 12; x++) expect(at(6, 1, x)).toBe(MATERIAL);
+    expect(painted.data.filter((v) => v !== 0).length).toBe(12);
+    service.undoStroke('v');
+    const undone = service.readLabelOverview('v', 12);
+    expect(undone.labelsVersion).not.toBe(painted.labelsVersion);
+    expect(undone.data.every((v) => v === 0)).toBe(true);
+  });
+});

@@ -15,7 +15,7 @@ import type { VolumeOverview } from '../../shared/api/volume';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
 import { type Axis, type Region, axisIndex, voxelCount } from '../../shared/volume';
-import { LabelStore, type Stroke } from '../labels';
+import { LabelStore, type Stroke, labelOverview } from '../labels';
 import { ClassList } from '../segmentation/classes';
 import type { SegmentationEngine } from '../segmentation/engine';
 import { LabelsHistory } from '../segmentation/labels-history';
@@ -170,6 +170,13 @@ export class SegmentationService {
     const session = this.session(volumeId);
     const [width, height] = sliceSize(session.volume.shape, axis);
     return { width, height, data: session.history.store.read(sliceRegion(session.volume.shape, axis, index)) };
+  }
+
+  /** The labels downsampled for the 3D view (any painted voxel marks its block), and their version. */
+  readLabelOverview(volumeId: string, maxEdge: number): VolumeOverview & { labelsVersion: number } {
+    const session = this.session(volumeId);
+    const store = session.history.store;
+    return { ...labelOverview(store, session.volume.voxelSize, maxEdge), labelsVersion: store.version };
   }
 
   // ---- Training and prediction ----
@@ -565,6 +572,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     undoStroke: async ({ volumeId }) => service.undoStroke(volumeId),
     redoStroke: async ({ volumeId }) => service.redoStroke(volumeId),
     readLabelSlice: async ({ volumeId, axis, index }) => service.readLabelSlice(volumeId, axis, index),
+    readLabelOverview: async ({ volumeId, maxEdge }) => service.readLabelOverview(volumeId, maxEdge),
     train: async ({ volumeId, seed, preview }) => started(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
     segmentAll: async ({ volumeId, threads }) => started(service.segmentAll(volumeId, threads)),

@@ -66,6 +66,11 @@ export const segmentationArgs = {
   redoStroke: z.object({ volumeId }),
   /** The user's labels on one slice, one byte per pixel (class id, 0 = unlabelled). */
   readLabelSlice: z.object({ volumeId, axis, index: sliceIndex }),
+  /**
+   * The user's labels downsampled for the 3D view: a block shows a class when any voxel in it is
+   * painted (the class painted most when several are), so thin strokes stay visible.
+   */
+  readLabelOverview: z.object({ volumeId, maxEdge: overviewEdge }),
 
   /**
    * Trains a model on the current labels as a job (progress, cancel). One training runs at a time
@@ -185,6 +190,8 @@ export interface SegmentationResults {
   undoStroke: StrokeResult;
   redoStroke: StrokeResult;
   readLabelSlice: LabelSlice;
+  /** `labelsVersion` changes with every change of the labels (stroke, undo, redo, load). */
+  readLabelOverview: VolumeOverview & { labelsVersion: number };
   train: JobStarted;
   readPredictionSlice: PredictionSlice | null;
   segmentAll: JobStarted;

@@ -1,6 +1,8 @@
 // The downsampled whole-volume copies the 3D view shows: the tomogram's, loaded once per volume,
-// and the segment-all result's, loaded again whenever a segment-all run completes.
+// the segment-all result's, loaded again whenever a segment-all run completes, and the user's
+// labels, loaded again after the labels change (while the 3D view shows them).
 import { useEffect, useState } from 'react';
+import { create } from 'zustand';
 import type { VolumeOverview } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
 import { useTraining } from './training';
@@ -8,6 +10,22 @@ import { useViewer } from './viewer';
 
 /** Longest edge of an overview: 128³ voxels render at interactive rates even in software WebGL. */
 export const OVERVIEW_EDGE = 128;
+/** The labels' overview is loaded once the edits pause (e.g. Ctrl+Z held), not after each. */
+const LABEL_EDITS_PAUSE_MS = 250;
+
+export type LabelOverview = VolumeOverview & { labelsVersion: number };
+
+/** Counts the label edits made here (strokes, undo, redo, accepted predictions). */
+export const useLabelEdits = create<{ edits: number; edited(): void }>()((set) => ({
+  edits: 0,
+  edited: () => set((state) => ({ edits: state.edits + 1 })),
+}));
+
+const reportFailure = (what: string) => (error: unknown) =>
+  useViewer.getState().setError({
+    title: `Could not load ${what} for the 3D view`,
+    message: error instanceof Error ? error.message : String(error),
+  });
 
 /** What `load` gives for `key`; null until it has answered for this key. */
 function useLoaded<T>(key: string, load: () => Promise<T>, what: string): T | null {
@@ -16,12 +34,7 @@ function useLoaded<T>(key: string, load: () => Promise<T>, what: string): T | nu
     let current = true;
     load().then(
       (value) => current && setLoaded({ key, value }),
-      (error: unknown) =>
-        current &&
-        useViewer.getState().setError({
-          title: `Could not load ${what} for the 3D view`,
-          message: error instanceof Error ? error.message : String(error),
-        }),
+      (error: unknown) => current && reportFailure(what)(error),
     );
     return () => {
       current = false;
@@ -51,4 +64,34 @@ export function useSegmentationOverview(
     () => client.api.readSegmentationOverview({ volumeId, maxEdge: OVERVIEW_EDGE }),
     'the segmentation overview',
   );
+}
+
+/**
+ * The user's labels, while `enabled`: reloaded after the edits pause; the one shown stays until the
+ * next arrives, and is kept as it is when the labels' version has not changed.
+ */
+export function useLabelOverview({ client }: Services, volumeId: string, enabled: boolean): LabelOverview | null {
+  const edits = useLabelEdits((state) => state.edits);
+  const [loaded, setLoaded] = useState<{ volumeId: string; overview: LabelOverview } | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      client.api.readLabelOverview({ volumeId, maxEdge: OVERVIEW_EDGE }).then(
+        (overview) =>
+          current &&
+          setLoaded((shown) =>
+            shown?.volumeId === volumeId && shown.overview.labelsVersion === overview.labelsVersion
+              ? shown
+              : { volumeId, overview },
+          ),
+        (error: unknown) => current && reportFailure('the labels')(error),
+      );
+    }, LABEL_EDITS_PAUSE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, volumeId, enabled, edits]);
+  return enabled && loaded?.volumeId === volumeId ? loaded.overview : null;
 }

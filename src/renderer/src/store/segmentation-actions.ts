@@ -3,6 +3,7 @@
 import type { StrokeResult } from '../../../shared/api';
 import { axisIndex } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { useLabelEdits } from './overviews';
 import { useSegmentation } from './segmentation';
 import { labelsChanged } from './training-actions';
 import { useTraining } from './training';
@@ -28,6 +29,7 @@ async function applyStroke(services: Services, id: string, result: StrokeResult)
   useSegmentation.getState().setHistory(result);
   if (!result.changed) return;
   labelsChanged(services);
+  useLabelEdits.getState().edited();
   await services.labels.invalidate(id, result.changed);
 }
 

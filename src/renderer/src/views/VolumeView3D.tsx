@@ -1,12 +1,12 @@
 // The 3D view: owns its vtk.js objects (useVtkView) and a trackball camera, and hosts render-less
-// representations of the tomogram, the segmentation, the mesh and the slice planes through the
-// cursor. It shows downsampled overviews of the volume, never the volume itself. A click moves the
-// cursor to the point clicked (usePick3D), on what the view shows.
+// representations of the tomogram, the user's labels, the segmentation, the mesh and the slice
+// planes through the cursor. It shows downsampled overviews of the volume, never the volume itself.
+// A click moves the cursor to the point clicked (usePick3D), on what the view shows.
 import { useEffect, useMemo } from 'react';
 import type { VolumeInfo } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
 import { useMesh } from '../store/mesh';
-import { useSegmentationOverview, useVolumeOverview } from '../store/overviews';
+import { useLabelOverview, useSegmentationOverview, useVolumeOverview } from '../store/overviews';
 import { useSegmentation } from '../store/segmentation';
 import { useView3D } from '../store/view3d';
 import { useViewer } from '../store/viewer';
@@ -44,6 +44,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
   const overview = useVolumeOverview(services, volume.id);
   const segmentation = useSegmentationOverview(services, volume.id);
   const { layers, transfer, preset } = useView3D();
+  const labels = useLabelOverview(services, volume.id, layers.labels);
   // Scrolling through slices redraws the 3D view once it pauses, not at every slice.
   const cursor = useDebounced(
     useViewer((state) => state.cursor),
@@ -61,6 +62,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
 
   const showVolume = layers.volume && overview !== null;
   const showSegmentation = layers.segmentation && segmentation !== null;
+  const showLabels = labels !== null;
   const showMesh = layers.mesh && mesh !== null;
   // What a click can land on: what is shown, as it is shown.
   const scene = useMemo(
@@ -74,11 +76,26 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
         ...(showSegmentation
           ? [{ overview: segmentation, opacities: labelTransferPoints(colours).opacities, nearest: true }]
           : []),
+        ...(showLabels ? [{ overview: labels, opacities: labelTransferPoints(colours).opacities, nearest: true }] : []),
       ],
       mesh: showMesh ? mesh : null,
       planes: layers.planes ? cursor : null,
     }),
-    [volume, overview, segmentation, mesh, colours, transfer, cursor, showVolume, showSegmentation, showMesh, layers],
+    [
+      volume,
+      overview,
+      segmentation,
+      labels,
+      mesh,
+      colours,
+      transfer,
+      cursor,
+      showVolume,
+      showSegmentation,
+      showLabels,
+      showMesh,
+      layers,
+    ],
   );
   usePick3D(view, container, scene);
   // What is on screen, once drawn, for tests.
@@ -88,9 +105,10 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
       showSegmentation ? segmentation.modelVersion : '',
       showMesh ? meshId : '',
       layers.planes ? cursor.join(',') : '',
+      showLabels ? labels.labelsVersion : '',
     ].join('|'),
   );
-  const [shownVolume, shownSegmentation, shownMesh, shownCursor] = (framed ?? '|||').split('|');
+  const [shownVolume, shownSegmentation, shownMesh, shownCursor, shownLabels] = (framed ?? '||||').split('|');
 
   return (
     <section className="slice-view" data-testid="view-3d">
@@ -117,6 +135,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
         data-shown-segmentation={shownSegmentation}
         data-shown-mesh={shownMesh}
         data-shown-cursor={shownCursor}
+        data-shown-labels={shownLabels}
         title="Click to move the crosshair there, drag to rotate, wheel to zoom, shift-drag to pan"
         aria-label="3D view"
       >
@@ -128,6 +147,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
             {layers.planes && (
               <SlicePlanesRepresentation shape={volume.shape} voxelSize={volume.voxelSize} cursor={cursor} />
             )}
+            {showLabels && <LabelVolumeRepresentation overview={labels} colours={colours} onTop />}
           </ViewContext.Provider>
         )}
       </div>
