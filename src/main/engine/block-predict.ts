@@ -29,8 +29,15 @@ export interface BlockRequest {
   probabilities: false | 'uint8' | 'float32';
 }
 
+/** A success also hands the request's input back, so the caller can reuse its memory. */
 export type BlockReply =
-  | { id: number; labels: Uint8Array; probabilities?: Uint8Array | Float32Array | undefined; error?: undefined }
+  | {
+      id: number;
+      labels: Uint8Array;
+      probabilities?: Uint8Array | Float32Array | undefined;
+      input: Float32Array;
+      error?: undefined;
+    }
   | { id: number; error: SerializedError };
 
 /** Probabilities 0..1 to uint8 0..255 (the stored form: 1/255 resolution is plenty for a map). */
@@ -46,6 +53,14 @@ export type AxisOrder = readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2];
 export function thinAxisFirst(shape: Vec3): AxisOrder {
   return ([0, 1, 2] as const).slice().sort((a, b) => shape[a] - shape[b] || a - b) as unknown as AxisOrder;
 }
+
+/**
+ * The smoothing and field buffers, kept between calls in this thread (predictBlock runs to the end
+ * without yielding, so calls never share them): faulting in fresh pages for them costs more than
+ * the arithmetic that fills them. They stay the size of the largest block seen.
+ */
+const workspace: Float32Array[] = [];
+const fieldBuffers: Float32Array[] = [];
 
 /** z slices per basis computation inside a block. */
 const SLAB = 32;
@@ -90,8 +105,6 @@ export function predictBlock(
   const logits = new Float64Array((K + 1) * RUN);
   const eig = new Float64Array(3);
   const sigmas = model.basis.scales;
-  const workspace: Float32Array[] = [];
-  let fields: Float32Array[] = [];
   // With z filtered first, slabs of a few z slices give exactly the same values as the whole
   // block at no extra cost, and keep the smoothed scales and mixed fields small in memory.
   const slab = axisOrder[0] === 0 ? SLAB : shape[0];
@@ -108,8 +121,10 @@ export function predictBlock(
       workspace,
     );
     const ringSize = ring[0] * ring[1] * ring[2];
-    if (fields[0]?.length !== ringSize)
-      fields = Array.from({ length: network.vectors + network.tensors }, () => new Float32Array(ringSize));
+    const fields = Array.from({ length: network.vectors + network.tensors }, (_, k) => {
+      if ((fieldBuffers[k]?.length ?? -1) < ringSize) fieldBuffers[k] = new Float32Array(ringSize);
+      return fieldBuffers[k]!.subarray(0, ringSize);
+    });
     network.mixFields(smoothed, sigmas, fields);
     for (let z = 0; z < nz; z++)
       for (let y = 0; y < shape[1]; y++)

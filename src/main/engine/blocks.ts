@@ -2,7 +2,7 @@
 // filled by mirror reflection (half-sample symmetric, like scipy's 'reflect'), so a block at the
 // border sees exactly what an unblocked run sees there.
 import { badInput } from '../../shared/errors';
-import type { Region, Vec3 } from '../../shared/volume';
+import { type Dtype, type Region, type TypedArray, type Vec3, allocate, dtypeOf } from '../../shared/volume';
 import type { Volume } from '../volume/volume';
 
 /** Maps any integer position onto 0..n-1 by mirroring at the ends (period 2n). */
@@ -35,14 +35,41 @@ export interface Normalisation {
 }
 
 /**
- * Reads `region` plus `halo` voxels on every side, normalised to float32. Only the part inside the
- * volume is read; the rest is mirrored. A NaN or infinite voxel is refused, naming where it is.
+ * Large arrays kept for reuse (reads, padded blocks coming back from the workers): filling memory
+ * again is several times cheaper than faulting in the fresh pages of a new large typed array.
+ * Each is borrowed by one user at a time, so concurrent reads never share one.
+ */
+const spare: TypedArray[] = [];
+const MAX_SPARE = 6;
+
+/** A `length` array of `dtype`: a view at the start of the smallest kept one that fits, if any. */
+export function borrow(dtype: Dtype, length: number): TypedArray {
+  let best = -1;
+  spare.forEach((a, i) => {
+    if (a.length >= length && dtypeOf(a) === dtype && (best < 0 || a.length < spare[best]!.length)) best = i;
+  });
+  const whole = best >= 0 ? spare.splice(best, 1)[0]! : allocate(dtype, length);
+  return whole.subarray(0, length);
+}
+
+/** Keeps `array`'s buffer for a later `borrow`; the caller no longer uses it. */
+export function giveBack(array: TypedArray): void {
+  const whole = array.constructor as new (buffer: ArrayBufferLike) => TypedArray;
+  spare.push(new whole(array.buffer));
+  if (spare.length > MAX_SPARE) spare.shift();
+}
+
+/**
+ * Reads `region` plus `halo` voxels on every side, normalised to float32, into `into` if given
+ * (exactly the padded size). Only the part inside the volume is read; the rest is mirrored. A NaN
+ * or infinite voxel is refused, naming where it is.
  */
 export async function readPadded(
   volume: Volume,
   region: Region,
   halo: number,
   normalisation: Normalisation,
+  into?: Float32Array,
 ): Promise<{ data: Float32Array; shape: Vec3 }> {
   const padded: Vec3 = [region.shape[0] + 2 * halo, region.shape[1] + 2 * halo, region.shape[2] + 2 * halo];
   const lo: Vec3 = [0, 0, 0];
@@ -59,34 +86,72 @@ export async function readPadded(
     maps.push(map);
   }
   const readShape: Vec3 = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
-  const raw = await volume.read({ start: lo, shape: readShape });
+  const count = readShape[0] * readShape[1] * readShape[2];
+  const borrowed = borrow(volume.dtype, count);
+  const raw = await volume.read({ start: lo, shape: readShape }, borrowed);
   // One native conversion (exact for the dtype), so the copy below reads at most two array types
   // whatever the volume's dtype: a typed-array read that sees many types is several times slower.
   const wide = raw instanceof Float64Array || raw instanceof Uint32Array || raw instanceof Int32Array;
-  const values = wide ? Float64Array.from(raw) : raw instanceof Float32Array ? raw : new Float32Array(raw);
-  if (raw instanceof Float32Array || raw instanceof Float64Array) {
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) {
-        const x = i % readShape[2];
-        const y = Math.floor(i / readShape[2]) % readShape[1];
-        const z = Math.floor(i / (readShape[1] * readShape[2]));
-        throw badInput(
-          `${volume.path} has a ${String(values[i])} voxel at (z, y, x) = (${lo[0] + z}, ${lo[1] + y}, ${lo[2] + x}); NaN and infinite values cannot be segmented`,
-        );
+  const values =
+    raw instanceof Float32Array ? raw : (borrow(wide ? 'float64' : 'float32', count) as Float32Array | Float64Array);
+  if (values !== raw) values.set(raw);
+  try {
+    if (raw instanceof Float32Array || raw instanceof Float64Array) {
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i]!)) {
+          const x = i % readShape[2];
+          const y = Math.floor(i / readShape[2]) % readShape[1];
+          const z = Math.floor(i / (readShape[1] * readShape[2]));
+          throw badInput(
+            `${volume.path} has a ${String(values[i])} voxel at (z, y, x) = (${lo[0] + z}, ${lo[1] + y}, ${lo[2] + x}); NaN and infinite values cannot be segmented`,
+          );
+        }
       }
     }
+    const data = into ?? new Float32Array(padded[0] * padded[1] * padded[2]);
+    if (data.length !== padded[0] * padded[1] * padded[2])
+      throw new RangeError(`readPadded: ${data.length} values do not fit a ${padded.join('×')} block`);
+    copyMapped(values, readShape, maps as [Int32Array, Int32Array, Int32Array], normalisation, data);
+    return { data, shape: padded };
+  } finally {
+    if (values !== raw) giveBack(values);
+    giveBack(borrowed); // (a volume that returned another array than `into` leaves it unused)
   }
-  const { low, high } = normalisation;
+}
+
+/**
+ * data[z][y][x] = (values[mz[z]][my[y]][mx[x]] - low) / (high - low). Along x the map is the
+ * identity plus an offset except in the mirrored margins, so the middle of each row is a plain
+ * strided copy.
+ */
+function copyMapped(
+  values: Float32Array | Float64Array,
+  readShape: Vec3,
+  [mz, my, mx]: [Int32Array, Int32Array, Int32Array],
+  { low, high }: Normalisation,
+  data: Float32Array,
+): void {
   const factor = 1 / (high - low);
-  const [mz, my, mx] = maps as [Int32Array, Int32Array, Int32Array];
-  const data = new Float32Array(padded[0] * padded[1] * padded[2]);
+  const nx = mx.length;
+  // the longest run of x where mx[x] = mx[begin] + (x - begin)
+  let begin = 0;
+  let end = 0;
+  for (let x = 0; x < nx;) {
+    let e = x + 1;
+    while (e < nx && mx[e] === mx[e - 1]! + 1) e++;
+    if (e - x > end - begin) [begin, end] = [x, e];
+    x = e;
+  }
+  const shift = mx[begin]! - begin;
   let o = 0;
-  for (let z = 0; z < padded[0]; z++) {
+  for (let z = 0; z < mz.length; z++) {
     const zBase = mz[z]! * readShape[1];
-    for (let y = 0; y < padded[1]; y++) {
+    for (let y = 0; y < my.length; y++, o += nx) {
       const base = (zBase + my[y]!) * readShape[2];
-      for (let x = 0; x < padded[2]; x++) data[o++] = (values[base + mx[x]!]! - low) * factor;
+      for (let x = 0; x < begin; x++) data[o + x] = (values[base + mx[x]!]! - low) * factor;
+      const from = base + shift;
+      for (let x = begin; x < end; x++) data[o + x] = (values[from + x]! - low) * factor;
+      for (let x = end; x < nx; x++) data[o + x] = (values[base + mx[x]!]! - low) * factor;
     }
   }
-  return { data, shape: padded };
 }

@@ -125,30 +125,11 @@ export class Network {
    */
   mixFields(smoothed: Float32Array[], sigmas: readonly number[], fields: Float32Array[]): void {
     const S = this.scales;
-    const n = smoothed[0]!.length;
-    const mix = (weights: Float64Array, k: number, power: number, factor: number, out: Float32Array): void => {
-      const w = Array.from({ length: S }, (_, s) => weights[k * S + s]! * sigmas[s]! ** power * factor);
-      let s = 0;
-      if (S >= 2) {
-        const [g0, g1, w0, w1] = [smoothed[0]!, smoothed[1]!, w[0]!, w[1]!];
-        for (let i = 0; i < n; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
-        s = 2;
-      } else {
-        const [g0, w0] = [smoothed[0]!, w[0]!];
-        for (let i = 0; i < n; i++) out[i] = w0 * g0[i]!;
-        s = 1;
-      }
-      for (; s + 1 < S; s += 2) {
-        const [g0, g1, w0, w1] = [smoothed[s]!, smoothed[s + 1]!, w[s]!, w[s + 1]!];
-        for (let i = 0; i < n; i++) out[i] = out[i]! + w0 * g0[i]! + w1 * g1[i]!;
-      }
-      if (s < S) {
-        const [g0, w0] = [smoothed[s]!, w[s]!];
-        for (let i = 0; i < n; i++) out[i] = out[i]! + w0 * g0[i]!;
-      }
-    };
-    for (let k = 0; k < this.vectors; k++) mix(this.vectorMix, k, 1, 0.5, fields[k]!);
-    for (let k = 0; k < this.tensors; k++) mix(this.tensorMix, k, 2, 1, fields[this.vectors + k]!);
+    const weights = (mix: Float64Array, k: number, power: number, factor: number): number[] =>
+      Array.from({ length: S }, (_, s) => mix[k * S + s]! * sigmas[s]! ** power * factor);
+    for (let k = 0; k < this.vectors; k++) mixScales(smoothed, weights(this.vectorMix, k, 1, 0.5), fields[k]!);
+    for (let k = 0; k < this.tensors; k++)
+      mixScales(smoothed, weights(this.tensorMix, k, 2, 1), fields[this.vectors + k]!);
   }
 
   /**
@@ -261,4 +242,27 @@ export class Network {
     for (let k = 0; k < K; k++) probs[k] = probs[k]! / sum;
     return best;
   }
+}
+
+/**
+ * out = sum over s of w[s] * smoothed[s], two scales per sweep (an odd last scale is paired with
+ * itself at weight 0, which adds exactly 0). Each sweep is its own small function: V8 compiles it
+ * once for every call, instead of recompiling a larger one whose later loops it has not yet seen.
+ */
+function mixScales(smoothed: Float32Array[], w: number[], out: Float32Array): void {
+  const S = smoothed.length;
+  for (let s = 0; s < S; s += 2) {
+    const [g0, w0] = [smoothed[s]!, w[s]!];
+    const [g1, w1] = s + 1 < S ? [smoothed[s + 1]!, w[s + 1]!] : [g0, 0];
+    if (s === 0) mixPair(g0, w0, g1, w1, out);
+    else addPair(g0, w0, g1, w1, out);
+  }
+}
+
+function mixPair(g0: Float32Array, w0: number, g1: Float32Array, w1: number, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = w0 * g0[i]! + w1 * g1[i]!;
+}
+
+function addPair(g0: Float32Array, w0: number, g1: Float32Array, w1: number, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! + w0 * g0[i]! + w1 * g1[i]!;
 }

@@ -7,7 +7,7 @@ import { copyBox } from '../volume/chunked';
 import type { Volume } from '../volume/volume';
 import { basisHalo } from './basis';
 import { type BlockResult, predictBlock, quantiseProbabilities, thinAxisFirst } from './block-predict';
-import { blockGrid, readPadded } from './blocks';
+import { blockGrid, borrow, giveBack, readPadded } from './blocks';
 import type { Model } from './model';
 import { sharedPool } from './pool';
 import { loadGpuTf, predictBlockTf } from './tfjs';
@@ -41,6 +41,10 @@ function defaultBlock(shape: Vec3, threads: number): Vec3 {
 /** Regions smaller than this are predicted in the calling thread (a worker round trip costs more). */
 const PARALLEL_REGION_VOXELS = 1 << 16;
 
+/** A buffer for `region` and its halo, reused from an earlier block where one is free. */
+const paddedBuffer = (region: Region, halo: number): Float32Array =>
+  borrow('float32', voxelCount(region.shape.map((n) => n + 2 * halo) as Vec3)) as Float32Array;
+
 /**
  * Predicts one region (e.g. the visible slice after a retrain), reading only the neighbourhood it
  * needs. A large region is split along its longest axis over `threads` workers (default: the
@@ -58,8 +62,10 @@ export async function predictRegion(
   const order = thinAxisFirst(region.shape);
   const threads = options.threads ?? availableParallelism();
   if (threads < 2 || voxelCount(region.shape) < PARALLEL_REGION_VOXELS) {
-    const input = await readPadded(volume, region, halo, model.normalisation);
-    return predictBlock(model, input.data, input.shape, halo, order);
+    const input = await readPadded(volume, region, halo, model.normalisation, paddedBuffer(region, halo));
+    const result = predictBlock(model, input.data, input.shape, halo, order);
+    giveBack(input.data);
+    return result;
   }
   const longest = region.shape.indexOf(Math.max(...region.shape));
   const partShape: Vec3 = [...region.shape];
@@ -68,7 +74,7 @@ export async function predictRegion(
   const pool = sharedPool(threads);
   const replies = [];
   for (const part of parts) {
-    const input = await readPadded(volume, part, halo, model.normalisation);
+    const input = await readPadded(volume, part, halo, model.normalisation, paddedBuffer(part, halo));
     const reply = pool.run({
       model,
       input: input.data,
@@ -86,6 +92,7 @@ export async function predictRegion(
   const probabilities = new Float32Array(K * n);
   for (const [i, part] of parts.entries()) {
     const reply = await replies[i]!;
+    giveBack(reply.input);
     const m = voxelCount(part.shape);
     copyBox(reply.labels, part.start, part.shape, labels, region.start, region.shape);
     for (let k = 0; k < K; k++)
@@ -128,12 +135,17 @@ export async function predictVolume(
   signal?.addEventListener('abort', onAbort);
   const pending: {
     region: Region;
-    result: Promise<{ labels: Uint8Array; probabilities?: Uint8Array | Float32Array | undefined }>;
+    result: Promise<{
+      labels: Uint8Array;
+      probabilities?: Uint8Array | Float32Array | undefined;
+      input: Float32Array;
+    }>;
   }[] = [];
   let done = 0;
   const writeNext = async (): Promise<void> => {
     const { region, result } = pending.shift()!;
-    const { labels, probabilities } = await result;
+    const { labels, probabilities, input } = await result;
+    giveBack(input);
     if (signal?.aborted) throw cancelled();
     await outputs.labels?.write(region, labels);
     const n = labels.length;
@@ -147,11 +159,12 @@ export async function predictVolume(
     progress?.(0, total, 'predicting');
     for (const region of blocks) {
       if (signal?.aborted) throw cancelled();
-      const input = await readPadded(volume, region, halo, model.normalisation);
+      const input = await readPadded(volume, region, halo, model.normalisation, paddedBuffer(region, halo));
       const result = tf
         ? Promise.resolve(predictBlockTf(tf, model, input.data, input.shape, halo)).then((r) => ({
             labels: r.labels,
             probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
+            input: input.data,
           }))
         : pool
           ? pool.run(
@@ -162,6 +175,7 @@ export async function predictVolume(
               (r) => ({
                 labels: r.labels,
                 probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
+                input: input.data,
               }),
             );
       result.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile

@@ -1,5 +1,6 @@
-// Thin worker-thread wrapper around predictBlock: one request in, one reply out, no state kept
-// between requests (the model comes with every request), so a crashed worker is simply replaced.
+// Thin worker-thread wrapper around predictBlock: one request in, one reply out (with the input
+// handed back for reuse), no state kept between requests but scratch memory (the model comes with
+// every request), so a crashed worker is simply replaced.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
 import { type BlockReply, type BlockRequest, predictBlock, quantiseProbabilities } from './block-predict';
@@ -14,8 +15,10 @@ parentPort?.on('message', (request: BlockRequest) => {
         : request.probabilities === 'float32'
           ? result.probabilities
           : undefined;
-    const reply: BlockReply = { id: request.id, labels: result.labels, probabilities };
-    const buffers = [reply.labels.buffer, probabilities?.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const reply: BlockReply = { id: request.id, labels: result.labels, probabilities, input };
+    const buffers = [reply.labels.buffer, probabilities?.buffer, input.buffer].filter(
+      (b) => b !== undefined,
+    ) as ArrayBuffer[];
     parentPort!.postMessage(reply, buffers);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: serializeError(error) } satisfies BlockReply);
