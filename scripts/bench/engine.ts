@@ -5,7 +5,8 @@
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
 //   [--no-reference] [--seed 11] [--discs 10] [--train '{"hidden":16}'] [--slice-only]
 //   (--big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
-//   accuracy table; --seed picks the phantom seed; --discs the painted discs per class and slice,
+//   accuracy table; --seed picks the phantom seed, or several (11,12,13: one row each and
+//   the mean Dice over them per phantom, steadier than one draw); --discs the painted discs per class and slice,
 //   10 gives about 1200 labelled voxels, within the issue's budget of 1000-2000; both methods get
 //   the same labels; --slice-only times just the 512×512 slice preview, on a 64×512×512 volume,
 //   after 3 untimed previews that warm the workers up as the full run's segment does)
@@ -129,44 +130,62 @@ async function accuracy(dir: string, size: number): Promise<void> {
   console.log(
     'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s (cpu s) | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
   );
-  for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
-    const phantom = await makePhantom(kind, [size, size, size], Number(args.seed));
-    const K = phantom.classNames.length;
-    const labels = paintLabels(phantom.truth, phantom.shape, K, {
-      slices: sliceLabels(kind, size),
-      discs: Number(args.discs),
-    });
-    await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
-    await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
-    const image = await openVolume(join(dir, 'img.tif'));
-    const labelVolume = await openVolume(join(dir, 'lab.tif'));
-    let start = performance.now();
-    const trainCpu = process.cpuUsage();
-    const model = await trainModel(image, labelVolume, { seed: 1, ...(JSON.parse(args.train) as TrainOptions) });
-    const trainSeconds = (performance.now() - start) / 1000;
-    const trainCpuSeconds = cpuSecondsSince(trainCpu);
-    const sink = arraySink(phantom.shape);
-    start = performance.now();
-    const cpuStart = process.cpuUsage(); // includes the worker threads
-    await predictVolume(model, image, { labels: sink }, { threads });
-    const predictSeconds = (performance.now() - start) / 1000;
-    const cpuSeconds = cpuSecondsSince(cpuStart);
-    const ours = diceScores(sink.data, phantom.truth, labels, K);
-    const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir);
-    const theirs = args['no-reference']
-      ? { dice: [], meanDice: NaN }
-      : diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
-    const voxels = size ** 3;
-    const fmt = (d: number[]): string =>
-      d
-        .map((v) => v.toFixed(3))
-        .join(' ')
-        .padEnd(24);
+  const seeds = args.seed.split(',').map(Number);
+  const means = new Map<string, { ours: number[]; theirs: number[] }>();
+  for (const seed of seeds)
+    for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
+      const phantom = await makePhantom(kind, [size, size, size], seed);
+      const K = phantom.classNames.length;
+      const labels = paintLabels(phantom.truth, phantom.shape, K, {
+        slices: sliceLabels(kind, size),
+        discs: Number(args.discs),
+      });
+      await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
+      await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
+      const image = await openVolume(join(dir, 'img.tif'));
+      const labelVolume = await openVolume(join(dir, 'lab.tif'));
+      let start = performance.now();
+      const trainCpu = process.cpuUsage();
+      const model = await trainModel(image, labelVolume, { seed: 1, ...(JSON.parse(args.train) as TrainOptions) });
+      const trainSeconds = (performance.now() - start) / 1000;
+      const trainCpuSeconds = cpuSecondsSince(trainCpu);
+      const sink = arraySink(phantom.shape);
+      start = performance.now();
+      const cpuStart = process.cpuUsage(); // includes the worker threads
+      await predictVolume(model, image, { labels: sink }, { threads });
+      const predictSeconds = (performance.now() - start) / 1000;
+      const cpuSeconds = cpuSecondsSince(cpuStart);
+      const ours = diceScores(sink.data, phantom.truth, labels, K);
+      const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir);
+      const theirs = args['no-reference']
+        ? { dice: [], meanDice: NaN }
+        : diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
+      const voxels = size ** 3;
+      const fmt = (d: number[]): string =>
+        d
+          .map((v) => v.toFixed(3))
+          .join(' ')
+          .padEnd(24);
+      const mean = means.get(kind) ?? { ours: [], theirs: [] };
+      mean.ours.push(ours.meanDice);
+      mean.theirs.push(theirs.meanDice);
+      means.set(kind, mean);
+      console.log(
+        `${(seeds.length > 1 ? `${kind} #${seed}` : kind).padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} (${trainCpuSeconds.toFixed(2)}) | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+      );
+      await image.close();
+      await labelVolume.close();
+    }
+  if (seeds.length < 2) return;
+  const average = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `\nmean Dice over seeds ${seeds.join(', ')}: ours vs reference (target: +0.05 on shape classes, ≥ 0 on binary)`,
+  );
+  for (const [kind, { ours, theirs }] of means) {
+    const delta = average(ours) - average(theirs);
     console.log(
-      `${kind.padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} (${trainCpuSeconds.toFixed(2)}) | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+      `${kind.padEnd(16)} ${average(ours).toFixed(3)} vs ${average(theirs).toFixed(3)}: ${delta >= 0 ? '+' : ''}${delta.toFixed(3)}`,
     );
-    await image.close();
-    await labelVolume.close();
   }
 }
 
