@@ -158,6 +158,17 @@ describe('pickVoxel', () => {
     expect(pickVoxel(alongX, { ...base, volumes: [volume], mesh: wall(17) })).toEqual([12, 12, 10]);
   });
 
+  it('picks a volume drawn on top (the labels) behind a nearer one, and the nearer one where the ray misses it', () => {
+    // a thin "stroke" at x = 16, behind the cube's front face at x = 10
+    const stroke = cubeVolume();
+    stroke.data.fill(0);
+    for (let z = 10; z < 15; z++) for (let y = 10; y < 15; y++) stroke.data[(z * 20 + y) * 20 + 16] = 200;
+    const labels: ShownVolume = { overview: stroke, opacities: SOLID, nearest: true, onTop: true };
+    expect(pickVoxel(alongX, { ...base, volumes: [volume, labels] })).toEqual([12, 12, 16]);
+    const above: Ray = { origin: [-5, 12, 2], direction: [1, 0, 0] };
+    expect(pickVoxel(above, { ...base, volumes: [volume, labels], planes: [2, 10, 10] })).toEqual([2, 12, 10]);
+  });
+
   it('falls back to a slice plane where nothing visible is met, and to nothing without planes', () => {
     const beside: Ray = { origin: [-5, 2.9, 4], direction: [1, 0.1, 0] };
     expect(pickVoxel(beside, { ...base, volumes: [volume], planes: [10, 10, 10] })).toEqual([4, 4, 10]);

@@ -21,6 +21,8 @@ export interface ShownVolume {
   opacities: [number, number][];
   /** Sampled at the nearest voxel (labels), else trilinearly. */
   nearest: boolean;
+  /** Drawn over everything else (the painted labels): where the ray meets it, it takes the click. */
+  onTop?: boolean;
 }
 
 /** What a click can land on; `planes` is the cursor the slice planes go through, null if hidden. */
@@ -173,12 +175,17 @@ export const voxelOfPoint = (point: Point, shape: Vec3, voxelSize: Vec3): Vec3 =
   shape.map((n, i) => Math.min(n - 1, Math.max(0, Math.round(point[2 - i]! / voxelSize[i]!)))) as Vec3;
 
 /**
- * The voxel a click along `ray` picks: where it first meets the mesh or a visible volume,
- * whichever is nearer, else where it crosses a slice plane; null if it meets none.
+ * The voxel a click along `ray` picks: where it meets a volume drawn on top, else where it first
+ * meets the mesh or a visible volume, whichever is nearer, else where it crosses a slice plane;
+ * null if it meets none.
  */
 export function pickVoxel(ray: Ray, scene: Scene): Vec3 | null {
-  let t = scene.mesh ? meshHit(ray, scene.mesh) : null;
-  for (const volume of scene.volumes) t = volumeHit(ray, volume, t ?? Infinity) ?? t;
+  let t: number | null = null;
+  for (const volume of scene.volumes.filter((v) => v.onTop)) t = volumeHit(ray, volume, t ?? Infinity) ?? t;
+  if (t === null) {
+    t = scene.mesh ? meshHit(ray, scene.mesh) : null;
+    for (const volume of scene.volumes.filter((v) => !v.onTop)) t = volumeHit(ray, volume, t ?? Infinity) ?? t;
+  }
   if (t === null && scene.planes) t = planeHit(ray, scene.shape, scene.voxelSize, scene.planes);
   return t === null ? null : voxelOfPoint(pointAt(ray, t), scene.shape, scene.voxelSize);
 }

@@ -76,7 +76,9 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
         ...(showSegmentation
           ? [{ overview: segmentation, opacities: labelTransferPoints(colours).opacities, nearest: true }]
           : []),
-        ...(showLabels ? [{ overview: labels, opacities: labelTransferPoints(colours).opacities, nearest: true }] : []),
+        ...(showLabels
+          ? [{ overview: labels, opacities: labelTransferPoints(colours).opacities, nearest: true, onTop: true }]
+          : []),
       ],
       mesh: showMesh ? mesh : null,
       planes: layers.planes ? cursor : null,
