@@ -207,6 +207,20 @@ async function gatherSamples(
 }
 
 /**
+ * The loss weight of one sample of each class, and the class priors the network learns from them.
+ * Each painted voxel counts once by default, so the painted amounts act as class priors (people
+ * paint the common classes more). Balancing (every class counts equally) pushes ambiguous
+ * boundary voxels to the rarer classes: on the phantoms it grew thin fibres by a voxel layer.
+ */
+function classWeighting(samples: Samples, K: number, balanced: boolean): { weight: number[]; prior: number[] } {
+  const perClass = new Array<number>(K).fill(0);
+  for (let r = 0; r < samples.count; r++) perClass[samples.classes[r]!]!++;
+  const weight = perClass.map((n) => (n === 0 ? 0 : balanced ? 1 / (K * n) : 1 / samples.count));
+  const total = perClass.reduce((sum, n, k) => sum + n * weight[k]!, 0);
+  return { weight, prior: perClass.map((n, k) => (n * weight[k]!) / total) };
+}
+
+/**
  * Prior shift (Saerens, Latinne & Decaestecker 2002): the network learnt the class frequencies of
  * the painted voxels; EM on the context voxels estimates the true ones, and the output biases
  * take the log ratio, which rescales every prediction as Bayes' rule asks. Returns both priors.
@@ -214,11 +228,7 @@ async function gatherSamples(
 function adaptPriors(net: Network, samples: Samples, balanced: boolean): { painted: number[]; estimated: number[] } {
   const K = net.classes;
   const width = net.scales * CHANNELS_PER_SCALE;
-  const perClass = new Array<number>(K).fill(0);
-  for (let r = 0; r < samples.count; r++) perClass[samples.classes[r]!]!++;
-  const painted = perClass.map((n) => (balanced ? (n > 0 ? 1 : 0) : n));
-  const total = painted.reduce((a, b) => a + b, 0);
-  const trained = painted.map((n) => n / total);
+  const trained = classWeighting(samples, K, balanced).prior;
   const n = samples.context.length / width;
   const probs = new Float64Array(K);
   const posteriors = new Float64Array(n * K);
@@ -307,12 +317,7 @@ async function fit(
   const K = net.classes;
   const C = CHANNELS_PER_SCALE;
   const width = S * C;
-  const perClass = new Array<number>(K).fill(0);
-  for (let r = 0; r < count; r++) perClass[classes[r]!]!++;
-  // Each painted voxel counts once by default, so the painted amounts act as class priors (people
-  // paint the common classes more). Balancing (every class counts equally) pushes ambiguous
-  // boundary voxels to the rarer classes: on the phantoms it grew thin fibres by a voxel layer.
-  const classWeight = perClass.map((n) => (n === 0 ? 0 : settings.balanceClasses ? 1 / (K * n) : 1 / count));
+  const classWeight = classWeighting(samples, K, settings.balanceClasses).weight;
   const mixing = settings.learnMixing ? [net.vectorMix, net.tensorMix] : [new Float64Array(0), new Float64Array(0)];
   const params = [...mixing, net.w1, net.b1, net.w2, net.b2];
   const grads = params.map((p) => new Float64Array(p.length));
