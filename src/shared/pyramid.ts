@@ -29,18 +29,21 @@ export function levelIndex(index: number, factor: number, extent: number): numbe
  */
 export function levelForPixel(levels: readonly VolumeLevel[], axis: Axis, pixelSize: number): number {
   const full = levels[0]!.voxelSize;
-  let chosen = 0;
-  levels.forEach(({ voxelSize }, level) => {
-    if (inPlane(axis).every((a) => voxelSize[a]! <= Math.max(pixelSize, full[a]!))) chosen = level;
-  });
-  return chosen;
+  return coarsestLevel(levels, ({ voxelSize }) =>
+    inPlane(axis).every((a) => voxelSize[a]! <= Math.max(pixelSize, full[a]!)),
+  );
 }
 
 /** The coarsest level whose slice is still PREVIEW_EDGE long on its longer side; 0 when none is coarser. */
 export function previewLevel(levels: readonly VolumeLevel[], axis: Axis): number {
+  return coarsestLevel(levels, ({ shape }) => Math.max(...inPlane(axis).map((a) => shape[a]!)) >= PREVIEW_EDGE);
+}
+
+/** The coarsest level (levels run fine to coarse) that still `suffices`; 0 when none is coarser. */
+export function coarsestLevel(levels: readonly VolumeLevel[], suffices: (level: VolumeLevel) => boolean): number {
   let chosen = 0;
-  levels.forEach(({ shape }, level) => {
-    if (Math.max(...inPlane(axis).map((a) => shape[a]!)) >= PREVIEW_EDGE) chosen = level;
+  levels.forEach((level, index) => {
+    if (suffices(level)) chosen = index;
   });
   return chosen;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ImportAdvice, SliceData, VolumeLevel, VolumeOverview } from '../../shared/api';
 import { TomosegError, badInput } from '../../shared/errors';
+import { coarsestLevel } from '../../shared/pyramid';
 import { type Axis, type Region, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
 import type { Handlers } from '../api/dispatch';
 import { withTimeLeft } from '../segmentation/time-left';
@@ -104,7 +105,7 @@ export class VolumeService {
     const { volume: full } = this.entry(volumeId);
     const volume = await this.level(
       volumeId,
-      coarsestLevel(full, (shape) => Math.max(...shape) >= maxEdge),
+      coarsestLevel(full.levels ?? [], ({ shape }) => Math.max(...shape) >= maxEdge),
     );
     // A coarser level's voxel 0 covers several full-resolution voxels: its centre lies between them.
     const origin = volume.voxelSize.map((size, a) => (size - full.voxelSize[a]!) / 2) as Vec3;
@@ -152,15 +153,6 @@ export class VolumeService {
   }
 }
 
-/** The coarsest pyramid level whose shape still `suffices` (levels run fine to coarse); 0 when none is coarser. */
-function coarsestLevel(volume: Volume, suffices: (shape: Vec3) => boolean): number {
-  let chosen = 0;
-  volume.levels?.forEach(({ shape }, index) => {
-    if (suffices(shape)) chosen = index;
-  });
-  return chosen;
-}
-
 /** Slices this large give estimateRange all the samples it takes. */
 const RANGE_SLICE_VOXELS = 256 * 256;
 
@@ -170,7 +162,7 @@ const RANGE_SLICE_VOXELS = 256 * 256;
  * seconds each.
  */
 async function rangeOf(volume: Volume, path: string): Promise<[number, number]> {
-  const level = coarsestLevel(volume, (shape) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS);
+  const level = coarsestLevel(volume.levels ?? [], ({ shape }) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS);
   if (level === 0) return estimateRange(volume);
   const coarse = await openVolume(path, { level });
   try {
