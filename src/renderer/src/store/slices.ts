@@ -42,8 +42,8 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
   /** Per volume and axis: the slice on screen and the one wanted next. */
   private readonly shown = new Map<string, ShownSlice<S>>();
   private readonly wanted = new Map<string, Wanted>();
-  /** Pyramid levels of volumes that have more than one. */
-  private readonly pyramids = new Map<string, VolumeLevel[]>();
+  /** Pyramid levels of volumes that have more than one, with each level's factor (see ShownSlice). */
+  private readonly pyramids = new Map<string, { levels: VolumeLevel[]; factors: Vec3[] }>();
   private readonly listeners = new Set<() => void>();
   /** Bumped when cached slices go stale, so answers to older requests are dropped. */
   private generation = 0;
@@ -66,14 +66,14 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
 
   /** Tells the source a volume's pyramid levels (full resolution first); without, it reads level 0 only. */
   setLevels(volumeId: string, levels: VolumeLevel[]): void {
-    if (levels.length > 1) this.pyramids.set(volumeId, levels);
+    if (levels.length > 1) this.pyramids.set(volumeId, { levels, factors: levelFactors(levels) });
     else this.pyramids.delete(volumeId);
   }
 
   /** The level worth reading for a view that shows `pixelSize` physical units per screen pixel. */
   levelFor(volumeId: string, axis: Axis, pixelSize: number): number {
-    const levels = this.pyramids.get(volumeId);
-    return levels ? levelForPixel(levels, axis, pixelSize) : 0;
+    const pyramid = this.pyramids.get(volumeId);
+    return pyramid ? levelForPixel(pyramid.levels, axis, pixelSize) : 0;
   }
 
   /** The slice a view shows now: the wanted one once loaded, until then a coarse stand-in or the previous one. */
@@ -95,7 +95,8 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
       this.shown.set(view, { volumeId, axis, index, slice, level: shownLevel, factor });
       for (const listener of this.listeners) listener();
     };
-    const preview = this.pyramids.has(volumeId) ? previewLevel(this.pyramids.get(volumeId)!, axis) : 0;
+    const pyramid = this.pyramids.get(volumeId);
+    const preview = pyramid ? previewLevel(pyramid.levels, axis) : 0;
     let arrived = false;
     if (preview > level && !this.cache.get(this.key(volumeId, axis, index, level)))
       this.load(volumeId, axis, index, preview).then(
@@ -151,8 +152,7 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
   }
 
   private factor(volumeId: string, level: number): Vec3 {
-    const levels = this.pyramids.get(volumeId);
-    return levels ? levelFactors(levels)[level]! : FULL_RESOLUTION;
+    return this.pyramids.get(volumeId)?.factors[level] ?? FULL_RESOLUTION;
   }
 
   /** Slices of a coarse level are shared by the full-resolution indices they span. */
@@ -161,10 +161,10 @@ export class SliceSource<S extends { data: ArrayBufferView }> {
   }
 
   private indexAt(volumeId: string, axis: Axis, index: number, level: number): number {
-    const levels = this.pyramids.get(volumeId);
-    if (!levels || level === 0) return index;
+    const pyramid = this.pyramids.get(volumeId);
+    if (!pyramid || level === 0) return index;
     const a = axisIndex(axis);
-    return levelIndex(index, this.factor(volumeId, level)[a], levels[level]!.shape[a]);
+    return levelIndex(index, pyramid.factors[level]![a], pyramid.levels[level]!.shape[a]);
   }
 
   private load(volumeId: string, axis: Axis, index: number, level: number): Promise<S> {
