@@ -3,13 +3,17 @@
 // scipy + scikit-learn) on the same phantoms, on this machine.
 //
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
-//   [--no-reference] [--seed 11] [--discs 10] [--train '{"hidden":16}'] [--slice-only]
-//   (--big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
-//   accuracy table; --seed picks the phantom seed, or several (11,12,13: one row each and
-//   the mean Dice over them per phantom, steadier than one draw); --discs the painted discs per class and slice,
-//   10 gives about 1200 labelled voxels, within the issue's budget of 1000-2000; both methods get
-//   the same labels; --slice-only times just the 512×512 slice preview, on a 64×512×512 volume,
-//   after 3 untimed previews that warm the workers up as the full run's segment does)
+//   [--no-reference] [--seed 11] [--discs 10] [--random-labels 0.002] [--train '{"hidden":16}']
+//   [--slice-only]
+//   --big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
+//   accuracy table; --seed picks the phantom seed, or several (11,12,13: one row each and the mean
+//   Dice over them per phantom, steadier than one draw); --discs the painted discs per class and
+//   slice, 10 gives about 1200 labelled voxels, within the issue's budget of 1000-2000; both
+//   methods get the same labels; --random-labels F labels a random fraction F of all voxels with
+//   their true class instead, boundaries included (not how a person paints: what both methods
+//   reach from ideal labels, the ceiling of their features); --slice-only times just the 512×512
+//   slice preview, on a 64×512×512 volume, after 3 untimed previews that warm the workers up as
+//   the full run's segment does.
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice, training time, inference voxels/s,
 // end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a --rss³ uint16 volume,
@@ -30,7 +34,7 @@ import {
   trainModel,
 } from '../../src/main/engine';
 import { runCli } from '../../src/main/cli/index';
-import { type PhantomKind, diceScores, makePhantom, paintLabels } from '../../src/main/phantoms';
+import { type PhantomKind, diceScores, makePhantom, paintLabels, sampleLabels } from '../../src/main/phantoms';
 import { createVolume, openVolume } from '../../src/main/volume';
 
 const run = promisify(execFile);
@@ -43,6 +47,7 @@ const { values: args } = parseArgs({
     'no-reference': { type: 'boolean', default: false },
     seed: { type: 'string', default: '11' },
     discs: { type: 'string', default: '10' },
+    'random-labels': { type: 'string' },
     train: { type: 'string', default: '{}' },
     'slice-only': { type: 'boolean', default: false },
     'rss-child': { type: 'string' },
@@ -126,7 +131,10 @@ async function warmUp(): Promise<void> {
 
 async function accuracy(dir: string, size: number): Promise<void> {
   await warmUp();
-  console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels), ${threads} threads`);
+  const labelling = args['random-labels']
+    ? `labels: ${args['random-labels']} of all voxels at random, boundaries included`
+    : `labels: ${args.discs} discs per class and slice`;
+  console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels; ${labelling}), ${threads} threads`);
   console.log(
     'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s (cpu s) | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
   );
@@ -136,10 +144,9 @@ async function accuracy(dir: string, size: number): Promise<void> {
     for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
       const phantom = await makePhantom(kind, [size, size, size], seed);
       const K = phantom.classNames.length;
-      const labels = paintLabels(phantom.truth, phantom.shape, K, {
-        slices: sliceLabels(kind, size),
-        discs: Number(args.discs),
-      });
+      const labels = args['random-labels']
+        ? sampleLabels(phantom.truth, Number(args['random-labels']))
+        : paintLabels(phantom.truth, phantom.shape, K, { slices: sliceLabels(kind, size), discs: Number(args.discs) });
       await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
       await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
       const image = await openVolume(join(dir, 'img.tif'));
@@ -220,6 +227,7 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
   console.log(
     `ours:      ${seconds.toFixed(1)} s, ${cpuSeconds.toFixed(1)} cpu s (${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s), mean Dice ${ours.meanDice.toFixed(3)}`,
   );
+  await inferenceAlone(dir, size);
   if (!withReference) return;
   const ref = await runReference(dir);
   const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, 3);
@@ -227,6 +235,25 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
     `reference: ${ref.seconds.toFixed(1)} s (${(size ** 3 / ref.seconds / 1e3).toFixed(0)} k voxels/s), mean Dice ${theirs.meanDice.toFixed(3)}, peak RSS ${ref.report.peak_rss_mib!.toFixed(0)} MiB`,
   );
   console.log(`speed ratio: ${(ref.seconds / seconds).toFixed(1)}× (target ≥ 20×)`);
+}
+
+/**
+ * Prediction alone (the issue's inference speed): the model trained on the same labels, labels
+ * predicted into memory, the workers already started by the segment run before.
+ */
+async function inferenceAlone(dir: string, size: number): Promise<void> {
+  const image = await openVolume(join(dir, 'img.tif'));
+  const labels = await openVolume(join(dir, 'lab.tif'));
+  const model = await trainModel(image, labels, { seed: 1 });
+  await labels.close();
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  await predictVolume(model, image, { labels: arraySink(image.shape) }, { threads });
+  const seconds = (performance.now() - start) / 1000;
+  await image.close();
+  console.log(
+    `inference alone: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
+  );
 }
 
 /** Writes a depth×size² uint16 volume slab by slab (a 64³ phantom tiled), and sparse labels. */

@@ -5,6 +5,6 @@
 //                   has fibres along x only, the rest in all orientations: only rotation
 //                   invariance generalises
 //   binary          a noisy two-phase microstructure: intensity separates the classes
-export { paintLabels, type PaintOptions } from './labels';
+export { paintLabels, sampleLabels, type PaintOptions } from './labels';
 export { makePhantom, type Phantom, type PhantomKind, PHANTOM_KINDS } from './phantom';
 export { diceScores, type Scores } from './score';

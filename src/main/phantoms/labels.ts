@@ -39,6 +39,17 @@ export function paintLabels(truth: Uint8Array, shape: Vec3, classes: number, opt
   return labels;
 }
 
+/**
+ * Not how a person paints: the true class of a random `fraction` of all voxels, boundaries
+ * included. What a method reaches from these bounds what better strokes could give it.
+ */
+export function sampleLabels(truth: Uint8Array, fraction: number, seed = 7): Uint8Array {
+  const random = new Random(seed);
+  const labels = new Uint8Array(truth.length);
+  for (let i = 0; i < truth.length; i++) if (random.next() < fraction) labels[i] = truth[i]!;
+  return labels;
+}
+
 function forDisc(shape: Vec3, cy: number, cx: number, radius: number, visit: (y: number, x: number) => void): boolean {
   for (let y = cy - radius; y <= cy + radius; y++)
     for (let x = cx - radius; x <= cx + radius; x++) {

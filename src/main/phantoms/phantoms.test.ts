@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diceScores, makePhantom, paintLabels } from '.';
+import { diceScores, makePhantom, paintLabels, sampleLabels } from '.';
 
 describe('phantoms', () => {
   it('are deterministic from the seed and hold every class', async () => {
@@ -39,6 +39,20 @@ describe('phantoms', () => {
       expect([2, 5]).toContain(Math.floor(i / slice));
       expect(p.truth[i]).toBe(v);
     });
+    for (const value of [1, 2, 3]) expect(labels.includes(value)).toBe(true);
+  });
+
+  it('samples the true class of about the asked fraction of voxels, boundaries included', async () => {
+    const p = await makePhantom('fibres-pores', [32, 40, 40], 2);
+    const labels = sampleLabels(p.truth, 0.05);
+    let count = 0;
+    labels.forEach((v, i) => {
+      if (v === 0) return;
+      count++;
+      expect(v).toBe(p.truth[i]);
+    });
+    expect(count / labels.length).toBeGreaterThan(0.04);
+    expect(count / labels.length).toBeLessThan(0.06);
     for (const value of [1, 2, 3]) expect(labels.includes(value)).toBe(true);
   });
 

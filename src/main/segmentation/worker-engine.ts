@@ -26,26 +26,16 @@ interface PendingCall {
 }
 
 /** What the worker needs of a volume to stand in for it (never the volume object: it holds caches and handles). */
-const volumeInfo = ({
-  shape,
-  dtype,
-  voxelSize,
-  unit,
-  chunkShape,
-  format,
-  path,
-  levels,
-  channels,
-}: Volume): VolumeInfo => ({
-  shape,
-  dtype,
-  voxelSize,
-  unit,
-  chunkShape,
-  format,
-  path,
-  levels,
-  channels,
+const volumeInfo = (volume: Volume): VolumeInfo => ({
+  shape: volume.shape,
+  dtype: volume.dtype,
+  voxelSize: volume.voxelSize,
+  unit: volume.unit,
+  chunkShape: volume.chunkShape,
+  format: volume.format,
+  path: volume.path,
+  levels: volume.levels,
+  channels: volume.channels,
 });
 
 /** One worker thread and the calls it runs; it answers the worker's reads and writes from the service's thread. */

@@ -41,6 +41,15 @@ export class VolumeService {
 
   async openPath(path: string, remember = true): Promise<VolumeInfo> {
     const volume = await openVolume(path);
+    const levels = new Map<number, Promise<Volume>>();
+    let range: [number, number];
+    try {
+      // the level the range comes from is usually the slice views' stand-in: kept open for them
+      range = await rangeOf(volume, (level) => openLevel(volume, path, levels, level));
+    } catch (error) {
+      await closeAll(volume, levels);
+      throw error;
+    }
     const info: VolumeInfo = {
       id: randomUUID(),
       path,
@@ -51,9 +60,9 @@ export class VolumeService {
       voxelSize: volume.voxelSize,
       unit: volume.unit,
       chunkShape: volume.chunkShape,
-      range: await rangeOf(volume, path),
+      range,
     };
-    this.open.set(info.id, { volume, info, levels: new Map() });
+    this.open.set(info.id, { volume, info, levels });
     if (remember) await this.recent.add(path);
     return info;
   }
@@ -70,8 +79,7 @@ export class VolumeService {
     const entry = this.open.get(volumeId);
     if (!entry) return false;
     this.open.delete(volumeId);
-    await entry.volume.close();
-    for (const level of entry.levels.values()) await (await level.catch(() => undefined))?.close();
+    await closeAll(entry.volume, entry.levels);
     return true;
   }
 
@@ -140,17 +148,27 @@ export class VolumeService {
 
   private level(volumeId: string, level: number): Promise<Volume> {
     const entry = this.entry(volumeId);
-    if (level === 0) return Promise.resolve(entry.volume);
-    const count = entry.volume.levels?.length ?? 1;
-    if (level >= count) throw badInput(`level ${level} does not exist: ${entry.info.path} has ${count}`);
-    let opened = entry.levels.get(level);
-    if (!opened) {
-      opened = openVolume(entry.info.path, { level });
-      entry.levels.set(level, opened);
-      opened.catch(() => entry.levels.delete(level));
-    }
-    return opened;
+    return openLevel(entry.volume, entry.info.path, entry.levels, level);
   }
+}
+
+/** Pyramid level `level` of `volume` (0: the volume itself), opened once and kept in `levels`. */
+function openLevel(volume: Volume, path: string, levels: Map<number, Promise<Volume>>, level: number): Promise<Volume> {
+  if (level === 0) return Promise.resolve(volume);
+  const count = volume.levels?.length ?? 1;
+  if (level >= count) throw badInput(`level ${level} does not exist: ${path} has ${count}`);
+  let opened = levels.get(level);
+  if (!opened) {
+    opened = openVolume(path, { level });
+    levels.set(level, opened);
+    opened.catch(() => levels.delete(level));
+  }
+  return opened;
+}
+
+async function closeAll(volume: Volume, levels: Map<number, Promise<Volume>>): Promise<void> {
+  await volume.close();
+  for (const level of levels.values()) await (await level.catch(() => undefined))?.close();
 }
 
 /** Slices this large give estimateRange all the samples it takes. */
@@ -161,15 +179,10 @@ const RANGE_SLICE_VOXELS = 256 * 256;
  * enough: the same percentiles from a few chunks, where five full slices of a 2048³ Zarr take
  * seconds each.
  */
-async function rangeOf(volume: Volume, path: string): Promise<[number, number]> {
-  const level = coarsestLevel(volume.levels ?? [], ({ shape }) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS);
-  if (level === 0) return estimateRange(volume);
-  const coarse = await openVolume(path, { level });
-  try {
-    return await estimateRange(coarse);
-  } finally {
-    await coarse.close();
-  }
+async function rangeOf(volume: Volume, level: (level: number) => Promise<Volume>): Promise<[number, number]> {
+  return estimateRange(
+    await level(coarsestLevel(volume.levels ?? [], ({ shape }) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS)),
+  );
 }
 
 /** Image size of a slice perpendicular to `axis`: columns are the last remaining axis. */
