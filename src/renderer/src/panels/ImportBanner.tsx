@@ -4,8 +4,9 @@
 import { useEffect } from 'react';
 import type { VolumeInfo } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
+import { RunningJob } from '../components/JobProgress';
 import { formatBytes } from '../lib/format';
-import { adviseImport, cancelImport, openConverted, startImport, useImport, watchImportJobs } from '../store/import';
+import { adviseImport, openConverted, startImport, useImport, watchImportJobs } from '../store/import';
 import './ImportBanner.css';
 
 export function ImportBanner({ volume }: { volume: VolumeInfo }) {
@@ -28,18 +29,7 @@ export function ImportBanner({ volume }: { volume: VolumeInfo }) {
       </p>
       {running && (
         <div className="import-row" data-testid="import-progress">
-          <progress max={job.total || 1} value={job.done} />
-          <span className="muted" data-testid="import-message">
-            {job.message || 'starting…'}
-          </span>
-          <button
-            type="button"
-            className="small"
-            onClick={() => void cancelImport(services)}
-            data-testid="import-cancel"
-          >
-            Cancel
-          </button>
+          <RunningJob job={job} messageTestId="import-message" cancelTestId="import-cancel" />
         </div>
       )}
       {job?.state === 'done' && (

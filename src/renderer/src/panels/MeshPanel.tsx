@@ -1,8 +1,10 @@
 // Surface meshes of the segment-all result: choose a class and the meshing options, build with
 // progress and cancel, see the objects in the 3D view and their measurements, export STL/PLY/OBJ (+ CSV).
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { MeshSummary } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
+import { JobProgress } from '../components/JobProgress';
+import { PathField } from '../components/PathField';
 import { buildMesh, exportMesh, objectColour, useMesh, watchMeshJobs } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
 import './MeshPanel.css';
@@ -14,24 +16,13 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
   const services = useServices();
   const state = useMesh();
   const classes = useSegmentation((s) => s.classes);
-  const [electron, setElectron] = useState(false);
   useEffect(() => {
     useMesh.getState().reset();
     return watchMeshJobs(services);
   }, [services, volumeId]);
-  useEffect(() => {
-    services.client.api.appInfo({}).then(
-      (info) => setElectron(info.shell === 'electron'),
-      () => undefined,
-    );
-  }, [services]);
   // Default to the first material class (the one after Background).
   const classId = state.classId ?? classes[1]?.id ?? classes[0]?.id ?? null;
   const running = state.job?.state === 'running';
-  const choosePath = async (): Promise<void> => {
-    const path = await services.client.api.pickFile({ title: 'Export the mesh to (.stl, .ply or .obj)' });
-    if (path) state.set({ exportPath: path });
-  };
 
   return (
     <section className="panel" data-testid="mesh-panel">
@@ -118,58 +109,25 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
           Build mesh
         </button>
       </div>
-      {state.job && (
-        <div className="history-row" data-testid="mesh-job" data-state={state.job.state}>
-          {running ? (
-            <>
-              <progress max={state.job.total || 1} value={state.job.done} />
-              <span className="muted">{state.job.message || 'starting…'}</span>
-              <button
-                type="button"
-                className="small"
-                onClick={() => void services.client.api.cancelJob({ jobId: state.job!.id })}
-                data-testid="mesh-cancel"
-              >
-                Cancel
-              </button>
-            </>
-          ) : (
-            <span className="muted">{state.job.state === 'done' ? 'Done' : state.job.state}</span>
-          )}
-        </div>
-      )}
+      <JobProgress job={state.job} testId="mesh-job" cancelTestId="mesh-cancel" />
       {state.summary && state.data && (
         <>
           <ObjectTable summary={state.summary} />
-          <div className="field-row">
-            <label className="field">
-              <span>Export to (.stl, .ply or .obj)</span>
-              <input
-                type="text"
-                value={state.exportPath}
-                placeholder="/path/to/mesh.stl"
-                onChange={(event) => state.set({ exportPath: event.target.value })}
-                data-testid="mesh-export-path"
-              />
-            </label>
-            {electron && (
-              <button type="button" className="small" onClick={() => void choosePath()}>
-                Choose…
-              </button>
-            )}
-          </div>
-          <div className="field-row">
-            <label className="field">
-              <span>Measurements (.csv, optional)</span>
-              <input
-                type="text"
-                value={state.csvPath}
-                placeholder="/path/to/objects.csv"
-                onChange={(event) => state.set({ csvPath: event.target.value })}
-                data-testid="mesh-csv-path"
-              />
-            </label>
-          </div>
+          <PathField
+            label="Export to (.stl, .ply or .obj)"
+            value={state.exportPath}
+            placeholder="/path/to/mesh.stl"
+            onChange={(exportPath) => state.set({ exportPath })}
+            testId="mesh-export-path"
+            pick="Export the mesh to (.stl, .ply or .obj)"
+          />
+          <PathField
+            label="Measurements (.csv, optional)"
+            value={state.csvPath}
+            placeholder="/path/to/objects.csv"
+            onChange={(csvPath) => state.set({ csvPath })}
+            testId="mesh-csv-path"
+          />
           <button
             type="button"
             className="small"

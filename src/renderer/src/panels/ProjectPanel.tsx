@@ -1,11 +1,11 @@
 // The project bar: New / Open / Save / Save As / Close, Export for sharing and Import of bundles
 // (with their job's progress), the project's name, read-only state and notices, and its volumes.
 import { useEffect, useRef, useState } from 'react';
-import type { AppInfo } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
+import { RunningJob } from '../components/JobProgress';
+import { useShell } from '../components/useShell';
 import {
   addShownVolume,
-  cancelJob,
   closeProject,
   exportBundle,
   importBundle,
@@ -41,19 +41,13 @@ export function ProjectPanel() {
   const opening = useViewer((state) => state.opening);
   const [dialog, setDialog] = useState<DialogKind | null>(null);
   const [relinking, setRelinking] = useState(false);
-  const [shell, setShell] = useState<AppInfo['shell'] | null>(null);
+  const shell = useShell();
 
   useEffect(() => watchProjectJobs(services), [services]);
   // The server may have a project open already (a reloaded page): show it.
   useEffect(() => {
     void refresh(services, true).catch(() => undefined);
   }, [services]);
-  useEffect(() => {
-    client.api.appInfo({}).then(
-      (info) => setShell(info.shell),
-      () => undefined,
-    );
-  }, [client]);
   // Opening or closing a volume elsewhere in the app can take a project volume in or out.
   useEffect(() => {
     if (!opening) void refresh(services).catch(() => undefined);
@@ -169,19 +163,17 @@ export function ProjectPanel() {
 
       {job && jobRunning && (
         <div className="project-row" data-testid="project-job">
-          <progress max={job.total || 1} value={job.done} />
-          <span className="muted" data-testid="project-job-message">
-            {job.message || (job.kind === 'export-bundle' ? 'exporting' : 'importing')}
-            {job.total > 0 && ` (${job.done} / ${job.total})`}
-          </span>
-          <button
-            type="button"
-            className="small"
-            onClick={() => void cancelJob(services, job.id)}
-            data-testid="project-job-cancel"
-          >
-            Cancel
-          </button>
+          <RunningJob
+            job={job}
+            message={
+              <>
+                {job.message || (job.kind === 'export-bundle' ? 'exporting' : 'importing')}
+                {job.total > 0 && ` (${job.done} / ${job.total})`}
+              </>
+            }
+            messageTestId="project-job-message"
+            cancelTestId="project-job-cancel"
+          />
         </div>
       )}
 

@@ -1,29 +1,20 @@
 // The model: train (or retrain live after each stroke), how the prediction and its uncertainty
 // show, accepting it as labels, segment-all with progress and cancel, and export.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { JobStatus } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
+import { JobProgress } from '../components/JobProgress';
+import { PathField } from '../components/PathField';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useTraining } from '../store/training';
-import { cancelJob, exportSegmentation, segmentAll, train, watchTrainingJobs } from '../store/training-actions';
+import { exportSegmentation, segmentAll, train, watchTrainingJobs } from '../store/training-actions';
 
 export function TrainingPanel() {
   const services = useServices();
   const state = useTraining();
-  const [electron, setElectron] = useState(false);
   useEffect(() => watchTrainingJobs(services), [services]);
-  useEffect(() => {
-    services.client.api.appInfo({}).then(
-      (info) => setElectron(info.shell === 'electron'),
-      () => undefined,
-    );
-  }, [services]);
   const { train: training, 'segment-all': segmenting, export: exporting } = state.jobs;
   const running = (job: JobStatus | undefined): boolean => job?.state === 'running';
-  const chooseExportPath = async (): Promise<void> => {
-    const path = await services.client.api.pickFile({ title: 'Export the segmentation to (.tif or .zarr)' });
-    if (path) state.set({ exportPath: path });
-  };
 
   return (
     <section className="panel" data-testid="training-panel">
@@ -119,23 +110,15 @@ export function TrainingPanel() {
         </label>
       </div>
       <JobProgress job={segmenting} testId="segment-all-job" />
-      <div className="field-row">
-        <label className="field grow">
-          <span>Export to (.tif or .zarr)</span>
-          <input
-            type="text"
-            value={state.exportPath}
-            placeholder="/path/to/segmentation.tif"
-            onChange={(event) => state.set({ exportPath: event.target.value })}
-            data-testid="export-path"
-          />
-        </label>
-        {electron && (
-          <button type="button" className="small" onClick={() => void chooseExportPath()}>
-            Choose…
-          </button>
-        )}
-      </div>
+      <PathField
+        label="Export to (.tif or .zarr)"
+        value={state.exportPath}
+        placeholder="/path/to/segmentation.tif"
+        onChange={(exportPath) => state.set({ exportPath })}
+        testId="export-path"
+        pick="Export the segmentation to (.tif or .zarr)"
+        grow
+      />
       <div className="history-row">
         <label className="check" title="Also write per-class probabilities next to it (…-probabilities)">
           <input
@@ -173,33 +156,5 @@ function JobStatusText({ job, testId }: { job: JobStatus | undefined; testId: st
     <span className="muted" data-testid={testId} data-state={job.state}>
       {text}
     </span>
-  );
-}
-
-/** A running job's progress bar, message (with time left) and Cancel; its end state after. */
-function JobProgress({ job, testId }: { job: JobStatus | undefined; testId: string }) {
-  const services = useServices();
-  if (!job) return null;
-  return (
-    <div className="history-row" data-testid={testId} data-state={job.state}>
-      {job.state === 'running' ? (
-        <>
-          <progress max={job.total || 1} value={job.done} />
-          <span className="muted" data-testid={`${testId}-message`}>
-            {job.message || 'starting…'}
-          </span>
-          <button
-            type="button"
-            className="small"
-            onClick={() => void cancelJob(services, job.id)}
-            data-testid={`${testId}-cancel`}
-          >
-            Cancel
-          </button>
-        </>
-      ) : (
-        <span className="muted">{job.state === 'done' ? 'Done' : job.state}</span>
-      )}
-    </div>
   );
 }

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { ImportAdvice, JobStatus } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { errorMessage, startedJob } from './calls';
 import { openVolume } from './open';
 import { refresh, useProject } from './project';
 import { useViewer } from './viewer';
@@ -35,8 +36,6 @@ const IDLE: ImportState = {
 
 export const useImport = create<ImportState>()(() => IDLE);
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** Asks whether the newly opened volume is slow to browse; prompts for conversion when it is. */
 export async function adviseImport({ client }: Services, volume: VolumeInfo): Promise<void> {
   useImport.setState({ ...IDLE, volumeId: volume.id });
@@ -57,18 +56,12 @@ export async function startImport(services: Services): Promise<void> {
     useImport.setState({ notice: null, job: null, starting: true });
     const { jobId } = await services.client.api.importVolume({ path: volume.path, dest: dest.trim() });
     // Its first events may have arrived before this answer.
-    if (useImport.getState().job?.id !== jobId)
-      useImport.setState({ job: { id: jobId, kind: 'import', state: 'running', done: 0, total: 0, message: '' } });
+    if (useImport.getState().job?.id !== jobId) useImport.setState({ job: startedJob(jobId, 'import') });
   } catch (error) {
-    useImport.setState({ notice: message(error) });
+    useImport.setState({ notice: errorMessage(error) });
   } finally {
     useImport.setState({ starting: false });
   }
-}
-
-export async function cancelImport({ client }: Services): Promise<void> {
-  const { job } = useImport.getState();
-  if (job) await client.api.cancelJob({ jobId: job.id }).catch(() => undefined);
 }
 
 /** Follows the conversion of the shown volume; opens the copy once it is done. */

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { JobStatus, MeshData, MeshSource, MeshSummary } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { errorMessage, startedJob } from './calls';
 
 interface MeshState {
   classId: number | null;
@@ -58,8 +59,6 @@ const OBJECT_COLOURS = [
 ];
 export const objectColour = (index: number): string => OBJECT_COLOURS[index % OBJECT_COLOURS.length]!;
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** Starts meshing the chosen class with the panel's options. */
 export async function buildMesh({ client }: Services, volumeId: string): Promise<void> {
   const { classId, smooth, edgeLength, minVolume, source, set } = useMesh.getState();
@@ -76,10 +75,9 @@ export async function buildMesh({ client }: Services, volumeId: string): Promise
       ...(source ? { source } : {}),
     });
     // its first events may have arrived before this answer
-    if (useMesh.getState().job?.id !== jobId)
-      set({ job: { id: jobId, kind: 'mesh', state: 'running', done: 0, total: 0, message: 'starting…' } });
+    if (useMesh.getState().job?.id !== jobId) set({ job: startedJob(jobId, 'mesh') });
   } catch (error) {
-    set({ notice: message(error) });
+    set({ notice: errorMessage(error) });
   }
 }
 
@@ -100,7 +98,7 @@ export function watchMeshJobs({ client }: Services): () => void {
       ([summary, data]) => {
         if (useMesh.getState().job?.id === current.id) set({ summary, data });
       },
-      (error: unknown) => set({ notice: message(error) }),
+      (error: unknown) => set({ notice: errorMessage(error) }),
     );
   });
 }
@@ -116,6 +114,6 @@ export async function exportMesh({ client }: Services): Promise<void> {
     });
     set({ notice: `Exported to ${written.path}${written.csv ? ` and ${written.csv}` : ''}` });
   } catch (error) {
-    set({ notice: message(error) });
+    set({ notice: errorMessage(error) });
   }
 }

@@ -2,6 +2,7 @@
 // where errors become a message naming the file.
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { errorMessage } from './calls';
 import { loadSegmentation } from './segmentation-actions';
 import { useViewer } from './viewer';
 
@@ -20,7 +21,7 @@ export async function openVolume(services: Services, target: OpenTarget): Promis
       'path' in target ? await client.api.openVolume({ path: target.path }) : await client.api.openSample({});
     await showVolume(services, info);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const file = 'path' in target ? fileName(target.path) : 'the sample';
     useViewer.getState().setError({ title: `Could not open ${file}`, message });
   } finally {

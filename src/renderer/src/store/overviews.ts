@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { create } from 'zustand';
 import type { VolumeOverview } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { errorMessage } from './calls';
 import { useTraining } from './training';
 import { useViewer } from './viewer';
 
@@ -24,7 +25,7 @@ export const useLabelEdits = create<{ edits: number; edited(): void }>()((set) =
 const reportFailure = (what: string) => (error: unknown) =>
   useViewer.getState().setError({
     title: `Could not load ${what} for the 3D view`,
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
   });
 
 /** What `load` gives for `key`; null until it has answered for this key. */

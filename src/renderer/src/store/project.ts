@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { JobStatus, ProjectState } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { errorMessage } from './calls';
 import { fileName, openVolume, showVolume } from './open';
 import { useViewer } from './viewer';
 
@@ -72,7 +73,7 @@ async function run<T>(busy: string, file: string, work: () => Promise<T>): Promi
   try {
     return await work();
   } catch (error) {
-    useProject.setState({ error: { file, message: error instanceof Error ? error.message : String(error) } });
+    useProject.setState({ error: { file, message: errorMessage(error) } });
     return undefined;
   } finally {
     useProject.setState({ busy: null });
@@ -177,7 +178,7 @@ export async function relinkVolume(
     if (linked.volume) await showVolume(services, linked.volume);
     return { kind: 'linked', status: linked.status === 'content-differs' ? 'content-differs' : 'found' };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const kind = (error as { kind?: string }).kind;
     return kind === 'conflict' && !acceptDifferentContent ? { kind: 'differs', message } : { kind: 'refused', message };
   } finally {
@@ -201,8 +202,4 @@ export async function importBundle(services: Services, bundlePath: string, destF
     const { jobId } = await services.client.api.importBundle({ bundlePath, destFolder });
     follow(services, jobId, bundlePath);
   });
-}
-
-export async function cancelJob({ client }: Services, jobId: string): Promise<void> {
-  await client.api.cancelJob({ jobId }).catch(() => undefined);
 }

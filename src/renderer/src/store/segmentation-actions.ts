@@ -3,6 +3,7 @@
 import type { StrokeResult } from '../../../shared/api';
 import { axisIndex } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { errorMessage } from './calls';
 import { useLabelEdits } from './overviews';
 import { useSegmentation } from './segmentation';
 import { labelsChanged } from './training-actions';
@@ -19,7 +20,7 @@ async function run<T>(work: (volumeId: string) => Promise<T>): Promise<T | undef
     useSegmentation.getState().setNotice(null);
     return result;
   } catch (error) {
-    useSegmentation.getState().setNotice(error instanceof Error ? error.message : String(error));
+    useSegmentation.getState().setNotice(errorMessage(error));
     return undefined;
   }
 }

@@ -3,6 +3,7 @@
 // finished job changed (the prediction or the result overlay) and turn a failure into a notice.
 import type { JobStatus } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { errorMessage, startedJob } from './calls';
 import { TRAINING_JOB_KINDS, type TrainingJobKind, useTraining } from './training';
 import { useViewer } from './viewer';
 
@@ -16,13 +17,10 @@ async function start(kind: TrainingJobKind, begin: (volumeId: string) => Promise
     const { jobId } = await begin(id);
     const { jobs } = useTraining.getState();
     // The job's first event may have come before its id: keep what is known.
-    if (jobs[kind]?.id !== jobId)
-      useTraining
-        .getState()
-        .set({ jobs: { ...jobs, [kind]: { id: jobId, kind, state: 'running', done: 0, total: 0, message: '' } } });
+    if (jobs[kind]?.id !== jobId) useTraining.getState().set({ jobs: { ...jobs, [kind]: startedJob(jobId, kind) } });
     useTraining.getState().set({ notice: null });
   } catch (error) {
-    useTraining.getState().set({ notice: error instanceof Error ? error.message : String(error) });
+    useTraining.getState().set({ notice: errorMessage(error) });
   }
 }
 
@@ -46,10 +44,6 @@ export function exportSegmentation(services: Services, path: string, probabiliti
       ...(probabilities ? { probabilities: probabilityPath } : {}),
     }),
   );
-}
-
-export async function cancelJob({ client }: Services, jobId: string): Promise<void> {
-  await client.api.cancelJob({ jobId });
 }
 
 /** Follows the segmentation jobs' events; refreshes the overlays a finished job changed. */
