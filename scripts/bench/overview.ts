@@ -2,11 +2,15 @@
 // edge) of the bundled sample, of a synthetic uint16 volume stored as an uncompressed TIFF (strided
 // planes), and of the same volume imported to OME-Zarr (read from a pyramid level), with the peak
 // RSS growth. Target: under 1 s for 512³ from the page cache, memory bounded by a few strips.
+// Then the painted labels' overview of an edge³ label store with a few million labelled voxels:
+// a full recount against the update after one small stroke (what the 3D view reads while painting).
 //   npx tsx scripts/bench/overview.ts [--edge 512] [--max-edge 128]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Vec3 } from '../../src/shared/volume';
+import { Random } from '../../src/main/engine/random';
+import { LabelOverviewCache, LabelStore, labelOverview } from '../../src/main/labels';
 import { RecentList } from '../../src/main/services/recent';
 import { VolumeService } from '../../src/main/services/volume-service';
 import { createVolume, importToZarr } from '../../src/main/volume';
@@ -40,9 +44,48 @@ async function time(label: string, path: string): Promise<number> {
   return ms;
 }
 
+/** Median of `runs` timings of `work`, in ms. */
+function median(runs: number, work: () => void): number {
+  const times = Array.from({ length: runs }, () => {
+    const started = performance.now();
+    work();
+    return performance.now() - started;
+  });
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+
+/** Full label overview against the incremental one after a small stroke, on a store painted all over. */
+function timeLabelOverview(): void {
+  const shape: Vec3 = [edge, edge, edge];
+  const store = new LabelStore(shape, { undoLimit: 1 });
+  const random = new Random(7);
+  // Brush discs (radius 15) of three classes on every fourth slice: strokes spread through the volume.
+  for (let z = 0; z < edge; z += 4)
+    for (let i = 0; i < 40; i++) {
+      const center: Vec3 = [z, random.next() * edge, random.next() * edge];
+      store.paint({ value: 1 + random.int(3), shapes: [{ kind: 'disc', axis: 'z', center, radius: 15 }] });
+    }
+  const voxelSize: Vec3 = [1, 1, 1];
+  const full = median(5, () => labelOverview(store, voxelSize, maxEdge));
+  const cache = new LabelOverviewCache(store);
+  cache.read(voxelSize, maxEdge);
+  // One small stroke (a radius-5 disc: four label blocks at most) before each read.
+  const incremental = median(21, () => {
+    const center: Vec3 = [random.int(edge), random.next() * edge, random.next() * edge];
+    store.paint({ value: 1 + random.int(3), shapes: [{ kind: 'disc', axis: 'z', center, radius: 5 }] });
+    cache.read(voxelSize, maxEdge);
+  });
+  const label = `labels ${edge}³, ${(store.labelledCount / 1e6).toFixed(1)} M painted`;
+  console.log(`${label.padEnd(28)} full recount ${full.toFixed(1).padStart(7)} ms`);
+  console.log(
+    `${''.padEnd(28)} after a stroke ${incremental.toFixed(1).padStart(5)} ms  (stroke and update; ${(full / incremental).toFixed(0)}× faster)`,
+  );
+}
+
 try {
   console.log(`overview, max edge ${maxEdge}; machine shared with other work, so times are noisy`);
   await time('sample (TIFF)', join(import.meta.dirname, '../../resources/sample/bone_128x128x128.tif'));
+  timeLabelOverview();
 
   const shape: Vec3 = [edge, edge, edge];
   const tiff = join(dir, `synthetic_${edge}.tif`);

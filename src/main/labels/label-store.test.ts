@@ -206,6 +206,29 @@ describe('LabelStore', () => {
     expect(store.blockOrigin(1)).toEqual([BLOCK, 0, 0]);
   });
 
+  it('tells which blocks changed since a version: painting, erasing to nothing, undo, redo, loading', () => {
+    const shape: Vec3 = [BLOCK * 2, BLOCK, BLOCK * 2]; // blocks 0, 1 (x) and 2, 3 (z)
+    const store = new LabelStore(shape);
+    const start = store.version;
+    store.paint({ value: 1, shapes: [{ kind: 'points', points: [0, 0, 0, BLOCK, 0, 0] }] });
+    expect(store.blocksChangedSince(start).sort()).toEqual([0, 2]);
+    const painted = store.version;
+    expect(store.blocksChangedSince(painted)).toEqual([]);
+    store.paint({ value: 0, shapes: [{ kind: 'points', points: [BLOCK, 0, 0] }] });
+    expect(store.block(2)).toBeUndefined();
+    expect(store.blocksChangedSince(painted)).toEqual([2]);
+    const erased = store.version;
+    store.undo();
+    expect(store.blocksChangedSince(erased)).toEqual([2]);
+    const undone = store.version;
+    store.redo();
+    expect(store.blocksChangedSince(undone)).toEqual([2]);
+    const redone = store.version;
+    store.loadBlock(1, new Uint8Array(BLOCK ** 3).fill(3));
+    expect(store.blocksChangedSince(redone)).toEqual([1]);
+    expect(store.blocksChangedSince(start).sort()).toEqual([0, 1, 2]);
+  });
+
   it('loads saved blocks and refuses blocks that do not fit the volume', () => {
     const a = new LabelStore([40, 40, 40]);
     a.paint({ value: 7, shapes: [{ kind: 'sphere', center: [30, 30, 30], radius: 9 }] });

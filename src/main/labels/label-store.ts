@@ -103,6 +103,8 @@ export class LabelStore {
   readonly grid: Vec3;
   private readonly blocks = new Map<number, Block>();
   private readonly dirty = new Set<number>();
+  /** The version at each block's last change (blocks ever changed), so derived views can catch up on only those. */
+  private readonly changedAt = new Map<number, number>();
   private readonly undoStack: StrokeDiff[] = [];
   private readonly redoStack: StrokeDiff[] = [];
   private readonly undoLimit: number;
@@ -278,6 +280,16 @@ export class LabelStore {
     for (const key of keys) this.dirty.delete(key);
   }
 
+  /**
+   * Keys of blocks changed (painted, undone, redone, loaded) after `version`, including blocks that
+   * became empty and are now absent. The cost follows the blocks ever changed, not the voxels.
+   */
+  blocksChangedSince(version: number): number[] {
+    const keys: number[] = [];
+    for (const [key, at] of this.changedAt) if (at > version) keys.push(key);
+    return keys;
+  }
+
   blockKeys(): number[] {
     return [...this.blocks.keys()];
   }
@@ -317,7 +329,7 @@ export class LabelStore {
     this.tally(block, 1);
     if (block.count === 0) this.blocks.delete(key);
     else this.blocks.set(key, block);
-    this.changes++;
+    this.changedAt.set(key, ++this.changes);
   }
 
   // ---- Painting ----
@@ -479,7 +491,7 @@ export class LabelStore {
     this.labelled += block.count - before;
     if (block.count === 0) this.blocks.delete(key);
     this.dirty.add(key);
-    this.changes++;
+    this.changedAt.set(key, ++this.changes);
   }
 }
 

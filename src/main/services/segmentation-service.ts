@@ -15,7 +15,7 @@ import type { VolumeOverview } from '../../shared/api/volume';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
 import type { Handlers } from '../api/dispatch';
 import { type Axis, type Region, axisIndex, voxelCount } from '../../shared/volume';
-import { LabelStore, type Stroke, labelOverview } from '../labels';
+import { LabelOverviewCache, LabelStore, type Stroke } from '../labels';
 import { ClassList } from '../segmentation/classes';
 import type { SegmentationEngine } from '../segmentation/engine';
 import { LabelsHistory } from '../segmentation/labels-history';
@@ -84,6 +84,8 @@ const MAX_ACCEPT_VOXELS = 256 ** 3;
 
 export class SegmentationService {
   private readonly sessions = new Map<string, Session>();
+  /** Each label store's last overview, so the 3D view's read after a stroke recounts only what it changed. */
+  private readonly labelOverviews = new WeakMap<LabelStore, LabelOverviewCache>();
 
   constructor(private readonly options: SegmentationServiceOptions) {}
 
@@ -176,7 +178,9 @@ export class SegmentationService {
   readLabelOverview(volumeId: string, maxEdge: number): VolumeOverview & { labelsVersion: number } {
     const session = this.session(volumeId);
     const store = session.history.store;
-    return { ...labelOverview(store, session.volume.voxelSize, maxEdge), labelsVersion: store.version };
+    let cache = this.labelOverviews.get(store);
+    if (!cache) this.labelOverviews.set(store, (cache = new LabelOverviewCache(store)));
+    return { ...cache.read(session.volume.voxelSize, maxEdge), labelsVersion: store.version };
   }
 
   // ---- Training and prediction ----
