@@ -20,6 +20,7 @@ import {
   BONE,
   PORE,
 } from './support/painting';
+import { median, percentile, scrollTimes } from './support/scrolling';
 import { imageRect, openSample, windowLevel } from './support/viewer';
 import { type TestVolume, grey, readSample, sliceOf, valueAt } from './support/volume';
 
@@ -32,10 +33,6 @@ const BONE_CLASS = 2; // "Material 1", orange, active at start
 const PORE_CLASS = 1; // "Background", blue
 /** The prediction overlay's default opacity (0.4 as an 8-bit alpha). */
 const PREDICTION_ALPHA = 102 / 255;
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number): number =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
 /**
  * Share of the slice's bone voxels (≥ 180) shown nearer grey + orange than grey + blue, and of its
@@ -112,50 +109,6 @@ async function liveStrokeLatency(page: Page, from: Pixel, to: Pixel): Promise<nu
   return page.evaluate(() => (window as unknown as { latency: Promise<number> }).latency);
 }
 
-/**
- * Presses ↑/↓ on the z view, each time waiting until the view shows the new slice, until `until`
- * says stop: the frame intervals meanwhile and the time from each key press to the slice shown (ms).
- */
-async function scrollTimes(
-  page: Page,
-  until: (presses: number) => Promise<boolean>,
-): Promise<{ frames: number[]; steps: number[] }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { frames: number[]; stopFrames: boolean };
-    w.frames = [];
-    w.stopFrames = false;
-    let last = performance.now();
-    const tick = (now: number): void => {
-      w.frames.push(now - last);
-      last = now;
-      if (!w.stopFrames) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  const canvas = page.getByTestId('canvas-z');
-  await canvas.focus();
-  const steps: number[] = [];
-  let index = Number(await canvas.getAttribute('data-shown-slice'));
-  for (let i = 0; !(await until(i)); i++) {
-    const up = i % 40 < 20;
-    index += up ? 1 : -1;
-    const start = Date.now();
-    await page.keyboard.press(up ? 'ArrowUp' : 'ArrowDown');
-    await page.waitForFunction(
-      (wanted) => document.querySelector('[data-testid="canvas-z"]')?.getAttribute('data-shown-slice') === wanted,
-      String(index),
-      { polling: 'raf' },
-    );
-    steps.push(Date.now() - start);
-  }
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { frames: number[]; stopFrames: boolean };
-    w.stopFrames = true;
-    return w.frames.slice(1);
-  });
-  return { frames, steps };
-}
-
 test('train on a bone and a pore stroke, retrain live, segment all and export', async ({ page }) => {
   test.setTimeout(300_000);
   await openSample(page);
@@ -224,7 +177,11 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   await page.getByTestId('segment-all').click();
   const job = page.getByTestId('segment-all-job');
   await expect(job).toHaveAttribute('data-state', 'running');
-  const busy = await scrollTimes(page, async () => (await job.getAttribute('data-state')) !== 'running');
+  // (scrolling holds the job back: it goes on once the user stops)
+  const busy = await scrollTimes(
+    page,
+    async (presses) => presses >= 40 || (await job.getAttribute('data-state')) !== 'running',
+  );
   await expect(job).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
   for (const [name, { frames, steps }] of [
     ['idle', idle],

@@ -1,6 +1,6 @@
 // The engine in worker threads gives what it gives in the calling thread, reads and writes the
 // caller's volume and outputs, and stops when aborted.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
 import { MemoryVolume } from '../engine';
 import type { LabelledVoxels } from '../labels';
@@ -55,7 +55,7 @@ function collector(): RegionWriter & { channels: Map<number, Uint8Array> } {
 }
 
 describe('WorkerEngine', () => {
-  const workers = new WorkerEngine(2);
+  const workers = new WorkerEngine({ liveThreads: 2 });
   afterAll(() => workers.close());
 
   it('trains and predicts as the engine does in the calling thread', async () => {
@@ -97,6 +97,51 @@ describe('WorkerEngine', () => {
     const classes = got.classes.channels.get(0)!;
     expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 3]).toBe(1);
     expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 10]).toBe(3);
+  });
+
+  it('pauses a whole-volume prediction while the user is active, and stops it when aborted meanwhile', async () => {
+    let active = true;
+    const waiting: (() => void)[] = [];
+    const user = {
+      idle: (signal?: AbortSignal) =>
+        new Promise<void>((resolve) => {
+          if (!active) return resolve();
+          waiting.push(resolve);
+          signal?.addEventListener('abort', () => resolve());
+        }),
+    };
+    const pausing = new WorkerEngine({ liveThreads: 1, user });
+    try {
+      const model = await pausing.train(volume, labels, { seed: 3, preview: true, classNames, ...run() });
+      const got = { classes: collector() };
+      const prediction = pausing.predictVolume(model, volume, got, { threads: 1, ...run() });
+      // its first read waits (the worker takes a moment to start), and nothing is written meanwhile
+      await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0), { timeout: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(got.classes.channels.size).toBe(0);
+      active = false;
+      for (const resume of waiting.splice(0)) resume();
+      await prediction;
+      expect(got.classes.channels.get(0)!.filter((v) => v === 0)).toHaveLength(0);
+
+      active = true;
+      const controller = new AbortController();
+      const stopped = pausing.predictVolume(
+        model,
+        volume,
+        { classes: collector() },
+        {
+          threads: 1,
+          signal: controller.signal,
+          progress: () => undefined,
+        },
+      );
+      await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0), { timeout: 20_000 });
+      controller.abort(); // the user still active: the cancel must not wait for them
+      await expect(stopped).rejects.toMatchObject({ kind: 'cancelled' });
+    } finally {
+      await pausing.close();
+    }
   });
 
   it('stops a training when aborted and keeps working afterwards', async () => {

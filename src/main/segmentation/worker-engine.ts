@@ -19,6 +19,7 @@ const startWorker = workerStarter(import.meta.url, './segmentation-worker.ts', '
 
 interface PendingCall {
   volume: Volume;
+  signal?: AbortSignal | undefined;
   outputs?: VolumeOutputs;
   progress?: Progress;
   resolve(value: unknown): void;
@@ -45,7 +46,11 @@ class EngineThread {
   private nextId = 0;
   private failure?: Error;
 
-  constructor(background: boolean) {
+  /** `user`, for a background thread: its volume reads wait while the user is active. */
+  constructor(
+    background: boolean,
+    private readonly user?: UserActivity,
+  ) {
     this.worker = startWorker({ workerData: { background } satisfies EngineWorkerData });
     this.worker.unref(); // an idle worker does not keep the process alive
     this.worker.on('message', (message: FromWorker) => void this.receive(message));
@@ -82,6 +87,7 @@ class EngineThread {
       };
       this.calls.set(id, {
         volume,
+        signal,
         outputs,
         progress,
         resolve: (value) => (settle(), resolve(value)),
@@ -109,6 +115,8 @@ class EngineThread {
     else
       try {
         if (message.type === 'read') {
+          // The worker stalls for want of input, so the cores are free for the user's slices.
+          await this.user?.idle(call.signal);
           // a copy of only the region, moved: the volume's answer may be a view of its cache
           const data = (await call.volume.read(message.region)).slice();
           this.post({ type: 'reply', request: message.request, data }, [data.buffer as ArrayBuffer]);
@@ -127,13 +135,26 @@ class EngineThread {
   }
 }
 
+/** When the user is idle, for background work to wait on (services/activity.ts). */
+export interface UserActivity {
+  idle(signal?: AbortSignal): Promise<void>;
+}
+
 /** The engine of engine-adapter.ts, run in worker threads. */
 export class WorkerEngine implements SegmentationEngine<Model> {
   private readonly live: (EngineThread | undefined)[];
+  private readonly user: UserActivity | undefined;
 
-  /** `liveThreads` workers share training and slice previews (default: one per core, at most 3, one per visible slice). */
-  constructor(liveThreads = Math.min(3, availableParallelism())) {
+  /**
+   * `liveThreads` workers share training and slice previews (default: one per core, at most 3, one
+   * per visible slice). With `user`, whole-volume predictions pause while the user is active.
+   */
+  constructor({
+    liveThreads = Math.min(3, availableParallelism()),
+    user,
+  }: { liveThreads?: number; user?: UserActivity } = {}) {
     this.live = new Array<EngineThread | undefined>(liveThreads).fill(undefined);
+    this.user = user;
   }
 
   async train(volume: Volume, labels: LabelledVoxels, options: TrainOptions): Promise<Model> {
@@ -160,7 +181,7 @@ export class WorkerEngine implements SegmentationEngine<Model> {
     outputs: VolumeOutputs,
     { threads, signal, progress }: RunOptions & { threads?: number },
   ): Promise<void> {
-    const thread = new EngineThread(true);
+    const thread = new EngineThread(true, this.user);
     try {
       const call: EngineCall = {
         method: 'predictVolume',

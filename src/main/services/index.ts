@@ -2,6 +2,7 @@
 // both call `createServices` and differ only in how they carry calls and what host features exist.
 import { join } from 'node:path';
 import type { Handlers } from '../api/dispatch';
+import { Activity, markingActivity } from './activity';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { RecentList } from './recent';
@@ -33,6 +34,7 @@ export interface Services {
 export function createServices(options: ServiceOptions): Services {
   const events = new EventBus();
   const jobs = new Jobs(events);
+  const user = new Activity();
   const recent = new RecentList(join(options.dataDir, 'recent-volumes.json'));
   const volumes = new VolumeService(recent, {
     convertedDir: join(options.dataDir, 'converted'),
@@ -58,8 +60,9 @@ export function createServices(options: ServiceOptions): Services {
   const segmentation = new SegmentationService({
     volumes,
     jobs,
-    // training and prediction in worker threads, so requests keep being answered meanwhile
-    engine: new WorkerEngine(),
+    // training and prediction in worker threads, so requests keep being answered meanwhile; a
+    // segment-all pauses while the user scrolls or paints
+    engine: new WorkerEngine({ user }),
     // Labels live in the open project and are saved per stroke.
     labelsFor: (volumeId, volume) => projects.labelsFor(volumeId, volume),
     labelsChanged: (volumeId) => projects.recordStroke(volumeId),
@@ -72,10 +75,11 @@ export function createServices(options: ServiceOptions): Services {
     classesOf: (volumeId) => segmentation.listClasses(volumeId),
   });
 
-  const handlers: Handlers = {
+  const handlers: Handlers = markingActivity(user, {
     appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
     pickFile: async ({ title }) => (options.pickFile ? options.pickFile(title) : null),
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
+    userActive: async () => null, // marks the user active, as every scrolling and painting call does
     // A volume of the open project, closed and opened again, gets its project labels back.
     openVolume: async ({ path }) => projects.attachOpened(await volumes.openPath(path)),
     openSample: async () =>
@@ -92,6 +96,6 @@ export function createServices(options: ServiceOptions): Services {
     ...segmentationHandlers(segmentation),
     ...projectHandlers(projects),
     ...meshHandlers(meshes),
-  };
+  });
   return { handlers, events, jobs };
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import type { AppInfo } from '../../shared/api';
+import { useActivityReports } from './api/activity';
 import type { Client } from './api/client';
 import { ServicesContext, createServices } from './api/ClientContext';
 import { CursorPanel } from './panels/CursorPanel';
@@ -29,6 +30,7 @@ export function App({ client }: { client: Client }) {
   const opening = useViewer((state) => state.opening);
   const cursor = useViewer((state) => state.cursor);
   useShortcuts(services, volume !== null);
+  useActivityReports(client);
 
   useEffect(() => {
     client.api.appInfo({}).then(setInfo, () => undefined);

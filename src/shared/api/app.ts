@@ -5,6 +5,8 @@ export const appArgs = {
   /** Native file dialog; resolves null where the shell has none (web mode). */
   pickFile: z.object({ title: z.string().optional() }),
   cancelJob: z.object({ jobId: z.string().min(1) }),
+  /** The user is scrolling or painting: background work (segment-all) steps aside for a moment. */
+  userActive: z.object({}),
 };
 
 export interface AppInfo {
@@ -18,6 +20,7 @@ export interface AppResults {
   appInfo: AppInfo;
   pickFile: string | null;
   cancelJob: boolean;
+  userActive: null;
 }
 
 /** Progress of a long-running operation (import, training, inference, meshing, export). */
