@@ -8,18 +8,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { BONE, PORE, nextFrames, stroke } from './support/painting';
+import { nextFrames, trainOnBoneAndPore } from './support/painting';
 import { openSample } from './support/viewer';
 
 test('build, show, measure and export the mesh of a segmented class', async ({ page }) => {
   test.setTimeout(900_000);
   await openSample(page);
-  await page.getByTestId('tool-paint').click();
-  await stroke(page, ...BONE); // "Material 1", active at start
-  await page.keyboard.press('1'); // "Background"
-  await stroke(page, ...PORE);
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await trainOnBoneAndPore(page);
 
   // Before segment-all the mesh panel says what is missing.
   await expect(page.getByTestId('mesh-class')).toHaveValue('2');

@@ -3,7 +3,7 @@
 // while a segment-all of a volume large enough to outlast it runs, as on real data. Prints the
 // frame intervals and the time from each key press to the slice shown.
 import { appUrl, expect, test } from './support/test';
-import { BONE, PORE, stroke } from './support/painting';
+import { trainOnBoneAndPore } from './support/painting';
 import { percentile, median, scrollTimes } from './support/scrolling';
 
 const volume = process.env.TOMOSEG_BENCH_VOLUME;
@@ -16,12 +16,7 @@ test('slice scrolling during a long segment-all', async ({ page }) => {
   await page.getByTestId('path-input').fill(volume!);
   await page.getByTestId('path-open').click();
   await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', /\d+/, { timeout: 60_000 });
-  await page.getByTestId('tool-paint').click();
-  await stroke(page, ...BONE);
-  await page.keyboard.press('1');
-  await stroke(page, ...PORE);
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await trainOnBoneAndPore(page, 120_000);
   await page.keyboard.press('v');
   await page.getByTestId('segment-all').click();
   const job = page.getByTestId('segment-all-job');

@@ -19,6 +19,7 @@ import {
   stroke,
   BONE,
   PORE,
+  trainOnBoneAndPore,
 } from './support/painting';
 import { median, percentile, scrollTimes } from './support/scrolling';
 import { imageRect, openSample, windowLevel } from './support/viewer';
@@ -228,12 +229,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
 test('accept prediction is one undoable stroke; segment-all can be cancelled', async ({ page }) => {
   test.setTimeout(180_000);
   await openSample(page);
-  await page.getByTestId('tool-paint').click();
-  await stroke(page, ...BONE);
-  await page.keyboard.press('1');
-  await stroke(page, ...PORE);
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await trainOnBoneAndPore(page);
   await page.getByTestId('prediction-visible').click();
   // Bone far from the stroke is unlabelled, then labelled with its class once accepted.
   const bone = row(88, 10, 18);

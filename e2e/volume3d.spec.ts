@@ -4,7 +4,7 @@
 // colours with per-class visibility. Every check reads the rendered pixels.
 import { type Page, expect, test } from './support/test';
 import { PNG } from 'pngjs';
-import { BLUE, BONE, ORANGE, PORE, nextFrames, stroke } from './support/painting';
+import { BLUE, ORANGE, nextFrames, trainOnBoneAndPore } from './support/painting';
 import { crosshair, openSample, waitForSlice } from './support/viewer';
 import { readSample, valueAt } from './support/volume';
 
@@ -132,12 +132,7 @@ test('the segmentation appears in the 3D view in its class colours, per-class vi
 }) => {
   test.setTimeout(300_000);
   await openSample(page);
-  await page.getByTestId('tool-paint').click();
-  await stroke(page, ...BONE); // "Material 1", orange, active at start
-  await page.keyboard.press('1'); // "Background", blue
-  await stroke(page, ...PORE);
-  await page.getByTestId('train').click();
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await trainOnBoneAndPore(page); // bone "Material 1" (orange), pore "Background" (blue)
   await page.getByTestId('segment-all').click();
   await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
   for (const layer of ['volume', 'planes'] as const) await page.getByTestId(`layer-${layer}`).uncheck();

@@ -44,6 +44,19 @@ export async function stroke(page: Page, from: Pixel, to: Pixel, beforeUp?: () =
 export const nextFrames = (page: Page): Promise<unknown> =>
   page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
+/**
+ * With the paint tool: the bone stroke as "Material 1" (active at start), the pore stroke as
+ * "Background", then Train, until the model is done.
+ */
+export async function trainOnBoneAndPore(page: Page, timeout = 60_000): Promise<void> {
+  await page.getByTestId('tool-paint').click();
+  await stroke(page, ...BONE);
+  await page.keyboard.press('1');
+  await stroke(page, ...PORE);
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-state', 'done', { timeout });
+}
+
 /** Waits until the service has painted and the views show the new labels. */
 export async function settled(page: Page): Promise<void> {
   await expect(page.getByTestId('brush-preview').locator('polyline')).toHaveCount(0);
