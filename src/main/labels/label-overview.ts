@@ -1,8 +1,8 @@
 // The user's labels downsampled for the 3D view: per block of the overview grid, the class painted
 // most in it, 0 where nothing is. Any painted voxel marks its block, because strokes are thin: a
 // most-frequent vote would lose them among the unlabelled voxels. Only labelled blocks of the store
-// are visited, one overview plane at a time, so the cost follows what was painted, not the volume;
-// after a stroke, only the overview voxels over the blocks it changed need recounting.
+// are read (an unpainted one is a missed lookup), one overview plane at a time, so the cost follows
+// what was painted; after a stroke, only the overview voxels over the blocks it changed are recounted.
 import type { VolumeOverview } from '../../shared/api';
 import { badInput } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
