@@ -4,7 +4,7 @@
 //
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
 //   [--no-reference] [--seed 11] [--discs 10] [--random-labels 0.002] [--train '{"hidden":16}']
-//   [--slice-only]
+//   [--slice-only] [--phantom '{"noise":0.05,"fibreRadius":1.6,"poreRadius":[2.5,4.5]}']
 //   --big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
 //   accuracy table; --seed picks the phantom seed, or several (11,12,13: one row each and the mean
 //   Dice over them per phantom, steadier than one draw); --discs the painted discs per class and
@@ -13,7 +13,8 @@
 //   their true class instead, boundaries included (not how a person paints: what both methods
 //   reach from ideal labels, the ceiling of their features); --slice-only times just the 512×512
 //   slice preview, on a 64×512×512 volume, after 3 untimed previews that warm the workers up as
-//   the full run's segment does.
+//   the full run's segment does; --phantom changes what sets the accuracy phantoms' difficulty
+//   (PhantomSettings; default STANDARD_PHANTOM).
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice, training time, inference voxels/s,
 // end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a --rss³ uint16 volume,
@@ -34,7 +35,16 @@ import {
   trainModel,
 } from '../../src/main/engine';
 import { runCli } from '../../src/main/cli/index';
-import { type PhantomKind, diceScores, makePhantom, paintLabels, sampleLabels } from '../../src/main/phantoms';
+import {
+  type PhantomKind,
+  type PhantomSettings,
+  type Scores,
+  STANDARD_PHANTOM,
+  diceScores,
+  makePhantom,
+  paintLabels,
+  sampleLabels,
+} from '../../src/main/phantoms';
 import { createVolume, openVolume } from '../../src/main/volume';
 
 const run = promisify(execFile);
@@ -50,6 +60,7 @@ const { values: args } = parseArgs({
     'random-labels': { type: 'string' },
     train: { type: 'string', default: '{}' },
     'slice-only': { type: 'boolean', default: false },
+    phantom: { type: 'string', default: '{}' },
     'rss-child': { type: 'string' },
   },
 });
@@ -134,15 +145,19 @@ async function accuracy(dir: string, size: number): Promise<void> {
   const labelling = args['random-labels']
     ? `labels: ${args['random-labels']} of all voxels at random, boundaries included`
     : `labels: ${args.discs} discs per class and slice`;
+  const phantomSettings = { ...STANDARD_PHANTOM, ...(JSON.parse(args.phantom) as Partial<PhantomSettings>) };
   console.log(`\n## Accuracy on ${size}³ phantoms (Dice on unlabelled voxels; ${labelling}), ${threads} threads`);
+  console.log(`phantom settings: ${JSON.stringify(phantomSettings)}`);
   console.log(
-    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | train s (cpu s) | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
+    'phantom          | labelled | ours: per-class Dice      mean  | reference: per-class Dice  mean  | Δ mean | ours unsmoothed | train s (cpu s) | ours Mvox/s | Mvox/cpu-s | ref vox/s | speed ratio',
   );
   const seeds = args.seed.split(',').map(Number);
-  const means = new Map<string, { ours: number[]; theirs: number[] }>();
+  // per phantom, one entry per seed: ours (smoothed, as segment and the app's segment-all give
+  // it), ours unsmoothed (as the live slice preview shows it), the reference
+  const results = new Map<string, { shapeClasses: number[]; ours: Scores[]; unsmoothed: Scores[]; theirs: Scores[] }>();
   for (const seed of seeds)
     for (const kind of ['fibres-pores', 'rotated-fibres', 'binary'] as const) {
-      const phantom = await makePhantom(kind, [size, size, size], seed);
+      const phantom = await makePhantom(kind, [size, size, size], seed, phantomSettings);
       const K = phantom.classNames.length;
       const labels = args['random-labels']
         ? sampleLabels(phantom.truth, Number(args['random-labels']))
@@ -159,13 +174,16 @@ async function accuracy(dir: string, size: number): Promise<void> {
       const sink = arraySink(phantom.shape);
       start = performance.now();
       const cpuStart = process.cpuUsage(); // includes the worker threads
-      await predictVolume(model, image, { labels: sink }, { threads });
+      await predictVolume(model, image, { labels: sink }, { threads, smooth: true });
       const predictSeconds = (performance.now() - start) / 1000;
       const cpuSeconds = cpuSecondsSince(cpuStart);
       const ours = diceScores(sink.data, phantom.truth, labels, K);
+      const voxelwise = arraySink(phantom.shape);
+      await predictVolume(model, image, { labels: voxelwise }, { threads });
+      const unsmoothed = diceScores(voxelwise.data, phantom.truth, labels, K);
       const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir);
       const theirs = args['no-reference']
-        ? { dice: [], meanDice: NaN }
+        ? { dice: [], meanDice: NaN, accuracy: NaN }
         : diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
       const voxels = size ** 3;
       const fmt = (d: number[]): string =>
@@ -173,26 +191,34 @@ async function accuracy(dir: string, size: number): Promise<void> {
           .map((v) => v.toFixed(3))
           .join(' ')
           .padEnd(24);
-      const mean = means.get(kind) ?? { ours: [], theirs: [] };
-      mean.ours.push(ours.meanDice);
-      mean.theirs.push(theirs.meanDice);
-      means.set(kind, mean);
+      const result = results.get(kind) ?? { shapeClasses: phantom.shapeClasses, ours: [], unsmoothed: [], theirs: [] };
+      result.ours.push(ours);
+      result.unsmoothed.push(unsmoothed);
+      result.theirs.push(theirs);
+      results.set(kind, result);
       console.log(
-        `${(seeds.length > 1 ? `${kind} #${seed}` : kind).padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${trainSeconds.toFixed(2).padStart(7)} (${trainCpuSeconds.toFixed(2)}) | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
+        `${(seeds.length > 1 ? `${kind} #${seed}` : kind).padEnd(16)} | ${String(model.training.labelledVoxels.reduce((a, b) => a + b)).padStart(8)} | ${fmt(ours.dice)} ${ours.meanDice.toFixed(3)} | ${fmt(theirs.dice)} ${theirs.meanDice.toFixed(3)} | ${(ours.meanDice - theirs.meanDice >= 0 ? '+' : '') + (ours.meanDice - theirs.meanDice).toFixed(3)} | ${unsmoothed.meanDice.toFixed(3).padStart(15)} | ${trainSeconds.toFixed(2).padStart(7)} (${trainCpuSeconds.toFixed(2)}) | ${(voxels / predictSeconds / 1e6).toFixed(2).padStart(11)} | ${(voxels / cpuSeconds / 1e6).toFixed(2).padStart(10)} | ${(voxels / ref.seconds).toFixed(0).padStart(9)} | ${(ref.seconds / (trainSeconds + predictSeconds)).toFixed(1)}×`,
       );
       await image.close();
       await labelVolume.close();
     }
-  if (seeds.length < 2) return;
   const average = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  /** Mean Dice over the seeds, of all classes or only of `classes` (1..K). */
+  const meanDice = (scores: Scores[], classes?: number[]): number =>
+    average(scores.map((s) => (classes ? average(classes.map((k) => s.dice[k - 1]!)) : s.meanDice)));
+  const versus = (ours: number, theirs: number): string =>
+    `${ours.toFixed(3)} vs ${theirs.toFixed(3)}: ${ours >= theirs ? '+' : ''}${(ours - theirs).toFixed(3)}`;
   console.log(
-    `\nmean Dice over seeds ${seeds.join(', ')}: ours vs reference (target: +0.05 on shape classes, ≥ 0 on binary)`,
+    `\nmean Dice over seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}, ours vs reference (target: +0.05 on the classes shape tells apart, ≥ 0 where intensity does); ours unsmoothed in brackets`,
   );
-  for (const [kind, { ours, theirs }] of means) {
-    const delta = average(ours) - average(theirs);
-    console.log(
-      `${kind.padEnd(16)} ${average(ours).toFixed(3)} vs ${average(theirs).toFixed(3)}: ${delta >= 0 ? '+' : ''}${delta.toFixed(3)}`,
-    );
+  console.log('phantom          | all classes                     | shape-defined classes only (fibre, pore)');
+  for (const [kind, { shapeClasses, ours, unsmoothed, theirs }] of results) {
+    const all = `${versus(meanDice(ours), meanDice(theirs))} (${meanDice(unsmoothed).toFixed(3)})`;
+    const shape =
+      shapeClasses.length === 0
+        ? 'none (intensity-defined)'
+        : `${versus(meanDice(ours, shapeClasses), meanDice(theirs, shapeClasses))} (${meanDice(unsmoothed, shapeClasses).toFixed(3)})`;
+    console.log(`${kind.padEnd(16)} | ${all.padEnd(31)} | ${shape}`);
   }
 }
 
@@ -239,21 +265,24 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
 
 /**
  * Prediction alone (the issue's inference speed): the model trained on the same labels, labels
- * predicted into memory, the workers already started by the segment run before.
+ * predicted into memory, the workers already started by the segment run before; smoothed as
+ * `segment` does, and without smoothing.
  */
 async function inferenceAlone(dir: string, size: number): Promise<void> {
   const image = await openVolume(join(dir, 'img.tif'));
   const labels = await openVolume(join(dir, 'lab.tif'));
   const model = await trainModel(image, labels, { seed: 1 });
   await labels.close();
-  const start = performance.now();
-  const cpu = process.cpuUsage();
-  await predictVolume(model, image, { labels: arraySink(image.shape) }, { threads });
-  const seconds = (performance.now() - start) / 1000;
+  for (const smooth of [true, false]) {
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    await predictVolume(model, image, { labels: arraySink(image.shape) }, { threads, smooth });
+    const seconds = (performance.now() - start) / 1000;
+    console.log(
+      `inference alone${smooth ? '' : ', unsmoothed'}: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
+    );
+  }
   await image.close();
-  console.log(
-    `inference alone: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
-  );
 }
 
 /** Writes a depth×size² uint16 volume slab by slab (a 64³ phantom tiled), and sparse labels. */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TypedArray, Vec3 } from '../../shared/volume';
+import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { loadModel, predictVolume } from '../engine';
 import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms';
 import { createVolume, openVolume } from '../volume';
 
@@ -99,6 +100,23 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     );
     expect(predict.code).toBe(0);
     expect(await readAll(join(dir, 'again.zarr'))).toEqual(seg);
+
+    // smoothed by default; --no-smooth gives each voxel's own most likely class, as the engine does
+    const model = await loadModel(join(dir, 'm.json'));
+    const image = await openVolume(join(dir, 'img.tif'));
+    const expected = async (smooth: boolean): Promise<Uint8Array> => {
+      const out = new Uint8Array(seg.length);
+      const sink = { write: async (_region: Region, block: TypedArray) => void out.set(block) };
+      await predictVolume(model, image, { labels: sink }, { threads: 0, smooth, blockShape: phantom.shape });
+      return out;
+    };
+    expect(seg).toEqual(await expected(true));
+    const raw = await tomoseg('predict', '--image', 'img.tif', '--model', 'm.json', '--out', 'raw.tif', '--no-smooth');
+    expect(raw.code).toBe(0);
+    const unsmoothed = await readAll(join(dir, 'raw.tif'));
+    expect(unsmoothed).toEqual(await expected(false));
+    expect(unsmoothed).not.toEqual(seg);
+    await image.close();
   });
 
   it('trains the same model from the same seed', async () => {

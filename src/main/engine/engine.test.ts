@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
 import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms';
 import { basisHalo, computeBasis } from './basis';
-import { predictBlock } from './block-predict';
+import { SMOOTHING_HALO, predictBlock, smoothPrediction } from './block-predict';
 import { readPadded, reflectIndex } from './blocks';
 import { addEigenvalueGradient, cosThirdArccos, symmetricEigenvalues } from './invariants';
 import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
 import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
 import { type BlockSink, predictRegion, predictVolume } from './predict';
+import { Random } from './random';
 import { trainModel } from './train';
 
 /** A sink that assembles written blocks into whole arrays, per channel. */
@@ -246,27 +247,85 @@ describe('training', () => {
 });
 
 describe('prediction', () => {
-  it('gives the same result blockwise as in one piece, in the calling thread and in workers', async () => {
-    const image = new MemoryVolume(phantom.image, phantom.shape);
-    const halo = basisHalo(model.basis.scales);
-    const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo, model.normalisation);
-    const reference = predictBlock(model, whole.data, whole.shape, halo);
-    for (const threads of [0, 2]) {
-      const sinkLabels = memorySink(phantom.shape);
-      const sinkProbabilities = memorySink(phantom.shape, 3);
-      await predictVolume(
-        model,
+  it.each([false, true])(
+    'gives the same result blockwise as in one piece, in the calling thread and in workers (smooth: %s)',
+    async (smooth) => {
+      const image = new MemoryVolume(phantom.image, phantom.shape);
+      const halo = basisHalo(model.basis.scales);
+      // smoothing: the whole volume predicted one voxel wider, then smoothed
+      const grow = smooth ? SMOOTHING_HALO : 0;
+      const whole = await readPadded(
         image,
-        { labels: sinkLabels, probabilities: sinkProbabilities },
-        { threads, blockShape: [12, 20, 24] },
+        { start: [0, 0, 0], shape: phantom.shape },
+        halo + grow,
+        model.normalisation,
       );
-      expect(sinkLabels.data[0]).toEqual(reference.labels);
-      const n = reference.labels.length;
-      for (let k = 0; k < 3; k++)
-        expect(sinkProbabilities.data[k]).toEqual(
-          Uint8Array.from(reference.probabilities.subarray(k * n, (k + 1) * n), (p) => Math.round(p * 255)),
+      const unsmoothed = predictBlock(model, whole.data, whole.shape, halo);
+      const reference = smooth ? smoothPrediction(model, unsmoothed, true) : unsmoothed;
+      for (const threads of [0, 2]) {
+        const sinkLabels = memorySink(phantom.shape);
+        const sinkProbabilities = memorySink(phantom.shape, 3);
+        await predictVolume(
+          model,
+          image,
+          { labels: sinkLabels, probabilities: sinkProbabilities },
+          { threads, blockShape: [12, 20, 24], smooth },
         );
+        expect(sinkLabels.data[0]).toEqual(reference.labels);
+        const n = reference.labels.length;
+        for (let k = 0; k < 3; k++)
+          expect(sinkProbabilities.data[k]).toEqual(
+            Uint8Array.from(reference.probabilities.subarray(k * n, (k + 1) * n), (p) => Math.round(p * 255)),
+          );
+      }
+    },
+  );
+
+  it('smooths probabilities with 1-2-1 weights per axis over 3×3×3 voxels, then takes the most likely class', () => {
+    const wide: Vec3 = [5, 6, 7];
+    const m = wide[0] * wide[1] * wide[2];
+    const random = new Random(3);
+    const probabilities = new Float32Array(3 * m);
+    for (let i = 0; i < m; i++) {
+      const p = [random.next(), random.next(), random.next()];
+      const sum = p[0]! + p[1]! + p[2]!;
+      for (let k = 0; k < 3; k++) probabilities[k * m + i] = p[k]! / sum;
     }
+    const result = smoothPrediction(model, { shape: wide, labels: new Uint8Array(m), probabilities }, true);
+    expect(result.shape).toEqual([3, 4, 5]);
+    const n = 3 * 4 * 5;
+    const weight = [0.25, 0.5, 0.25];
+    let i = 0;
+    for (let z = 0; z < 3; z++)
+      for (let y = 0; y < 4; y++)
+        for (let x = 0; x < 5; x++, i++) {
+          const direct = [0, 1, 2].map((k) => {
+            let sum = 0;
+            for (let dz = 0; dz < 3; dz++)
+              for (let dy = 0; dy < 3; dy++)
+                for (let dx = 0; dx < 3; dx++)
+                  sum +=
+                    weight[dz]! *
+                    weight[dy]! *
+                    weight[dx]! *
+                    probabilities[k * m + ((z + dz) * wide[1] + y + dy) * wide[2] + x + dx]!;
+            return sum;
+          });
+          for (let k = 0; k < 3; k++) expect(result.probabilities[k * n + i]).toBeCloseTo(direct[k]!, 6);
+          const best = direct.indexOf(Math.max(...direct));
+          expect(result.labels[i]).toBe(model.classes[best]!.value);
+        }
+  });
+
+  it('smoothing takes a lone voxel that contradicts its neighbours for their class', () => {
+    const wide: Vec3 = [3, 3, 3];
+    const probabilities = new Float32Array(3 * 27);
+    for (let i = 0; i < 27; i++) probabilities[i] = 0.9; // class 1 around
+    probabilities[13] = 0.05;
+    probabilities[27 + 13] = 0.95; // the centre alone reads class 2
+    for (let i = 0; i < 27; i++) probabilities[2 * 27 + i] = 1 - probabilities[i]! - probabilities[27 + i]!;
+    const { labels } = smoothPrediction(model, { shape: wide, labels: new Uint8Array(27), probabilities }, false);
+    expect(Array.from(labels)).toEqual([model.classes[0]!.value]);
   });
 
   it('predicts a large region split over workers exactly as in one piece', async () => {

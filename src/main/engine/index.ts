@@ -3,10 +3,11 @@
 //   computeBasis(input, paddedShape, halo, scales)   fixed Gaussian-derivative basis of a padded block
 //   trainModel(image, labels, {seed, signal, progress, ...}) → Model
 //        labels: SparseLabels {shape, indices, values} or a label Volume (0 = unlabelled, 1..K)
-//   predictRegion(model, volume, region) → {shape, labels, probabilities}
-//        in the calling thread; for live previews of one slice
-//   predictVolume(model, volume, {labels?, probabilities?}, {threads, blockShape, signal, progress})
-//        blockwise in worker threads, streaming to writers (a VolumeWriter fits BlockSink)
+//   predictRegion(model, volume, region, {threads, smooth}) → {shape, labels, probabilities}
+//        for live previews of one slice
+//   predictVolume(model, volume, {labels?, probabilities?}, {threads, blockShape, smooth, signal, progress})
+//        blockwise in worker threads, streaming to writers (a VolumeWriter fits BlockSink);
+//        smooth: classes from the probabilities averaged over 3×3×3 voxels (stray voxels go)
 //   loadModel(path) / saveModel(model, path, force) / parseModel(json, source)
 //   backends() → which compute backends load, and which one is used
 //

@@ -6,7 +6,14 @@ import { type Region, type TypedArray, type Vec3, voxelCount } from '../../share
 import { copyBox } from '../volume/chunked';
 import type { Volume } from '../volume/volume';
 import { basisHalo } from './basis';
-import { type BlockResult, predictBlock, quantiseProbabilities, thinAxisFirst } from './block-predict';
+import {
+  type BlockResult,
+  SMOOTHING_HALO,
+  predictPaddedBlock,
+  quantiseProbabilities,
+  smoothPrediction,
+  thinAxisFirst,
+} from './block-predict';
 import { blockGrid, borrow, giveBack, readPadded } from './blocks';
 import type { Model } from './model';
 import { sharedPool } from './pool';
@@ -24,6 +31,8 @@ export interface PredictOptions {
   blockShape?: Vec3;
   /** 'auto' uses the GPU through tfjs-node-gpu where it loads, else the CPU kernels. */
   backend?: 'auto' | 'cpu';
+  /** Smooth the class probabilities over 3×3×3 voxels before choosing the class (smoothPrediction). */
+  smooth?: boolean;
   signal?: AbortSignal;
   progress?: (done: number, total: number, message?: string) => void;
 }
@@ -41,6 +50,10 @@ function defaultBlock(shape: Vec3, threads: number): Vec3 {
 /** Regions smaller than this are predicted in the calling thread (a worker round trip costs more). */
 const PARALLEL_REGION_VOXELS = 1 << 16;
 
+/** The neighbourhood a prediction reads around each voxel. */
+const predictionHalo = (model: Model, smooth: boolean | undefined): number =>
+  basisHalo(model.basis.scales) + (smooth ? SMOOTHING_HALO : 0);
+
 /** A buffer for `region` and its halo, reused from an earlier block where one is free. */
 const paddedBuffer = (region: Region, halo: number): Float32Array =>
   borrow('float32', voxelCount(region.shape.map((n) => n + 2 * halo) as Vec3)) as Float32Array;
@@ -56,14 +69,19 @@ export async function predictRegion(
   model: Model,
   volume: Volume,
   region: Region,
-  options: { threads?: number | undefined } = {},
+  options: { threads?: number | undefined; smooth?: boolean | undefined } = {},
 ): Promise<BlockResult> {
-  const halo = basisHalo(model.basis.scales);
+  const { smooth } = options;
+  const halo = predictionHalo(model, smooth);
   const order = thinAxisFirst(region.shape);
   const threads = options.threads ?? availableParallelism();
   if (threads < 2 || voxelCount(region.shape) < PARALLEL_REGION_VOXELS) {
     const input = await readPadded(volume, region, halo, model.normalisation, paddedBuffer(region, halo));
-    const result = predictBlock(model, input.data, input.shape, halo, order);
+    const result = predictPaddedBlock(model, input.data, input.shape, halo, {
+      axisOrder: order,
+      probabilities: true,
+      smooth,
+    });
     giveBack(input.data);
     return result;
   }
@@ -82,6 +100,7 @@ export async function predictRegion(
       halo,
       axisOrder: order,
       probabilities: 'float32',
+      smooth,
     });
     reply.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
     replies.push(reply);
@@ -120,9 +139,9 @@ export async function predictVolume(
   outputs: { labels?: BlockSink; probabilities?: BlockSink },
   options: PredictOptions = {},
 ): Promise<void> {
-  const { signal, progress } = options;
+  const { signal, progress, smooth } = options;
   const threads = options.threads ?? availableParallelism();
-  const halo = basisHalo(model.basis.scales);
+  const halo = predictionHalo(model, smooth);
   const blocks = blockGrid(volume.shape, options.blockShape ?? defaultBlock(volume.shape, threads));
   const tf = options.backend === 'cpu' ? undefined : await loadGpuTf();
   const total = volume.shape[0] * volume.shape[1] * volume.shape[2];
@@ -161,23 +180,34 @@ export async function predictVolume(
       if (signal?.aborted) throw cancelled();
       const input = await readPadded(volume, region, halo, model.normalisation, paddedBuffer(region, halo));
       const result = tf
-        ? Promise.resolve(predictBlockTf(tf, model, input.data, input.shape, halo)).then((r) => ({
+        ? Promise.resolve(
+            smooth
+              ? smoothPrediction(model, predictBlockTf(tf, model, input.data, input.shape, halo - SMOOTHING_HALO), true)
+              : predictBlockTf(tf, model, input.data, input.shape, halo),
+          ).then((r) => ({
             labels: r.labels,
             probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
             input: input.data,
           }))
         : pool
           ? pool.run(
-              { model, input: input.data, shape: input.shape, halo, probabilities: wantProbabilities && 'uint8' },
+              {
+                model,
+                input: input.data,
+                shape: input.shape,
+                halo,
+                probabilities: wantProbabilities && 'uint8',
+                smooth,
+              },
               stop.signal,
             )
-          : Promise.resolve(predictBlock(model, input.data, input.shape, halo, undefined, wantProbabilities)).then(
-              (r) => ({
-                labels: r.labels,
-                probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
-                input: input.data,
-              }),
-            );
+          : Promise.resolve(
+              predictPaddedBlock(model, input.data, input.shape, halo, { probabilities: wantProbabilities, smooth }),
+            ).then((r) => ({
+              labels: r.labels,
+              probabilities: wantProbabilities ? quantiseProbabilities(r.probabilities) : undefined,
+              input: input.data,
+            }));
       result.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
       pending.push({ region, result });
       // the next block is read while the workers compute, so they rarely wait for the reading

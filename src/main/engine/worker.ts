@@ -1,14 +1,18 @@
-// Thin worker-thread wrapper around predictBlock: one request in, one reply out (with the input
+// Thin worker-thread wrapper around predictPaddedBlock: one request in, one reply out (with the input
 // handed back for reuse), no state kept between requests but scratch memory (the model comes with
 // every request), so a crashed worker is simply replaced.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
-import { type BlockReply, type BlockRequest, predictBlock, quantiseProbabilities } from './block-predict';
+import { type BlockReply, type BlockRequest, predictPaddedBlock, quantiseProbabilities } from './block-predict';
 
 parentPort?.on('message', (request: BlockRequest) => {
   try {
-    const { model, input, shape, halo, axisOrder } = request;
-    const result = predictBlock(model, input, shape, halo, axisOrder, request.probabilities !== false);
+    const { model, input, shape, halo, axisOrder, smooth } = request;
+    const result = predictPaddedBlock(model, input, shape, halo, {
+      axisOrder,
+      probabilities: request.probabilities !== false,
+      smooth,
+    });
     const probabilities =
       request.probabilities === 'uint8'
         ? quantiseProbabilities(result.probabilities)

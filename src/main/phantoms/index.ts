@@ -6,5 +6,12 @@
 //                   invariance generalises
 //   binary          a noisy two-phase microstructure: intensity separates the classes
 export { paintLabels, sampleLabels, type PaintOptions } from './labels';
-export { makePhantom, type Phantom, type PhantomKind, PHANTOM_KINDS } from './phantom';
+export {
+  makePhantom,
+  type Phantom,
+  type PhantomKind,
+  type PhantomSettings,
+  PHANTOM_KINDS,
+  STANDARD_PHANTOM,
+} from './phantom';
 export { diceScores, type Scores } from './score';

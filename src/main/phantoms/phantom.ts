@@ -15,18 +15,38 @@ export interface Phantom {
   /** The true class of every voxel, 1..K. */
   truth: Uint8Array;
   classNames: string[];
+  /** The classes (1..K) told apart only by shape: the same grey value as another class. */
+  shapeClasses: number[];
 }
 
 const MATRIX = 0.7;
 const DARK = 0.3;
 
+/** What sets how hard a phantom is; the defaults are the benchmark's standard phantoms. */
+export interface PhantomSettings {
+  /** Standard deviation of the detector noise, in units of the full grey range (matrix 0.7, dark 0.3). */
+  noise: number;
+  fibreRadius: number;
+  /** Pore radii are drawn uniformly from this range. */
+  poreRadius: [number, number];
+}
+
+export const STANDARD_PHANTOM: PhantomSettings = { noise: 0.07, fibreRadius: 2.2, poreRadius: [3.5, 5.5] };
+
 /** A tomogram-like phantom: ideal structure, then blur, cupping, ring artifacts and noise. */
-export async function makePhantom(kind: PhantomKind, shape: Vec3, seed = 1): Promise<Phantom> {
+export async function makePhantom(
+  kind: PhantomKind,
+  shape: Vec3,
+  seed = 1,
+  settings: Partial<PhantomSettings> = {},
+): Promise<Phantom> {
+  const { noise, fibreRadius, poreRadius } = { ...STANDARD_PHANTOM, ...settings };
   const random = new Random(seed);
   const n = shape[0] * shape[1] * shape[2];
   const truth = new Uint8Array(n).fill(1);
   let ideal: Float32Array;
   let classNames: string[];
+  let shapeClasses: number[] = [];
   if (kind === 'binary') {
     classNames = ['phase a', 'phase b'];
     const field = new Float32Array(n);
@@ -40,8 +60,8 @@ export async function makePhantom(kind: PhantomKind, shape: Vec3, seed = 1): Pro
     }
   } else {
     classNames = ['matrix', 'fibre', 'pore'];
+    shapeClasses = [2, 3];
     const volume = shape[0] * shape[1] * shape[2];
-    const fibreRadius = 2.2;
     const longest = Math.max(...shape);
     // about 10 % fibres and 8 % pores by volume
     const fibres = Math.round((0.1 * volume) / (Math.PI * fibreRadius ** 2 * longest));
@@ -58,16 +78,18 @@ export async function makePhantom(kind: PhantomKind, shape: Vec3, seed = 1): Pro
       }
       stampCapsule(truth, shape, centre, direction, longest, fibreRadius, 2, zRange);
     }
-    const pores = Math.round((0.08 * volume) / ((4 / 3) * Math.PI * 4.5 ** 3));
+    const meanPoreRadius = (poreRadius[0] + poreRadius[1]) / 2;
+    const pores = Math.round((0.08 * volume) / ((4 / 3) * Math.PI * meanPoreRadius ** 3));
     for (let p = 0; p < pores; p++) {
       const centre: Vec3 = [random.next() * shape[0], random.next() * shape[1], random.next() * shape[2]];
-      stampCapsule(truth, shape, centre, [0, 0, 1], 0, 3.5 + 2 * random.next(), 3, [0, shape[0]]);
+      const radius = poreRadius[0] + (poreRadius[1] - poreRadius[0]) * random.next();
+      stampCapsule(truth, shape, centre, [0, 0, 1], 0, radius, 3, [0, shape[0]]);
     }
     ideal = new Float32Array(n);
     for (let i = 0; i < n; i++) ideal[i] = truth[i] === 1 ? MATRIX : DARK;
   }
-  const image = await degrade(ideal, shape, random);
-  return { kind, shape, image, truth, classNames };
+  const image = await degrade(ideal, shape, random, noise);
+  return { kind, shape, image, truth, classNames, shapeClasses };
 }
 
 function randomDirection(random: Random): Vec3 {
@@ -128,7 +150,7 @@ async function blur(data: Float32Array, shape: Vec3, sigma: number): Promise<Flo
 }
 
 /** Scanner effects: blur (sigma 1), cupping, ring artifacts around the rotation axis, noise. */
-async function degrade(ideal: Float32Array, shape: Vec3, random: Random): Promise<Uint16Array> {
+async function degrade(ideal: Float32Array, shape: Vec3, random: Random, noise: number): Promise<Uint16Array> {
   const blurred = await blur(ideal, shape, 1);
   const [nz, ny, nx] = shape;
   const cy = (ny - 1) / 2;
@@ -143,7 +165,7 @@ async function degrade(ideal: Float32Array, shape: Vec3, random: Random): Promis
         const i = (z * ny + y) * nx + x;
         const radius = Math.hypot(y - cy, x - cx);
         const cupping = -0.08 * (1 - (radius / maxRadius) ** 2);
-        const v = blurred[i]! + cupping + rings[Math.round(radius)]! + random.normal() * 0.07;
+        const v = blurred[i]! + cupping + rings[Math.round(radius)]! + random.normal() * noise;
         image[i] = Math.max(0, Math.min(65535, Math.round(5000 + v * 40000)));
       }
   return image;

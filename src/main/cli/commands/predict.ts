@@ -15,6 +15,7 @@ export const command: Command = {
     out: FLAGS.out,
     probabilities: FLAGS.probabilities,
     threads: FLAGS.threads,
+    'no-smooth': FLAGS['no-smooth'],
     force: FLAGS.force,
   },
   notes: NOTES,
@@ -26,7 +27,13 @@ export const command: Command = {
     await checkOutputs([out, probabilities], [image, modelPath], force);
     const model = await loadModel(modelPath);
     await withVolumes([image], (volume) =>
-      writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context),
+      writeSegmentation(
+        model,
+        volume,
+        { out, probabilities },
+        { threads, smooth: flags['no-smooth'] !== true, force },
+        context,
+      ),
     );
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },

@@ -11,6 +11,7 @@ export const command: Command = {
     probabilities: FLAGS.probabilities,
     model: { type: 'string', value: 'MODEL', description: 'also save the trained model (JSON) for `tomoseg predict`' },
     threads: FLAGS.threads,
+    'no-smooth': FLAGS['no-smooth'],
     seed: FLAGS.seed,
     force: FLAGS.force,
   },
@@ -27,7 +28,13 @@ export const command: Command = {
       const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
       context.out(describeModel(model));
       if (modelPath) await saveModel(model, modelPath, force);
-      await writeSegmentation(model, volume, { out, probabilities }, { threads, force }, context);
+      await writeSegmentation(
+        model,
+        volume,
+        { out, probabilities },
+        { threads, smooth: flags['no-smooth'] !== true, force },
+        context,
+      );
     });
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },

@@ -41,6 +41,11 @@ export const FLAGS = {
     value: 'S',
     description: 'random seed of training; the same seed gives the same model (default 1)',
   },
+  'no-smooth': {
+    type: 'boolean',
+    description:
+      "classify each voxel from its own probabilities, as the app's live previews do (default: from the probabilities averaged over its 3×3×3 neighbourhood, which removes stray voxels)",
+  },
   force: { type: 'boolean', description: 'overwrite outputs that already exist' },
 } satisfies Record<string, Flag>;
 
@@ -87,7 +92,7 @@ export async function writeSegmentation(
   model: Model,
   image: Volume,
   paths: { out: string; probabilities?: string | undefined },
-  options: { threads?: number | undefined; force: boolean },
+  options: { threads?: number | undefined; smooth: boolean; force: boolean },
   context: CliContext,
 ): Promise<void> {
   const common = { shape: image.shape, voxelSize: image.voxelSize, unit: image.unit, force: options.force };
@@ -112,6 +117,7 @@ export async function writeSegmentation(
       { labels, probabilities },
       {
         threads: options.threads,
+        smooth: options.smooth,
         signal: context.signal,
         progress: context.progress,
       },
