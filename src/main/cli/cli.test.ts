@@ -101,7 +101,7 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(predict.code).toBe(0);
     expect(await readAll(join(dir, 'again.zarr'))).toEqual(seg);
 
-    // smoothed by default; --no-smooth gives each voxel's own most likely class, as the engine does
+    // each voxel's own most likely class by default; --smooth as the engine smooths
     const model = await loadModel(join(dir, 'm.json'));
     const image = await openVolume(join(dir, 'img.tif'));
     const expected = async (smooth: boolean): Promise<Uint8Array> => {
@@ -110,12 +110,21 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
       await predictVolume(model, image, { labels: sink }, { threads: 0, smooth, blockShape: phantom.shape });
       return out;
     };
-    expect(seg).toEqual(await expected(true));
-    const raw = await tomoseg('predict', '--image', 'img.tif', '--model', 'm.json', '--out', 'raw.tif', '--no-smooth');
-    expect(raw.code).toBe(0);
-    const unsmoothed = await readAll(join(dir, 'raw.tif'));
-    expect(unsmoothed).toEqual(await expected(false));
-    expect(unsmoothed).not.toEqual(seg);
+    expect(seg).toEqual(await expected(false));
+    const smooth = await tomoseg(
+      'predict',
+      '--image',
+      'img.tif',
+      '--model',
+      'm.json',
+      '--out',
+      'smooth.tif',
+      '--smooth',
+    );
+    expect(smooth.code).toBe(0);
+    const smoothed = await readAll(join(dir, 'smooth.tif'));
+    expect(smoothed).toEqual(await expected(true));
+    expect(smoothed).not.toEqual(seg);
     await image.close();
   });
 

@@ -187,7 +187,8 @@ export function predictPaddedBlock(
  * Averages each class's probability over the voxel's 3×3×3 neighbourhood (binomial weights
  * 1-2-1 per axis: close to an isotropic Gaussian of sigma 0.7, so still rotation-invariant), then
  * takes the most likely class. Objects are solids, so a voxel that its neighbours contradict (a
- * fibre's rim read as pore) is most often wrong. `wide` is the prediction of the block grown by
+ * fibre's rim read as pore) is most often wrong; but a feature one or two voxels thin (a crack)
+ * is outweighed by its neighbours, hence opt-in. `wide` is the prediction of the block grown by
  * one voxel on every side; the result is the block's. Each voxel's value depends only on its
  * neighbours' probabilities, so blocked and unblocked runs agree exactly.
  */

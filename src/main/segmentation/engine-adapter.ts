@@ -52,9 +52,6 @@ export const engine: SegmentationEngine<Model> = {
     outputs: VolumeOutputs,
     options: RunOptions & { threads?: number },
   ): Promise<void> {
-    // Whole-volume results are smoothed (stray voxels go); a live slice preview is not, as that
-    // would need the slices on either side too, and it must stay quick.
-    const smoothed = { ...options, smooth: true };
-    return predictVolume(model, volume, { labels: outputs.classes, probabilities: outputs.probabilities }, smoothed);
+    return predictVolume(model, volume, { labels: outputs.classes, probabilities: outputs.probabilities }, options);
   },
 };

@@ -15,7 +15,7 @@ export const command: Command = {
     out: FLAGS.out,
     probabilities: FLAGS.probabilities,
     threads: FLAGS.threads,
-    'no-smooth': FLAGS['no-smooth'],
+    smooth: FLAGS.smooth,
     force: FLAGS.force,
   },
   notes: NOTES,
@@ -31,7 +31,7 @@ export const command: Command = {
         model,
         volume,
         { out, probabilities },
-        { threads, smooth: flags['no-smooth'] !== true, force },
+        { threads, smooth: flags.smooth === true, force },
         context,
       ),
     );

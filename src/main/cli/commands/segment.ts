@@ -11,7 +11,7 @@ export const command: Command = {
     probabilities: FLAGS.probabilities,
     model: { type: 'string', value: 'MODEL', description: 'also save the trained model (JSON) for `tomoseg predict`' },
     threads: FLAGS.threads,
-    'no-smooth': FLAGS['no-smooth'],
+    smooth: FLAGS.smooth,
     seed: FLAGS.seed,
     force: FLAGS.force,
   },
@@ -32,7 +32,7 @@ export const command: Command = {
         model,
         volume,
         { out, probabilities },
-        { threads, smooth: flags['no-smooth'] !== true, force },
+        { threads, smooth: flags.smooth === true, force },
         context,
       );
     });

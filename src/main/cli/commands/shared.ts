@@ -41,10 +41,10 @@ export const FLAGS = {
     value: 'S',
     description: 'random seed of training; the same seed gives the same model (default 1)',
   },
-  'no-smooth': {
+  smooth: {
     type: 'boolean',
     description:
-      "classify each voxel from its own probabilities, as the app's live previews do (default: from the probabilities averaged over its 3×3×3 neighbourhood, which removes stray voxels)",
+      'choose each class from the probabilities averaged over the voxel and its 26 neighbours (1-2-1 weights per axis): stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out or vanish',
   },
   force: { type: 'boolean', description: 'overwrite outputs that already exist' },
 } satisfies Record<string, Flag>;
