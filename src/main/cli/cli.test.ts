@@ -111,16 +111,7 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
       return out;
     };
     expect(seg).toEqual(await expected(false));
-    const smooth = await tomoseg(
-      'predict',
-      '--image',
-      'img.tif',
-      '--model',
-      'm.json',
-      '--out',
-      'smooth.tif',
-      '--smooth',
-    );
+    const smooth = await tomoseg(...'predict --image img.tif --model m.json --out smooth.tif --smooth'.split(' '));
     expect(smooth.code).toBe(0);
     const smoothed = await readAll(join(dir, 'smooth.tif'));
     expect(smoothed).toEqual(await expected(true));

@@ -1,6 +1,6 @@
 import { loadModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, integerFlag, withVolumes, writeSegmentation } from './shared';
+import { FLAGS, NOTES, checkOutputs, outputOptions, withVolumes, writeSegmentation } from './shared';
 
 export const command: Command = {
   summary: 'segment an image with a saved model',
@@ -22,19 +22,10 @@ export const command: Command = {
   async run(flags, _positionals, context) {
     const [image, modelPath, out] = [flags.image as string, flags.model as string, flags.out as string];
     const probabilities = flags.probabilities as string | undefined;
-    const force = flags.force === true;
-    const threads = integerFlag(flags.threads, 'threads', 0);
-    await checkOutputs([out, probabilities], [image, modelPath], force);
+    const options = outputOptions(flags);
+    await checkOutputs([out, probabilities], [image, modelPath], options.force);
     const model = await loadModel(modelPath);
-    await withVolumes([image], (volume) =>
-      writeSegmentation(
-        model,
-        volume,
-        { out, probabilities },
-        { threads, smooth: flags.smooth === true, force },
-        context,
-      ),
-    );
+    await withVolumes([image], (volume) => writeSegmentation(model, volume, { out, probabilities }, options, context));
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },
 };

@@ -1,6 +1,15 @@
 import { saveModel, trainModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, describeModel, integerFlag, withVolumes, writeSegmentation } from './shared';
+import {
+  FLAGS,
+  NOTES,
+  checkOutputs,
+  describeModel,
+  integerFlag,
+  outputOptions,
+  withVolumes,
+  writeSegmentation,
+} from './shared';
 
 export const command: Command = {
   summary: 'train on sparse labels and segment the whole image',
@@ -20,21 +29,14 @@ export const command: Command = {
     const [image, labels, out] = [flags.image as string, flags.labels as string, flags.out as string];
     const probabilities = flags.probabilities as string | undefined;
     const modelPath = flags.model as string | undefined;
-    const force = flags.force === true;
-    const threads = integerFlag(flags.threads, 'threads', 0);
+    const options = outputOptions(flags);
     const seed = integerFlag(flags.seed, 'seed', 0);
-    await checkOutputs([out, probabilities, modelPath], [image, labels], force);
+    await checkOutputs([out, probabilities, modelPath], [image, labels], options.force);
     await withVolumes([image, labels], async (volume, labelVolume) => {
       const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
       context.out(describeModel(model));
-      if (modelPath) await saveModel(model, modelPath, force);
-      await writeSegmentation(
-        model,
-        volume,
-        { out, probabilities },
-        { threads, smooth: flags.smooth === true, force },
-        context,
-      );
+      if (modelPath) await saveModel(model, modelPath, options.force);
+      await writeSegmentation(model, volume, { out, probabilities }, options, context);
     });
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },

@@ -61,6 +61,21 @@ export function integerFlag(value: string | boolean | undefined, name: string, m
   return n;
 }
 
+/** How `segment` and `predict` write their outputs, from their flags. */
+export interface OutputOptions {
+  threads?: number | undefined;
+  smooth: boolean;
+  force: boolean;
+}
+
+export function outputOptions(flags: Record<string, string | boolean | undefined>): OutputOptions {
+  return {
+    threads: integerFlag(flags.threads, 'threads', 0),
+    smooth: flags.smooth === true,
+    force: flags.force === true,
+  };
+}
+
 /** Refuses outputs that exist (unless forced) or that would overwrite an input, before any work. */
 export async function checkOutputs(outputs: (string | undefined)[], inputs: string[], force: boolean): Promise<void> {
   const given = outputs.filter((p): p is string => p !== undefined);
@@ -92,7 +107,7 @@ export async function writeSegmentation(
   model: Model,
   image: Volume,
   paths: { out: string; probabilities?: string | undefined },
-  options: { threads?: number | undefined; smooth: boolean; force: boolean },
+  options: OutputOptions,
   context: CliContext,
 ): Promise<void> {
   const common = { shape: image.shape, voxelSize: image.voxelSize, unit: image.unit, force: options.force };
