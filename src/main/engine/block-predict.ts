@@ -152,7 +152,7 @@ export function predictBlock(
             if (!withProbabilities) continue;
             let sum = 0;
             for (let k = 0; k < K; k++) {
-              const e = Math.exp(logits[k * RUN + t]! - max);
+              const e = k === best ? 1 : Math.exp(logits[k * RUN + t]! - max); // exp(0) needs no call
               logits[k * RUN + t] = e;
               sum += e;
             }
@@ -198,33 +198,43 @@ export function smoothPrediction(model: Model, wide: BlockResult, withProbabilit
   const n = shape[0] * shape[1] * shape[2];
   const K = model.classes.length;
   const wideN = wz * wy * wx;
-  const alongX = new Float32Array(wz * wy * shape[2]);
-  const alongY = new Float32Array(wz * shape[1] * shape[2]);
-  const smoothed = new Float32Array(K * n);
+  const [alongX, alongY, plane, best] = smoothingScratch([wz * wy * shape[2], wz * shape[1] * shape[2], n, n]);
+  const smoothed = withProbabilities ? new Float32Array(K * n) : new Float32Array(0);
+  const labels = new Uint8Array(n);
+  const rowX = shape[2];
+  const sliceY = shape[1] * shape[2];
   for (let k = 0; k < K; k++) {
     const p = wide.probabilities.subarray(k * wideN, (k + 1) * wideN);
     let o = 0;
     for (let r = 0; r < wz * wy; r++)
-      for (let x = 0, i = r * wx; x < shape[2]; x++, i++)
-        alongX[o++] = 0.25 * p[i]! + 0.5 * p[i + 1]! + 0.25 * p[i + 2]!;
-    const rowX = shape[2];
+      for (let x = 0, i = r * wx; x < rowX; x++, i++) alongX[o++] = 0.25 * p[i]! + 0.5 * p[i + 1]! + 0.25 * p[i + 2]!;
     o = 0;
     for (let z = 0; z < wz; z++)
       for (let y = 0; y < shape[1]; y++)
         for (let x = 0, i = (z * wy + y) * rowX; x < rowX; x++, i++)
           alongY[o++] = 0.25 * alongX[i]! + 0.5 * alongX[i + rowX]! + 0.25 * alongX[i + 2 * rowX]!;
-    const plane = shape[1] * shape[2];
-    const out = smoothed.subarray(k * n, (k + 1) * n);
-    for (let i = 0; i < n; i++) out[i] = 0.25 * alongY[i]! + 0.5 * alongY[i + plane]! + 0.25 * alongY[i + 2 * plane]!;
+    const out = withProbabilities ? smoothed.subarray(k * n, (k + 1) * n) : plane;
+    const value = model.classes[k]!.value;
+    for (let i = 0; i < n; i++) {
+      const v = 0.25 * alongY[i]! + 0.5 * alongY[i + sliceY]! + 0.25 * alongY[i + 2 * sliceY]!;
+      out[i] = v;
+      if (k === 0 || v > best[i]!) {
+        best[i] = v;
+        labels[i] = value;
+      }
+    }
   }
-  const values = model.classes.map((c) => c.value);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (smoothed[k * n + i]! > smoothed[best * n + i]!) best = k;
-    labels[i] = values[best]!;
-  }
-  return { shape, labels, probabilities: withProbabilities ? smoothed : new Float32Array(0) };
+  return { shape, labels, probabilities: smoothed };
+}
+
+/** smoothPrediction's buffers, kept between calls in this thread as predictBlock keeps its own. */
+const smoothingBuffers: Float32Array[] = [];
+
+function smoothingScratch<T extends number[]>(sizes: [...T]): { [B in keyof T]: Float32Array } {
+  return sizes.map((size, b) => {
+    if ((smoothingBuffers[b]?.length ?? -1) < size) smoothingBuffers[b] = new Float32Array(size);
+    return smoothingBuffers[b]!.subarray(0, size);
+  }) as { [B in keyof T]: Float32Array };
 }
 
 /**

@@ -293,6 +293,9 @@ describe('prediction', () => {
     }
     const result = smoothPrediction(model, { shape: wide, labels: new Uint8Array(m), probabilities }, true);
     expect(result.shape).toEqual([3, 4, 5]);
+    const labelsOnly = smoothPrediction(model, { shape: wide, labels: new Uint8Array(m), probabilities }, false);
+    expect(labelsOnly.labels).toEqual(result.labels);
+    expect(labelsOnly.probabilities).toHaveLength(0);
     const n = 3 * 4 * 5;
     const weight = [0.25, 0.5, 0.25];
     let i = 0;
