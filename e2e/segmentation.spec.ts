@@ -228,6 +228,8 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
 
 test('accept prediction is one undoable stroke; segment-all can be cancelled', async ({ page }) => {
   test.setTimeout(180_000);
+  const sent: string[] = []; // what the page sends the services (web mode: one WebSocket)
+  page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void sent.push(String(payload))));
   await openSample(page);
   await trainOnBoneAndPore(page);
   await page.getByTestId('prediction-visible').click();
@@ -241,8 +243,12 @@ test('accept prediction is one undoable stroke; segment-all can be cancelled', a
   await page.keyboard.press('Control+z');
   await expect.poll(() => overlayDiff(page, volume, 64, bone, null)).toBeLessThan(6);
 
-  // Segment-all can be cancelled mid-run; it leaves no result and can run again.
+  // Segment-all (smoothed when ticked) can be cancelled mid-run; it leaves no result and can run again.
+  await page.getByTestId('smooth-result').check();
   await page.getByTestId('segment-all').click();
+  expect(
+    sent.filter((frame) => frame.includes('"segmentAll"')).map((frame) => frame.includes('"smooth":true')),
+  ).toEqual([true]);
   await page.getByTestId('segment-all-job-cancel').click();
   await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'cancelled');
   await expect(page.getByTestId('training-notice')).toContainText('segment-all cancelled');

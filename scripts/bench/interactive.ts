@@ -181,7 +181,7 @@ t0 = performance.now();
 c0 = process.cpuUsage();
 blocked.reset();
 blocked.enable();
-await service.segmentAll('sample', threads).result;
+await service.segmentAll('sample', { threads }).result;
 blocked.disable();
 const all = ms(t0);
 console.log(
@@ -213,7 +213,7 @@ async function frameTimes(during: () => Promise<unknown>): Promise<{ median: num
   return { median: sorted[Math.floor(sorted.length / 2)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
 }
 const idle = await frameTimes(() => new Promise((resolve) => setTimeout(resolve, 3000)));
-const busy = await frameTimes(() => service.segmentAll('sample', threads).result);
+const busy = await frameTimes(() => service.segmentAll('sample', { threads }).result);
 console.log(
   `UI stand-in frame interval (target 16.7 ms): idle median ${idle.median.toFixed(1)} ms, p95 ${idle.p95.toFixed(1)} ms; during segment-all median ${busy.median.toFixed(1)} ms, p95 ${busy.p95.toFixed(1)} ms`,
 );

@@ -5,7 +5,14 @@ import type { Region } from '../../shared/volume';
 import { type Model, predictRegion, predictVolume, trainModel } from '../engine';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
-import type { RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, VolumeOutputs } from './engine';
+import type {
+  RegionPrediction,
+  RunOptions,
+  SegmentationEngine,
+  TrainOptions,
+  VolumeOutputs,
+  VolumePredictionOptions,
+} from './engine';
 
 /**
  * Training iterations of a preview model. On the bundled sample, 50 iterations gave the same
@@ -50,7 +57,7 @@ export const engine: SegmentationEngine<Model> = {
     model: Model,
     volume: Volume,
     outputs: VolumeOutputs,
-    options: RunOptions & { threads?: number },
+    options: RunOptions & VolumePredictionOptions,
   ): Promise<void> {
     return predictVolume(model, volume, { labels: outputs.classes, probabilities: outputs.probabilities }, options);
   },

@@ -6,6 +6,13 @@ import type { Volume } from '../volume/volume';
 
 export type Progress = (done: number, total: number, message?: string) => void;
 
+/** How a whole-volume prediction runs. */
+export interface VolumePredictionOptions {
+  threads?: number;
+  /** Classes from the probabilities averaged over 3×3×3 voxels (the engine's `smooth`). */
+  smooth?: boolean;
+}
+
 export interface RunOptions {
   signal: AbortSignal;
   progress: Progress;
@@ -49,6 +56,6 @@ export interface SegmentationEngine<M = unknown> {
     model: M,
     volume: Volume,
     outputs: VolumeOutputs,
-    options: RunOptions & { threads?: number },
+    options: RunOptions & VolumePredictionOptions,
   ): Promise<void>;
 }

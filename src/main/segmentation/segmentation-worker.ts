@@ -19,7 +19,7 @@ const BACKGROUND_NICENESS = 10;
 export type EngineCall =
   | { method: 'train'; labels: LabelledVoxels; seed?: number; preview?: boolean; classNames: [number, string][] }
   | { method: 'predictRegion'; model: Model; region: Region }
-  | { method: 'predictVolume'; model: Model; probabilities: boolean; threads?: number };
+  | { method: 'predictVolume'; model: Model; probabilities: boolean; threads?: number; smooth?: boolean };
 
 /** What the worker needs of the volume to stand in for it: its metadata and path (for messages). */
 export type VolumeInfo = VolumeMeta & { path: string };
@@ -100,7 +100,8 @@ async function run(id: number, info: VolumeInfo, call: EngineCall, signal: Abort
         classes: remoteWriter(id, 'classes'),
         probabilities: call.probabilities ? remoteWriter(id, 'probabilities') : undefined,
       };
-      await engine.predictVolume(call.model, volume, outputs, { threads: call.threads, signal, progress });
+      const { threads, smooth } = call;
+      await engine.predictVolume(call.model, volume, outputs, { threads, smooth, signal, progress });
       return undefined;
     }
   }

@@ -97,6 +97,13 @@ describe('WorkerEngine', () => {
     const classes = got.classes.channels.get(0)!;
     expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 3]).toBe(1);
     expect(classes[(6 * SHAPE[1] + 12) * SHAPE[2] + 10]).toBe(3);
+    // smoothing reaches the worker: as in the calling thread, and not the unsmoothed result
+    const smoothedHere = { classes: collector() };
+    await engine.predictVolume(model, volume, smoothedHere, { threads: 0, smooth: true, ...run() });
+    const smoothedThere = { classes: collector() };
+    await workers.predictVolume(model, volume, smoothedThere, { threads: 1, smooth: true, ...run() });
+    expect(smoothedThere.classes.channels).toEqual(smoothedHere.classes.channels);
+    expect(smoothedThere.classes.channels).not.toEqual(got.classes.channels);
   });
 
   it('pauses a whole-volume prediction while the user is active, and stops it when aborted meanwhile', async () => {

@@ -11,7 +11,15 @@ import type { Model } from '../engine';
 import { workerStarter } from '../engine/pool';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
-import type { Progress, RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, VolumeOutputs } from './engine';
+import type {
+  Progress,
+  RegionPrediction,
+  RunOptions,
+  SegmentationEngine,
+  TrainOptions,
+  VolumeOutputs,
+  VolumePredictionOptions,
+} from './engine';
 import { engine } from './engine-adapter';
 import type { EngineCall, EngineWorkerData, FromWorker, ToWorker, VolumeInfo } from './segmentation-worker';
 
@@ -179,7 +187,7 @@ export class WorkerEngine implements SegmentationEngine<Model> {
     model: Model,
     volume: Volume,
     outputs: VolumeOutputs,
-    { threads, signal, progress }: RunOptions & { threads?: number },
+    { threads, smooth, signal, progress }: RunOptions & VolumePredictionOptions,
   ): Promise<void> {
     const thread = new EngineThread(true, this.user);
     try {
@@ -188,6 +196,7 @@ export class WorkerEngine implements SegmentationEngine<Model> {
         model,
         probabilities: outputs.probabilities !== undefined,
         threads,
+        smooth,
       };
       await thread.call(volume, call, { signal, progress, outputs });
     } finally {

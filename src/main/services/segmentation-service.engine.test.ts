@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Vec3 } from '../../shared/volume';
+import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { type Model, predictVolume } from '../engine';
 import { engine } from '../segmentation/engine-adapter';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { openVolume } from '../volume';
@@ -35,13 +36,13 @@ async function twoPhaseVolume(): Promise<Volume> {
   return volume;
 }
 
-async function setup(results?: { memoryLimit: number }) {
+async function setup(results?: { memoryLimit: number }, withEngine = engine) {
   const volume = await twoPhaseVolume();
   const jobs = new Jobs(new EventBus());
   const service = new SegmentationService({
     volumes: { get: () => volume },
     jobs,
-    engine,
+    engine: withEngine,
     results: { folder, ...results },
   });
   // Strokes as a person paints them: a line in the middle of one material slab and of one background slab, on two slices.
@@ -92,7 +93,7 @@ describe('segmentation with the engine', () => {
   it('segments all, exports .tif and .zarr, and the files read back as the classes', async () => {
     const { service } = await setup();
     await service.train('v', { seed: 5 }).result;
-    await service.segmentAll('v', 0).result;
+    await service.segmentAll('v', { threads: 0 }).result;
     const slice = (await service.readSegmentationSlice('v', 'z', 16))!;
     expect(accuracy(slice.classes, 'z', 16)).toBeGreaterThan(0.9);
 
@@ -138,17 +139,50 @@ describe('segmentation with the engine', () => {
     const preview = (await service.readPredictionSlice('v', 'z', 8))!;
     const labels = service.readLabelSlice('v', 'z', 8).data;
     for (let i = 0; i < labels.length; i++) if (labels[i] !== 0) expect(preview.classes[i]).toBe(labels[i]);
-    expect(await service.segmentAll('v', 0).result).toBe(2);
+    expect(await service.segmentAll('v', { threads: 0 }).result).toBe(2);
     expect(service.segmentationState('v')).toMatchObject({
       model: { version: 2, preview: false },
       segmentation: { modelVersion: 2, stale: false },
     });
   });
 
+  it('smooths the segment-all result when asked, and an export that predicts again smooths as that result did', async () => {
+    const calls: { model: Model; smooth: boolean | undefined }[] = [];
+    const recording: typeof engine = {
+      ...engine,
+      predictVolume: (model, on, outputs, options) => {
+        calls.push({ model, smooth: options.smooth });
+        return engine.predictVolume(model, on, outputs, options);
+      },
+    };
+    const { service, volume } = await setup(undefined, recording);
+    await service.train('v', { seed: 5 }).result;
+    await service.segmentAll('v', { threads: 0, smooth: true }).result;
+    expect(calls.map((c) => c.smooth)).toEqual([true]);
+    const expected = new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]);
+    const sink = { write: async (_region: Region, block: TypedArray) => void expected.set(block) };
+    const options = { threads: 0, smooth: true, blockShape: SHAPE }; // one block: the sink takes it whole
+    await predictVolume(calls[0]!.model, volume, { labels: sink }, options);
+    expect(await readAll(service)).toEqual(expected);
+    const path = join(folder, 'smoothed.tif');
+    await service.exportSegmentation({
+      volumeId: 'v',
+      path,
+      probabilities: join(folder, 'smoothed-p.zarr'),
+      overwrite: false,
+    }).result;
+    expect(calls.map((c) => c.smooth)).toEqual([true, true]);
+    const exported = await openVolume(path);
+    expect(await exported.read({ start: [0, 0, 0], shape: SHAPE })).toEqual(expected);
+    await exported.close();
+    await service.segmentAll('v', { threads: 0 }).result;
+    expect(calls.map((c) => c.smooth)).toEqual([true, true, false]);
+  });
+
   it('keeps a large result in a temporary OME-Zarr and deletes it when replaced', async () => {
     const { service } = await setup({ memoryLimit: 1000 });
     await service.train('v', { seed: 5 }).result;
-    await service.segmentAll('v', 0).result;
+    await service.segmentAll('v', { threads: 0 }).result;
     const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
     expect(stored()).toHaveLength(2); // the labels and the class probabilities
     const slice = (await service.readSegmentationSlice('v', 'x', 27))!;
@@ -158,7 +192,7 @@ describe('segmentation with the engine', () => {
     expect(probabilities!.classes).toEqual([1, 2]);
     const material = await probabilities!.channels[1]!.read({ start: [0, 0, 27], shape: [SHAPE[0], SHAPE[1], 1] });
     expect(material.every((p, i) => Math.abs(p - 127.5) < 2 || (slice.classes[i] === 2) === p > 127)).toBe(true);
-    await service.segmentAll('v', 0).result;
+    await service.segmentAll('v', { threads: 0 }).result;
     expect(stored()).toHaveLength(2);
     await service.forget('v');
     expect(stored()).toHaveLength(0);
@@ -167,7 +201,7 @@ describe('segmentation with the engine', () => {
   it('cancels a segment-all in worker threads and an export, leaving no file behind', async () => {
     const { service, jobs } = await setup();
     await service.train('v', { seed: 5 }).result;
-    const run = service.segmentAll('v', 2);
+    const run = service.segmentAll('v', { threads: 2 });
     setTimeout(() => jobs.cancel(run.id), 30);
     await expect(run.result).rejects.toMatchObject({ kind: 'cancelled' });
     expect(service.segmentationState('v')).toMatchObject({ segmentation: null, running: {} });

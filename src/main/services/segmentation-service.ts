@@ -71,7 +71,7 @@ interface Session {
   modelCount: number;
   /** Prediction slices of the current model, by "axis:index", oldest first. */
   slices: Map<string, Promise<PredictionSlice>>;
-  result?: { stored: FinishedResult; modelVersion: number };
+  result?: { stored: FinishedResult; modelVersion: number; smooth: boolean };
   running: { train?: string; segmentAll?: string; export?: string };
   /** Settles when the newest training job ends; the ids of a training waiting for the one before it and of a preview training now. */
   training: { last?: Promise<void>; waiting?: string; preview?: { id: string } };
@@ -301,7 +301,10 @@ export class SegmentationService {
   }
 
   /** Predicts the whole volume into a chunked result; the previous result stays until this one completes. */
-  segmentAll(volumeId: string, threads?: number): { id: string; result: Promise<number> } {
+  segmentAll(
+    volumeId: string,
+    { threads, smooth = false }: { threads?: number | undefined; smooth?: boolean } = {},
+  ): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     this.requireModel(session);
     if (session.running.segmentAll)
@@ -322,6 +325,7 @@ export class SegmentationService {
       try {
         await this.options.engine.predictVolume(trained.model, session.volume, store.outputs, {
           threads,
+          smooth,
           signal,
           progress: withTimeLeft(progress, 'segmenting'),
         });
@@ -332,7 +336,7 @@ export class SegmentationService {
         throw error;
       }
       const previous = session.result;
-      session.result = { stored, modelVersion: trained.version };
+      session.result = { stored, modelVersion: trained.version, smooth };
       await previous?.stored.dispose();
       return trained.version;
     });
@@ -424,13 +428,15 @@ export class SegmentationService {
       const target = await createExportTarget({ ...args, volume: session.volume, classes });
       try {
         const result = session.result;
-        if (result && result.modelVersion === trained.version && !args.probabilities)
+        const current = result && result.modelVersion === trained.version;
+        if (current && !args.probabilities)
           await copyVolume(result.stored.volume, target.outputs.classes, {
             signal,
             progress: withTimeLeft(progress, 'exporting'),
           });
         else
           await this.options.engine.predictVolume(trained.model, session.volume, target.outputs, {
+            smooth: current && result.smooth, // as the result shown, if there is one
             signal,
             progress: withTimeLeft(progress, 'segmenting for export'),
           });
@@ -579,7 +585,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     readLabelOverview: async ({ volumeId, maxEdge }) => service.readLabelOverview(volumeId, maxEdge),
     train: async ({ volumeId, seed, preview }) => started(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
-    segmentAll: async ({ volumeId, threads }) => started(service.segmentAll(volumeId, threads)),
+    segmentAll: async ({ volumeId, threads, smooth }) => started(service.segmentAll(volumeId, { threads, smooth })),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
     readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),

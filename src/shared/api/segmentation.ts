@@ -83,8 +83,15 @@ export const segmentationArgs = {
   train: z.object({ volumeId, seed: z.number().int().nonnegative().optional(), preview: z.boolean().default(false) }),
   /** The current model's prediction of one slice (computed on demand, cached per model); null before training. */
   readPredictionSlice: z.object({ volumeId, axis, index: sliceIndex }),
-  /** Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked result. */
-  segmentAll: z.object({ volumeId, threads: z.number().int().positive().max(256).optional() }),
+  /**
+   * Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked
+   * result; `smooth` takes each class from the probabilities averaged over 3×3×3 voxels.
+   */
+  segmentAll: z.object({
+    volumeId,
+    threads: z.number().int().positive().max(256).optional(),
+    smooth: z.boolean().default(false),
+  }),
   /** One slice of the last segment-all result; null when there is none. */
   readSegmentationSlice: z.object({ volumeId, axis, index: sliceIndex }),
   /** The last segment-all result downsampled for the 3D view (most frequent class per block); null when there is none. */

@@ -99,6 +99,18 @@ export function TrainingPanel() {
         >
           Segment all
         </button>
+        <label
+          className="check"
+          title="Take each voxel's class from the probabilities averaged over it and its 26 neighbours: stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out"
+        >
+          <input
+            type="checkbox"
+            checked={state.smoothResult}
+            onChange={() => state.set({ smoothResult: !state.smoothResult })}
+            data-testid="smooth-result"
+          />
+          Smooth
+        </label>
         <label className="check">
           <input
             type="checkbox"

@@ -33,7 +33,9 @@ export function labelsChanged(services: Services): void {
 }
 
 export const segmentAll = (services: Services): Promise<void> =>
-  start('segment-all', (id) => services.client.api.segmentAll({ volumeId: id }));
+  start('segment-all', (id) =>
+    services.client.api.segmentAll({ volumeId: id, smooth: useTraining.getState().smoothResult }),
+  );
 
 export function exportSegmentation(services: Services, path: string, probabilities: boolean): Promise<void> {
   const probabilityPath = path.replace(/(\.\w+)$/, '-probabilities$1');

@@ -17,6 +17,8 @@ interface TrainingState {
   /** Show 1 − max p as a heat overlay instead of the predicted classes. */
   uncertaintyVisible: boolean;
   resultVisible: boolean;
+  /** Segment all takes each class from the probabilities averaged over 3×3×3 voxels. */
+  smoothResult: boolean;
   /** The current model as the service last described it; null before training. */
   model: SegmentationState['model'];
   /** The newest job of each kind, as its events report it. */
@@ -36,6 +38,7 @@ const initial = {
   predictionOpacity: 0.4,
   uncertaintyVisible: false,
   resultVisible: true,
+  smoothResult: false,
   model: null,
   jobs: {},
   lastAxis: 'z' as Axis,
