@@ -216,10 +216,10 @@ export function smoothPrediction(model: Model, wide: BlockResult, withProbabilit
     const out = withProbabilities ? smoothed.subarray(k * n, (k + 1) * n) : plane;
     const value = model.classes[k]!.value;
     for (let i = 0; i < n; i++) {
-      const v = 0.25 * alongY[i]! + 0.5 * alongY[i + sliceY]! + 0.25 * alongY[i + 2 * sliceY]!;
-      out[i] = v;
-      if (k === 0 || v > best[i]!) {
-        best[i] = v;
+      out[i] = 0.25 * alongY[i]! + 0.5 * alongY[i + sliceY]! + 0.25 * alongY[i + 2 * sliceY]!;
+      // compared as stored (float32), so the label is the most likely class of the probabilities returned
+      if (k === 0 || out[i]! > best[i]!) {
+        best[i] = out[i]!;
         labels[i] = value;
       }
     }
