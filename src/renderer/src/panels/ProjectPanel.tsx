@@ -2,6 +2,7 @@
 // (with their job's progress), the project's name, read-only state and notices, and its volumes.
 import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../api/ClientContext';
+import { Check } from '../components/Check';
 import { RunningJob } from '../components/JobProgress';
 import { useShell } from '../components/useShell';
 import {
@@ -345,26 +346,20 @@ function ProjectDialog({
         </label>
       ))}
       {kind === 'export' && (
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={includeData}
-            onChange={(event) => setIncludeData(event.target.checked)}
-            data-testid="project-include-data"
-          />
-          Include a copy of the data (can be large)
-        </label>
+        <Check
+          label="Include a copy of the data (can be large)"
+          checked={includeData}
+          onChange={setIncludeData}
+          testId="project-include-data"
+        />
       )}
       {kind === 'export' && (
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={preview}
-            onChange={(event) => setPreview(event.target.checked)}
-            data-testid="project-include-preview"
-          />
-          Include a half-resolution copy of the data (1/8 of the size, to look at)
-        </label>
+        <Check
+          label="Include a half-resolution copy of the data (1/8 of the size, to look at)"
+          checked={preview}
+          onChange={setPreview}
+          testId="project-include-preview"
+        />
       )}
       <RecentList title="Recent projects" paths={recent} onPick={(item) => submit([item])} testId="project-recent" />
       <div className="modal-actions">

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { SegmentationClass } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
+import { Check } from '../components/Check';
 import { addClass, recolourClass, redo, removeClass, renameClass, undo } from '../store/segmentation-actions';
 import { MAX_BRUSH_RADIUS, type Tool, displayOf, useSegmentation } from '../store/segmentation';
 
@@ -87,15 +88,12 @@ export function SegmentationPanel() {
         >
           Redo
         </button>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={state.overlayVisible}
-            onChange={state.toggleOverlay}
-            data-testid="overlay-visible"
-          />
-          Show labels (O)
-        </label>
+        <Check
+          label="Show labels (O)"
+          checked={state.overlayVisible}
+          onChange={() => state.toggleOverlay()}
+          testId="overlay-visible"
+        />
       </div>
       <ul className="classes" data-testid="class-list">
         {state.classes.map((c, i) => (

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import type { JobStatus } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
+import { Check } from '../components/Check';
 import { JobProgress } from '../components/JobProgress';
 import { PathField } from '../components/PathField';
 import { acceptPrediction } from '../store/segmentation-actions';
@@ -29,15 +30,13 @@ export function TrainingPanel() {
         >
           Train
         </button>
-        <label className="check" title="Retrain a quick model after every stroke">
-          <input
-            type="checkbox"
-            checked={state.live}
-            onChange={() => state.set({ live: !state.live })}
-            data-testid="live"
-          />
-          Live
-        </label>
+        <Check
+          label="Live"
+          checked={state.live}
+          onChange={(value) => state.set({ live: value })}
+          testId="live"
+          title="Retrain a quick model after every stroke"
+        />
         <JobStatusText job={training} testId="train-status" />
       </div>
       {state.model && (
@@ -47,15 +46,12 @@ export function TrainingPanel() {
         </p>
       )}
       <div className="history-row">
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={state.predictionVisible}
-            onChange={() => state.set({ predictionVisible: !state.predictionVisible })}
-            data-testid="prediction-visible"
-          />
-          Prediction
-        </label>
+        <Check
+          label="Prediction"
+          checked={state.predictionVisible}
+          onChange={(value) => state.set({ predictionVisible: value })}
+          testId="prediction-visible"
+        />
         <input
           type="range"
           className="opacity"
@@ -69,15 +65,13 @@ export function TrainingPanel() {
         />
       </div>
       <div className="history-row">
-        <label className="check" title="Show 1 − max probability: paint where the model is unsure">
-          <input
-            type="checkbox"
-            checked={state.uncertaintyVisible}
-            onChange={() => state.set({ uncertaintyVisible: !state.uncertaintyVisible })}
-            data-testid="uncertainty-visible"
-          />
-          Uncertainty
-        </label>
+        <Check
+          label="Uncertainty"
+          checked={state.uncertaintyVisible}
+          onChange={(value) => state.set({ uncertaintyVisible: value })}
+          testId="uncertainty-visible"
+          title="Show 1 − max probability: paint where the model is unsure"
+        />
         <button
           type="button"
           className="small"
@@ -99,27 +93,19 @@ export function TrainingPanel() {
         >
           Segment all
         </button>
-        <label
-          className="check"
+        <Check
+          label="Smooth"
+          checked={state.smoothResult}
+          onChange={(value) => state.set({ smoothResult: value })}
+          testId="smooth-result"
           title="Take each voxel's class from the probabilities averaged over it and its 26 neighbours: stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out"
-        >
-          <input
-            type="checkbox"
-            checked={state.smoothResult}
-            onChange={() => state.set({ smoothResult: !state.smoothResult })}
-            data-testid="smooth-result"
-          />
-          Smooth
-        </label>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={state.resultVisible}
-            onChange={() => state.set({ resultVisible: !state.resultVisible })}
-            data-testid="result-visible"
-          />
-          Show result
-        </label>
+        />
+        <Check
+          label="Show result"
+          checked={state.resultVisible}
+          onChange={(value) => state.set({ resultVisible: value })}
+          testId="result-visible"
+        />
       </div>
       <JobProgress job={segmenting} testId="segment-all-job" />
       <PathField
@@ -132,15 +118,13 @@ export function TrainingPanel() {
         grow
       />
       <div className="history-row">
-        <label className="check" title="Also write per-class probabilities next to it (…-probabilities)">
-          <input
-            type="checkbox"
-            checked={state.exportProbabilities}
-            onChange={() => state.set({ exportProbabilities: !state.exportProbabilities })}
-            data-testid="export-probabilities"
-          />
-          Probabilities
-        </label>
+        <Check
+          label="Probabilities"
+          checked={state.exportProbabilities}
+          onChange={(value) => state.set({ exportProbabilities: value })}
+          testId="export-probabilities"
+          title="Also write per-class probabilities next to it (…-probabilities)"
+        />
         <button
           type="button"
           className="small"
