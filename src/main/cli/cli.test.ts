@@ -143,6 +143,8 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
 
   it('fails with one line and no output on bad input', async () => {
     await write(join(dir, 'small.tif'), new Uint8Array(8 * 8 * 8).fill(1), [8, 8, 8], 'labels');
+    // a uniform image: nothing tells the painted classes apart, so no model can be trained
+    await write(join(dir, 'flat.tif'), new Uint8Array(labels.length).fill(100), phantom.shape, 'image');
     const cases: [string[], RegExp][] = [
       [
         ['segment', '--image', 'img.tif', '--labels', 'small.tif', '--out', 'x.tif'],
@@ -160,6 +162,10 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
         /--threads must be an integer/,
       ],
       [['frobnicate'], /unknown command/],
+      [
+        ['segment', '--image', 'flat.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--model', 'x.json'],
+        /training learned nothing usable from these labels: it gives class \d \(0 %\) to too few/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await tomoseg(...args);

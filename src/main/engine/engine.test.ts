@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
 import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms';
+import { openVolume } from '../volume';
 import { basisHalo, computeBasis } from './basis';
 import { SMOOTHING_HALO, predictBlock, smoothPrediction } from './block-predict';
 import { readPadded, reflectIndex } from './blocks';
@@ -115,6 +116,25 @@ describe('invariants', () => {
     expect(maxError).toBeLessThan(2e-15);
   });
 
+  it('gives exact, finite eigenvalues where two are equal, as in every 2D image', () => {
+    // r = ±1 exactly: cos(acos(r) / 3) came out 1 + 4e-16 there, and the eigenvalues NaN. (A
+    // double eigenvalue is ill-conditioned in closed form: rounding moves it by ~1e-8.)
+    const out = new Float64Array(3);
+    symmetricEigenvalues(0, 0, 1, 0, 0, 0, out, 0);
+    expect(Array.from(out)).toEqual([expect.closeTo(0, 7), expect.closeTo(0, 7), expect.closeTo(1, 7)]);
+    symmetricEigenvalues(0, 2, 2, 0, 0, 0, out, 0);
+    expect(Array.from(out)).toEqual([expect.closeTo(0, 7), expect.closeTo(2, 7), expect.closeTo(2, 7)]);
+    // 2D Hessians (no z row or column): one eigenvalue is 0, the others solve a quadratic
+    const random = new Random(5);
+    for (let i = 0; i < 10_000; i++) {
+      const [yy, xx, yx] = [random.normal(), random.normal(), random.normal() * (i % 2)];
+      symmetricEigenvalues(0, yy, xx, 0, 0, yx, out, 0);
+      const half = Math.sqrt(((yy - xx) / 2) ** 2 + yx * yx);
+      const expected = [0, (yy + xx) / 2 - half, (yy + xx) / 2 + half].sort((a, b) => a - b);
+      for (let q = 0; q < 3; q++) expect(out[q]).toBeCloseTo(expected[q]!, 6);
+    }
+  });
+
   it('finds the eigenvalues of a rotated diagonal tensor', () => {
     // R diag(1, -2, 3) R^T with R a rotation about x by 30°
     const c = Math.cos(Math.PI / 6);
@@ -214,6 +234,44 @@ describe('training', () => {
     expect(adapted.priors!.estimated[1]).toBeGreaterThan(adapted.priors!.painted[1]!);
     expect(adapted.priors!.estimated[2]).toBeLessThan(adapted.priors!.painted[2]!);
     expect(adapted.error).toBeLessThan(plain.error / 2);
+  });
+
+  it('learns both classes of a real single-slice scan with unequal strokes (it learned neither before)', async () => {
+    // a person's strokes on a tomogram slice (test/data/real-scans): NaN eigenvalues in 2D once
+    // left the network predicting the larger class everywhere
+    const folder = new URL('../../../test/data/real-scans/', import.meta.url).pathname;
+    const image = await openVolume(join(folder, 'insegt_slice1_image.tif'));
+    const strokes = await openVolume(join(folder, 'insegt_slice1_labels.tif'));
+    const trained = await trainModel(image, strokes, { seed: 1 });
+    const painted = Array.from(await strokes.read({ start: [0, 0, 0], shape: strokes.shape }));
+    const result = await predictRegion(trained, image, { start: [0, 0, 0], shape: image.shape });
+    for (const k of [1, 2]) {
+      const own = painted.flatMap((v, i) => (v === k ? [result.labels[i]] : []));
+      expect(own.filter((v) => v === k).length / own.length, `class ${k}`).toBeGreaterThan(0.6);
+    }
+    expect(trained.training.check!.recall.every((r) => r > 0.6)).toBe(true);
+    await image.close();
+    await strokes.close();
+  });
+
+  it('never returns a model that learned nothing: it tries again, then fails saying why', async () => {
+    // a uniform image: nothing tells the painted classes apart
+    const flat = new MemoryVolume(new Uint8Array(phantom.image.length).fill(100), phantom.shape);
+    const progress: string[] = [];
+    await expect(
+      trainModel(flat, new MemoryVolume(labels, phantom.shape), {
+        iterations: 20,
+        progress: (_done, _total, message) => progress.push(message ?? ''),
+      }),
+    ).rejects.toThrow(
+      /learned nothing usable from these labels: it gives class \d \(0 %\)(, class \d \(0 %\))? to too few/,
+    );
+    expect(progress.filter((m) => m.startsWith('training again'))).toHaveLength(2);
+    expect(model.training.check).toEqual({
+      recall: [expect.any(Number), expect.any(Number), expect.any(Number)],
+      restarts: 0,
+    });
+    expect(Math.min(...model.training.check!.recall)).toBeGreaterThan(0.5);
   });
 
   it('refuses labels that cannot train a model, saying why', async () => {

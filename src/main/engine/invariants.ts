@@ -60,7 +60,9 @@ export function symmetricEigenvalues(
   let r = det / (2 * p * p * p);
   r = r < -1 ? -1 : r > 1 ? 1 : r;
   const cos = cosThirdArccos(r); // cos(phi), phi = acos(r) / 3 in [0, pi/3]
-  const sin = Math.sqrt(1 - cos * cos);
+  // the polynomial gives 1 + 4e-16 at r = 1 (two equal eigenvalues, as in every 2D image): a
+  // negative square root there made the eigenvalues NaN
+  const sin = Math.sqrt(Math.max(0, 1 - cos * cos));
   const largest = q + 2 * p * cos;
   // cos(phi + 2pi/3) without a second cosine
   const smallest = q + 2 * p * (-0.5 * cos - SIN_2PI_3 * sin);

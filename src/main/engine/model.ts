@@ -51,6 +51,8 @@ export const modelSchema = z
       labelledVoxels: z.array(z.number().int()),
       sampledVoxels: z.number().int(),
       finalLoss: z.number(),
+      /** the fit to its own painted voxels: each class's recall on them, and the restarts it took (absent in older files) */
+      check: z.object({ recall: vector, restarts: z.number().int() }).optional(),
     }),
   })
   .superRefine((m, ctx) => {

@@ -1,7 +1,7 @@
 // Training touches only the labelled voxels: their basis responses are gathered once (a few
 // thousand rows), then the mixing weights and the head are fitted full-batch with Adam and
 // hand-written gradients. Seeded and deterministic: the same seed gives the same model.
-import { cancelled } from '../../shared/errors';
+import { badInput, cancelled } from '../../shared/errors';
 import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import { estimateRange } from '../volume/statistics';
 import type { Volume } from '../volume/volume';
@@ -55,6 +55,8 @@ export const DEFAULT_TRAINING = {
   adaptPriors: true,
 };
 
+type TrainingSettings = typeof DEFAULT_TRAINING & TrainOptions;
+
 /** Unlabelled voxels sampled for the prior estimate: enough for fractions of a few per cent. */
 const CONTEXT_VOXELS = 20_000;
 
@@ -75,7 +77,7 @@ export async function trainModel(
 ): Promise<Model> {
   // An option given as `undefined` means "not set": it keeps the default.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const settings = { ...DEFAULT_TRAINING, ...given } as typeof DEFAULT_TRAINING & TrainOptions;
+  const settings = { ...DEFAULT_TRAINING, ...given } as TrainingSettings;
   const { signal, progress } = options;
   const sparse = 'indices' in labels ? labels : await sparseLabelsFromVolume(labels, signal);
   const classValues = validateLabels(sparse, image.shape, 'path' in labels ? labels.path : 'the labels');
@@ -88,18 +90,89 @@ export async function trainModel(
   const samples = await gatherSamples(image, sparse, chosen, settings.scales, normalisation, random, signal);
   const counts = new Array<number>(K).fill(0);
   for (const v of sparse.values) counts[v - 1]!++;
+  const classes = classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` }));
 
+  // A fit can end in a useless model (all hidden units dead, a class drowned by the others):
+  // never hand one on. Try another initialisation, then equal class weights, then give up.
+  let problem = '';
+  for (const [restart, attempt] of recoveryAttempts(settings).entries()) {
+    if (restart > 0) progress?.(0, settings.iterations, `training again from another start: ${problem}`);
+    const initial = restart === 0 ? random : new Random(settings.seed + RESTART_SEED_STEP * restart);
+    const model = await fitModel(samples, classes, normalisation, counts, attempt, initial, signal, progress);
+    const network = new Network(model);
+    const recall = trainingRecall(network, samples);
+    model.training.check = { recall, restarts: restart };
+    problem = degeneracy(model, recall);
+    if (!problem) return model;
+  }
+  throw badInput(`training learned nothing usable from these labels: ${problem}`);
+}
+
+/**
+ * What to try, in order: the settings as given, another initialisation of them, then every
+ * class weighted equally without prior correction, which keeps a rare class from being drowned.
+ */
+function recoveryAttempts(settings: TrainingSettings): TrainingSettings[] {
+  return [settings, settings, { ...settings, balanceClasses: true, adaptPriors: false }];
+}
+
+const RESTART_SEED_STEP = 7919;
+
+/**
+ * A model must predict each class on at least this share of that class's own (sampled) painted
+ * voxels: less means it did not learn the class, whatever its loss says.
+ */
+const MIN_TRAINING_RECALL = 0.5;
+
+/** Why a trained model is useless, or '' when it is not. */
+function degeneracy(model: Model, recall: number[]): string {
+  const { finalLoss } = model.training;
+  if (!Number.isFinite(finalLoss) || !model.weights.b2.every(Number.isFinite))
+    return `the fit diverged (loss ${finalLoss})`;
+  const missed = recall.flatMap((r, k) => (r < MIN_TRAINING_RECALL ? [`${model.classes[k]!.name} (${pct(r)})`] : []));
+  if (missed.length === 0) return '';
+  return `it gives ${missed.join(', ')} to too few of their own painted voxels (at least ${pct(MIN_TRAINING_RECALL)} needed; final loss ${finalLoss.toFixed(3)}): paint more of these classes, or where they differ more`;
+}
+
+const pct = (x: number): string => `${Math.round(100 * x)} %`;
+
+/** The share of each class's sampled painted voxels that `network` assigns to that class. */
+function trainingRecall(network: Network, samples: Samples): number[] {
+  const K = network.classes;
+  const width = network.scales * CHANNELS_PER_SCALE;
+  const hits = new Array<number>(K).fill(0);
+  const totals = new Array<number>(K).fill(0);
+  const probs = new Float64Array(K);
+  for (let r = 0; r < samples.count; r++) {
+    const y = samples.classes[r]!;
+    totals[y]!++;
+    if (network.predict(samples.rows, r * width, probs) === y) hits[y]!++;
+  }
+  return hits.map((h, k) => (totals[k] ? h / totals[k]! : 1));
+}
+
+/** One fit of a fresh network (initialised from `random`) to the gathered samples. */
+async function fitModel(
+  samples: Samples,
+  classes: Model['classes'],
+  normalisation: Model['normalisation'],
+  counts: number[],
+  settings: TrainingSettings,
+  random: Random,
+  signal: AbortSignal | undefined,
+  progress: TrainOptions['progress'],
+): Promise<Model> {
   const S = settings.scales.length;
   const V = S + 1;
   const T = S + 1;
   const model: Model = {
     format: MODEL_FORMAT,
     engineVersion: ENGINE_VERSION,
-    classes: classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` })),
+    classes,
     normalisation,
     basis: { scales: settings.scales },
     architecture: { vectors: V, tensors: T, hidden: settings.hidden },
-    weights: initialWeights(S, V, T, settings.hidden, K, random),
+    weights: initialWeights(S, V, T, settings.hidden, classes.length, random),
     training: {
       seed: settings.seed,
       iterations: settings.iterations,
@@ -305,7 +378,7 @@ function standardise(network: Network, samples: Samples): void {
 async function fit(
   net: Network,
   samples: Samples,
-  settings: typeof DEFAULT_TRAINING,
+  settings: TrainingSettings,
   signal?: AbortSignal,
   progress?: TrainOptions['progress'],
 ): Promise<number> {
