@@ -90,6 +90,17 @@ describe('segmentation with the engine', () => {
     expect(accuracy(other.classes, 'x', 27)).toBeGreaterThan(0.9);
   });
 
+  it('fails a training that learned nothing, saying why, and keeps no model to segment with', async () => {
+    const { service, volume } = await setup();
+    // a uniform scan: nothing tells the painted classes apart
+    await volume.write({ start: [0, 0, 0], shape: SHAPE }, new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]).fill(100));
+    await expect(service.train('v', { seed: 5 }).result).rejects.toThrow(
+      /learned nothing usable from these labels: it gives .* to too few/,
+    );
+    expect(service.segmentationState('v').model).toBeFalsy();
+    expect(() => service.segmentAll('v', { threads: 0 })).toThrow(/no model yet/);
+  });
+
   it('segments all, exports .tif and .zarr, and the files read back as the classes', async () => {
     const { service } = await setup();
     await service.train('v', { seed: 5 }).result;
