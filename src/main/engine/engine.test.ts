@@ -471,5 +471,19 @@ describe('model files', () => {
     expect(() => parseModel(wrong, 'w.json')).toThrow(
       /w\.json is a damaged model file: weights: w2\/b2 has the wrong size/,
     );
+    // values that would predict one class everywhere
+    const w1 = model.weights.w1.map((row, h) => (h === 0 ? row.map(() => 1e308) : row));
+    const damaged: [Partial<Model>, RegExp][] = [
+      [{ weights: { ...model.weights, w1 } }, /weights: values include one beyond ±1000000/],
+      [{ weights: { ...model.weights, scale: model.weights.scale.map(() => 1e-300) } }, /weights: scale has a value/],
+      [{ weights: { ...model.weights, scale: model.weights.scale.map(() => 0) } }, /weights: scale has a value/],
+      [{ normalisation: { low: 3, high: 3 } }, /normalisation: high must be above low/],
+      [{ classes: model.classes.map((c) => ({ ...c, value: 1 })) }, /classes: class values repeat \(1, 1, 1\)/],
+    ];
+    for (const [change, message] of damaged)
+      expect(() => parseModel({ ...model, ...change }, 'd.json')).toThrow(message);
+    expect(() => parseModel({ ...model, engineVersion: '1' }, 's.json')).toThrow(
+      /s\.json is a damaged model file: engineVersion is not a number/,
+    );
   });
 });

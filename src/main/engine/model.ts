@@ -61,16 +61,33 @@ export const modelSchema = z
     const { vectorMix, tensorMix, shift, scale, w1, b1, w2, b2 } = m.weights;
     const h = m.architecture.hidden;
     const k = m.classes.length;
-    const checks: [string, boolean][] = [
-      ['vectorMix', vectorMix.length === m.architecture.vectors && vectorMix.every((r) => r.length === s)],
-      ['tensorMix', tensorMix.length === m.architecture.tensors && tensorMix.every((r) => r.length === s)],
-      ['shift/scale', shift.length === f && scale.length === f],
-      ['w1/b1', w1.length === h && w1.every((r) => r.length === f) && b1.length === h],
-      ['w2/b2', w2.length === k && w2.every((r) => r.length === h) && b2.length === k],
+    const sized = (name: string, ok: boolean): [string, boolean, string] => [name, ok, 'has the wrong size'];
+    const all = [...vectorMix, ...tensorMix, shift, scale, ...w1, b1, ...w2, b2].flat();
+    const values = m.classes.map((c) => c.value);
+    // Sizes first: the value checks below assume them. Weights far outside what training gives,
+    // or a standardisation that divides by ~0, would predict one class everywhere without a word.
+    const checks: [string, boolean, string][] = [
+      sized('vectorMix', vectorMix.length === m.architecture.vectors && vectorMix.every((r) => r.length === s)),
+      sized('tensorMix', tensorMix.length === m.architecture.tensors && tensorMix.every((r) => r.length === s)),
+      sized('shift/scale', shift.length === f && scale.length === f),
+      sized('w1/b1', w1.length === h && w1.every((r) => r.length === f) && b1.length === h),
+      sized('w2/b2', w2.length === k && w2.every((r) => r.length === h) && b2.length === k),
+      ['scale', scale.every((v) => v >= MIN_FEATURE_SCALE), `has a value below ${MIN_FEATURE_SCALE}`],
+      ['values', all.every((v) => Math.abs(v) <= MAX_WEIGHT), `include one beyond ±${MAX_WEIGHT}`],
     ];
-    for (const [name, ok] of checks)
-      if (!ok) ctx.addIssue({ code: 'custom', message: `${name} has the wrong size`, path: ['weights'] });
+    for (const [name, ok, problem] of checks)
+      if (!ok) ctx.addIssue({ code: 'custom', message: `${name} ${problem}`, path: ['weights'] });
+    if (!(m.normalisation.high > m.normalisation.low))
+      ctx.addIssue({ code: 'custom', message: 'high must be above low', path: ['normalisation'] });
+    if (new Set(values).size !== values.length)
+      ctx.addIssue({ code: 'custom', message: `class values repeat (${values.join(', ')})`, path: ['classes'] });
   });
+
+/** Training standardises by spread + 1e-6, so a smaller scale is damage. */
+const MIN_FEATURE_SCALE = 1e-6;
+
+/** Trained weights stay within a few hundred; far beyond this, logits overflow. */
+const MAX_WEIGHT = 1e6;
 
 export type Model = z.infer<typeof modelSchema>;
 
@@ -83,6 +100,7 @@ export function parseModel(data: unknown, source: string): Model {
   const version = (data as { engineVersion?: unknown } | null)?.engineVersion;
   if ((data as { format?: unknown } | null)?.format !== MODEL_FORMAT)
     throw badInput(`${source} is not a Tomoseg model file`);
+  if (typeof version !== 'number') throw badInput(`${source} is a damaged model file: engineVersion is not a number`);
   if (version !== ENGINE_VERSION)
     throw new TomosegError(
       'unsupported',

@@ -93,7 +93,10 @@ describe('segmentation with the engine', () => {
   it('fails a training that learned nothing, saying why, and keeps no model to segment with', async () => {
     const { service, volume } = await setup();
     // a uniform scan: nothing tells the painted classes apart
-    await volume.write({ start: [0, 0, 0], shape: SHAPE }, new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]).fill(100));
+    await (volume as WritableMemoryVolume).write(
+      { start: [0, 0, 0], shape: SHAPE },
+      new Uint8Array(SHAPE[0] * SHAPE[1] * SHAPE[2]).fill(100),
+    );
     await expect(service.train('v', { seed: 5 }).result).rejects.toThrow(
       /learned nothing usable from these labels: it gives .* to too few/,
     );
