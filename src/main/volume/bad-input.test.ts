@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TomosegError } from '../../shared/errors';
 import { openVolume } from './open';
 import { fingerprint, readAll, tempDir } from './testing/data';
-import { python, pythonMissing } from './testing/python';
+import { python } from './testing/python';
 import type { Volume } from './volume';
 
 const dir = tempDir();
@@ -52,7 +52,7 @@ describe('unreadable paths', () => {
   });
 });
 
-describe.skipIf(pythonMissing)('bad TIFF files', () => {
+describe('bad TIFF files', () => {
   const tiff = (name: string, code: string): string => {
     const path = join(dir, name);
     python(
@@ -118,7 +118,7 @@ describe.skipIf(pythonMissing)('bad TIFF files', () => {
   });
 });
 
-describe.skipIf(pythonMissing)('bad Zarr folders', () => {
+describe('bad Zarr folders', () => {
   const zarr = (name: string, code: string): string => {
     const path = join(dir, name);
     python(`import sys, os, json, numpy as np, numcodecs, zarr\npath = sys.argv[1]\n${code}`, path);

@@ -1,19 +1,21 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobStatus } from '../../shared/api';
+import type { ImportAdvice, JobStatus } from '../../shared/api';
 import type { Vec3 } from '../../shared/volume';
 import { fingerprint as projectFingerprint } from '../project/fingerprint';
 import { EventBus } from '../services/events';
 import { Jobs } from '../services/jobs';
 import { RecentList } from '../services/recent';
 import { VolumeService } from '../services/volume-service';
+import { runHelper } from '../testing/nobody';
 import { createVolume } from './create';
 import { importToZarr } from './import';
 import { importAdvice } from './import-advice';
 import { openVolume } from './open';
 import { fingerprint, pattern, readAll, sameBytes, tempDir } from './testing/data';
 
+const HELPER = join(import.meta.dirname, 'import-advice.test-helper.ts');
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const shape: Vec3 = [40, 50, 30];
@@ -134,21 +136,23 @@ describe('importAdvice', () => {
     await volume.close();
   });
 
-  // Root may write anywhere, so the read-only folder cannot be made.
-  it.skipIf(process.getuid?.() === 0)(
-    'puts the copy in its own folder when the source folder is read-only',
-    async () => {
-      const folder = join(dir, 'read-only');
-      mkdirSync(folder);
-      const source = await tiffStack('read-only/stack.tif');
-      chmodSync(folder, 0o555);
-      try {
-        const volume = await openVolume(source);
-        expect((await importAdvice(volume, { fallbackDir })).dest).toBe(join(fallbackDir, 'stack.zarr'));
-        await volume.close();
-      } finally {
-        chmodSync(folder, 0o755);
-      }
-    },
-  );
+  // Looked at from another process, which is nobody where the tests run as root (root may write anywhere).
+  it('puts the copy in its own folder when the source folder is read-only', async () => {
+    const folder = join(dir, 'read-only');
+    mkdirSync(folder);
+    const source = await tiffStack('read-only/stack.tif');
+    const fallback = join(dir, 'fallback');
+    mkdirSync(fallback);
+    // Open to whoever looks: only the source folder's own mode differs between the two answers.
+    for (const d of [dir, folder, fallback]) chmodSync(d, 0o777);
+    const advice = async (): Promise<string> =>
+      (JSON.parse(await runHelper(HELPER, [source, fallback])) as ImportAdvice).dest;
+    expect(await advice()).toBe(join(folder, 'stack.zarr'));
+    chmodSync(folder, 0o555);
+    try {
+      expect(await advice()).toBe(join(fallback, 'stack.zarr'));
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+  });
 });

@@ -1,23 +1,35 @@
-// The independent reader/writer for the tests: Debian's python3 with numpy, tifffile, zarr 2 and
-// numcodecs (and PIL for LZW TIFFs). Tests skip, saying why, when this python lacks them.
+// The independent reader/writer for the tests: Debian's python3 (or TOMOSEG_PYTHON) with numpy,
+// tifffile, zarr 2 and numcodecs (and PIL for LZW TIFFs). `npm test` installs them first
+// (scripts/setup-tests.mjs); where they are missing anyway, every check that needs them fails,
+// saying how to install them: a missing independent checker is never a skipped check.
 import { execFileSync } from 'node:child_process';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env.TOMOSEG_PYTHON || '/usr/bin/python3';
 
-function probe(): string | undefined {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy, tifffile, zarr, numcodecs, PIL'], { stdio: 'pipe' });
-    return undefined;
-  } catch {
-    return `${PYTHON} with numpy, tifffile, zarr, numcodecs and PIL is missing (Debian: python3-tifffile python3-zarr python3-pil)`;
+/** The modules the tests import (scripts/setup-tests.mjs installs each; its test checks that). */
+export const TEST_PYTHON_MODULES = ['numpy', 'tifffile', 'zarr', 'numcodecs', 'PIL'];
+
+let missing: string | null | undefined;
+
+/** Why the independent checks cannot run here (with how to fix it), or null when they can. */
+export function pythonMissing(): string | null {
+  if (missing === undefined) {
+    try {
+      execFileSync(PYTHON, ['-c', `import ${TEST_PYTHON_MODULES.join(', ')}`], { stdio: 'pipe' });
+      missing = null;
+    } catch {
+      missing =
+        `${PYTHON} with ${TEST_PYTHON_MODULES.join(', ')} is missing, so the independent checks cannot run: ` +
+        '`node scripts/setup-tests.mjs` installs them (Debian/Ubuntu) or prints the command for this platform';
+    }
   }
+  return missing;
 }
 
-/** Why the independent-reader tests cannot run here, or undefined when they can. */
-export const pythonMissing = probe();
-
-/** Runs a python script with arguments; returns what it printed. */
+/** Runs a python script with arguments; returns what it printed. Throws where python or its modules are missing. */
 export function python(script: string, ...args: string[]): string {
+  const why = pythonMissing();
+  if (why) throw new Error(why);
   return execFileSync(PYTHON, ['-c', script, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
