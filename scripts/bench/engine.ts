@@ -5,6 +5,7 @@
 //   npx tsx scripts/bench/engine.ts [--size 128] [--big 256] [--rss 512] [--no-reference-big]
 //   [--no-reference] [--seed 11] [--discs 10] [--random-labels 0.002] [--train '{"hidden":16}']
 //   [--slice-only] [--phantom '{"noise":0.05,"fibreRadius":1.6,"poreRadius":[2.5,4.5]}']
+//   [--no-efficiency] [--efficiency-only] [--budgets 100,300,1000,3000]
 //   --big 0 / --rss 0 skip the end-to-end / memory runs; --no-reference skips the reference in the
 //   accuracy table; --seed picks the phantom seed, or several (11,12,13: one row each and the mean
 //   Dice over them per phantom, steadier than one draw); --discs the painted discs per class and
@@ -14,29 +15,25 @@
 //   reach from ideal labels, the ceiling of their features); --slice-only times just the 512×512
 //   slice preview, on a 64×512×512 volume, after 3 untimed previews that warm the workers up as
 //   the full run's segment does; --phantom changes what sets the accuracy phantoms' difficulty
-//   (PhantomSettings; default STANDARD_PHANTOM).
+//   (PhantomSettings; default STANDARD_PHANTOM); --no-efficiency skips the label-efficiency
+//   section (scripts/lib/label-efficiency.ts: accuracy against painted voxels at --budgets, ours
+//   and the reference with the same whole strokes, on the --size³ phantoms and the real-scan test
+//   set), --efficiency-only runs only it.
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice (also with --smooth), training time,
-// inference voxels/s, end-to-end `segment` time of a --big³ volume, peak RSS of `segment` on a
-// --rss³ uint16 volume, the time to predict one 512×512 slice, and ratios against the reference.
+// inference voxels/s, label efficiency, end-to-end `segment` time of a --big³ volume, peak RSS of
+// `segment` on a --rss³ uint16 volume, the time to predict one 512×512 slice, and ratios against
+// the reference.
 // Timings are wall clock; on a shared machine they vary, so say so when quoting them.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, parseArgs } from 'node:util';
-import type { Region, TypedArray, Vec3 } from '../../src/shared/volume';
-import {
-  type BlockSink,
-  MemoryVolume,
-  type TrainOptions,
-  predictRegion,
-  predictVolume,
-  trainModel,
-} from '../../src/main/engine';
+import type { Vec3 } from '../../src/shared/volume';
+import { MemoryVolume, type TrainOptions, predictRegion, predictVolume, trainModel } from '../../src/main/engine';
 import { runCli } from '../../src/main/cli/index';
 import {
-  type PhantomKind,
   type PhantomSettings,
   type Scores,
   STANDARD_PHANTOM,
@@ -45,7 +42,11 @@ import {
   paintLabels,
   sampleLabels,
 } from '../../src/main/phantoms';
+import { memorySink } from '../../src/main/evaluation';
 import { createVolume, openVolume } from '../../src/main/volume';
+import { BUDGETS, labelEfficiency } from '../lib/label-efficiency';
+import { paintedSlices } from '../lib/phantom-slices';
+import { readAll, runReference, writeVolume } from '../lib/reference';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -61,61 +62,13 @@ const { values: args } = parseArgs({
     train: { type: 'string', default: '{}' },
     'slice-only': { type: 'boolean', default: false },
     phantom: { type: 'string', default: '{}' },
+    'no-efficiency': { type: 'boolean', default: false },
+    'efficiency-only': { type: 'boolean', default: false },
+    budgets: { type: 'string', default: BUDGETS.join(',') },
     'rss-child': { type: 'string' },
   },
 });
-const reference = new URL('../reference/ilastik_reference.py', import.meta.url).pathname;
-const python = '/usr/bin/python3';
 const threads = Math.min(2, availableParallelism());
-
-async function writeVolume(path: string, data: TypedArray, shape: Vec3, kind: 'image' | 'labels'): Promise<void> {
-  const writer = await createVolume(path, {
-    shape,
-    dtype: data instanceof Uint16Array ? 'uint16' : 'uint8',
-    kind,
-    force: true,
-  });
-  await writer.write({ start: [0, 0, 0], shape }, data);
-  await writer.commit();
-}
-
-async function readAll(path: string): Promise<Uint8Array> {
-  const volume = await openVolume(path);
-  const data = (await volume.read({ start: [0, 0, 0], shape: volume.shape })) as Uint8Array;
-  await volume.close();
-  return data;
-}
-
-function arraySink(shape: Vec3): BlockSink & { data: Uint8Array } {
-  const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
-  return {
-    data,
-    async write(region: Region, block: TypedArray) {
-      let i = 0;
-      for (let z = 0; z < region.shape[0]; z++)
-        for (let y = 0; y < region.shape[1]; y++) {
-          const o = ((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2];
-          data.set(block.subarray(i, i + region.shape[2]), o);
-          i += region.shape[2];
-        }
-    },
-  };
-}
-
-async function runReference(dir: string): Promise<{ seconds: number; report: Record<string, number> }> {
-  const start = performance.now();
-  const { stdout } = await run(
-    python,
-    [reference, join(dir, 'img.tif'), join(dir, 'lab.tif'), join(dir, 'ref.tif'), '--threads', String(threads)],
-    {
-      maxBuffer: 1 << 20,
-    },
-  );
-  return { seconds: (performance.now() - start) / 1000, report: JSON.parse(stdout.trim().split('\n').at(-1)!) };
-}
-
-const sliceLabels = (kind: PhantomKind, n: number): number[] | undefined =>
-  kind === 'rotated-fibres' ? [Math.floor(n / 16), Math.floor(n / 8), Math.floor((3 * n) / 16)] : undefined;
 
 const cpuSecondsSince = (start: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(start); // all threads of this process, workers included
@@ -134,7 +87,7 @@ async function warmUp(): Promise<void> {
   });
   const start = performance.now();
   const cpu = process.cpuUsage();
-  await predictVolume(model, image, { labels: arraySink(phantom.shape) }, { threads });
+  await predictVolume(model, image, { labels: memorySink(phantom.shape) }, { threads });
   console.log(
     `\nworker start-up + first 32×64×64 prediction: ${((performance.now() - start) / 1000).toFixed(2)} s (${cpuSecondsSince(cpu).toFixed(2)} cpu s; once per process)`,
   );
@@ -161,7 +114,10 @@ async function accuracy(dir: string, size: number): Promise<void> {
       const K = phantom.classNames.length;
       const labels = args['random-labels']
         ? sampleLabels(phantom.truth, Number(args['random-labels']))
-        : paintLabels(phantom.truth, phantom.shape, K, { slices: sliceLabels(kind, size), discs: Number(args.discs) });
+        : paintLabels(phantom.truth, phantom.shape, K, {
+            slices: paintedSlices(kind, size),
+            discs: Number(args.discs),
+          });
       await writeVolume(join(dir, 'img.tif'), phantom.image, phantom.shape, 'image');
       await writeVolume(join(dir, 'lab.tif'), labels, phantom.shape, 'labels');
       const image = await openVolume(join(dir, 'img.tif'));
@@ -171,17 +127,17 @@ async function accuracy(dir: string, size: number): Promise<void> {
       const model = await trainModel(image, labelVolume, { seed: 1, ...(JSON.parse(args.train) as TrainOptions) });
       const trainSeconds = (performance.now() - start) / 1000;
       const trainCpuSeconds = cpuSecondsSince(trainCpu);
-      const sink = arraySink(phantom.shape);
+      const sink = memorySink(phantom.shape);
       start = performance.now();
       const cpuStart = process.cpuUsage(); // includes the worker threads
       await predictVolume(model, image, { labels: sink }, { threads });
       const predictSeconds = (performance.now() - start) / 1000;
       const cpuSeconds = cpuSecondsSince(cpuStart);
       const ours = diceScores(sink.data, phantom.truth, labels, K);
-      const smoothSink = arraySink(phantom.shape);
+      const smoothSink = memorySink(phantom.shape);
       await predictVolume(model, image, { labels: smoothSink }, { threads, smooth: true });
       const smoothed = diceScores(smoothSink.data, phantom.truth, labels, K);
-      const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir);
+      const ref = args['no-reference'] ? { seconds: NaN } : await runReference(dir, threads);
       const theirs = args['no-reference']
         ? { dice: [], meanDice: NaN, accuracy: NaN }
         : diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, K);
@@ -255,7 +211,7 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
   );
   await inferenceAlone(dir, size);
   if (!withReference) return;
-  const ref = await runReference(dir);
+  const ref = await runReference(dir, threads);
   const theirs = diceScores(await readAll(join(dir, 'ref.tif')), phantom.truth, labels, 3);
   console.log(
     `reference: ${ref.seconds.toFixed(1)} s (${(size ** 3 / ref.seconds / 1e3).toFixed(0)} k voxels/s), mean Dice ${theirs.meanDice.toFixed(3)}, peak RSS ${ref.report.peak_rss_mib!.toFixed(0)} MiB`,
@@ -276,7 +232,7 @@ async function inferenceAlone(dir: string, size: number): Promise<void> {
   for (const smooth of [false, true]) {
     const start = performance.now();
     const cpu = process.cpuUsage();
-    await predictVolume(model, image, { labels: arraySink(image.shape) }, { threads, smooth });
+    await predictVolume(model, image, { labels: memorySink(image.shape) }, { threads, smooth });
     const seconds = (performance.now() - start) / 1000;
     console.log(
       `inference alone${smooth ? ', --smooth' : ''}: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
@@ -391,6 +347,18 @@ async function memory(dir: string, size: number): Promise<void> {
   console.log(sliceLine(result));
 }
 
+const efficiency = (): Promise<void> =>
+  labelEfficiency({
+    size: Number(args.size),
+    seed: Number(args.seed.split(',')[0]),
+    threads,
+    training: JSON.parse(args.train) as TrainOptions,
+    phantom: { ...STANDARD_PHANTOM, ...(JSON.parse(args.phantom) as Partial<PhantomSettings>) },
+    budgets: args.budgets.split(',').map(Number),
+    reference: !args['no-reference'],
+    log: (line) => console.log(line),
+  });
+
 if (args['rss-child']) {
   await rssChild(args['rss-child']);
 } else {
@@ -402,8 +370,11 @@ if (args['rss-child']) {
     if (args['slice-only']) {
       await bigInputs(dir, 512, 64);
       console.log(sliceLine(await slicePreview(dir, 3)));
+    } else if (args['efficiency-only']) {
+      await efficiency();
     } else {
       await accuracy(dir, Number(args.size));
+      if (!args['no-efficiency']) await efficiency();
       if (Number(args.big) > 0) await endToEnd(dir, Number(args.big), !args['no-reference-big']);
       if (Number(args.rss) > 0) await memory(dir, Number(args.rss));
     }

@@ -1,0 +1,184 @@
+// Label efficiency: accuracy against the number of painted voxels, ours and the reference trained
+// on the same whole strokes, for the benchmark (scripts/bench/engine.ts). A person paints little;
+// what counts is how good the result is after 100, 300, 1000 voxels, not only after many.
+//   phantoms    strokes = paintLabels' discs (more of them than the accuracy table paints), kept
+//               up to each budget; mean Dice against the truth on the voxels the full painting
+//               left unlabelled (the same voxels at every budget)
+//   real scans  the test set of src/main/evaluation: 3 folds by whole stroke, the budget's strokes
+//               kept from the training folds only; mean accuracy on the held-out strokes
+import type { TrainOptions } from '../../src/main/engine';
+import { MemoryVolume } from '../../src/main/engine';
+import {
+  REAL_SCANS,
+  type Segmenter,
+  type Stroke,
+  crossValidateStrokes,
+  engineSegmenter,
+  findStrokes,
+  keepStrokes,
+  loadRealScan,
+  paintedVoxels,
+  strokeLabels,
+} from '../../src/main/evaluation';
+import {
+  PHANTOM_KINDS,
+  type PhantomKind,
+  type PhantomSettings,
+  diceScores,
+  makePhantom,
+  paintLabels,
+} from '../../src/main/phantoms';
+import { paintedSlices } from './phantom-slices';
+import { referenceSegmenter } from './reference';
+
+export const BUDGETS = [100, 300, 1000, 3000];
+
+/** Discs per class and slice painted on the phantoms: enough strokes for the largest budget. */
+const PHANTOM_DISCS = 30;
+
+/** Ours counts as matching the reference within this much. */
+const TOLERANCE = 0.01;
+
+export interface EfficiencyOptions {
+  /** Phantom edge length (voxels). */
+  size: number;
+  seed: number;
+  threads: number;
+  training: TrainOptions;
+  phantom: PhantomSettings;
+  budgets: number[];
+  /** Run the reference too (it is the slow part). */
+  reference: boolean;
+  log: (line: string) => void;
+}
+
+interface Point {
+  budget: number;
+  /** Painted voxels trained on (real scans: mean over the folds). */
+  painted: number;
+  ours: number;
+  theirs: number;
+  /** Failed trainings, ours / reference (a failed phantom run or fold scores nothing). */
+  failed: [number, number];
+}
+
+export async function labelEfficiency(options: EfficiencyOptions): Promise<void> {
+  const { log } = options;
+  log(
+    `\n## Label efficiency: accuracy against painted voxels, ours and the reference with the same whole strokes (budgets ${options.budgets.join(', ')}), ${options.threads} threads`,
+  );
+  log(
+    `phantoms (${options.size}³, ${PHANTOM_DISCS} discs per class and slice, each disc a stroke): mean Dice on the voxels the full painting left unlabelled`,
+  );
+  log(
+    'real scans (test/data/real-scans): mean accuracy (mean per-class recall) on held-out strokes, 3 folds by whole stroke, strokes kept from the training folds; painted = mean over the folds',
+  );
+  log('scan              | budget | painted | ours  | reference | Δ      | failed (ours/ref)');
+  const summary: string[] = [];
+  const ours = engineSegmenter(options.training, options.threads);
+  const theirs = options.reference ? referenceSegmenter(options.threads) : undefined;
+  for (const kind of PHANTOM_KINDS)
+    summary.push(report(kind, await phantomCurve(kind, ours, theirs, options), options));
+  for (const scan of REAL_SCANS)
+    summary.push(report(scan.name, await scanCurve(scan.name, ours, theirs, options), options));
+  if (options.reference) {
+    log(`\nwhere ours ≥ reference − ${TOLERANCE} (a budget that keeps no more than a smaller one is left out)`);
+    for (const line of summary) log(line);
+  }
+}
+
+async function phantomCurve(
+  kind: PhantomKind,
+  ours: Segmenter,
+  theirs: Segmenter | undefined,
+  options: EfficiencyOptions,
+): Promise<Point[]> {
+  const { size, seed } = options;
+  const phantom = await makePhantom(kind, [size, size, size], seed, options.phantom);
+  const K = phantom.classNames.length;
+  const painted = paintLabels(phantom.truth, phantom.shape, K, {
+    slices: paintedSlices(kind, size),
+    discs: PHANTOM_DISCS,
+  });
+  const strokes = findStrokes(painted, phantom.shape);
+  const image = new MemoryVolume(phantom.image, phantom.shape);
+  const kept = (budget: number): Stroke[] => keepStrokes(strokes, budget, seed);
+  const meanDice = async (segment: Segmenter | undefined, labels: Stroke[]): Promise<number> => {
+    if (!segment) return NaN;
+    try {
+      return diceScores(await segment(image, strokeLabels(labels, phantom.shape)), phantom.truth, painted, K).meanDice;
+    } catch {
+      return NaN;
+    }
+  };
+  const points: Point[] = [];
+  for (const budget of distinctBudgets(options.budgets, (b) => paintedVoxels(kept(b)))) {
+    const labels = kept(budget);
+    const [a, b] = [await meanDice(ours, labels), await meanDice(theirs, labels)];
+    points.push({
+      budget,
+      painted: paintedVoxels(labels),
+      ours: a,
+      theirs: b,
+      failed: [Number(Number.isNaN(a)), Number(theirs !== undefined && Number.isNaN(b))],
+    });
+  }
+  return points;
+}
+
+async function scanCurve(
+  name: string,
+  ours: Segmenter,
+  theirs: Segmenter | undefined,
+  options: EfficiencyOptions,
+): Promise<Point[]> {
+  const scan = REAL_SCANS.find((s) => s.name === name)!;
+  const { image, strokes } = await loadRealScan(scan, 3);
+  const settings = (budget: number) => ({ folds: 3, seed: options.seed, budget });
+  // what each budget keeps, without training anything
+  const nothing: Segmenter = async () => new Uint8Array(0);
+  const painted = new Map<number, number>();
+  for (const budget of [...options.budgets, Infinity])
+    painted.set(budget, (await crossValidateStrokes(image, strokes, nothing, settings(budget))).trainingVoxels);
+  const points: Point[] = [];
+  for (const budget of distinctBudgets(options.budgets, (b) => painted.get(b)!)) {
+    const a = await crossValidateStrokes(image, strokes, ours, settings(budget));
+    const b = theirs ? await crossValidateStrokes(image, strokes, theirs, settings(budget)) : undefined;
+    points.push({
+      budget,
+      painted: a.trainingVoxels,
+      ours: a.meanAccuracy,
+      theirs: b?.meanAccuracy ?? NaN,
+      failed: [a.failed, b?.failed ?? 0],
+    });
+  }
+  return points;
+}
+
+/**
+ * The budgets that train on something new: up to the first that keeps every stroke, and none that
+ * keeps as much as the one before (every class's smallest stroke may already exceed a budget).
+ */
+function distinctBudgets(budgets: number[], painted: (budget: number) => number): number[] {
+  const all = painted(Infinity);
+  const chosen: number[] = [];
+  for (const budget of [...budgets].sort((a, b) => a - b)) {
+    if (chosen.length > 0 && painted(budget) === painted(chosen.at(-1)!)) continue;
+    chosen.push(budget);
+    if (painted(budget) >= all) break;
+  }
+  return chosen;
+}
+
+/** Prints a curve's rows; returns its summary line. */
+function report(name: string, points: Point[], options: EfficiencyOptions): string {
+  const fmt = (x: number): string => (Number.isNaN(x) ? '  –  ' : x.toFixed(3));
+  for (const p of points) {
+    const delta = p.ours - p.theirs;
+    options.log(
+      `${name.padEnd(17)} | ${String(p.budget).padStart(6)} | ${p.painted.toFixed(0).padStart(7)} | ${fmt(p.ours)} | ${fmt(p.theirs).padEnd(9)} | ${Number.isNaN(delta) ? '  –   ' : (delta >= 0 ? '+' : '') + delta.toFixed(3)} | ${p.failed.join('/')}`,
+    );
+  }
+  const matched = points.filter((p) => p.ours >= p.theirs - TOLERANCE).map((p) => p.budget);
+  return `${name.padEnd(17)} | at ${matched.length ? matched.join(', ') : 'no budget'} (${matched.length} of ${points.length})`;
+}

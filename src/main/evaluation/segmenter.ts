@@ -1,0 +1,32 @@
+import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import type { BlockSink } from '../engine/predict';
+import { predictVolume } from '../engine/predict';
+import { type TrainOptions, trainModel } from '../engine/train';
+import type { Segmenter } from './held-out';
+
+/** The engine as a Segmenter: trainModel, then predictVolume into memory. */
+export function engineSegmenter(training: TrainOptions = {}, threads = 2): Segmenter {
+  return async (image, labels) => {
+    const model = await trainModel(image, labels, training);
+    const sink = memorySink(image.shape);
+    await predictVolume(model, image, { labels: sink }, { threads });
+    return sink.data;
+  };
+}
+
+/** Collects predicted blocks into one C-order array of the whole volume. */
+export function memorySink(shape: Vec3): BlockSink & { data: Uint8Array } {
+  const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
+  return {
+    data,
+    async write(region: Region, block: TypedArray) {
+      let i = 0;
+      for (let z = 0; z < region.shape[0]; z++)
+        for (let y = 0; y < region.shape[1]; y++) {
+          const o = ((region.start[0] + z) * shape[1] + region.start[1] + y) * shape[2] + region.start[2];
+          data.set(block.subarray(i, i + region.shape[2]), o);
+          i += region.shape[2];
+        }
+    },
+  };
+}
