@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { builtRendererDir, bundledResourcesDir, userDataDir } from './paths';
 import { createServices } from './services';
+import { exposureWarning } from './web/addresses';
 import { startWebServer } from './web/server';
 
 const { values } = parseArgs({
@@ -28,6 +29,8 @@ const server = await startWebServer({
 });
 
 console.log(`Tomoseg is running in web mode at\n  ${server.url}\nPress Ctrl+C to stop.`);
+const warning = exposureWarning(values.host, Number(new URL(server.url).port));
+if (warning) console.warn(warning);
 if (values.open && !values['no-open']) openBrowser(server.url);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

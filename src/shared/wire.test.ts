@@ -30,4 +30,28 @@ describe('wire frames', () => {
     shifted.set(frame, 3);
     expect(decodeFrame(shifted.subarray(3))).toEqual({ a: new Float32Array([1.5, 2.5]) });
   });
+
+  it('refuses frames whose header or payload markers do not fit the frame', () => {
+    const withMarker = (marker: unknown): Uint8Array => {
+      const header = new TextEncoder().encode(JSON.stringify({ a: { $bin: marker } }));
+      const frame = new Uint8Array(8 + ((4 + header.length + 7) & ~7));
+      new DataView(frame.buffer).setUint32(0, header.length, true);
+      frame.set(header, 4);
+      return frame;
+    };
+    expect(decodeFrame(withMarker(['uint8', 0, 8]))).toEqual({ a: new Uint8Array(8) });
+    for (const marker of [
+      ['uint8', 0, 9], // past the end
+      ['float64', 0, 2 ** 40],
+      ['uint8', -8, 1],
+      ['uint8', 0.5, 1],
+      ['uint8', 0, -1],
+      ['nope', 0, 1],
+      ['constructor', 0, 1],
+      ['__proto__', 0, 1],
+    ])
+      expect(() => decodeFrame(withMarker(marker)), JSON.stringify(marker)).toThrow(/malformed frame/);
+    expect(() => decodeFrame(new Uint8Array([1, 2]))).toThrow(/malformed frame/);
+    expect(() => decodeFrame(new Uint8Array([0xff, 0xff, 0xff, 0x7f, 0x7b]))).toThrow(/malformed frame/);
+  });
 });

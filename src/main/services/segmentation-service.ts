@@ -29,6 +29,7 @@ import {
 import { brushShapes, clipRegion, floodFill, sliceRegion } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { withTimeLeft } from '../segmentation/time-left';
+import { refuseExisting } from '../volume/output';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import type { JobContext, Jobs } from './jobs';
@@ -421,6 +422,8 @@ export class SegmentationService {
       throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
     const job = this.options.jobs.start('export', async (context) => {
       const { signal, progress } = context;
+      // Before any training or prediction: an output that exists, unless the user confirmed.
+      for (const path of [args.path, args.probabilities]) if (path) await refuseExisting(path, args.overwrite);
       const trained = await this.fullModel(session, context);
       const classes = trained.classes.map((id) =>
         session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportAdvice, JobStatus } from '../../shared/api';
@@ -100,6 +100,54 @@ describe('importToZarr', () => {
     const coarse = await service.readSlice(pyramid.id, 'y', 4, 1);
     expect([coarse.width, coarse.height]).toEqual([15, 20]);
     await service.close(pyramid.id);
+  });
+});
+
+describe('importVolume over what exists', () => {
+  let stack: string | undefined;
+  async function importJob(dest: string, overwrite: boolean, source?: string): Promise<JobStatus> {
+    const events = new EventBus();
+    let last: JobStatus | undefined;
+    events.subscribe((event) => (last = event.job));
+    const service = new VolumeService(new RecentList(join(dir, 'recent-overwrite.json')));
+    service.importVolume(new Jobs(events), source ?? (stack ??= await tiffStack('over.tif')), dest, overwrite);
+    await expect.poll(() => last?.state, { timeout: 30_000 }).not.toBe('running');
+    return last!;
+  }
+
+  it('refuses a folder that exists, and even when told to overwrite, one Tomoseg did not write', async () => {
+    const dest = join(dir, 'theirs.zarr');
+    mkdirSync(dest);
+    writeFileSync(join(dest, 'notes.txt'), 'mine');
+    expect(await importJob(dest, false)).toMatchObject({
+      state: 'failed',
+      error: `${dest}: already exists (choose another name or overwrite)`,
+    });
+    const forced = await importJob(dest, true);
+    expect(forced.state).toBe('failed');
+    expect(forced.error).toMatch(new RegExp(`^${dest}: a folder Tomoseg did not write, so it is not replaced`));
+    expect(readdirSync(dest)).toEqual(['notes.txt']);
+    expect(readFileSync(join(dest, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(dir).filter((n) => n.includes('theirs.zarr.partial'))).toEqual([]);
+  });
+
+  it('replaces a copy it wrote when told to overwrite', async () => {
+    const dest = join(dir, 'ours.zarr');
+    expect(await importJob(dest, false)).toMatchObject({ state: 'done' });
+    expect(await importJob(dest, false)).toMatchObject({ state: 'failed' });
+    expect(await importJob(dest, true)).toMatchObject({ state: 'done' });
+    const volume = await openVolume(dest);
+    expect(sameBytes(await readAll(volume), pattern('uint16', shape))).toBe(true);
+    await volume.close();
+  });
+
+  it('never writes over its source', async () => {
+    const dest = join(dir, 'self.zarr');
+    expect(await importJob(dest, false)).toMatchObject({ state: 'done' });
+    expect(await importJob(dest, true, dest)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/is also the source/) as unknown,
+    });
   });
 });
 

@@ -1,6 +1,8 @@
 // Converts any volume we read (typically a large TIFF stack) to a chunked OME-Zarr with a
 // pyramid, so it browses fast. Copies slab by slab in bounded memory; a cancel leaves nothing.
-import { cancelled } from '../../shared/errors';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { badInput, cancelled } from '../../shared/errors';
 import { type Vec3, allocate, voxelCount } from '../../shared/volume';
 import { ChunkCache } from './cache';
 import { createVolume } from './create';
@@ -18,6 +20,8 @@ const COPY_CACHE_BYTES = 64 * 1024 ** 2;
 
 export async function importToZarr(sourcePath: string, destPath: string, options: ImportOptions = {}): Promise<void> {
   const { signal, progress } = options;
+  if (await samePlace(sourcePath, destPath))
+    throw badInput(`${destPath} is also the source: Tomoseg never writes over its input data`);
   // A cache of its own: an import must not evict what the viewer is showing.
   const source = await openVolume(sourcePath, { cache: new ChunkCache(COPY_CACHE_BYTES) });
   try {
@@ -77,4 +81,11 @@ export async function importToZarr(sourcePath: string, destPath: string, options
   } finally {
     await source.close();
   }
+}
+
+/** Whether two paths name the same file or folder (through links, or spelt differently). */
+async function samePlace(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino;
 }

@@ -1,5 +1,6 @@
 // Opens any volume we read, by what the path is: a TIFF file, a folder of TIFF slices, a Zarr
 // folder (OME-Zarr or plain array), or raw binary when the caller gives its layout.
+import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkCache } from './cache';
@@ -26,6 +27,10 @@ export async function openVolume(path: string, options: OpenOptions = {}): Promi
   const info = await stat(path).catch((error: unknown) => {
     throw explain(path, error);
   });
+  // Opening a FIFO waits for a writer and holds a thread of the pool meanwhile: a few of them
+  // would block every later file access. Only regular files and folders are opened.
+  if (!info.isFile() && !info.isDirectory())
+    throw fileProblem(path, `is ${special(info)}, not a file or folder: only regular files and folders are opened`);
   if (options.raw) return openRaw(path, options.raw, options.cache);
   if (info.isDirectory()) {
     const names = await readdir(path).catch((error: unknown) => {
@@ -50,6 +55,12 @@ export async function openVolume(path: string, options: OpenOptions = {}): Promi
     path,
     'unknown volume format: expected .tif/.tiff, a .zarr folder, a folder of TIFF slices, or raw with its layout',
   );
+}
+
+function special(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  return info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file';
 }
 
 /** Orders "slice_2.tif" before "slice_10.tif". */

@@ -1,4 +1,5 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,4 +90,54 @@ describe('web server', () => {
     const escape = await fetch(`http://${base.host}/..%2f..%2fetc%2fpasswd`);
     expect([403, 404]).toContain(escape.status);
   });
+
+  it('refuses a valid token from a foreign Origin or Host, and pages to a foreign Host', async () => {
+    const { host, port } = new URL(server.url);
+    const token = new URL(server.url).searchParams.get('token')!;
+    const status = (headers: Record<string, string>, target = `/api?token=${token}`): Promise<number> =>
+      rawStatus(Number(port), target, { Host: host, ...headers });
+    const upgrade = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13' };
+    const key = { 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const ws = { ...upgrade, ...key };
+    expect(await status(ws)).toBe(101);
+    expect(await status({ ...ws, Origin: `http://${host}` })).toBe(101);
+    expect(await status({ ...ws, Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).toBe(101);
+    expect(await status({ ...ws, Host: `[::1]:${port}` })).toBe(101);
+    // an SSH tunnel from another local port
+    expect(await status({ ...ws, Host: 'localhost:9999', Origin: 'http://localhost:9999' })).toBe(101);
+
+    expect(await status({ ...ws, Origin: 'http://evil.example' })).toBe(403);
+    expect(await status({ ...ws, Origin: 'null' })).toBe(403);
+    // a page of another server on this machine
+    expect(await status({ ...ws, Origin: 'http://127.0.0.1:1' })).toBe(403);
+    for (const foreign of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1.evil.example:${port}`,
+      `a@127.0.0.1:${port}`,
+      '',
+    ])
+      expect(await status({ ...ws, Host: foreign }), foreign).toBe(403);
+
+    expect(await status({}, '/')).toBe(200);
+    expect(await status({ Host: `localhost:${port}` }, '/')).toBe(200);
+    expect(await status({ Host: `evil.example:${port}` }, '/')).toBe(403);
+    expect(await status({ Host: `evil.example:${port}` }, '/assets/app.js')).toBe(403);
+    expect(await status({ Origin: 'http://evil.example' }, '/')).toBe(403);
+  });
 });
+
+/** The status of a raw request with exactly these headers (an empty Host header is sent as such). */
+function rawStatus(port: number, target: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp(port, '127.0.0.1');
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(`GET ${target} HTTP/1.1\r\n${lines.join('')}\r\n`);
+    socket.once('data', (data: Buffer) => {
+      resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data.toString('latin1'))?.[1]));
+      socket.destroy();
+    });
+    socket.once('error', reject);
+    socket.once('close', () => resolve(Number.NaN));
+  });
+}

@@ -1,17 +1,14 @@
 // Web mode: serves the built renderer and the API over a WebSocket on localhost. A random token
-// in the URL is required to open the socket, so other local users cannot drive the services.
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { serializeError } from '../../shared/errors';
-import type { ClientMessage, ServerMessage } from '../../shared/protocol';
-import { decodeFrame, encodeFrame } from '../../shared/wire';
-import { dispatch } from '../api/dispatch';
+// in the URL is required to open the socket, so other local users cannot drive the services; the
+// Host and Origin of every request must name this server (see addresses.ts).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { type IncomingMessage, STATUS_CODES, createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
 import type { Services } from '../services';
+import { hostNames, refusal } from './addresses';
+import { serveApi } from './api-socket';
+import { parseTarget, plain, serveStatic } from './static';
 
 export interface WebServerOptions {
   services: Services;
@@ -27,26 +24,26 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
+/** Calls are small JSON (the largest, a stroke's points); a larger frame closes its socket. */
+export const MAX_FRAME_BYTES = 16 * 1024 ** 2;
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(16).toString('hex');
-  const http = createServer((request, response) => void serveStatic(options.rendererDir, request, response));
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 30 });
+  const names = hostNames(host);
+  const http = createServer((request, response) => {
+    const refused = refusal(names, request.headers.host, request.headers.origin);
+    if (refused) plain(response, 403, refused);
+    else serveStatic(options.rendererDir, request, response);
+  });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
-  http.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/api' || url.searchParams.get('token') !== token) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  http.on('upgrade', (request, socket: Socket, head) => {
+    // Node's HTTP server stops watching the socket once it is upgraded: a reset must not go unheard.
+    socket.on('error', () => socket.destroy());
+    const status = upgradeRefusal(request, names, token);
+    if (status) {
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.services));
@@ -56,6 +53,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     http.once('error', reject);
     http.listen(options.port ?? 0, host, resolve);
   });
+  // Later failures (accepting a connection when out of file handles) must not end the server.
+  http.on('error', (error) => console.error(`web server: ${error.message}`));
   const { port } = http.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -68,44 +67,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-function serveApi(ws: WebSocket, services: Services): void {
-  const send = (message: ServerMessage): void => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(message));
-  };
-  const unsubscribe = services.events.subscribe((event) => send({ event }));
-  ws.on('close', unsubscribe);
-  ws.on('message', (data: Buffer) => {
-    let message: ClientMessage;
-    try {
-      message = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) as ClientMessage;
-    } catch {
-      ws.close(1003, 'malformed frame');
-      return;
-    }
-    dispatch(services.handlers, message.method, message.args).then(
-      (result) => send({ id: message.id, result }),
-      (error: unknown) => send({ id: message.id, error: serializeError(error) }),
-    );
-  });
+/** The status refusing a WebSocket upgrade, or 0 to accept it: the API path, the token, own Host and Origin. */
+function upgradeRefusal(request: IncomingMessage, names: Set<string>, token: string): number {
+  const target = parseTarget(request.url);
+  if (!target) return 400;
+  if (refusal(names, request.headers.host, request.headers.origin)) return 403;
+  const given = new URLSearchParams(target.query).get('token');
+  return target.path === '/api' && sameToken(given, token) ? 0 : 403;
 }
 
-async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-  const file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
-  if (!file.startsWith(normalize(root) + sep)) {
-    response.writeHead(403).end();
-    return;
-  }
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new Error('not a file');
-    response.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-length': info.size,
-      'cache-control': 'no-cache',
-    });
-    createReadStream(file).pipe(response);
-  } catch {
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  }
+/** Compares tokens in constant time, so response times do not reveal how much of a guess was right. */
+function sameToken(given: string | null, token: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

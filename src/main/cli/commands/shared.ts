@@ -46,7 +46,10 @@ export const FLAGS = {
     description:
       'choose each class from the probabilities averaged over the voxel and its 26 neighbours (1-2-1 weights per axis): stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out or vanish',
   },
-  force: { type: 'boolean', description: 'overwrite outputs that already exist' },
+  force: {
+    type: 'boolean',
+    description: 'overwrite outputs that already exist (a folder only where Tomoseg wrote it)',
+  },
 } satisfies Record<string, Flag>;
 
 export const NOTES = [
@@ -83,7 +86,8 @@ export async function checkOutputs(outputs: (string | undefined)[], inputs: stri
     if (inputs.some((input) => resolve(input) === resolve(output)))
       throw badInput(`${output} is also an input: Tomoseg never writes over its input data`);
     await refuseExisting(output, force).catch((error: unknown) => {
-      throw error instanceof TomosegError && error.kind === 'conflict'
+      // Forced, the conflict is a folder Tomoseg did not write: its own message says so.
+      throw error instanceof TomosegError && error.kind === 'conflict' && !force
         ? new TomosegError('conflict', `${output} already exists (use --force to overwrite)`)
         : error;
     });
