@@ -21,6 +21,27 @@ export type Axis = 'z' | 'y' | 'x';
 export const AXES: readonly Axis[] = ['z', 'y', 'x'];
 export const axisIndex = (axis: Axis): 0 | 1 | 2 => (axis === 'z' ? 0 : axis === 'y' ? 1 : 2);
 
+/** Voxel edges differing by more than this factor are worth a note (see voxelUnitsNote). */
+const NOTED_ANISOTROPY = 1.1;
+
+/**
+ * Why a result on voxels of `voxelSize` needs care, or undefined for (nearly) cubic voxels. The
+ * engine's filters are isotropic in voxel units, which is what makes it rotation invariant: on
+ * longer voxels along one axis, shapes are judged squeezed along it, and a structure's class can
+ * depend on how it lies. Resampling to cubic voxels first keeps the invariance.
+ */
+export function voxelUnitsNote(voxelSize: Vec3, unit: string): string | undefined {
+  const longest = voxelSize.indexOf(Math.max(...voxelSize));
+  const ratio = voxelSize[longest]! / Math.min(...voxelSize);
+  if (!(ratio > NOTED_ANISOTROPY)) return undefined;
+  const size = voxelSize.map((v) => Number(v.toPrecision(4))).join(' × ');
+  return (
+    `voxels are ${size} ${unit || 'units'} (z × y × x): Tomoseg's filters work in voxel units, so shapes are judged ` +
+    `squeezed ${ratio.toFixed(1)}× along ${AXES[longest]} and rotation invariance holds in voxel space only; ` +
+    'resample to cubic voxels where orientation matters'
+  );
+}
+
 const CONSTRUCTORS = {
   uint8: Uint8Array,
   int8: Int8Array,

@@ -25,7 +25,9 @@ export const command: Command = {
     const options = outputOptions(flags);
     await checkOutputs([out, probabilities], [image, modelPath], options.force);
     const model = await loadModel(modelPath);
-    await withVolumes([image], (volume) => writeSegmentation(model, volume, { out, probabilities }, options, context));
+    await withVolumes([image], context, (volume) =>
+      writeSegmentation(model, volume, { out, probabilities }, options, context),
+    );
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },
 };

@@ -32,7 +32,7 @@ export const command: Command = {
     const options = outputOptions(flags);
     const seed = integerFlag(flags.seed, 'seed', 0);
     await checkOutputs([out, probabilities, modelPath], [image, labels], options.force);
-    await withVolumes([image, labels], async (volume, labelVolume) => {
+    await withVolumes([image, labels], context, async (volume, labelVolume) => {
       const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
       context.out(describeModel(model));
       if (modelPath) await saveModel(model, modelPath, options.force);

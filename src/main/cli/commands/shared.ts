@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { TomosegError, badInput } from '../../../shared/errors';
+import { voxelUnitsNote } from '../../../shared/volume';
 import { type Model, predictVolume } from '../../engine';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import { refuseExisting } from '../../volume/output';
@@ -95,11 +96,20 @@ export async function checkOutputs(outputs: (string | undefined)[], inputs: stri
   if (new Set(given.map((p) => resolve(p))).size < given.length) throw badInput('two outputs have the same path');
 }
 
-/** Opens the inputs, runs `work` on them and closes them whatever happens. */
-export async function withVolumes<T>(paths: string[], work: (...volumes: Volume[]) => Promise<T>): Promise<T> {
+/**
+ * Opens the inputs (the image first), runs `work` on them and closes them whatever happens. Says
+ * where the image's voxels are far from cubic (voxelUnitsNote).
+ */
+export async function withVolumes<T>(
+  paths: string[],
+  context: CliContext,
+  work: (...volumes: Volume[]) => Promise<T>,
+): Promise<T> {
   const volumes: Volume[] = [];
   try {
     for (const path of paths) volumes.push(await openVolume(path));
+    const note = voxelUnitsNote(volumes[0]!.voxelSize, volumes[0]!.unit);
+    if (note) context.out(`note: ${paths[0]}: ${note}`);
     return await work(...volumes);
   } finally {
     await Promise.all(volumes.map((v) => v.close()));

@@ -17,7 +17,7 @@ export const command: Command = {
     const force = flags.force === true;
     const seed = integerFlag(flags.seed, 'seed', 0);
     await checkOutputs([modelPath], [image, labels], force);
-    const model = await withVolumes([image, labels], (volume, labelVolume) =>
+    const model = await withVolumes([image, labels], context, (volume, labelVolume) =>
       trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress }),
     );
     await saveModel(model, modelPath, force);

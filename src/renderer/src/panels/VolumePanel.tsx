@@ -1,9 +1,10 @@
-import { type VolumeInfo, bytesPerElement, voxelCount } from '../../../shared/volume';
+import { type VolumeInfo, bytesPerElement, voxelCount, voxelUnitsNote } from '../../../shared/volume';
 import { formatBytes, formatLength, formatVec } from '../lib/format';
 import { useImport } from '../store/import';
 
 export function VolumePanel({ volume }: { volume: VolumeInfo }) {
   const unit = volume.unit || 'units';
+  const note = voxelUnitsNote(volume.voxelSize, volume.unit);
   const extent = volume.shape.map((n, i) => n * volume.voxelSize[i]!) as typeof volume.shape;
   // Only worth offering where the volume is stored slice by slice; a chunked Zarr is fast already.
   const convertible = useImport((state) => state.advice?.sliceBySlice ?? false);
@@ -32,6 +33,11 @@ export function VolumePanel({ volume }: { volume: VolumeInfo }) {
           {formatBytes(voxelCount(volume.shape) * bytesPerElement(volume.dtype))}
         </dd>
       </dl>
+      {note && (
+        <p className="hint" data-testid="voxel-units-note">
+          Note: {note}.
+        </p>
+      )}
       {convertible && (
         <button
           type="button"
