@@ -1,4 +1,5 @@
-// A minimal one-page, uncompressed little-endian TIFF writer, to make deliberately broken files.
+// Minimal uncompressed little-endian TIFF writers: one page, to make deliberately broken files; a
+// 16-bit stack, to serve a volume made in the test.
 export interface TinyTiff {
   width: number;
   height: number;
@@ -40,5 +41,48 @@ export function tinyTiff({ width, height, bitsPerSample, sampleFormat, data }: T
     if (type === SHORT) file.writeUInt16LE(value, at + 8);
     else file.writeUInt32LE(value, at + 8);
   });
+  return file;
+}
+
+/** An uncompressed little-endian 16-bit multi-page TIFF, one strip per z page (shape z, y, x). */
+export function stackTiff16([depth, height, width]: [number, number, number], data: Uint16Array): Buffer {
+  const SHORT = 3;
+  const LONG = 4;
+  const tags = 9;
+  const pageBytes = height * width * 2;
+  const ifdBytes = 2 + tags * 12 + 4;
+  const file = Buffer.alloc(8 + depth * (pageBytes + ifdBytes));
+  file.write('II', 0, 'latin1');
+  file.writeUInt16LE(42, 2);
+  let at = 8;
+  let link = 4;
+  for (let z = 0; z < depth; z++) {
+    const strip = at;
+    for (let i = 0; i < height * width; i++) file.writeUInt16LE(data[z * height * width + i]!, strip + 2 * i);
+    const ifd = strip + pageBytes;
+    file.writeUInt32LE(ifd, link);
+    file.writeUInt16LE(tags, ifd);
+    const entries: [number, number, number][] = [
+      [256, LONG, width],
+      [257, LONG, height],
+      [258, SHORT, 16],
+      [259, SHORT, 1], // no compression
+      [262, SHORT, 1], // black is zero
+      [273, LONG, strip],
+      [277, SHORT, 1],
+      [278, LONG, height],
+      [279, LONG, pageBytes],
+    ];
+    entries.forEach(([tag, type, value], i) => {
+      const entry = ifd + 2 + i * 12;
+      file.writeUInt16LE(tag, entry);
+      file.writeUInt16LE(type, entry + 2);
+      file.writeUInt32LE(1, entry + 4);
+      if (type === SHORT) file.writeUInt16LE(value, entry + 8);
+      else file.writeUInt32LE(value, entry + 8);
+    });
+    link = ifd + 2 + tags * 12;
+    at = link + 4;
+  }
   return file;
 }

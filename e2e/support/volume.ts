@@ -12,8 +12,11 @@ export interface TestVolume {
 
 export const SAMPLE_PATH = join('resources', 'sample', 'bone_128x128x128.tif');
 
-export async function readSample(): Promise<TestVolume> {
-  const tiff = await fromFile(SAMPLE_PATH);
+export const readSample = (): Promise<TestVolume> => readTiff(SAMPLE_PATH);
+
+/** An 8-bit multi-page TIFF (the sample, or a segmentation the app exported), read with geotiff. */
+export async function readTiff(path: string): Promise<TestVolume> {
+  const tiff = await fromFile(path);
   const pages = await tiff.getImageCount();
   const first = await tiff.getImage(0);
   const [width, height] = [first.getWidth(), first.getHeight()];

@@ -1,10 +1,11 @@
 // Surface meshes on phantoms with a known analytic surface: refined mesh from a noisy, blurred
 // probability map vs marching tetrahedra on the voxel labels (the staircase a user gets without
 // refinement). Prints distance to the true surface, volume and area errors, triangle quality,
-// watertightness, time; then an out-of-core run (blockwise = single block, peak RSS).
-//   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only]
+// watertightness, time; then an out-of-core run (blockwise = single block, peak RSS); then how
+// long a cancelled mesh job takes to end while its worker meshes.
+//   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only] [--cancel-only]
 //   N: side of the out-of-core volume (default 256); I: its refinement iterations (default 0, the
-//   extraction alone); --large-only skips the phantom table.
+//   extraction alone); --large-only skips the phantom table; --cancel-only runs only the cancel timing.
 import { parseArgs } from 'node:util';
 import { meshFromVolume, minAngle, selfIntersections, topology, type MeshResult } from '../../src/main/mesh';
 import {
@@ -18,12 +19,18 @@ import {
 } from '../../src/main/mesh/phantoms';
 import type { Vec3 } from '../../src/shared/volume';
 import type { Volume } from '../../src/main/volume/volume';
+import { WritableMemoryVolume } from '../../src/main/segmentation/memory-volume';
+import { EventBus } from '../../src/main/services/events';
+import { Jobs } from '../../src/main/services/jobs';
+import { MeshService } from '../../src/main/services/mesh-service';
+import { serializeError } from '../../src/shared/errors';
 
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '256' },
     iterations: { type: 'string', default: '0' },
     'large-only': { type: 'boolean', default: false },
+    'cancel-only': { type: 'boolean', default: false },
   },
 });
 const largeSide = Number(values.size);
@@ -191,6 +198,58 @@ async function outOfCore(side: number, iterations: number): Promise<void> {
   );
 }
 
+/**
+ * A mesh job cancelled while its worker meshes (on a progress report mid-stage, as the cancel
+ * button does): time from the cancel to the job's end. The worker is terminated, not waited for;
+ * services/mesh-service.test.ts checks that order (ended short of its total, worker ended, no mesh
+ * kept), and the time lives here.
+ */
+async function cancelLatency(side = 64, runs = 3): Promise<void> {
+  const shape: Vec3 = [side, side, side];
+  const data = new Uint8Array(side ** 3);
+  const c = (side - 1) / 2;
+  for (let z = 0, i = 0; z < side; z++)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++, i++)
+        data[i] = (z - c) ** 2 + (y - c) ** 2 + (x - c) ** 2 <= (0.3 * side) ** 2 ? 2 : 1;
+  const volume = WritableMemoryVolume.uint8(shape, { voxelSize: [1, 1, 1], unit: 'µm' });
+  await volume.write({ start: [0, 0, 0], shape }, data);
+  const events = new EventBus();
+  const jobs = new Jobs(events);
+  const service = new MeshService({
+    jobs,
+    segmentationOf: () => ({ volume, modelVersion: 1 }),
+    classesOf: () => [
+      { id: 1, name: 'Background', colour: '#000000' },
+      { id: 2, name: 'Ball', colour: '#ff0000' },
+    ],
+  });
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    let cancelledAt = 0;
+    const stop = events.subscribe(({ job }) => {
+      if (job.kind !== 'mesh' || cancelledAt || job.state !== 'running' || job.done === 0 || job.done >= job.total)
+        return;
+      cancelledAt = performance.now();
+      jobs.cancel(job.id);
+    });
+    const outcome = await service.meshSegmentation({ volumeId: 'v', classId: 1 }).result.then(
+      () => 'finished before a progress report mid-stage',
+      (error: unknown) => serializeError(error).kind,
+    );
+    stop();
+    if (outcome !== 'cancelled') throw new Error(`the mesh job was not cancelled: ${outcome}`);
+    times.push(performance.now() - cancelledAt);
+  }
+  console.log(
+    `\ncancelling a mesh job while its worker meshes a ${side}³ volume: ${times.map((t) => t.toFixed(0)).join(', ')} ms ` +
+      `from the cancel to the job's end (target < 1000 ms)`,
+  );
+}
+
 console.log('machine: shared, 2 CPU cores, other jobs running: times are indicative only\n');
-if (!values['large-only']) await phantomTable();
-await outOfCore(largeSide, largeIterations);
+if (!values['cancel-only']) {
+  if (!values['large-only']) await phantomTable();
+  await outOfCore(largeSide, largeIterations);
+}
+await cancelLatency();

@@ -3,7 +3,9 @@
 // planes), and of the same volume imported to OME-Zarr (read from a pyramid level), with the peak
 // RSS growth. Target: under 1 s for 512³ from the page cache, memory bounded by a few strips.
 // Then the painted labels' overview of an edge³ label store with a few million labelled voxels:
-// a full recount against the update after one small stroke (what the 3D view reads while painting).
+// a full recount against the update after one small stroke (what the 3D view reads while painting),
+// and the memory a stroke on an empty 2048³ store takes (target < 8 MiB: its blocks, not the volume;
+// src/main/labels/label-store.test.ts checks the blocks and bytes the store keeps).
 //   npx tsx scripts/bench/overview.ts [--edge 512] [--max-edge 128]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,10 +84,23 @@ function timeLabelOverview(): void {
   );
 }
 
+/** Array-buffer memory taken by one stroke (and listing its voxels) on an empty 2048³ label store. */
+function paintMemory(): void {
+  const store = new LabelStore([2048, 2048, 2048]);
+  const before = process.memoryUsage().arrayBuffers;
+  store.paint({ value: 1, shapes: [{ kind: 'disc', axis: 'z', center: [2047, 2040, 2040], radius: 20 }] });
+  store.labelledVoxels();
+  const grown = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
+  console.log(
+    `a radius-20 disc painted on an empty 2048³ label store: +${grown.toFixed(2)} MiB of array buffers (target < 8 MiB), ${store.blockKeys().length} block(s)`,
+  );
+}
+
 try {
   console.log(`overview, max edge ${maxEdge}; machine shared with other work, so times are noisy`);
   await time('sample (TIFF)', join(import.meta.dirname, '../../resources/sample/bone_128x128x128.tif'));
   timeLabelOverview();
+  paintMemory();
 
   const shape: Vec3 = [edge, edge, edge];
   const tiff = join(dir, `synthetic_${edge}.tif`);

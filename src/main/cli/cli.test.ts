@@ -1,7 +1,7 @@
 // End to end: the CLI run as its own process (from the TypeScript sources through tsx) on a small
 // phantom written to TIFF and OME-Zarr.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,7 +126,6 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(
       (await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'b.json', '--seed', '9')).code,
     ).toBe(0);
-    const { readFile } = await import('node:fs/promises');
     expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe(await readFile(join(dir, 'b.json'), 'utf8'));
   });
 
@@ -137,43 +136,78 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(info.stdout).toMatch(/dtype\s+uint16/);
     expect(info.stdout).toMatch(/voxel size\s+2 × 2 × 2 micrometer/);
     const backends = await tomoseg('info', '--backends');
+    expect(backends.code, backends.stderr).toBe(0);
     expect(backends.stdout).toMatch(/^cpu\s+loads/m);
     expect(backends.stdout).toMatch(/^used: /m);
   });
 
-  it('fails with one line and no output on bad input', async () => {
+  it('fails with one line, no output and the documented exit code (1 failed, 2 usage) on bad input', async () => {
     await write(join(dir, 'small.tif'), new Uint8Array(8 * 8 * 8).fill(1), [8, 8, 8], 'labels');
     // a uniform image: nothing tells the painted classes apart, so no model can be trained
     await write(join(dir, 'flat.tif'), new Uint8Array(labels.length).fill(100), phantom.shape, 'image');
-    const cases: [string[], RegExp][] = [
+    await writeFile(join(dir, 'kept.tif'), 'mine');
+    const cases: [string[], RegExp, number][] = [
       [
         ['segment', '--image', 'img.tif', '--labels', 'small.tif', '--out', 'x.tif'],
         /shape 8×8×8 .* image has 40×48×48/,
+        1,
       ],
       [
-        ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'seg.tif'],
-        /seg\.tif already exists \(use --force/,
+        ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'kept.tif'],
+        /kept\.tif already exists \(use --force/,
+        1,
       ],
-      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'img.tif', '--force'], /is also an input/],
-      [['predict', '--image', 'img.tif', '--model', 'img.tif', '--out', 'y.tif'], /not valid JSON/],
-      [['segment', '--image', 'img.tif', '--out', 'x.tif'], /segment needs --labels/],
+      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'img.tif', '--force'], /is also an input/, 1],
+      [['predict', '--image', 'img.tif', '--model', 'img.tif', '--out', 'y.tif'], /not valid JSON/, 1],
+      [['segment', '--image', 'img.tif', '--out', 'x.tif'], /segment needs --labels/, 2],
+      [['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--bogus'], /'--bogus'/, 2],
       [
         ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--threads', 'many'],
         /--threads must be an integer/,
+        1,
       ],
-      [['frobnicate'], /unknown command/],
+      [['frobnicate'], /unknown command/, 2],
       [
         ['segment', '--image', 'flat.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--model', 'x.json'],
         /training learned nothing usable from these labels: it gives class \d \(0 %\) to too few/,
+        1,
       ],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, message, code] of cases) {
       const result = await tomoseg(...args);
-      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(code);
       expect(result.stderr.trim().split('\n').at(-1)).toMatch(message);
     }
     const names = await readdir(dir);
     expect(names.filter((n) => n.startsWith('x.') || n.startsWith('y.') || n.includes('partial'))).toEqual([]);
+    expect(await readFile(join(dir, 'kept.tif'), 'utf8')).toBe('mine');
+  });
+
+  it('stops on Ctrl-C (SIGINT) with exit code 130 and one line, leaving no output', async () => {
+    const files = ['interrupted.tif', 'interrupted.json'].map((name) => join(dir, name));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', entry, 'segment', '--image', join(dir, 'img.tif'), '--labels', join(dir, 'lab.tif')].concat([
+        '--out',
+        files[0]!,
+        '--model',
+        files[1]!,
+      ]),
+      { cwd: repository, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    // interrupted when it reports training under way (not on a clock): the signal reaches it mid-run
+    let stderr = '';
+    let interrupted = false;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && /^training [1-9]\d?%$/m.test(stderr)) interrupted = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(interrupted, stderr).toBe(true);
+    expect(code, stderr).toBe(130);
+    expect(stderr.trim().split('\n').at(-1)).toBe('tomoseg: cancelled');
+    expect(stderr).not.toMatch(/^(trained|predicting)/m);
+    expect((await readdir(dir)).filter((n) => n.startsWith('interrupted'))).toEqual([]);
   });
 
   it('imports an image to an OME-Zarr pyramid with the same voxels, refusing to overwrite', async () => {
@@ -184,14 +218,28 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(zarr.format).toMatch(/OME-Zarr/);
     await zarr.close();
     const again = await tomoseg('import', '--image', 'img.tif', '--out', 'img.zarr');
-    expect(again.code).not.toBe(0);
+    expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/img\.zarr already exists \(use --force/);
+    expect(again.stderr.trim().split('\n').at(-1)).toMatch(/img\.zarr already exists \(use --force to overwrite\)$/);
+    // --force replaces its own copy, never a folder it did not write
+    expect((await tomoseg('import', '--image', 'img.tif', '--out', 'img.zarr', '--force')).code).toBe(0);
+    await mkdir(join(dir, 'theirs.zarr'));
+    await writeFile(join(dir, 'theirs.zarr', 'notes.txt'), 'mine');
+    const theirs = await tomoseg('import', '--image', 'img.tif', '--out', 'theirs.zarr', '--force');
+    expect(theirs.code).toBe(1);
+    expect(theirs.stderr.trim().split('\n').at(-1)).toMatch(
+      /theirs\.zarr: a folder Tomoseg did not write, so it is not replaced: choose another name, or move the folder away yourself$/,
+    );
+    expect(await readdir(join(dir, 'theirs.zarr'))).toEqual(['notes.txt']);
     const notZarr = await tomoseg('import', '--image', 'img.tif', '--out', 'img2.tif');
+    expect(notZarr.code).toBe(1);
     expect(notZarr.stderr).toMatch(/name it \*\.zarr/);
+    expect(await readdir(dir)).not.toContain('img2.tif');
   });
 
   it('documents every flag', async () => {
     const help = await tomoseg('segment', '--help');
+    expect(help.code).toBe(0);
     for (const flag of [
       '--image IMG',
       '--labels LAB',

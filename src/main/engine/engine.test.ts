@@ -104,6 +104,46 @@ describe('basis', () => {
     // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
     expect(maxDifference).toBeLessThan(2e-3);
   });
+
+  it('is equivariant to 90° rotations about x and y too, where z meets the other axes', async () => {
+    const [nz, ny, nx] = phantom.shape;
+    const n = nz * ny * nx;
+    const before = await predictRegion(model, new MemoryVolume(phantom.image, phantom.shape), {
+      start: [0, 0, 0],
+      shape: phantom.shape,
+    });
+    // where voxel (z, y, x) goes, and the rotated volume's shape
+    const rotations: { about: string; shape: Vec3; to: (z: number, y: number, x: number) => Vec3 }[] = [
+      { about: 'x', shape: [ny, nz, nx], to: (z, y, x) => [y, nz - 1 - z, x] }, // (z, y) -> (y, nz-1-z)
+      { about: 'y', shape: [nx, ny, nz], to: (z, y, x) => [x, y, nz - 1 - z] }, // (z, x) -> (x, nz-1-z)
+    ];
+    for (const { about, shape, to } of rotations) {
+      const at = (z: number, y: number, x: number): number => {
+        const [rz, ry, rx] = to(z, y, x);
+        return (rz * shape[1] + ry) * shape[2] + rx;
+      };
+      const rotated = new Uint16Array(n);
+      for (let z = 0, i = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) rotated[at(z, y, x)] = phantom.image[i]!;
+      const after = await predictRegion(model, new MemoryVolume(rotated, shape), { start: [0, 0, 0], shape });
+      let maxDifference = 0;
+      let sameClass = 0;
+      for (let z = 0, i = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++, i++) {
+            const j = at(z, y, x);
+            if (before.labels[i] === after.labels[j]) sameClass++;
+            for (let k = 0; k < 3; k++)
+              maxDifference = Math.max(
+                maxDifference,
+                Math.abs(before.probabilities[k * n + i]! - after.probabilities[k * n + j]!),
+              );
+          }
+      // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
+      expect(maxDifference, `rotated about ${about}`).toBeLessThan(2e-3);
+      expect(sameClass / n, `rotated about ${about}`).toBeGreaterThan(0.999);
+    }
+  });
 });
 
 describe('invariants', () => {

@@ -21,6 +21,34 @@ function denseDisc(shape: Vec3, center: Vec3, radius: number, axis: 0 | 1 | 2): 
 
 const whole = (shape: Vec3) => ({ start: [0, 0, 0] as Vec3, shape });
 
+/** Blocks per axis of a 2048³ store. */
+const BLOCK_GRID = 2048 / BLOCK;
+
+/**
+ * Bytes of the typed arrays and array buffers `root` holds, followed through its fields, arrays,
+ * maps and sets (each buffer counted once): what a store keeps, unlike the process's memory,
+ * which other work on the machine moves.
+ */
+function heldBytes(root: unknown): number {
+  const buffers = new Set<ArrayBufferLike>();
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (ArrayBuffer.isView(value)) return void buffers.add(value.buffer);
+    if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return void buffers.add(value);
+    if (value instanceof Map)
+      for (const [key, item] of value) {
+        visit(key);
+        visit(item);
+      }
+    if (value instanceof Set) for (const item of value) visit(item);
+    for (const item of Object.values(value)) visit(item);
+  };
+  visit(root);
+  return [...buffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+}
+
 /** (index, value) of the labelled voxels: a short list that compares fast and prints readably. */
 const labelled = (a: Uint8Array): number[][] => [...a.keys()].filter((i) => a[i] !== 0).map((i) => [i, a[i]!]);
 
@@ -180,17 +208,24 @@ describe('LabelStore', () => {
   it('paints a 2048³ volume without allocating it, with flat indices beyond 2³²', () => {
     const shape: Vec3 = [2048, 2048, 2048];
     const store = new LabelStore(shape);
-    const heap = process.memoryUsage().arrayBuffers;
+    // empty, it holds what an empty 64³ store holds: nothing grows with the volume
+    const empty = heldBytes(store);
+    expect(empty).toBe(heldBytes(new LabelStore([64, 64, 64])));
     const diff = store.paint({
       value: 1,
       shapes: [{ kind: 'disc', axis: 'z', center: [2047, 2040, 2040], radius: 20 }],
     });
-    expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(8 << 20);
-    expect(store.blockKeys().length).toBeLessThanOrEqual(4);
+    // The disc (clipped to y, x ≥ 2020) lies in the last block alone: the store holds that block,
+    // the stroke's undo record and little else, whatever the volume's size.
+    const last = (BLOCK_GRID - 1) * (BLOCK_GRID * BLOCK_GRID + BLOCK_GRID + 1);
+    expect(store.blockKeys()).toEqual([last]);
+    const bound = empty + BLOCK ** 3 + 16 * diff.indices.length + 4096;
+    expect(heldBytes(store)).toBeLessThanOrEqual(bound);
     expect(Math.max(...diff.indices)).toBeGreaterThan(2 ** 32);
     const { indices } = store.labelledVoxels();
     expect(indices[indices.length - 1]).toBe(flat(shape, 2047, 2047, 2047));
     expect(store.read({ start: [2047, 2047, 2047], shape: [1, 1, 1] })).toEqual(Uint8Array.of(1));
+    expect(heldBytes(store)).toBeLessThanOrEqual(bound); // reading keeps nothing more
   });
 
   it('tracks dirty blocks, including blocks erased to nothing', () => {

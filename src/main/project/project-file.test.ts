@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
+import { MemoryVolume, parseModel, predictRegion, trainModel } from '../engine';
 import { LabelStore } from '../labels';
+import { makePhantom, paintLabels } from '../phantoms';
 import { runHelper } from '../testing/nobody';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { ProjectFile } from './project-file';
@@ -101,7 +103,20 @@ function child(mode: string, path: string, lines: number): Promise<{ process: Ch
 describe('ProjectFile', () => {
   it('round-trips labels, classes, models, results and history byte for byte', async () => {
     const { path, volumeId, store, project } = await projectWithLabels(40);
-    const payload = new Uint8Array(randomBytes(100_000));
+    // a real trained model (a few iterations on a small phantom), stored as the engine writes its files
+    const phantom = await makePhantom('binary', [12, 24, 24], 2);
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const trained = await trainModel(
+      image,
+      new MemoryVolume(paintLabels(phantom.truth, phantom.shape, 2), phantom.shape),
+      {
+        seed: 1,
+        iterations: 10,
+      },
+    );
+    const whole = { start: [0, 0, 0] as Vec3, shape: phantom.shape };
+    const predicted = await predictRegion(trained, image, whole, { threads: 0 });
+    const payload = new TextEncoder().encode(JSON.stringify(trained));
     const data = new Uint8Array(randomBytes(5000));
     project.setClasses(volumeId, [
       { id: 1, name: 'Background', colour: '#0072b2' },
@@ -134,6 +149,12 @@ describe('ProjectFile', () => {
     expect(again.volume(volumeId).labelsVersion).toBe(store.version);
     expect(again.classes(volumeId).map((c) => c.name)).toEqual(['Background', 'Pore']);
     expect(Buffer.from(again.model(model.id).payload).equals(Buffer.from(payload))).toBe(true);
+    // the stored model is a valid model again, and predicts what it predicted before it was stored
+    const restored = parseModel(JSON.parse(new TextDecoder().decode(again.model(model.id).payload)), 'stored model');
+    const repredicted = await predictRegion(restored, image, whole, { threads: 0 });
+    expect(repredicted.labels).toEqual(predicted.labels);
+    expect(repredicted.probabilities).toEqual(predicted.probabilities);
+    expect(new Set(predicted.labels)).toEqual(new Set([1, 2])); // it learned both classes
     expect(again.models()[0]).toMatchObject({ name: 'm1', labelsVersion: store.version });
     expect(Buffer.from(again.result(stored.id).data!).equals(Buffer.from(data))).toBe(true);
     expect(again.result(stored.id).meta).toEqual({ classes: [1, 2] });

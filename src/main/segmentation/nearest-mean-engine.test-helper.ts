@@ -12,9 +12,6 @@ export interface MeanModel {
 }
 
 export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
-  /** Milliseconds each z slab of predictVolume waits, so tests can cancel mid-run. */
-  constructor(private readonly slabDelay = 0) {}
-
   async train(volume: Volume, labels: LabelledVoxels, { signal }: TrainOptions): Promise<MeanModel> {
     const sums = new Map<number, [number, number]>();
     const [, ny, nx] = volume.shape;
@@ -66,7 +63,6 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
       const region: Region = { start: [z, 0, 0], shape: [1, ny, nx] };
       const { classes } = await this.predictRegion(model, volume, region);
       await outputs.classes.write(region, classes);
-      if (this.slabDelay > 0) await new Promise((resolve) => setTimeout(resolve, this.slabDelay));
       progress(z + 1, nz);
     }
   }

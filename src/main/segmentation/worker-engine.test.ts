@@ -109,26 +109,39 @@ describe('WorkerEngine', () => {
   it('pauses a whole-volume prediction while the user is active, and stops it when aborted meanwhile', async () => {
     let active = true;
     const waiting: (() => void)[] = [];
+    // what happens, in order: the waits for the user, the volume's reads, the user going idle
+    const log: string[] = [];
     const user = {
       idle: (signal?: AbortSignal) =>
         new Promise<void>((resolve) => {
+          log.push('wait');
           if (!active) return resolve();
           waiting.push(resolve);
           signal?.addEventListener('abort', () => resolve());
         }),
     };
+    class LoggedVolume extends MemoryVolume {
+      override read(region: Region): Promise<TypedArray> {
+        log.push('read');
+        return super.read(region);
+      }
+    }
     const pausing = new WorkerEngine({ liveThreads: 1, user });
     try {
       const model = await pausing.train(volume, labels, { seed: 3, preview: true, classNames, ...run() });
       const got = { classes: collector() };
-      const prediction = pausing.predictVolume(model, volume, got, { threads: 1, ...run() });
-      // its first read waits (the worker takes a moment to start), and nothing is written meanwhile
+      const logged = new LoggedVolume(data, SHAPE, 'slabs');
+      const prediction = pausing.predictVolume(model, logged, got, { threads: 1, ...run() });
+      // its first read waits for the user (the worker takes a moment to start): nothing is read
+      // before the wait, nor written
       await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0), { timeout: 20_000 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(log.filter((event) => event !== 'wait')).toEqual([]);
       expect(got.classes.channels.size).toBe(0);
       active = false;
+      log.push('idle');
       for (const resume of waiting.splice(0)) resume();
       await prediction;
+      expect(log.indexOf('read')).toBeGreaterThan(log.indexOf('idle'));
       expect(got.classes.channels.get(0)!.filter((v) => v === 0)).toHaveLength(0);
 
       active = true;

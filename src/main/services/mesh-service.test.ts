@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { JobStatus } from '../../shared/api';
 import type { MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import type { Vec3 } from '../../shared/volume';
@@ -161,26 +163,42 @@ describe('meshing a segmentation', () => {
     });
   });
 
-  it('stops promptly when cancelled, before or while the worker meshes, and keeps no mesh', async () => {
+  it('stops when cancelled, before or while the worker meshes: ends the worker, keeps no mesh', async () => {
     const { service, jobs, events } = await setup({ shape: [64, 64, 64] });
     const early = service.meshSegmentation({ volumeId: 'v', classId: 1 });
     jobs.cancel(early.id);
     await expect(early.result).rejects.toMatchObject({ kind: 'cancelled' });
     expect(() => service.readMesh(early.id)).toThrow(/no mesh/);
 
-    const job = service.meshSegmentation({ volumeId: 'v', classId: 1 });
-    // wait for progress from the worker, then cancel
-    await new Promise<void>((resolve) => {
-      const stop = events.subscribe((event) => {
-        if (event.job.id !== job.id || event.job.done === 0) return;
-        stop();
-        resolve();
-      });
+    // Cancelled on the worker's first progress report, in the same turn of the event loop.
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    const seen: JobStatus[] = [];
+    let cancelledAt: JobStatus | undefined;
+    const stop = events.subscribe(({ job }) => {
+      if (job.kind !== 'mesh' || job.id === early.id) return;
+      seen.push(job);
+      if (!cancelledAt && job.state === 'running' && job.done > 0 && job.done < job.total) {
+        cancelledAt = job;
+        jobs.cancel(job.id);
+      }
     });
-    const cancelledAt = performance.now();
-    jobs.cancel(job.id);
-    await expect(job.result).rejects.toMatchObject({ kind: 'cancelled' });
-    expect(performance.now() - cancelledAt).toBeLessThan(1000);
+    try {
+      const job = service.meshSegmentation({ volumeId: 'v', classId: 1 });
+      await expect(job.result).rejects.toMatchObject({ kind: 'cancelled' });
+      expect(cancelledAt).toMatchObject({ id: job.id });
+      // the worker was told to stop, and stops: it does not mesh on unseen
+      expect(terminate).toHaveBeenCalledTimes(1);
+      await expect(terminate.mock.results[0]!.value).resolves.toBeTypeOf('number');
+      await vi.waitFor(() => expect(seen.at(-1)!.state).toBe('cancelled'));
+      // the job ended where it was cancelled, short of its total: not after the worker finished
+      const last = seen.at(-1)!;
+      expect(last).toMatchObject({ id: job.id, done: cancelledAt!.done, total: cancelledAt!.total });
+      expect(last.done).toBeLessThan(last.total);
+      expect(() => service.readMesh(job.id)).toThrow(/no mesh/);
+    } finally {
+      stop();
+      terminate.mockRestore();
+    }
   });
 });
 

@@ -213,11 +213,30 @@ describe('segmentation with the engine', () => {
   });
 
   it('cancels a segment-all in worker threads and an export, leaving no file behind', async () => {
-    const { service, jobs } = await setup();
+    // the engine's progress as it reports it (before the jobs' throttling): the run is cancelled
+    // when its first block is written, the next ones still in the workers
+    const reports: number[] = [];
+    let cancel = (): void => undefined;
+    const reporting: typeof engine = {
+      ...engine,
+      predictVolume: (model, volume, outputs, options) =>
+        engine.predictVolume(model, volume, outputs, {
+          ...options,
+          progress: (done, total, message) => {
+            reports.push(done);
+            options.progress(done, total, message);
+            if (done > 0 && done < total) cancel();
+          },
+        }),
+    };
+    const { service, jobs } = await setup(undefined, reporting);
     await service.train('v', { seed: 5 }).result;
     const run = service.segmentAll('v', { threads: 2 });
-    setTimeout(() => jobs.cancel(run.id), 30);
+    cancel = () => void jobs.cancel(run.id);
     await expect(run.result).rejects.toMatchObject({ kind: 'cancelled' });
+    // one block written, then nothing more: the blocks in the workers were dropped
+    expect(reports).toHaveLength(2);
+    expect(reports[1]).toBeGreaterThan(0);
     expect(service.segmentationState('v')).toMatchObject({ segmentation: null, running: {} });
     const path = join(folder, 'cancelled.tif');
     const exporting = service.exportSegmentation({ volumeId: 'v', path, overwrite: false });

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { JobStatus } from '../../shared/api';
 import { segmentationArgs } from '../../shared/api/segmentation';
 import type { Vec3 } from '../../shared/volume';
 import { TomosegError } from '../../shared/errors';
@@ -33,9 +37,10 @@ const inBall = (z: number, y: number, x: number): boolean =>
 
 async function setup(engine: SegmentationEngine = new NearestMeanEngine()) {
   const volume = await twoPhaseVolume();
-  const jobs = new Jobs(new EventBus());
+  const events = new EventBus();
+  const jobs = new Jobs(events);
   const service = new SegmentationService({ volumes: { get: () => volume }, jobs, engine });
-  return { service, jobs, volume, id: 'v1' };
+  return { service, jobs, events, volume, id: 'v1' };
 }
 
 /** Paints a disc of the material inside the ball and one of background in a corner, on slice z = 12. */
@@ -283,17 +288,79 @@ describe('segment all', () => {
   });
 
   it('cancels mid-run, keeping the previous state, and can run again', async () => {
-    const { service, jobs, id } = await setup(new NearestMeanEngine(20));
+    const { service, jobs, events, id } = await setup();
     paintBothClasses(service, id);
     await service.train(id).result;
+    // cancelled on its first progress report short of the total, in the same turn of the event loop
+    const seen: JobStatus[] = [];
+    let cancelledAt: JobStatus | undefined;
+    const stop = events.subscribe(({ job }) => {
+      if (job.kind !== 'segment-all') return;
+      seen.push(job);
+      if (!cancelledAt && job.state === 'running' && job.done > 0 && job.done < job.total) {
+        cancelledAt = job;
+        jobs.cancel(job.id);
+      }
+    });
     const run = service.segmentAll(id);
     expect(() => service.segmentAll(id)).toThrow(/already running/);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    jobs.cancel(run.id);
     await expect(run.result).rejects.toMatchObject({ kind: 'cancelled' });
+    stop();
+    expect(cancelledAt).toMatchObject({ id: run.id });
+    // it stopped where it was cancelled: no slab predicted after the cancel
+    const last = seen.filter((job) => job.id === run.id).at(-1)!;
+    expect(last).toMatchObject({ state: 'cancelled', done: cancelledAt!.done, total: cancelledAt!.total });
     expect(service.segmentationState(id)).toMatchObject({ segmentation: null, running: {} });
     expect(await service.readSegmentationSlice(id, 'z', 0)).toBeNull();
     await expect(service.segmentAll(id).result).resolves.toBe(1);
+  });
+});
+
+describe('export', () => {
+  it('refuses an output that exists before any training, and never replaces a folder it did not write', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tomoseg-export-'));
+    try {
+      const { service, id } = await setup();
+      paintBothClasses(service, id);
+      await service.train(id, { preview: true }).result;
+      /** Exports, and waits until the service no longer counts the export as running. */
+      const exported = async (args: { path: string; probabilities?: string; overwrite: boolean }): Promise<unknown> => {
+        const result = await service
+          .exportSegmentation({ volumeId: id, ...args })
+          .result.catch((error: unknown) => error);
+        await expect.poll(() => service.segmentationState(id).running.export).toBeUndefined();
+        return result;
+      };
+      const file = join(folder, 'seg.tif');
+      writeFileSync(file, 'old');
+      expect(await exported({ path: file, overwrite: false })).toMatchObject({
+        kind: 'conflict',
+        message: `${file}: already exists (choose another name or overwrite)`,
+      });
+      expect(readFileSync(file, 'utf8')).toBe('old');
+      // refused before the full training an export of a preview model starts with
+      expect(service.segmentationState(id).model).toMatchObject({ version: 1, preview: true });
+
+      const theirs = join(folder, 'theirs.zarr');
+      mkdirSync(theirs);
+      writeFileSync(join(theirs, 'notes.txt'), 'mine');
+      for (const args of [{ path: theirs }, { path: join(folder, 'new.tif'), probabilities: theirs }])
+        expect(await exported({ ...args, overwrite: true })).toMatchObject({
+          kind: 'conflict',
+          message: `${theirs}: a folder Tomoseg did not write, so it is not replaced: choose another name, or move the folder away yourself`,
+        });
+      expect(readdirSync(theirs)).toEqual(['notes.txt']);
+
+      // Its own outputs, and a file, are replaced when the user confirmed.
+      const ours = join(folder, 'ours.zarr');
+      expect(await exported({ path: ours, overwrite: false })).toBe(ours);
+      expect(await exported({ path: ours, overwrite: true })).toBe(ours);
+      expect(await exported({ path: file, overwrite: true })).toBe(file);
+      expect(readFileSync(file).subarray(0, 2).toString('latin1')).toMatch(/II|MM/);
+      expect(readdirSync(folder).sort()).toEqual(['ours.zarr', 'seg.tif', 'theirs.zarr']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
