@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Page, expect, test } from './support/test';
 import { appUrl, compareView, waitForSlice } from './support/viewer';
 import { SAMPLE_PATH, type TestVolume, readSample } from './support/volume';
+import { stackTiff } from './support/tiff';
 
 // A conversion runs in the test: allow for a busy machine.
 test.setTimeout(120_000);
@@ -53,45 +54,12 @@ function importEvents(page: Page): JobEvent[] {
   return seen;
 }
 
-/** An uncompressed 8-bit multi-page TIFF, one strip per page, written without Tomoseg. */
-function stackTiff([depth, height, width]: [number, number, number]): Buffer {
-  const tags = 9;
-  const pageBytes = height * width;
-  const ifdBytes = 2 + tags * 12 + 4;
-  const file = Buffer.alloc(8 + depth * (pageBytes + ifdBytes));
-  file.write('II', 0, 'latin1');
-  file.writeUInt16LE(42, 2);
-  let at = 8;
-  let link = 4;
-  for (let z = 0; z < depth; z++) {
-    const data = at;
-    for (let i = 0; i < pageBytes; i++) file[data + i] = (i * 7 + z * 13) & 255;
-    const ifd = data + pageBytes;
-    file.writeUInt32LE(ifd, link);
-    file.writeUInt16LE(tags, ifd);
-    const entries: [number, number, number][] = [
-      [256, 4, width],
-      [257, 4, height],
-      [258, 3, 8],
-      [259, 3, 1],
-      [262, 3, 1],
-      [273, 4, data],
-      [277, 3, 1],
-      [278, 4, height],
-      [279, 4, pageBytes],
-    ];
-    entries.forEach(([tag, type, value], i) => {
-      const entry = ifd + 2 + i * 12;
-      file.writeUInt16LE(tag, entry);
-      file.writeUInt16LE(type, entry + 2);
-      file.writeUInt32LE(1, entry + 4);
-      if (type === 3) file.writeUInt16LE(value, entry + 8);
-      else file.writeUInt32LE(value, entry + 8);
-    });
-    link = ifd + 2 + tags * 12;
-    at = link + 4;
-  }
-  return file;
+/** An 8-bit multi-page TIFF, one strip per page, written without Tomoseg. */
+function patternTiff(shape: [number, number, number]): Buffer {
+  const [depth, height, width] = shape;
+  const data = new Uint8Array(depth * height * width);
+  for (let z = 0, i = 0; z < depth; z++) for (let p = 0; p < height * width; p++, i++) data[i] = (p * 7 + z * 13) & 255;
+  return stackTiff(shape, data);
 }
 
 test('offers to convert a TIFF slow to slice across its pages; the copy opens and shows the same pixels', async ({
@@ -129,7 +97,7 @@ test('offers to convert a TIFF slow to slice across its pages; the copy opens an
 test('the volume panel offers conversion; a cancel leaves nothing behind', async ({ page }) => {
   // Large enough that the conversion is still running when Cancel is pressed.
   const path = join(folder, 'big.tif');
-  await writeFile(path, stackTiff([256, 512, 512]));
+  await writeFile(path, patternTiff([256, 512, 512]));
   await openPath(page, path);
   await expect(page.getByTestId('import-banner')).toBeVisible();
   await page.getByTestId('import-dismiss').click();

@@ -33,7 +33,7 @@ import {
   score,
 } from './support/phantom';
 import { median, percentile, scrollTimes } from './support/scrolling';
-import { stackTiff16 } from './support/tiff';
+import { stackTiff } from './support/tiff';
 import { appUrl, imageRect, openSample, windowLevel } from './support/viewer';
 import { type TestVolume, grey, readSample, readTiff, sliceOf, valueAt } from './support/volume';
 
@@ -283,7 +283,7 @@ test('tells fibres from pores of the same grey value by their shape, where a thr
   const folder = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-phantom-'));
   try {
     const scan = join(folder, 'fibres-pores.tif');
-    await writeFile(scan, stackTiff16(phantom.shape, phantom.image));
+    await writeFile(scan, stackTiff(phantom.shape, phantom.image));
     await page.goto(appUrl());
     await page.getByTestId('open-file').first().click();
     await page.getByTestId('path-input').fill(scan);

@@ -1,5 +1,8 @@
 // Minimal uncompressed little-endian TIFF writers: one page, to make deliberately broken files; a
-// 16-bit stack, to serve a volume made in the test.
+// stack of pages, to serve a volume made in the test.
+const SHORT = 3;
+const LONG = 4;
+
 export interface TinyTiff {
   width: number;
   height: number;
@@ -11,8 +14,6 @@ export interface TinyTiff {
 }
 
 export function tinyTiff({ width, height, bitsPerSample, sampleFormat, data }: TinyTiff): Buffer {
-  const SHORT = 3;
-  const LONG = 4;
   const dataOffset = 8;
   const ifdOffset = dataOffset + data.length + (data.length % 2);
   const tags: [number, number, number][] = [
@@ -32,25 +33,29 @@ export function tinyTiff({ width, height, bitsPerSample, sampleFormat, data }: T
   file.writeUInt16LE(42, 2);
   file.writeUInt32LE(ifdOffset, 4);
   file.set(data, dataOffset);
-  file.writeUInt16LE(tags.length, ifdOffset);
-  tags.forEach(([tag, type, value], i) => {
-    const at = ifdOffset + 2 + i * 12;
-    file.writeUInt16LE(tag, at);
-    file.writeUInt16LE(type, at + 2);
-    file.writeUInt32LE(1, at + 4);
-    if (type === SHORT) file.writeUInt16LE(value, at + 8);
-    else file.writeUInt32LE(value, at + 8);
-  });
+  writeIfd(file, ifdOffset, tags);
   return file;
 }
 
-/** An uncompressed little-endian 16-bit multi-page TIFF, one strip per z page (shape z, y, x). */
-export function stackTiff16([depth, height, width]: [number, number, number], data: Uint16Array): Buffer {
-  const SHORT = 3;
-  const LONG = 4;
-  const tags = 9;
-  const pageBytes = height * width * 2;
-  const ifdBytes = 2 + tags * 12 + 4;
+/** Writes an IFD of single-valued tags at `at` (entry count, entries, next-IFD offset left 0). */
+function writeIfd(file: Buffer, at: number, tags: [number, number, number][]): void {
+  file.writeUInt16LE(tags.length, at);
+  tags.forEach(([tag, type, value], i) => {
+    const entry = at + 2 + i * 12;
+    file.writeUInt16LE(tag, entry);
+    file.writeUInt16LE(type, entry + 2);
+    file.writeUInt32LE(1, entry + 4);
+    if (type === SHORT) file.writeUInt16LE(value, entry + 8);
+    else file.writeUInt32LE(value, entry + 8);
+  });
+}
+
+/** An uncompressed little-endian 8- or 16-bit multi-page TIFF, one strip per z page (shape z, y, x). */
+export function stackTiff([depth, height, width]: [number, number, number], data: Uint8Array | Uint16Array): Buffer {
+  const bytes = data.BYTES_PER_ELEMENT;
+  const tagCount = 9;
+  const pageBytes = height * width * bytes;
+  const ifdBytes = 2 + tagCount * 12 + 4;
   const file = Buffer.alloc(8 + depth * (pageBytes + ifdBytes));
   file.write('II', 0, 'latin1');
   file.writeUInt16LE(42, 2);
@@ -58,30 +63,22 @@ export function stackTiff16([depth, height, width]: [number, number, number], da
   let link = 4;
   for (let z = 0; z < depth; z++) {
     const strip = at;
-    for (let i = 0; i < height * width; i++) file.writeUInt16LE(data[z * height * width + i]!, strip + 2 * i);
+    const page = data.subarray(z * height * width, (z + 1) * height * width);
+    file.set(new Uint8Array(page.buffer, page.byteOffset, page.byteLength), strip); // little-endian hosts
     const ifd = strip + pageBytes;
     file.writeUInt32LE(ifd, link);
-    file.writeUInt16LE(tags, ifd);
-    const entries: [number, number, number][] = [
+    writeIfd(file, ifd, [
       [256, LONG, width],
       [257, LONG, height],
-      [258, SHORT, 16],
+      [258, SHORT, 8 * bytes],
       [259, SHORT, 1], // no compression
       [262, SHORT, 1], // black is zero
       [273, LONG, strip],
       [277, SHORT, 1],
       [278, LONG, height],
       [279, LONG, pageBytes],
-    ];
-    entries.forEach(([tag, type, value], i) => {
-      const entry = ifd + 2 + i * 12;
-      file.writeUInt16LE(tag, entry);
-      file.writeUInt16LE(type, entry + 2);
-      file.writeUInt32LE(1, entry + 4);
-      if (type === SHORT) file.writeUInt16LE(value, entry + 8);
-      else file.writeUInt32LE(value, entry + 8);
-    });
-    link = ifd + 2 + tags * 12;
+    ]);
+    link = ifd + 2 + tagCount * 12;
     at = link + 4;
   }
   return file;
