@@ -1,11 +1,14 @@
 // Surface meshes on phantoms with a known analytic surface: refined mesh from a noisy, blurred
 // probability map vs marching tetrahedra on the voxel labels (the staircase a user gets without
 // refinement). Prints distance to the true surface, volume and area errors, triangle quality,
-// watertightness, time; then an out-of-core run (blockwise = single block, peak RSS); then how
-// long a cancelled mesh job takes to end while its worker meshes.
-//   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only] [--cancel-only]
+// watertightness, time; then meshes from binary labels alone (no probabilities: refined vs marching
+// on the same labels, issue 23's sphere r=20.3 in 64³ with its 2x target); then an out-of-core run
+// (blockwise = single block, peak RSS); then how long a cancelled mesh job takes to end while its
+// worker meshes.
+//   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only] [--cancel-only] [--labels-only]
 //   N: side of the out-of-core volume (default 256); I: its refinement iterations (default 0, the
-//   extraction alone); --large-only skips the phantom table; --cancel-only runs only the cancel timing.
+//   extraction alone); --large-only skips the phantom tables; --cancel-only runs only the cancel
+//   timing; --labels-only runs only the labels table.
 import { parseArgs } from 'node:util';
 import { meshFromVolume, minAngle, selfIntersections, topology, type MeshResult } from '../../src/main/mesh';
 import {
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '0' },
     'large-only': { type: 'boolean', default: false },
     'cancel-only': { type: 'boolean', default: false },
+    'labels-only': { type: 'boolean', default: false },
   },
 });
 const largeSide = Number(values.size);
@@ -151,6 +155,67 @@ async function phantomTable(): Promise<void> {
   for (const line of ratios) console.log(`  ${line}`);
 }
 
+/**
+ * Meshes from binary labels (no probabilities at hand): the refined mesh against marching tetrahedra
+ * on the same labels, for a sphere of radius 20.3 in 64³ (the issue's case, at several sub-voxel
+ * centres) and the phantoms above. Target: mean vertex distance ≥ 2x lower, watertight.
+ */
+async function labelsTable(): Promise<void> {
+  console.log(
+    '\nmeshes from binary labels: refined (smooth 0.5) vs marching tetrahedra on the same labels; distances in voxels',
+  );
+  const ball = (centre: Vec3): Phantom => ({
+    ...sphere(centre, 20.3),
+    name: `sphere r=20.3 at (${centre.join(', ')}) in 64³`,
+  });
+  const labelCases: { phantom: Phantom; shape: Vec3; euler: number }[] = [
+    { phantom: ball([31.7, 32.2, 31.4]), shape: [64, 64, 64], euler: 2 },
+    { phantom: ball([32, 32, 32]), shape: [64, 64, 64], euler: 2 },
+    { phantom: ball([31.5, 31.5, 31.5]), shape: [64, 64, 64], euler: 2 },
+    ...cases,
+  ];
+  const header = [
+    'shape',
+    'marching mean/p95',
+    'refined mean/p95',
+    'area err m/r',
+    'volume err m/r',
+    'watertight',
+    'Euler',
+    'ratio mean',
+    'time s',
+  ];
+  const table: string[][] = [];
+  const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  for (const { phantom, shape, euler } of labelCases) {
+    const volume = labelVolume(shape, phantom);
+    const staircase = evaluate(
+      phantom,
+      'marching',
+      await meshFromVolume(volume, { class: 1, iterations: 0 }),
+      0,
+      euler,
+    );
+    const start = performance.now();
+    const result = await meshFromVolume(volume, { class: 1, smooth: 0.5 });
+    const refined = evaluate(phantom, 'refined', result, (performance.now() - start) / 1000, euler);
+    const ratio = staircase.mean / refined.mean;
+    table.push([
+      phantom.name,
+      `${staircase.mean.toFixed(3)} / ${staircase.p95.toFixed(3)}`,
+      `${refined.mean.toFixed(3)} / ${refined.p95.toFixed(3)}`,
+      `${percent(staircase.areaError)} / ${percent(refined.areaError)}`,
+      `${percent(staircase.volumeError)} / ${percent(refined.volumeError)}`,
+      refined.watertight,
+      refined.euler,
+      `${ratio.toFixed(2)}x (${ratio >= 2 ? 'meets' : 'below'} 2x)`,
+      refined.seconds.toFixed(2),
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  for (const row of [header, ...table]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+}
+
 // Out of core: the volume is computed block by block (never held whole); blockwise must equal one block.
 async function outOfCore(side: number, iterations: number): Promise<void> {
   const few = union([
@@ -248,8 +313,15 @@ async function cancelLatency(side = 64, runs = 3): Promise<void> {
 }
 
 console.log('machine: shared, 2 CPU cores, other jobs running: times are indicative only\n');
+if (values['labels-only']) {
+  await labelsTable();
+  process.exit(0);
+}
 if (!values['cancel-only']) {
-  if (!values['large-only']) await phantomTable();
+  if (!values['large-only']) {
+    await phantomTable();
+    await labelsTable();
+  }
   await outOfCore(largeSide, largeIterations);
 }
 await cancelLatency();

@@ -3,6 +3,7 @@ import { badInput, cancelled } from '../../shared/errors';
 import type { Volume } from '../volume/volume';
 import { extractSurface } from './extract';
 import { topology } from './quality';
+import { labelField } from './label-field';
 import { refineSurface } from './refine';
 import { scalarSource } from './source';
 import { type Measurements, type TriMesh, measure, scaleMesh, splitComponents } from './trimesh';
@@ -78,10 +79,11 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const spacing: [number, number, number] = [vx, vy, vz];
   const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing));
   const { signal, progress } = options;
-  const source = scalarSource(
-    volume,
-    options.class === undefined ? { kind: 'probability' } : { kind: 'class', label: options.class },
-  );
+  const labels = options.class !== undefined;
+  const raw = scalarSource(volume, labels ? { kind: 'class', label: options.class! } : { kind: 'probability' });
+  // labels hide a smooth surface behind their staircase: refine against a smooth field that keeps
+  // every voxel centre on its side (iterations 0 still gives the raw staircase)
+  const source = labels && iterations > 0 ? labelField(raw) : raw;
   const { mesh, band, nanVoxels } = await extractSurface(source, {
     iso,
     blockSize: options.blockSize,
