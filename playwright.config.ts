@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: 'e2e',
+  // scrolling.spec.ts is a benchmark (scripts/bench/app.ts runs it with TOMOSEG_BENCH_VOLUME), not a check
+  testIgnore: process.env.TOMOSEG_BENCH_VOLUME ? [] : ['scrolling.spec.ts'],
   outputDir: 'e2e/artifacts/results',
   // One browser at a time: software WebGL is CPU-bound and the machines are small.
   workers: 1,

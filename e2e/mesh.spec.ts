@@ -101,8 +101,9 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     await page.getByTestId('export-mesh').click();
     await expect(page.getByTestId('mesh-notice')).toContainText(/exists/);
 
-    // The same class from its labels: a staircase of voxels, with more surface than the
-    // sub-voxel probability surface even after refinement.
+    // The same class from its labels: refined on a smooth field built from them, the surface is
+    // no staircase (whose area is about a quarter too large) and agrees with the probability
+    // surface's.
     await page.getByTestId('mesh-source').selectOption('labels');
     await page.getByTestId('build-mesh').click();
     await expect(page.getByTestId('mesh-job')).toHaveAttribute('data-state', 'done', { timeout: 400_000 });
@@ -116,7 +117,7 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     console.log(
       `bone surface area: ${fromProbabilities.toFixed(0)} from the probabilities, ${fromLabels.toFixed(0)} from the labels`,
     );
-    expect(fromProbabilities).toBeLessThan(fromLabels);
+    expect(Math.abs(fromLabels / fromProbabilities - 1)).toBeLessThan(0.05);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-// A benchmark, not a check (scripts/bench/app.ts runs it; skipped otherwise): slice scrolling
+// A benchmark, not a check (scripts/bench/app.ts runs it; `npm test` leaves it out): slice scrolling
 // while a segment-all of a volume large enough to outlast it runs, as on real data. Prints the
 // frame intervals and the time from each key press to the slice shown.
 import { appUrl, expect, test } from './support/test';
@@ -9,7 +9,7 @@ import { percentile, median, scrollTimes } from './support/scrolling';
 const volume = process.env.TOMOSEG_BENCH_VOLUME;
 
 test('slice scrolling during a long segment-all', async ({ page }) => {
-  test.skip(!volume, 'a benchmark: run by scripts/bench/app.ts with TOMOSEG_BENCH_VOLUME');
+  if (!volume) throw new Error('a benchmark: run it with scripts/bench/app.ts, which sets TOMOSEG_BENCH_VOLUME');
   test.setTimeout(600_000);
   await page.goto(appUrl());
   await page.getByTestId('open-file').first().click();
