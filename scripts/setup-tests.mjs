@@ -32,6 +32,7 @@ export const PYTHON_MODULES = [
   { module: 'zarr', debian: 'python3-zarr', pip: 'zarr<3', usedBy: 'unit tests: independent Zarr reader/writer' },
   { module: 'numcodecs', debian: 'python3-numcodecs', pip: 'numcodecs', usedBy: 'unit tests: Zarr codecs' },
   { module: 'PIL', debian: 'python3-pil', pip: 'pillow', usedBy: 'unit tests: LZW TIFFs' },
+  { module: 'h5py', debian: 'python3-h5py', pip: 'h5py', usedBy: 'unit tests: independent HDF5 / NeXus writer' },
   { module: 'scipy', debian: 'python3-scipy', pip: 'scipy', usedBy: 'npm run bench engine: reference' },
   { module: 'sklearn', debian: 'python3-sklearn', pip: 'scikit-learn', usedBy: 'npm run bench engine: reference' },
   { module: 'skimage', debian: 'python3-skimage', pip: 'scikit-image', usedBy: 'scripts/real-scans: test data' },

@@ -1,6 +1,6 @@
 // Volume I/O figures: synthetic uint16 volumes written as uncompressed TIFF, then read back
 // (sequential full read, slices along each axis cold and warm), then imported to OME-Zarr and
-// sliced again. Targets: full read ≥ 500 MB/s from the page cache (uncompressed), peak RSS
+// sliced again, and written as HDF5 (64³ gzip chunks) and sliced in place. Targets: full read ≥ 500 MB/s from the page cache (uncompressed), peak RSS
 // < 1 GiB at 1024³ with the default cache.
 // The import (TIFF → OME-Zarr with its pyramid, default settings) is timed on its own: MB/s of
 // source voxels by the wall clock and per CPU-second (all threads), and the peak RSS while it runs
@@ -230,6 +230,20 @@ for (const n of sizes) {
       ...(await sliceLatency(zarr)),
       'peak RSS GiB': peakRss().toFixed(2),
     });
+    // The same voxels as HDF5 (64³ chunks, gzip level 1, as a beamline writes them), read in place.
+    const h5 = join(dir, `${n}.h5`);
+    const [h5WriteMs] = await time(() => writeHdf5(n, h5));
+    const h5Volume = await openVolume(h5);
+    const [h5Read, h5Cpu] = await fullRead(h5Volume);
+    await h5Volume.close();
+    report({
+      volume: `${n}³ HDF5 (gzip, 64³ chunks)`,
+      'write MB/s': `${(bytes / MB / (h5WriteMs / 1000)).toFixed(0)} (h5wasm)`,
+      'full read MB/s': h5Read.toFixed(0),
+      'per CPU-s': h5Cpu.toFixed(0),
+      ...(await sliceLatency(h5)),
+      'peak RSS GiB': peakRss().toFixed(2),
+    });
     if (levels > 2)
       report({
         volume: `${n}³ OME-Zarr level 2`,
@@ -238,6 +252,41 @@ for (const n of sizes) {
       });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the n³ volume as an HDF5 dataset /entry/data/data (NXtomo path), 64³ chunks, gzip level 1. */
+async function writeHdf5(n: number, path: string): Promise<void> {
+  const h5 = await import('h5wasm/node');
+  await h5.ready;
+  const file = new h5.File(path, 'w');
+  try {
+    const depth = Math.min(64, n);
+    file.create_group('entry').create_group('data');
+    const dataset = file.create_dataset({
+      name: '/entry/data/data',
+      data: slab(n, 0, depth),
+      shape: [depth, n, n],
+      maxshape: [n, n, n],
+      dtype: '<H',
+      chunks: [64, 64, 64].map((c) => Math.min(c, n)),
+      compression: 'gzip',
+      compression_opts: 1,
+    });
+    dataset.resize([n, n, n]);
+    for (let z = depth; z < n; z += 64) {
+      const d = Math.min(64, n - z);
+      dataset.write_slice(
+        [
+          [z, z + d],
+          [0, n],
+          [0, n],
+        ],
+        slab(n, z, d),
+      );
+    }
+  } finally {
+    file.close();
   }
 }
 

@@ -14,6 +14,8 @@ export interface ImportOptions extends Progress {
   chunkShape?: Vec3;
   compression?: VolumeSpec['compression'];
   force?: boolean;
+  /** The dataset of an HDF5 / NeXus source (see OpenOptions). */
+  dataset?: string | undefined;
 }
 
 const COPY_CACHE_BYTES = 64 * 1024 ** 2;
@@ -23,7 +25,7 @@ export async function importToZarr(sourcePath: string, destPath: string, options
   if (await samePlace(sourcePath, destPath))
     throw badInput(`${destPath} is also the source: Tomoseg never writes over its input data`);
   // A cache of its own: an import must not evict what the viewer is showing.
-  const source = await openVolume(sourcePath, { cache: new ChunkCache(COPY_CACHE_BYTES) });
+  const source = await openVolume(sourcePath, { dataset: options.dataset, cache: new ChunkCache(COPY_CACHE_BYTES) });
   try {
     const channels = source.channels ?? 1;
     const writer = await createVolume(destPath, {
@@ -51,7 +53,13 @@ export async function importToZarr(sourcePath: string, destPath: string, options
       let done = 0;
       for (let c = 0; c < channels; c++) {
         const input =
-          c === 0 ? source : await openVolume(sourcePath, { channel: c, cache: new ChunkCache(COPY_CACHE_BYTES) });
+          c === 0
+            ? source
+            : await openVolume(sourcePath, {
+                channel: c,
+                dataset: options.dataset,
+                cache: new ChunkCache(COPY_CACHE_BYTES),
+              });
         try {
           for (let z = 0; z < depth; z += slabDepth) {
             for (let y = 0; y < height; y += chunk[1]) {

@@ -1,10 +1,11 @@
-// Opens any volume we read, by what the path is: a TIFF file, a folder of TIFF slices, a Zarr
-// folder (OME-Zarr or plain array), or raw binary when the caller gives its layout.
+// Opens any volume we read, by what the path is: a TIFF file, an HDF5 / NeXus file, a folder of
+// TIFF slices, a Zarr folder (OME-Zarr or plain array), or raw binary when the caller gives its layout.
 import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChunkCache } from './cache';
 import { explain, fileProblem } from './errors';
+import { HDF5_EXTENSION, openHdf5 } from './hdf5/reader';
 import { type RawLayout, openRaw } from './raw';
 import { openTiffFile, openTiffSequence } from './tiff/reader';
 import type { Volume } from './volume';
@@ -17,6 +18,8 @@ export interface OpenOptions {
   channel?: number;
   /** Layout of a raw binary file; required for raw files, ignored otherwise. */
   raw?: RawLayout;
+  /** Path of the dataset inside an HDF5 / NeXus file; chosen from the file's defaults when absent. */
+  dataset?: string | undefined;
   /** The decoded-chunk cache to use; the shared one by default. */
   cache?: ChunkCache;
 }
@@ -51,9 +54,10 @@ export async function openVolume(path: string, options: OpenOptions = {}): Promi
     throw fileProblem(path, 'folder holds neither a Zarr array nor TIFF slices');
   }
   if (TIFF.test(path)) return openTiffFile(path, options.channel, options.cache);
+  if (HDF5_EXTENSION.test(path)) return openHdf5(path, { dataset: options.dataset, cache: options.cache });
   throw fileProblem(
     path,
-    'unknown volume format: expected .tif/.tiff, a .zarr folder, a folder of TIFF slices, or raw with its layout',
+    'unknown volume format: expected .tif/.tiff, .h5/.hdf5/.nxs (HDF5, NeXus), a .zarr folder, a folder of TIFF slices, or raw with its layout',
   );
 }
 

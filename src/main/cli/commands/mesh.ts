@@ -2,7 +2,7 @@ import { badInput } from '../../../shared/errors';
 import { formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../../mesh';
 import { type Volume, openVolume } from '../../volume';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, integerFlag } from './shared';
+import { FLAGS, NOTES, checkOutputs, datasetFlag, integerFlag } from './shared';
 
 function numberFlag(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -13,15 +13,19 @@ function numberFlag(value: string | boolean | undefined, name: string): number |
 }
 
 /** The probability map of class K: its channel K (1-based, as in the labels) when it has several. */
-async function openProbabilities(path: string, classValue: number | undefined): Promise<Volume> {
-  const volume = await openVolume(path);
+async function openProbabilities(
+  path: string,
+  classValue: number | undefined,
+  dataset: string | undefined,
+): Promise<Volume> {
+  const volume = await openVolume(path, { dataset });
   const channels = volume.channels ?? 1;
   if (channels === 1) return volume;
   await volume.close();
   if (classValue === undefined)
     throw badInput(`${path} holds ${channels} class channels: choose one with --class K (1..${channels})`);
   if (classValue > channels) throw badInput(`--class ${classValue}: ${path} holds only ${channels} class channels`);
-  return openVolume(path, { channel: classValue - 1 });
+  return openVolume(path, { channel: classValue - 1, dataset });
 }
 
 export const command: Command = {
@@ -65,6 +69,10 @@ export const command: Command = {
       value: 'N',
       description: 'refinement iterations (default 30; 0 = raw marching-tetrahedra surface)',
     },
+    dataset: {
+      ...FLAGS.dataset,
+      description: 'the 3D dataset of an HDF5 / NeXus PROB or SEG (default as for images; `tomoseg info` lists them)',
+    },
     force: FLAGS.force,
   },
   notes: ["Coordinates are x, y, z in the volume's unit; voxel (0, 0, 0)'s centre is the origin.", ...NOTES],
@@ -90,7 +98,11 @@ export const command: Command = {
       signal: context.signal,
       progress: context.progress,
     };
-    const volume = labels !== undefined ? await openVolume(labels) : await openProbabilities(input, classValue);
+    const dataset = datasetFlag(flags.dataset);
+    const volume =
+      labels !== undefined
+        ? await openVolume(labels, { dataset })
+        : await openProbabilities(input, classValue, dataset);
     try {
       const result = await meshFromVolume(volume, labels !== undefined ? { ...options, class: classValue } : options);
       if (result.nanVoxels > 0)

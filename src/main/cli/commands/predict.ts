@@ -1,11 +1,12 @@
 import { loadModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, outputOptions, withVolumes, writeSegmentation } from './shared';
+import { FLAGS, NOTES, checkOutputs, datasetFlag, outputOptions, withVolumes, writeSegmentation } from './shared';
 
 export const command: Command = {
   summary: 'segment an image with a saved model',
   flags: {
     image: FLAGS.image,
+    dataset: FLAGS.dataset,
     model: {
       type: 'string',
       value: 'MODEL',
@@ -25,8 +26,11 @@ export const command: Command = {
     const options = outputOptions(flags);
     await checkOutputs([out, probabilities], [image, modelPath], options.force);
     const model = await loadModel(modelPath);
-    await withVolumes([image], context, (volume) =>
-      writeSegmentation(model, volume, { out, probabilities }, options, context),
+    await withVolumes(
+      [image],
+      context,
+      (volume) => writeSegmentation(model, volume, { out, probabilities }, options, context),
+      datasetFlag(flags.dataset),
     );
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },

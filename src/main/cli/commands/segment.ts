@@ -4,6 +4,7 @@ import {
   FLAGS,
   NOTES,
   checkOutputs,
+  datasetFlag,
   describeModel,
   integerFlag,
   outputOptions,
@@ -15,6 +16,7 @@ export const command: Command = {
   summary: 'train on sparse labels and segment the whole image',
   flags: {
     image: FLAGS.image,
+    dataset: FLAGS.dataset,
     labels: FLAGS.labels,
     out: FLAGS.out,
     probabilities: FLAGS.probabilities,
@@ -32,12 +34,21 @@ export const command: Command = {
     const options = outputOptions(flags);
     const seed = integerFlag(flags.seed, 'seed', 0);
     await checkOutputs([out, probabilities, modelPath], [image, labels], options.force);
-    await withVolumes([image, labels], context, async (volume, labelVolume) => {
-      const model = await trainModel(volume, labelVolume, { seed, signal: context.signal, progress: context.progress });
-      context.out(describeModel(model));
-      if (modelPath) await saveModel(model, modelPath, options.force);
-      await writeSegmentation(model, volume, { out, probabilities }, options, context);
-    });
+    await withVolumes(
+      [image, labels],
+      context,
+      async (volume, labelVolume) => {
+        const model = await trainModel(volume, labelVolume, {
+          seed,
+          signal: context.signal,
+          progress: context.progress,
+        });
+        context.out(describeModel(model));
+        if (modelPath) await saveModel(model, modelPath, options.force);
+        await writeSegmentation(model, volume, { out, probabilities }, options, context);
+      },
+      datasetFlag(flags.dataset),
+    );
     context.out(`wrote ${out}${probabilities ? ` and ${probabilities}` : ''}`);
   },
 };

@@ -12,8 +12,14 @@ export const FLAGS = {
   image: {
     type: 'string',
     value: 'IMG',
-    description: 'the tomogram: .tif/.tiff file, folder of TIFF slices, or .zarr',
+    description: 'the tomogram: .tif/.tiff file, folder of TIFF slices, .zarr, or .h5/.hdf5/.nxs (HDF5, NeXus)',
     required: true,
+  },
+  dataset: {
+    type: 'string',
+    value: 'PATH',
+    description:
+      'the 3D dataset of an HDF5 / NeXus image, e.g. /entry/data/data (default: the NeXus default, a known beamline path, or the only 3D dataset; `tomoseg info` lists them)',
   },
   labels: {
     type: 'string',
@@ -57,6 +63,14 @@ export const NOTES = [
   'Outputs appear only when complete (written under a temporary name, then renamed).',
   'Progress goes to stderr; on failure the exit code is non-zero with a one-line reason.',
 ];
+
+/** The --dataset flag's value, where given. */
+export function datasetFlag(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '')
+    throw badInput('--dataset needs a dataset path, e.g. /entry/data/data');
+  return value.startsWith('/') ? value : `/${value}`;
+}
 
 export function integerFlag(value: string | boolean | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -104,10 +118,12 @@ export async function withVolumes<T>(
   paths: string[],
   context: CliContext,
   work: (...volumes: Volume[]) => Promise<T>,
+  /** The --dataset of the image (the first path), for HDF5 files. */
+  dataset?: string,
 ): Promise<T> {
   const volumes: Volume[] = [];
   try {
-    for (const path of paths) volumes.push(await openVolume(path));
+    for (const [i, path] of paths.entries()) volumes.push(await openVolume(path, i === 0 ? { dataset } : {}));
     const note = voxelUnitsNote(volumes[0]!.voxelSize, volumes[0]!.unit);
     if (note) context.out(`note: ${paths[0]}: ${note}`);
     return await work(...volumes);

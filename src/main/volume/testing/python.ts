@@ -1,5 +1,5 @@
 // The independent reader/writer for the tests: Debian's python3 (or TOMOSEG_PYTHON) with numpy,
-// tifffile, zarr 2 and numcodecs (and PIL for LZW TIFFs). `npm test` installs them first
+// tifffile, zarr 2 and numcodecs (and PIL for LZW TIFFs, h5py for HDF5). `npm test` installs them first
 // (scripts/setup-tests.mjs); where they are missing anyway, every check that needs them fails,
 // saying how to install them: a missing independent checker is never a skipped check.
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 const PYTHON = process.env.TOMOSEG_PYTHON || '/usr/bin/python3';
 
 /** The modules the tests import (scripts/setup-tests.mjs installs each; its test checks that). */
-export const TEST_PYTHON_MODULES = ['numpy', 'tifffile', 'zarr', 'numcodecs', 'PIL'];
+export const TEST_PYTHON_MODULES = ['numpy', 'tifffile', 'zarr', 'numcodecs', 'PIL', 'h5py'];
 
 let missing: string | null | undefined;
 

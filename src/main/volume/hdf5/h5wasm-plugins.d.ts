@@ -1,0 +1,7 @@
+// The part of h5wasm-plugins we use (the package ships no types).
+declare module 'h5wasm-plugins' {
+  /** Adds the package's plugin folder to the library's plugin search path. */
+  export function install_local_plugins(module: unknown): void;
+  export function list_plugins(module: unknown): string[];
+  export const plugin_names: string[];
+}
