@@ -140,6 +140,21 @@ function runsAlongY(indices: Vec3[], max: number): Vec3[][] {
   return runs;
 }
 
+/**
+ * Refuses a shape whose bytes could not be addressed exactly, let alone stored: an absurd header
+ * (a damaged file, 10⁹³ voxels) is stopped at open, before anything is listed or allocated by it.
+ */
+export function checkVolumeSize(path: string, shape: readonly number[], bytesPerVoxel: number): void {
+  const voxels = shape.reduce((a, b) => a * b, 1);
+  // Exact where a number can say it, else rounded (a product of large shapes is not exact).
+  const count = voxels < 1e21 ? String(voxels) : String(Number(voxels.toPrecision(6)));
+  if (voxels * bytesPerVoxel > Number.MAX_SAFE_INTEGER)
+    throw fileProblem(
+      path,
+      `shape ${shape.join('×')} is too large: ${count} voxels of ${bytesPerVoxel} byte${bytesPerVoxel === 1 ? '' : 's'}, more than the ${Number.MAX_SAFE_INTEGER} bytes a volume can address`,
+    );
+}
+
 export function checkRegion(volume: VolumeMeta & { path: string }, region: Region): void {
   for (let a = 0; a < 3; a++) {
     const start = region.start[a]!;

@@ -1,18 +1,32 @@
 // TIFF volumes: one multi-page file (classic or BigTIFF) or a folder of numbered 2D files.
 // Uncompressed pages are read in place with positional reads of the rows a chunk needs;
 // compressed strips and tiles are decoded with geotiff's codecs.
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { type ZlibOptions, inflate } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import { type Dtype, type Vec3, bytesPerElement } from '../../../shared/volume';
 import { swapBytes, typedView } from '../bytes';
 import type { Chunk, ChunkCache } from '../cache';
-import { ChunkedVolume } from '../chunked';
+import { ChunkedVolume, checkVolumeSize } from '../chunked';
 import { explain, fileProblem, unsupported } from '../errors';
+import { CorruptData } from '../zarr/corrupt';
+import { decodeZstd } from '../zarr/zstd';
 import { type TiffFile, type TiffPage, readTiff } from './ifd';
 import { type ImageJInfo, parseImageJ, physicalUnit } from './imagej';
 
-/** Compressions geotiff decodes losslessly: LZW, deflate (two codes), PackBits, Zstandard. */
-const LOSSLESS = new Set([5, 8, 32946, 32773, 50000]);
+/**
+ * Compressions we decode losslessly (LZW, deflate under two codes, PackBits, Zstandard), with the
+ * most each can expand its input: a strip can hold no more than that many times its own bytes.
+ */
+const LOSSLESS = new Map([
+  [5, { name: 'LZW', ratio: 4096 }],
+  [8, { name: 'deflate', ratio: 1032 }],
+  [32946, { name: 'deflate', ratio: 1032 }],
+  [32773, { name: 'PackBits', ratio: 64 }],
+  [50000, { name: 'Zstandard', ratio: 65536 }],
+]);
+const inflateAsync = promisify(inflate) as (data: Uint8Array, options: ZlibOptions) => Promise<Buffer>;
 /** Rows per chunk of an uncompressed page: about this many bytes, so a slice along y reads little. */
 const BAND_BYTES = 128 * 1024;
 
@@ -23,6 +37,12 @@ export function tiffDtype(page: TiffPage, path: string): Dtype {
     throw unsupported(path, `sample type ${name} (${page.bitsPerSample} bits, SampleFormat ${page.sampleFormat})`);
   return name as Dtype;
 }
+
+/**
+ * Uncompressed strips are read in place, row by row. Uncompressed tiles are not rows of the page:
+ * they go through the block decoder like compressed ones.
+ */
+const inPlace = (page: TiffPage): boolean => page.compression === 1 && page.blockWidth === page.width;
 
 /** Where one z-slice lives: its file, page directory and byte order. */
 interface PageRef {
@@ -71,9 +91,8 @@ class TiffVolume extends ChunkedVolume {
     const first = (this.first = layout.first);
     this.rowBytes = first.width * bytesPerElement(this.dtype);
     const band = Math.max(1, Math.min(first.height, Math.floor(BAND_BYTES / this.rowBytes)));
-    this.chunkShape = first.compression === 1 ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
-    if (first.compression === 1)
-      this.readRows = (z, depth, y, rows, out) => this.readUncompressed(z, depth, y, rows, out);
+    this.chunkShape = inPlace(first) ? [1, band, first.width] : [1, first.blockHeight, first.blockWidth];
+    if (inPlace(first)) this.readRows = (z, depth, y, rows, out) => this.readUncompressed(z, depth, y, rows, out);
   }
 
   /** Rows of uncompressed pages straight into `out`: one read for all that lie back to back in a file. */
@@ -81,7 +100,7 @@ class TiffVolume extends ChunkedVolume {
     const refs = await Promise.all(Array.from({ length: depth }, (_, k) => this.pageAt(z + k)));
     refs.forEach((ref, k) => {
       this.checkLike(ref.page, ref.path, z + k);
-      if (ref.page.compression !== 1) throw unsupported(ref.path, `page ${z + k} is compressed, unlike the first`);
+      if (!inPlace(ref.page)) throw unsupported(ref.path, `page ${z + k} is compressed or tiled, unlike the first`);
     });
     const pageBytes = rows * this.rowBytes;
     for (let k = 0; k < depth;) {
@@ -104,7 +123,7 @@ class TiffVolume extends ChunkedVolume {
     const { page } = ref;
     const where = `${ref.path} page ${z}`;
     this.checkLike(page, ref.path, z);
-    if (page.compression === 1) {
+    if (inPlace(page)) {
       const rows = Math.min(this.chunkShape[1], this.shape[1] - by * this.chunkShape[1]);
       // Every byte is overwritten by the read (a short read throws), so no need to zero it.
       const bytes = Buffer.allocUnsafeSlow(rows * this.rowBytes);
@@ -122,7 +141,7 @@ class TiffVolume extends ChunkedVolume {
   /** Neighbouring bands of an uncompressed page come from one read into one buffer. */
   protected override async loadRun([z, by, bx]: Vec3, count: number): Promise<Chunk[]> {
     const ref = await this.pageAt(z);
-    if (ref.page.compression !== 1)
+    if (!inPlace(ref.page))
       return Promise.all(Array.from({ length: count }, (_, k) => this.loadChunk([z, by + k, bx])));
     this.checkLike(ref.page, ref.path, z);
     const band = this.chunkShape[1];
@@ -148,10 +167,9 @@ class TiffVolume extends ChunkedVolume {
         path,
         `page ${z} is ${page.width}×${page.height} ${dtype}, unlike the first (${first.width}×${first.height} ${this.dtype})`,
       );
-    const sameBlocks =
-      page.compression === 1
-        ? first.compression === 1
-        : page.blockWidth === first.blockWidth && page.blockHeight === first.blockHeight;
+    const sameBlocks = inPlace(page)
+      ? inPlace(first)
+      : page.blockWidth === first.blockWidth && page.blockHeight === first.blockHeight;
     if (!sameBlocks) throw unsupported(path, `page ${z} stored in different strips or tiles than the first page`);
   }
 
@@ -230,6 +248,15 @@ async function decodeBlock(
       where,
       `truncated file: block ${block} (${count} bytes at ${offset}) ends past the end of the file`,
     );
+  const rowBytes = page.blockWidth * bytesPerElement(dtype);
+  // A whole block; the last strip may hold only the rows left.
+  const full = rowBytes * page.blockHeight;
+  const wanted =
+    rowBytes *
+    Math.min(
+      page.blockHeight,
+      page.height - Math.floor(block / Math.ceil(page.width / page.blockWidth)) * page.blockHeight,
+    );
   try {
     const decoder = await getDecoder(page.compression, {
       tileWidth: page.blockWidth,
@@ -239,25 +266,48 @@ async function decodeBlock(
       planarConfiguration: 1,
       samplesPerPixel: 1,
     });
+    // geotiff's own deflate and Zstandard decoders inflate without limit, and its Zstandard one
+    // returns zeros for data that is not Zstandard: these check the size and the decoder's status.
+    if (page.compression === 50000)
+      decoder.decodeBlock = async (data) => exactBuffer(await decodeZstd(new Uint8Array(data), full));
+    else if (page.compression === 8 || page.compression === 32946)
+      decoder.decodeBlock = async (data) =>
+        exactBuffer(await inflateAsync(new Uint8Array(data), { maxOutputLength: full }).catch(tooLarge(full)));
     const decoded = Buffer.from(await decoder.decode(raw.buffer.slice(raw.byteOffset, raw.byteOffset + count)));
-    const blockBytes = page.blockWidth * bytesPerElement(dtype);
-    const wanted =
-      blockBytes *
-      Math.min(
-        page.blockHeight,
-        page.height - Math.floor(block / Math.ceil(page.width / page.blockWidth)) * page.blockHeight,
+    if (decoded.length < wanted || decoded.length > full)
+      throw new CorruptData(
+        `decoded ${decoded.length} bytes, expected ${wanted === full ? wanted : `${wanted} to ${full}`}`,
       );
-    if (decoded.length < wanted) throw new Error(`decoded ${decoded.length} bytes, expected ${wanted}`);
     return decoded.subarray(0, wanted);
   } catch (error) {
+    if (error instanceof CorruptData)
+      throw fileProblem(`${where} block ${block}`, `corrupt compressed data: ${error.message}`);
     throw explain(`${where} block ${block}`, error, 'corrupt compressed data');
   }
 }
 
+/** The bytes in an ArrayBuffer of their own, as geotiff's predictors expect. */
+const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+
+/** zlib's error for output past `maxOutputLength`, in words. */
+const tooLarge =
+  (limit: number) =>
+  (error: unknown): never => {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new CorruptData(`inflates to more than the ${limit} bytes of a block`);
+    throw error;
+  };
+
 /** Checks a page is something we read, and that its data lies inside the file. */
 function checkPage(page: TiffPage, index: number, file: TiffFile, path: string): void {
-  if (page.compression !== 1 && !LOSSLESS.has(page.compression))
-    throw unsupported(path, `compression ${page.compression} (page ${index})`);
+  const codec = LOSSLESS.get(page.compression);
+  if (page.compression !== 1 && !codec) throw unsupported(path, `compression ${page.compression} (page ${index})`);
+  if (!(page.width >= 1 && page.height >= 1 && page.blockWidth >= 1 && page.blockHeight >= 1))
+    throw fileProblem(
+      path,
+      `page ${index} header is damaged: ${page.width}×${page.height} pixels in blocks of ${page.blockWidth}×${page.blockHeight}`,
+    );
   if (page.bitsPerSample % 8 !== 0) throw unsupported(path, `${page.bitsPerSample}-bit samples`);
   // geotiff undoes predictors in the machine's byte order, which is wrong for big-endian files.
   if (!file.littleEndian && page.predictor !== 1 && page.bitsPerSample > 8)
@@ -270,13 +320,42 @@ function checkPage(page: TiffPage, index: number, file: TiffFile, path: string):
         `truncated file: page ${index} data ends at byte ${end} but the file has ${file.size} bytes`,
       );
   }
+  const sample = page.bitsPerSample / 8;
   if (page.compression === 1) {
-    const needed = page.width * page.height * (page.bitsPerSample / 8);
+    const needed = page.width * page.height * sample;
     const given = page.byteCounts.reduce((a, b) => a + b, 0);
-    if (given < needed || page.offsets.length < Math.ceil(page.height / page.blockHeight))
+    if (given < needed)
       throw fileProblem(
         path,
-        `page ${index} header lies about its size: ${page.width}×${page.height}×${page.bitsPerSample / 8} bytes needs ${needed} but its strips hold ${given}`,
+        `page ${index} header lies about its size: ${page.width}×${page.height}×${sample} bytes needs ${needed} but its strips hold ${given}`,
+      );
+  }
+  const across = Math.ceil(page.width / page.blockWidth);
+  const down = Math.ceil(page.height / page.blockHeight);
+  const tiled = page.blockWidth !== page.width;
+  const kind = tiled ? 'tile' : 'strip';
+  if (page.offsets.length < across * down || page.byteCounts.length < across * down)
+    throw fileProblem(
+      path,
+      tiled
+        ? `page ${index} header lies about its layout: ${page.width}×${page.height} pixels in tiles of ${page.blockWidth}×${page.blockHeight} need ${across * down} tiles but it lists ${Math.min(page.offsets.length, page.byteCounts.length)}`
+        : `page ${index} header lies about its layout: ${page.height} rows of ${page.blockHeight} rows per strip need ${down} strips but it lists ${Math.min(page.offsets.length, page.byteCounts.length)}`,
+    );
+  for (let b = 0; b < across * down; b++) {
+    const rows = tiled ? page.blockHeight : Math.min(page.blockHeight, page.height - b * page.blockHeight);
+    const bytes = rows * page.blockWidth * sample;
+    const count = page.byteCounts[b]!;
+    // Uncompressed rows are read in place: a short strip would lend its rows the next one's bytes.
+    if (!codec && count < bytes)
+      throw fileProblem(
+        path,
+        `page ${index} header lies about its size: ${kind} ${b} holds ${count} bytes but its ${rows} rows of ${page.blockWidth}×${sample} bytes need ${bytes}`,
+      );
+    // No compression expands data without limit: an absurd size cannot come from a few bytes.
+    if (codec && bytes > count * codec.ratio + 1024)
+      throw fileProblem(
+        path,
+        `page ${index} header lies about its size: ${kind} ${b} would hold ${bytes} bytes, more than its ${count} bytes of ${codec.name} data can hold`,
       );
   }
 }
@@ -316,6 +395,7 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
     const depth = ij ? Math.min(ij.slices, Math.floor(pages.length / channels)) : pages.length;
     if (ij && ij.images > pages.length)
       throw fileProblem(path, `the ImageJ header says ${ij.images} images but the file has ${pages.length} pages`);
+    checkVolumeSize(path, [depth, first.height, first.width], bytesPerElement(dtype));
     const layout: TiffLayout = {
       shape: [depth, first.height, first.width],
       dtype,
@@ -352,9 +432,11 @@ export async function openTiffSequence(folder: string, files: string[], cache?: 
   const first = file.pages[0]!;
   checkPage(first, 0, file, files[0]!);
   const ij = parseImageJ(first.description);
+  const dtype = tiffDtype(first, files[0]!);
+  checkVolumeSize(folder, [files.length, first.height, first.width], bytesPerElement(dtype));
   const layout: TiffLayout = {
     shape: [files.length, first.height, first.width],
-    dtype: tiffDtype(first, files[0]!),
+    dtype,
     ...physical(first, ij),
     format: 'TIFF sequence',
     first,
@@ -371,10 +453,20 @@ export async function openTiffSequence(folder: string, files: string[], cache?: 
 /** Opens a file for reading; a failure names the file and says why in words. */
 async function openForReading(path: string): Promise<FileHandle> {
   try {
+    // Opening a named pipe waits for a writer, for ever, holding one of Node's few I/O threads.
+    const info = await stat(path);
+    if (!info.isFile()) throw fileProblem(path, `is not a regular file (${kindOf(info)}): volumes are read from files`);
     return await open(path, 'r');
   } catch (error) {
     throw explain(path, error);
   }
+}
+
+function kindOf(info: Awaited<ReturnType<typeof stat>>): string {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 async function withFile<T>(path: string, read: (fh: FileHandle) => Promise<T>): Promise<T> {

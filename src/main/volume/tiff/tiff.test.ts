@@ -165,7 +165,23 @@ describe('TIFF written by other tools', () => {
       'uint16',
       "a = a.astype('<u2'); tifffile.imwrite(path, a, tile=(16, 16), compression='zlib')",
     ],
+    ['tiled-uncompressed.tif', 'uint16', "a = a.astype('<u2'); tifffile.imwrite(path, a, tile=(16, 16))"],
     ['bigtiff-uint8.tif', 'uint8', "a = (a % 251).astype('u1'); tifffile.imwrite(path, a, bigtiff=True)"],
+    [
+      // tifffile needs imagecodecs to write Zstandard: the strips are compressed with numcodecs instead.
+      'zstd-strips.tif',
+      'uint16',
+      `import numcodecs
+a = a.astype('<u2')
+with tifffile.TiffWriter(path) as tw:
+    for p in a: tw.write(p, rowsperstrip=10, contiguous=False)  # tag arrays of their own, to overwrite
+with tifffile.TiffFile(path, mode='r+b') as t:
+    for p in t.pages:
+        strips = [numcodecs.Zstd(level=3).encode(a[p.index, y:y + 10].tobytes()) for y in range(0, 33, 10)]
+        t.filehandle.seek(0, 2); at = t.filehandle.tell(); t.filehandle.write(b''.join(strips))
+        p.tags['StripOffsets'].overwrite([at + sum(map(len, strips[:k])) for k in range(len(strips))])
+        p.tags['StripByteCounts'].overwrite([len(s) for s in strips]); p.tags['Compression'].overwrite(50000)`,
+    ],
     [
       'lzw-pil.tif',
       'uint16',

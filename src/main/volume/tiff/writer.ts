@@ -4,7 +4,7 @@
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { type Region, type TypedArray, bytesPerElement } from '../../../shared/volume';
 import { bytesOf } from '../bytes';
-import { explain } from '../errors';
+import { explainWrite } from '../errors';
 import { publish, refuseExisting, temporaryPath } from '../output';
 import { type VolumeSpec, type VolumeWriter, checkSpec, checkWrite } from '../spec';
 import { imagejUnit } from './imagej';
@@ -115,6 +115,14 @@ class TiffWriter implements VolumeWriter {
 
   async write(region: Region, data: TypedArray, channel = 0): Promise<void> {
     checkWrite(this.path, this.spec, region, data, channel);
+    try {
+      await this.writeNow(region, data, channel);
+    } catch (error) {
+      throw explainWrite(this.path, error);
+    }
+  }
+
+  private async writeNow(region: Region, data: TypedArray, channel: number): Promise<void> {
     const [, , width] = this.spec.shape;
     const [z0, y0, x0] = region.start;
     const [nz, ny, nx] = region.shape;
@@ -145,7 +153,7 @@ class TiffWriter implements VolumeWriter {
       await publish(this.temp, this.path);
     } catch (error) {
       await rm(this.temp, { force: true });
-      throw explain(this.path, error, 'cannot be written');
+      throw explainWrite(this.path, error);
     }
   }
 
@@ -206,7 +214,7 @@ export async function createTiff(path: string, spec: VolumeSpec): Promise<Volume
   try {
     fh = await open(temp, 'wx');
   } catch (error) {
-    throw explain(path, error, 'cannot be created');
+    throw explainWrite(path, error, 'cannot be created');
   }
   try {
     await fh.truncate(end);
@@ -234,7 +242,7 @@ export async function createTiff(path: string, spec: VolumeSpec): Promise<Volume
   } catch (error) {
     await fh.close();
     await rm(temp, { force: true });
-    throw explain(path, error, 'cannot be written');
+    throw explainWrite(path, error);
   }
   return new TiffWriter(path, spec, temp, fh);
 }

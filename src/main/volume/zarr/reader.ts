@@ -1,13 +1,18 @@
 // Zarr v2/v3 arrays and OME-Zarr 0.4/0.5 multiscale images, read chunk by chunk through zarrita
-// (codecs from numcodecs: blosc, zlib/gzip, zstd, lz4). A missing chunk reads as the fill value.
+// (codecs from numcodecs: blosc, zlib/gzip, zstd, lz4). A missing chunk reads as the fill value;
+// metadata is checked before zarrita reads it, and an array with no chunk file at all is refused.
+import { join } from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import * as zarr from 'zarrita';
 import { DTYPES, type Dtype, type TypedArray, type Vec3 } from '../../../shared/volume';
 import type { Chunk, ChunkCache } from '../cache';
 import { ChunkedVolume } from '../chunked';
 import { explain, fileProblem, unsupported } from '../errors';
-import './codecs'; // registers the native gzip/zlib codecs with zarrita
 import type { LevelInfo } from '../volume';
+import { checkChunkFiles } from './chunk-files';
+import './codecs'; // registers the native gzip/zlib and checked blosc/zstd codecs with zarrita
+import { CorruptData } from './corrupt';
+import { readArrayLayout } from './metadata';
 import { type Multiscale, readMultiscale } from './ome';
 
 interface ZarrOpenOptions {
@@ -51,6 +56,8 @@ class ZarrVolume extends ChunkedVolume {
       chunk = await this.array.getChunk(coords);
     } catch (error) {
       if (error instanceof zarr.UnknownCodecError) throw unsupported(this.path, `chunk codec (${error.message})`);
+      const cause = error instanceof zarr.CodecPipelineError ? error.cause : error;
+      if (cause instanceof CorruptData) throw fileProblem(name, `corrupt chunk: ${cause.message}`);
       throw explain(name, error, 'corrupt chunk');
     }
     const data = chunk.data as TypedArray;
@@ -78,6 +85,9 @@ class ZarrVolume extends ChunkedVolume {
 
 export async function openZarr(path: string, options: ZarrOpenOptions = {}): Promise<ChunkedVolume> {
   const store = new FileSystemStore(path);
+  // Our own checks first: zarrita, failing on a v2 array, reports that no v3 one is there.
+  let folder = path;
+  let layout = await readArrayLayout(folder);
   let node: ZArray | zarr.Group<FileSystemStore>;
   try {
     node = await zarr.open(store);
@@ -94,12 +104,16 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
     const dataset = multiscale.levels[level];
     if (!dataset)
       throw fileProblem(path, `level ${level} does not exist (the pyramid has ${multiscale.levels.length})`);
+    folder = join(path, dataset.path);
+    layout = await readArrayLayout(folder);
     try {
       array = await zarr.open(node.resolve(dataset.path), { kind: 'array' });
     } catch (error) {
       throw explain(`${path}/${dataset.path}`, error, 'level array cannot be opened');
     }
   }
+  // zarrita found an array where we found no metadata of one (a consolidated store, say).
+  if (!layout) throw fileProblem(folder, 'has no .zarray or zarr.json of its own');
   if (!(DTYPES as readonly string[]).includes(array.dtype)) throw unsupported(path, `data type ${array.dtype}`);
   const rank = array.shape.length;
   const names =
@@ -142,5 +156,6 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
         };
       }),
     ));
+  await checkChunkFiles(folder, layout);
   return new ZarrVolume(path, array, spatial, fixed, voxelSize, unit, format, levels, channels, options.cache);
 }

@@ -15,7 +15,7 @@ import {
 } from '../../../shared/volume';
 import { bytesOf } from '../bytes';
 import { chunksOf, copyBox } from '../chunked';
-import { explain, fileProblem } from '../errors';
+import { explainWrite, fileProblem } from '../errors';
 import { exists, publish, refuseExisting, temporaryPath } from '../output';
 import { type Progress, type VolumeSpec, type VolumeWriter, checkSpec, checkWrite } from '../spec';
 import { type ChunkCodec, chunkCodec } from './codecs';
@@ -178,10 +178,12 @@ class ArrayWriter {
     this.flushing.set(key, stored);
   }
 
-  private async store(key: string, { data, written }: PendingChunk): Promise<void> {
+  private async store(key: string, { data, written, channel, index }: PendingChunk): Promise<void> {
     const file = join(this.folder, key);
-    // Chunks of fill value stay absent: readers return the fill value for them.
-    if (data.every((v) => v === 0)) {
+    // Chunks of fill value stay absent: readers return the fill value for them. The first one is
+    // always stored, so a volume of zeros is told apart from one whose chunk files are missing.
+    const first = channel === 0 && index.every((i) => i === 0);
+    if (!first && data.every((v) => v === 0)) {
       if (this.flushed.delete(key)) await unlink(file);
       return;
     }
@@ -256,7 +258,11 @@ class OmeZarrWriter implements VolumeWriter {
 
   async write(region: Region, data: TypedArray, channel = 0): Promise<void> {
     checkWrite(this.path, this.spec, region, data, channel);
-    await this.levels[0]!.write(region, data, channel);
+    try {
+      await this.levels[0]!.write(region, data, channel);
+    } catch (error) {
+      throw explainWrite(this.path, error);
+    }
   }
 
   async commit({ signal, progress }: Progress = {}): Promise<void> {
@@ -277,7 +283,7 @@ class OmeZarrWriter implements VolumeWriter {
       await this.registerLabel();
     } catch (error) {
       await this.abort();
-      throw signal?.aborted ? cancelled() : explain(this.path, error, 'cannot be written');
+      throw signal?.aborted ? cancelled() : explainWrite(this.path, error);
     }
   }
 
@@ -436,10 +442,15 @@ export async function createOmeZarr(path: string, spec: VolumeSpec): Promise<Vol
   const temp = temporaryPath(path);
   const writer = new OmeZarrWriter(path, spec, temp);
   try {
+    // Not recursive first: on a read-only file system a recursive mkdir reports ENOENT, not EROFS.
+    await mkdir(temp).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      return mkdir(temp, { recursive: true });
+    });
     await writer.init();
   } catch (error) {
     await writer.abort();
-    throw explain(path, error, 'cannot be created');
+    throw explainWrite(path, error, 'cannot be created');
   }
   return writer;
 }

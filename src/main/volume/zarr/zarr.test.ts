@@ -179,6 +179,16 @@ describe('OME-Zarr written here', () => {
     expect(Array.from(readBin(`${path}.bin`, 'uint8'))).toEqual(Array.from(labels));
   });
 
+  it('stores the first chunk of a volume of zeros, so that it opens (a Zarr with no chunk at all is refused)', async () => {
+    const path = join(dir, 'zeros.zarr');
+    const writer = await createVolume(path, { shape, dtype: 'uint16', chunkShape });
+    await writer.write({ start: [0, 0, 0], shape }, new Uint16Array(shape[0] * shape[1] * shape[2]));
+    await writer.commit();
+    const volume = await openVolume(path);
+    expect((await readAll(volume)).every((v) => v === 0)).toBe(true);
+    await volume.close();
+  });
+
   it('leaves chunks of zeros out and reads them back as the fill value', async () => {
     const path = join(dir, 'sparse.zarr');
     const writer = await createVolume(path, { shape, dtype: 'uint16', chunkShape });
