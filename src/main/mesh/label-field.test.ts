@@ -1,28 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
+import { expectClosed } from './closed.test-helper';
 import { extractSurface } from './extract';
 import { labelField } from './label-field';
 import { meshFromVolume } from './mesh-volume';
 import { computedVolume, labelVolume, type Phantom, probabilityVolume, sphere } from './phantoms';
-import { selfIntersections, topology } from './quality';
+import { selfIntersections } from './quality';
 import { refineSurface } from './refine';
 import { scalarSource } from './source';
-import { type TriMesh, measure, splitComponents } from './trimesh';
+import { type TriMesh, splitComponents } from './trimesh';
 
 function meanDistance(phantom: Phantom, mesh: TriMesh): number {
   let sum = 0;
   const p = mesh.positions;
   for (let i = 0; i < p.length; i += 3) sum += Math.abs(phantom.distance(p[i]!, p[i + 1]!, p[i + 2]!));
   return sum / (p.length / 3);
-}
-
-function expectClosed(mesh: TriMesh, euler = 2): void {
-  const t = topology(mesh);
-  expect(t.badEdges).toBe(0);
-  expect(t.watertight).toBe(true);
-  expect(t.manifold).toBe(true);
-  expect(t.euler).toBe(euler);
-  expect(measure(mesh).volume).toBeGreaterThan(0);
 }
 
 describe('meshes from binary labels', () => {

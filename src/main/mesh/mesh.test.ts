@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
+import { expectClosed } from './closed.test-helper';
 import { extractSurface } from './extract';
 import { meshFromVolume } from './mesh-volume';
 import { computedVolume, labelVolume, probabilityVolume, sphere, torus, union } from './phantoms';
-import { minAngle, selfIntersections, topology } from './quality';
+import { minAngle, selfIntersections } from './quality';
 import { scalarSource } from './source';
 import { measure, type TriMesh } from './trimesh';
 
 const shape: Vec3 = [32, 34, 36];
 const ball = sphere([17.3, 16.6, 15.8], 9.5);
-
-function expectClosed(mesh: TriMesh, euler = 2): void {
-  const t = topology(mesh);
-  expect(t.badEdges).toBe(0);
-  expect(t.watertight).toBe(true);
-  expect(t.manifold).toBe(true);
-  expect(t.euler).toBe(euler);
-  expect(measure(mesh).volume).toBeGreaterThan(0); // outward orientation
-}
 
 describe('surface extraction (marching tetrahedra)', () => {
   it('gives a closed, oriented sphere from labels and from probabilities', async () => {
