@@ -95,8 +95,8 @@ export async function trainModel(
   // A fit can end in a useless model (all hidden units dead, a class drowned by the others):
   // never hand one on. Try another initialisation, then equal class weights, then give up.
   let problem = '';
-  for (const [restart, attempt] of recoveryAttempts(settings).entries()) {
-    if (restart > 0) progress?.(0, settings.iterations, `training again from another start: ${problem}`);
+  for (const [restart, { attempt, how }] of recoveryAttempts(settings).entries()) {
+    if (restart > 0) progress?.(0, settings.iterations, `training again ${how}: ${problem}`);
     const initial = restart === 0 ? random : new Random(settings.seed + RESTART_SEED_STEP * restart);
     const model = await fitModel(samples, classes, normalisation, counts, attempt, initial, signal, progress);
     const network = new Network(model);
@@ -112,8 +112,12 @@ export async function trainModel(
  * What to try, in order: the settings as given, another initialisation of them, then every
  * class weighted equally without prior correction, which keeps a rare class from being drowned.
  */
-function recoveryAttempts(settings: TrainingSettings): TrainingSettings[] {
-  return [settings, settings, { ...settings, balanceClasses: true, adaptPriors: false }];
+function recoveryAttempts(settings: TrainingSettings): { attempt: TrainingSettings; how: string }[] {
+  return [
+    { attempt: settings, how: '' },
+    { attempt: settings, how: 'from another start' },
+    { attempt: { ...settings, balanceClasses: true, adaptPriors: false }, how: 'with the classes weighted equally' },
+  ];
 }
 
 const RESTART_SEED_STEP = 7919;
@@ -127,7 +131,7 @@ const MIN_TRAINING_RECALL = 0.5;
 /** Why a trained model is useless, or '' when it is not. */
 function degeneracy(model: Model, recall: number[]): string {
   const { finalLoss } = model.training;
-  if (!Number.isFinite(finalLoss) || !model.weights.b2.every(Number.isFinite))
+  if (!Number.isFinite(finalLoss) || !Object.values(model.weights).flat(2).every(Number.isFinite))
     return `the fit diverged (loss ${finalLoss})`;
   const missed = recall.flatMap((r, k) => (r < MIN_TRAINING_RECALL ? [`${model.classes[k]!.name} (${pct(r)})`] : []));
   if (missed.length === 0) return '';
