@@ -14,6 +14,8 @@ const HEADER = 16;
 const BYTE_SHUFFLE = 0x01;
 const MEMCPYED = 0x02;
 const BIT_SHUFFLE = 0x04;
+/** No Blosc 1 writer sets it (Blosc 2 marks its delta filter with it). */
+const UNKNOWN_FLAG = 0x08;
 const NO_SPLIT = 0x10;
 const COMPRESSORS = ['BloscLZ', 'LZ4', 'Snappy', 'zlib', 'Zstandard'];
 /** Blosc splits a block into one stream per byte of the element when elements are small and blocks large. */
@@ -87,6 +89,7 @@ export async function decodeBlosc(
     // Blosc makes blocks whole numbers of elements.
     (blocksize > typesize && blocksize % typesize !== 0) ||
     !compressor ||
+    flags & UNKNOWN_FLAG ||
     (flags & BYTE_SHUFFLE && flags & BIT_SHUFFLE)
   )
     throw new CorruptData(
