@@ -44,11 +44,14 @@ export class ClassList {
     return this.classes.has(id);
   }
 
-  /** Adds a class with the lowest free id; default name "Material N", a palette colour. */
+  /**
+   * Adds a class after the highest id; default name "Material N", a palette colour. Ids are the
+   * values labels, models and results store, so a new class never takes a lower, freed one: keys
+   * and strokes keep meaning the class they meant.
+   */
   define(name?: string, colour?: string): SegmentationClass {
-    let id = 1;
-    while (this.classes.has(id)) id++;
-    if (id > 255) throw badInput('a volume can have at most 255 classes');
+    const id = Math.max(0, ...this.classes.keys()) + 1;
+    if (id > 255) throw badInput('a volume can have at most 255 classes (label values 1-255)');
     const created = { id, name: name ?? `Material ${id - 1}`, colour: colour ?? PALETTE[(id - 1) % PALETTE.length]! };
     this.checkUniqueName(created.name, id);
     this.classes.set(id, created);

@@ -73,6 +73,14 @@ describe('classes', () => {
     expect(service.listClasses(id)).toHaveLength(2);
   });
 
+  it('keep their values for life: a new class never takes a value freed by a removed one', async () => {
+    const { service, id } = await setup();
+    expect(service.removeClass(id, 1)).toBe(true);
+    expect(service.listClasses(id).map((c) => [c.id, c.name])).toEqual([[2, 'Material 1']]);
+    expect(service.defineClass(id)).toMatchObject({ id: 3, name: 'Material 2' });
+    expect(service.listClasses(id).map((c) => c.id)).toEqual([2, 3]);
+  });
+
   it('refuses to remove a class that still has labels', async () => {
     const { service, id } = await setup();
     paintBothClasses(service, id);

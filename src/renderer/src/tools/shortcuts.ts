@@ -23,7 +23,8 @@ export function useShortcuts(services: Services, enabled: boolean): void {
       else if (key === ']') segmentation.setRadius(segmentation.radius + 1);
       else if (key === 'o') segmentation.toggleOverlay();
       else if (/^[1-9]$/.test(key)) {
-        const picked = segmentation.classes[Number(key) - 1];
+        // by label value, which a class keeps for life (not by its place in the list)
+        const picked = segmentation.classes.find((c) => c.id === Number(key));
         if (picked) segmentation.setActiveClass(picked.id);
       } else return;
       event.preventDefault();
