@@ -13,8 +13,23 @@ export function reflectIndex(i: number, n: number): number {
   return j < n ? j : period - 1 - j;
 }
 
+/** How many blocks of at most `blockShape` cover a region of `shape`. */
+export const blockCount = (shape: Vec3, blockShape: Vec3): number =>
+  shape.reduce((count, n, a) => count * Math.ceil(n / blockShape[a]!), 1);
+
+/**
+ * The most blocks listed at once: far more than any real volume needs (8192³ in the default
+ * 64 × 128 × 128 blocks is half a million), far fewer than would exhaust memory as a list.
+ */
+const MAX_BLOCKS = 10_000_000;
+
 /** Blocks of at most `blockShape` covering `region` (default: the whole volume), z outermost. */
 export function blockGrid(shape: Vec3, blockShape: Vec3, region: Region = { start: [0, 0, 0], shape }): Region[] {
+  const count = blockCount(region.shape, blockShape);
+  if (count > MAX_BLOCKS)
+    throw badInput(
+      `${region.shape.join(' × ')} voxels would be ${count.toExponential(2)} blocks of ${blockShape.join(' × ')}, beyond the ${MAX_BLOCKS.toExponential(0)} Tomoseg processes: check the file's shape, or crop it`,
+    );
   const blocks: Region[] = [];
   const [sz, sy, sx] = region.start;
   const [ez, ey, ex] = [sz + region.shape[0], sy + region.shape[1], sx + region.shape[2]];

@@ -7,7 +7,7 @@ import { diceScores, makePhantom, paintLabels, type Phantom } from '../phantoms'
 import { openVolume } from '../volume';
 import { basisHalo, computeBasis } from './basis';
 import { SMOOTHING_HALO, predictBlock, smoothPrediction } from './block-predict';
-import { readPadded, reflectIndex } from './blocks';
+import { blockCount, blockGrid, readPadded, reflectIndex } from './blocks';
 import { addEigenvalueGradient, cosThirdArccos, symmetricEigenvalues } from './invariants';
 import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
@@ -46,6 +46,14 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('basis', () => {
+  it('counts blocks as it lists them, and refuses a grid too large to list instead of exhausting memory', () => {
+    expect(blockGrid([130, 70, 9], [64, 32, 8])).toHaveLength(blockCount([130, 70, 9], [64, 32, 8]));
+    expect(blockCount([130, 70, 9], [64, 32, 8])).toBe(3 * 3 * 2);
+    expect(() => blockGrid([2 ** 20, 2 ** 20, 2 ** 20], [64, 128, 128])).toThrow(
+      /1048576 × 1048576 × 1048576 voxels would be 1\.10e\+12 blocks of 64 × 128 × 128, beyond the 1e\+7 Tomoseg processes/,
+    );
+  });
+
   it('reflects indices at both ends, also far outside', () => {
     expect([-3, -2, -1, 0, 4, 5, 6, 11, 12].map((i) => reflectIndex(i, 5))).toEqual([2, 1, 0, 0, 4, 4, 3, 1, 2]);
   });

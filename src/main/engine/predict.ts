@@ -14,7 +14,7 @@ import {
   smoothPrediction,
   thinAxisFirst,
 } from './block-predict';
-import { blockGrid, borrow, giveBack, readPadded } from './blocks';
+import { blockCount, blockGrid, borrow, giveBack, readPadded } from './blocks';
 import type { Model } from './model';
 import { sharedPool } from './pool';
 import { loadGpuTf, predictBlockTf } from './tfjs';
@@ -42,7 +42,7 @@ export const DEFAULT_BLOCK: Vec3 = [64, 128, 128];
 /** DEFAULT_BLOCK, made thinner in z until a small volume still gives every thread two blocks. */
 function defaultBlock(shape: Vec3, threads: number): Vec3 {
   const block: Vec3 = [...DEFAULT_BLOCK];
-  const count = (): number => blockGrid(shape, block).length;
+  const count = (): number => blockCount(shape, block);
   while (block[0] > 8 && count() < 2 * threads) block[0] /= 2;
   return block;
 }
