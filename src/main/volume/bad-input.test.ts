@@ -128,7 +128,8 @@ with tifffile.TiffFile(path, mode='r+b') as t:
         t.filehandle.seek(p.dataoffsets[0]); t.filehandle.write(rng.integers(0, 256, p.databytecounts[0], dtype='u1').tobytes())
         p.tags['Compression'].overwrite(50000)`,
     );
-    expect((await failure(path)).message).toMatch(new RegExp(`^${path} page 0 block 0: corrupt compressed data`));
+    // Pages decode in parallel, so whichever corrupt page finishes first is the one named.
+    expect((await failure(path)).message).toMatch(new RegExp(`^${path} page [0-2] block 0: corrupt compressed data`));
   });
 
   it('refuses a page far larger than its compressed strips can hold (10⁹ × 10⁹)', async () => {
