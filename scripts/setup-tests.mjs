@@ -14,6 +14,8 @@
 //   Python 3     the independent readers and writers of the unit tests (src/main/volume/testing/python.ts)
 //                and the reference pipeline of `npm run bench engine`: TOMOSEG_PYTHON, else
 //                Debian's /usr/bin/python3, with the modules in PYTHON_MODULES.
+//   SLURM        on Linux, the single-node cluster of src/main/cluster/slurm.test.ts: Debian's
+//                slurm-wlm and munge (SLURM_PROGRAMS); the test starts the daemons itself.
 // Plain Node, no dependencies: it runs before `npm install` has to have worked.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
@@ -38,12 +40,23 @@ export const PYTHON_MODULES = [
   { module: 'skimage', debian: 'python3-skimage', pip: 'scikit-image', usedBy: 'scripts/real-scans: test data' },
 ];
 
+/** Programs of the SLURM test cluster (Linux only), the Debian package of each, and what needs it. */
+export const SLURM_PROGRAMS = [
+  {
+    name: 'slurmctld',
+    path: '/usr/sbin/slurmctld',
+    debian: 'slurm-wlm',
+    usedBy: 'unit tests: a real SLURM cluster (controller, node daemon, sbatch)',
+  },
+  { name: 'munged', path: '/usr/sbin/munged', debian: 'munge', usedBy: 'unit tests: SLURM authentication' },
+];
+
 /**
  * Everything the tests use, as checks: `{ name, path, custom, debian, usedBy }` plus `module` for
  * Python modules (`path` is then the python). `custom`: the path came from the environment, so
  * installing the Debian package would not put anything there.
  */
-export function requirements(env = process.env) {
+export function requirements(env = process.env, platform = process.platform) {
   const chromium = env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
   const python = env.TOMOSEG_PYTHON || DEFAULT_PYTHON;
   return [
@@ -60,6 +73,7 @@ export function requirements(env = process.env) {
       custom: Boolean(env.TOMOSEG_PYTHON),
       ...m,
     })),
+    ...(platform === 'linux' ? SLURM_PROGRAMS.map((p) => ({ ...p, custom: false })) : []),
   ];
 }
 
@@ -188,6 +202,11 @@ export function manualLines(missing, platform, family) {
       );
     else lines.push(`Chromium for the e2e tests: install it at ${chromium.path}, or set CHROMIUM_PATH to its binary.`);
   }
+  const slurm = missing.filter((r) => SLURM_PROGRAMS.some((p) => p.name === r.name));
+  if (slurm.length > 0)
+    lines.push(
+      `SLURM for the cluster test: ${slurm.map((r) => r.path).join(', ')} from your distribution's packages (Debian: ${slurm.map((r) => r.debian).join(' ')})`,
+    );
   if (modules.length > 0) {
     const python = modules[0].path;
     if (modules[0].custom) lines.push(`Python modules: ${quote(python)} -m pip install ${pipArgs}`);

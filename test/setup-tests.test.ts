@@ -11,6 +11,7 @@ import {
   type Requirement,
   DEFAULT_CHROMIUM,
   PYTHON_MODULES,
+  SLURM_PROGRAMS,
   aptFamily,
   findMissing,
   plan,
@@ -111,7 +112,7 @@ describe('what setup-tests checks', () => {
   it('asks each python once for all its modules, and checks each executable', () => {
     const calls: [string, string[]][] = [];
     const probes = {
-      executable: (path: string) => path === '/opt/chrome',
+      executable: (path: string) => path === '/opt/chrome' || SLURM_PROGRAMS.some((p) => p.path === path),
       missingModules: (python: string, modules: string[]) => (
         calls.push([python, modules]),
         modules.filter((m) => m === 'PIL' || m === 'sklearn')
@@ -121,7 +122,9 @@ describe('what setup-tests checks', () => {
     expect(findMissing(reqs, probes).map((r) => r.name)).toEqual(['python3 PIL', 'python3 sklearn']);
     expect(calls).toEqual([['/opt/py', PYTHON_MODULES.map((m) => m.module)]]);
     const none = { executable: () => false, missingModules: (_: string, m: string[]) => m };
-    expect(findMissing(requirements({}), none)).toHaveLength(1 + PYTHON_MODULES.length);
+    expect(findMissing(requirements({}, 'linux'), none)).toHaveLength(
+      1 + PYTHON_MODULES.length + SLURM_PROGRAMS.length,
+    );
     const all = { executable: () => true, missingModules: () => [] };
     expect(findMissing(requirements({}), all)).toEqual([]);
   });

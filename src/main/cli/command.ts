@@ -7,6 +7,8 @@ export interface Flag {
   value?: string;
   description: string;
   required?: boolean;
+  /** May be given several times: run() receives the values one per line. */
+  multiple?: boolean;
 }
 
 export interface CliContext {

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   info: () => import('./commands/info'),
   mesh: () => import('./commands/mesh'),
   import: () => import('./commands/import'),
+  cluster: () => import('./commands/cluster'),
 };
 
 export interface CliStreams {
@@ -46,7 +47,12 @@ export async function runCli(
   try {
     parsed = parseArgs({
       args: rest,
-      options: Object.fromEntries(Object.entries(command.flags).map(([flag, spec]) => [flag, { type: spec.type }])),
+      options: Object.fromEntries(
+        Object.entries(command.flags).map(([flag, spec]) => [
+          flag,
+          { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) },
+        ]),
+      ),
       allowPositionals: command.positional !== undefined,
       strict: true,
     });
@@ -67,7 +73,11 @@ export async function runCli(
     return fail(`${name} needs ${command.positional.name} (see tomoseg ${name} --help)`, 2);
   const progress = progressReporter(streams.stderr);
   try {
-    await command.run(parsed.values, parsed.positionals, { out, progress, signal });
+    // A flag given several times (Flag.multiple) reaches the command as its values, one per line.
+    const values = Object.fromEntries(
+      Object.entries(parsed.values).map(([flag, value]) => [flag, Array.isArray(value) ? value.join('\n') : value]),
+    );
+    await command.run(values, parsed.positionals, { out, progress, signal });
     progress.finish();
     return 0;
   } catch (error) {

@@ -10,6 +10,7 @@ import { ChunkedVolume } from '../chunked';
 import { explain, fileProblem, unsupported } from '../errors';
 import type { LevelInfo } from '../volume';
 import { checkChunkFiles } from './chunk-files';
+import { refuseIncomplete } from './incomplete';
 import './codecs'; // registers the native gzip/zlib and checked blosc/zstd codecs with zarrita
 import { CorruptData } from './corrupt';
 import { readArrayLayout } from './metadata';
@@ -94,6 +95,8 @@ export async function openZarr(path: string, options: ZarrOpenOptions = {}): Pro
   } catch (error) {
     throw explain(path, error, 'is not a readable Zarr array or group (zarr.json/.zarray/.zgroup missing or invalid)');
   }
+  // An output still being written in parts (`tomoseg predict --part`) is refused until complete.
+  await refuseIncomplete(path, node.attrs);
   let array: ZArray;
   let multiscale: Multiscale | undefined;
   const level = options.level ?? 0;
