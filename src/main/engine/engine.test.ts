@@ -12,12 +12,13 @@ import { addEigenvalueGradient, cosThirdArccos, symmetricEigenvalues } from './i
 import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
 import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
-import { type BlockSink, predictRegion, predictVolume } from './predict';
+import type { RegionWriter } from '../volume/spec';
+import { predictRegion, predictVolume } from './predict';
 import { Random } from './random';
 import { trainModel } from './train';
 
 /** A sink that assembles written blocks into whole arrays, per channel. */
-function memorySink(shape: Vec3, channels = 1): BlockSink & { data: Uint8Array[] } {
+function memorySink(shape: Vec3, channels = 1): RegionWriter & { data: Uint8Array[] } {
   const data = Array.from({ length: channels }, () => new Uint8Array(shape[0] * shape[1] * shape[2]));
   return {
     data,

@@ -6,7 +6,7 @@
 //   predictRegion(model, volume, region, {threads, smooth}) → {shape, labels, probabilities}
 //        for live previews of one slice
 //   predictVolume(model, volume, {labels?, probabilities?}, {threads, blockShape, smooth, signal, progress})
-//        blockwise in worker threads, streaming to writers (a VolumeWriter fits BlockSink);
+//        blockwise in worker threads, streaming to writers (any RegionWriter: a VolumeWriter, a segment-all result);
 //        smooth: classes from the probabilities averaged over 3×3×3 voxels (stray voxels go)
 //   loadModel(path) / saveModel(model, path, force) / parseModel(json, source)
 //   backends() → which compute backends load, and which one is used
@@ -18,5 +18,5 @@ export { type BackendReport, backends } from './backend';
 export { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './labels';
 export { MemoryVolume } from './memory-volume';
 export { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
-export { type BlockSink, type PredictOptions, predictRegion, predictVolume } from './predict';
+export { type PredictOptions, predictRegion, predictVolume } from './predict';
 export { DEFAULT_TRAINING, type TrainOptions, trainModel } from './train';

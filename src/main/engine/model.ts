@@ -53,6 +53,8 @@ export const modelSchema = z
       finalLoss: z.number(),
       /** the fit to its own painted voxels: each class's recall on them, and the restarts it took (absent in older files) */
       check: z.object({ recall: vector, restarts: z.number().int() }).optional(),
+      /** the sets of basis scales cross-validated on the labels, and each one's mean held-out recall (absent: scales given) */
+      scaleChoice: z.object({ candidates: matrix, scores: vector }).optional(),
     }),
   })
   .superRefine((m, ctx) => {

@@ -2,8 +2,10 @@
 // (blockwise, in worker threads, streaming to label and probability writers).
 import { availableParallelism } from 'node:os';
 import { cancelled } from '../../shared/errors';
-import { type Region, type TypedArray, type Vec3, voxelCount } from '../../shared/volume';
+import { type Region, type Vec3, voxelCount } from '../../shared/volume';
+import type { Progress } from '../progress';
 import { copyBox } from '../volume/chunked';
+import type { RegionWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
 import { basisHalo } from './basis';
 import {
@@ -19,22 +21,19 @@ import type { Model } from './model';
 import { sharedPool } from './pool';
 import { loadGpuTf, predictBlockTf } from './tfjs';
 
-/** Where predicted blocks go (a VolumeWriter from the volume layer fits). */
-export interface BlockSink {
-  write(region: Region, data: TypedArray, channel?: number): Promise<void>;
-}
-
 export interface PredictOptions {
   /** Worker threads; 0 computes in the calling thread. Default: the number of CPU cores. */
   threads?: number;
   /** Block size (z, y, x); default 64×128×128 (about 150 MB per block in flight at 3 scales). */
   blockShape?: Vec3;
+  /** Predict only these blocks (a cluster task's share of the volume), in this order; default: all. */
+  blocks?: Region[];
   /** 'auto' uses the GPU through tfjs-node-gpu where it loads, else the CPU kernels. */
   backend?: 'auto' | 'cpu';
   /** Smooth the class probabilities over 3×3×3 voxels before choosing the class (smoothPrediction). */
   smooth?: boolean;
   signal?: AbortSignal;
-  progress?: (done: number, total: number, message?: string) => void;
+  progress?: Progress;
 }
 
 export const DEFAULT_BLOCK: Vec3 = [64, 128, 128];
@@ -136,15 +135,17 @@ export async function predictRegion(
 export async function predictVolume(
   model: Model,
   volume: Volume,
-  outputs: { labels?: BlockSink; probabilities?: BlockSink },
+  outputs: { labels?: RegionWriter; probabilities?: RegionWriter },
   options: PredictOptions = {},
 ): Promise<void> {
   const { signal, progress, smooth } = options;
   const threads = options.threads ?? availableParallelism();
   const halo = predictionHalo(model, smooth);
-  const blocks = blockGrid(volume.shape, options.blockShape ?? defaultBlock(volume.shape, threads));
+  const blocks = options.blocks ?? blockGrid(volume.shape, options.blockShape ?? defaultBlock(volume.shape, threads));
   const tf = options.backend === 'cpu' ? undefined : await loadGpuTf();
-  const total = volume.shape[0] * volume.shape[1] * volume.shape[2];
+  const total = options.blocks
+    ? options.blocks.reduce((sum, block) => sum + voxelCount(block.shape), 0)
+    : volume.shape[0] * volume.shape[1] * volume.shape[2];
   const K = model.classes.length;
   const wantProbabilities = outputs.probabilities !== undefined;
   const pool = threads > 0 && !tf ? sharedPool(threads) : undefined;

@@ -1,5 +1,5 @@
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
-import type { BlockSink } from '../engine/predict';
+import type { RegionWriter } from '../volume/spec';
 import { predictVolume } from '../engine/predict';
 import { type TrainOptions, trainModel } from '../engine/train';
 import type { Segmenter } from './held-out';
@@ -15,7 +15,7 @@ export function engineSegmenter(training: TrainOptions = {}, threads = 2): Segme
 }
 
 /** Collects predicted blocks into one C-order array of the whole volume. */
-export function memorySink(shape: Vec3): BlockSink & { data: Uint8Array } {
+export function memorySink(shape: Vec3): RegionWriter & { data: Uint8Array } {
   const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
   return {
     data,

@@ -1,0 +1,145 @@
+// Which basis scales suit these labels. Scans differ in the context their classes need: textures
+// are told apart only over σ 8, fine phases blur together there, and thin boundaries want σ 0.7
+// (measured on the real-scan test set: no one set of scales wins on every scan). So each
+// candidate is cross-validated on the user's own painted voxels, folds made of whole cells of
+// space (neighbouring voxels of one stroke look alike, so holding out single voxels would test
+// nothing), and the best one is kept.
+import type { Vec3 } from '../../shared/volume';
+import { CHANNELS_PER_SCALE } from './basis';
+import type { Network } from './network';
+import { Random } from './random';
+import { type Samples, selectRows, selectScales } from './samples';
+
+/** Edge of the cells of space that go to one fold whole (voxels). */
+const CELL = 32;
+const FOLDS = 3;
+/** Below this many painted voxels of a class in the held-out folds, a choice would be noise. */
+const MIN_HELD_OUT = 30;
+/** Each cross-validation fit uses at most this many voxels per class: the choice, not the final fit. */
+const CHOICE_VOXELS_PER_CLASS = 500;
+/**
+ * Another candidate replaces the first (the default) only when it wins by this much: on the
+ * real-scan test set smaller differences were noise (they picked the worse one as often as not).
+ */
+const MIN_GAIN = 0.03;
+
+export interface ScaleChoice {
+  candidates: number[][];
+  /** Each candidate's mean held-out recall over the classes (in the candidates' order). */
+  scores: number[];
+}
+
+/** Fits a network on `samples` (whose rows hold the basis at `scales`). */
+export type FitNetwork = (samples: Samples, scales: number[]) => Promise<Network>;
+
+/**
+ * The candidate with the best cross-validated mean recall if it beats the first by MIN_GAIN, else
+ * the first; undefined when the labels are too few or too clustered to tell (the caller keeps its
+ * default).
+ */
+export async function chooseScales(
+  samples: Samples,
+  gathered: readonly number[],
+  candidates: number[][],
+  shape: Vec3,
+  K: number,
+  seed: number,
+  fitNetwork: FitNetwork,
+): Promise<{ scales: number[]; choice: ScaleChoice } | undefined> {
+  const random = new Random(seed);
+  samples = capPerClass(samples, K, random);
+  const fold = foldOfRows(samples, shape, random);
+  // a fold counts where it holds voxels out and the others teach every class
+  const usable = [...Array(FOLDS).keys()].filter((f) => fold.includes(f) && trainingHasEveryClass(samples, fold, f, K));
+  const heldOut = new Array<number>(K).fill(0);
+  for (let r = 0; r < samples.count; r++) if (usable.includes(fold[r]!)) heldOut[samples.classes[r]!]!++;
+  if (usable.length < 2 || heldOut.some((n) => n < MIN_HELD_OUT)) return undefined;
+  const scores: number[] = [];
+  const foldScores: number[][] = [];
+  for (const scales of candidates) {
+    const own = selectScales(samples, gathered, scales);
+    const width = scales.length * CHANNELS_PER_SCALE;
+    const pooled = new Recalls(K);
+    const perFold: number[] = [];
+    for (const f of usable) {
+      const network = await fitNetwork(
+        selectRows(own, width, (r) => fold[r] !== f),
+        scales,
+      );
+      const probs = new Float64Array(K);
+      const recalls = new Recalls(K);
+      for (let r = 0; r < own.count; r++) {
+        if (fold[r] !== f) continue;
+        const y = own.classes[r]!;
+        const hit = network.predict(own.rows, r * width, probs) === y;
+        recalls.add(y, hit);
+        pooled.add(y, hit);
+      }
+      perFold.push(recalls.mean());
+    }
+    scores.push(pooled.mean());
+    foldScores.push(perFold);
+  }
+  // a candidate must win clearly overall and lose in no fold: with few painted cells one lucky
+  // fold can carry the mean (on the 64³ phantoms it picked σ 8 at 300 voxels, and lost 0.02 Dice)
+  const wins = (c: number): boolean =>
+    scores[c]! - scores[0]! >= MIN_GAIN && foldScores[c]!.every((score, f) => score >= foldScores[0]![f]!);
+  const best = scores.reduce((b, score, c) => (wins(c) && (b === 0 || score > scores[b]!) ? c : b), 0);
+  return { scales: candidates[best]!, choice: { candidates, scores } };
+}
+
+/** Per-class hits and totals; their mean recall over the classes present. */
+class Recalls {
+  private readonly hits: number[];
+  private readonly totals: number[];
+  constructor(K: number) {
+    this.hits = new Array<number>(K).fill(0);
+    this.totals = new Array<number>(K).fill(0);
+  }
+  add(k: number, hit: boolean): void {
+    this.totals[k]!++;
+    if (hit) this.hits[k]!++;
+  }
+  mean(): number {
+    const recalls = this.hits.flatMap((h, k) => (this.totals[k] ? [h / this.totals[k]!] : []));
+    return recalls.reduce((a, b) => a + b, 0) / recalls.length;
+  }
+}
+
+/** A seeded subset of at most CHOICE_VOXELS_PER_CLASS rows per class. */
+function capPerClass(samples: Samples, K: number, random: Random): Samples {
+  const left = new Array<number>(K).fill(0);
+  for (let r = 0; r < samples.count; r++) left[samples.classes[r]!]!++;
+  const wanted = left.map((n) => Math.min(n, CHOICE_VOXELS_PER_CLASS));
+  // selection sampling: a row is kept with probability (still wanted) / (rows of its class still to come)
+  return selectRows(samples, samples.rows.length / samples.count, (r) => {
+    const k = samples.classes[r]!;
+    const keep = random.next() * left[k]!-- < wanted[k]!;
+    if (keep) wanted[k]!--;
+    return keep;
+  });
+}
+
+/** Each row's fold: cells of space dealt out to the folds in a seeded random order. */
+function foldOfRows(samples: Samples, shape: Vec3, random: Random): Uint8Array {
+  const [, ny, nx] = shape;
+  const cellOf = (index: number): string => {
+    const z = Math.floor(index / (ny * nx));
+    const y = Math.floor(index / nx) % ny;
+    const x = index % nx;
+    return `${Math.floor(z / CELL)},${Math.floor(y / CELL)},${Math.floor(x / CELL)}`;
+  };
+  const cells = [...new Set(Array.from(samples.positions, cellOf))].sort();
+  for (let i = cells.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [cells[i], cells[j]] = [cells[j]!, cells[i]!];
+  }
+  const foldOfCell = new Map(cells.map((cell, i) => [cell, i % FOLDS]));
+  return Uint8Array.from(samples.positions, (index) => foldOfCell.get(cellOf(index))!);
+}
+
+function trainingHasEveryClass(samples: Samples, fold: Uint8Array, f: number, K: number): boolean {
+  const seen = new Array<boolean>(K).fill(false);
+  for (let r = 0; r < samples.count; r++) if (fold[r] !== f) seen[samples.classes[r]!] = true;
+  return seen.every(Boolean);
+}
