@@ -183,8 +183,12 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(await readFile(join(dir, 'kept.tif'), 'utf8')).toBe('mine');
   });
 
-  it('stops on Ctrl-C (SIGINT) with exit code 130 and one line, leaving no output', async () => {
-    const files = ['interrupted.tif', 'interrupted.json'].map((name) => join(dir, name));
+  // SIGTERM: what `kill` and a scheduler's time limit send
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('stops on %s with exit code %d and one line, leaving no output', async (signal, exitCode) => {
+    const files = [`${signal}.tif`, `${signal}.json`].map((name) => join(dir, name));
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', entry, 'segment', '--image', join(dir, 'img.tif'), '--labels', join(dir, 'lab.tif')].concat([
@@ -200,14 +204,46 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     let interrupted = false;
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (!interrupted && /^training [1-9]\d?%$/m.test(stderr)) interrupted = child.kill('SIGINT');
+      if (!interrupted && /^training [1-9]\d?%$/m.test(stderr)) interrupted = child.kill(signal);
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(interrupted, stderr).toBe(true);
-    expect(code, stderr).toBe(130);
+    expect(code, stderr).toBe(exitCode);
     expect(stderr.trim().split('\n').at(-1)).toBe('tomoseg: cancelled');
     expect(stderr).not.toMatch(/^(trained|predicting)/m);
-    expect((await readdir(dir)).filter((n) => n.startsWith('interrupted'))).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.includes(signal))).toEqual([]);
+  });
+
+  it('clears what a killed run (SIGKILL) left of its output when the next run writes it', async () => {
+    const out = join(dir, 'killed.tif');
+    const args = [
+      '--import',
+      'tsx',
+      entry,
+      'segment',
+      '--image',
+      join(dir, 'img.tif'),
+      '--labels',
+      join(dir, 'lab.tif'),
+    ];
+    const child = spawn(process.execPath, [...args, '--out', out], {
+      cwd: repository,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let killed = false;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!killed && /^predicting [1-9]\d?%$/m.test(stderr)) killed = child.kill('SIGKILL');
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(killed, stderr).toBe(true);
+    const leftovers = async () => (await readdir(dir)).filter((n) => n.startsWith('.killed.tif.partial-'));
+    expect(await leftovers()).toHaveLength(1);
+    expect((await readdir(dir)).includes('killed.tif')).toBe(false);
+    const again = await tomoseg('segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'killed.tif');
+    expect(again.code, again.stderr).toBe(0);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('imports an image to an OME-Zarr pyramid with the same voxels, refusing to overwrite', async () => {

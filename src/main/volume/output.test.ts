@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
 import { createVolume } from './create';
-import { OUTPUT_MARKER, publish, refuseExisting, temporaryPath } from './output';
+import { OUTPUT_MARKER, publish, refuseExisting, removeLeftovers, temporaryPath } from './output';
 import { pattern, tempDir } from './testing/data';
 
 const dir = tempDir();
@@ -94,5 +96,26 @@ describe('outputs', () => {
       await writer.commit();
     }
     expect(readdirSync(own)).toContain(OUTPUT_MARKER);
+  });
+
+  it("removes what a killed run left of the same output, never a live run's or another host's", async () => {
+    const path = join(dir, 'killed.seg.zarr');
+    // a process that has exited: its pid names no live process (pids are not reused at once)
+    const gone = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    const host = hostname().replace(/[^A-Za-z0-9.]/g, '_');
+    const leftover = join(dir, `.killed.seg.zarr.partial-${host}-${gone}-0123abcd`);
+    const live = temporaryPath(path);
+    const elsewhere = join(dir, `.killed.seg.zarr.partial-${host}x-${gone}-0123abcd`);
+    const other = join(dir, `.killed2.seg.zarr.partial-${host}-${gone}-0123abcd`);
+    for (const folder of [leftover, live, elsewhere, other]) {
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'chunk'), 'half');
+    }
+    expect(await removeLeftovers(path)).toEqual([leftover]);
+    expect([leftover, live, elsewhere, other].map((p) => existsSync(p))).toEqual([false, true, true, true]);
+    // every writer checks its destination first, so the next run to it clears the leftovers
+    mkdirSync(leftover);
+    await refuseExisting(path, false);
+    expect(existsSync(leftover)).toBe(false);
   });
 });

@@ -2,9 +2,13 @@
 // into place only when complete, so a crash or a cancel never leaves a half-written volume. An
 // output that exists is replaced only when the caller says so (the user confirmed), and a folder
 // only when Tomoseg wrote it: its marker file says so. A folder of the user's is never deleted.
+// A run killed mid-write (SIGKILL, a crash, a node failure) leaves its temporary output behind:
+// its name says which host and process wrote it, so the next run to the same destination removes
+// it once that process is gone.
 import { randomBytes } from 'node:crypto';
 import { type Stats } from 'node:fs';
-import { access, lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { access, lstat, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TomosegError } from '../../shared/errors';
 
@@ -19,13 +23,50 @@ export const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
-/** A hidden sibling name for work in progress on `path`. */
+/** A hidden sibling name for work in progress on `path`, naming this host and process. */
 export function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.partial-${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }
 
-/** Refuses an output that exists, unless `force`; even then, a folder Tomoseg did not write. */
+/** The host name as it may stand in a file name. */
+const hostTag = (): string => hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+
+/**
+ * Removes what runs on this host left of `path` when they were killed mid-write (their process is
+ * gone), and returns their paths. Work in progress of a live process, or of another host (a
+ * shared file system), is left alone.
+ */
+export async function removeLeftovers(path: string): Promise<string[]> {
+  const prefix = `.${basename(path)}.partial-${hostTag()}-`;
+  const names = await readdir(dirname(path)).catch(() => []);
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    await rm(join(dirname(path), name), { recursive: true, force: true });
+    removed.push(join(dirname(path), name));
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/**
+ * Refuses an output that exists, unless `force`; even then, a folder Tomoseg did not write. Removes
+ * the leftovers of killed runs to the same output first (removeLeftovers).
+ */
 export async function refuseExisting(path: string, force: boolean | undefined): Promise<void> {
+  await removeLeftovers(path);
   const info = await lstat(path).catch(() => null);
   if (!info) return;
   if (!force) throw new TomosegError('conflict', `${path}: already exists (choose another name or overwrite)`);
