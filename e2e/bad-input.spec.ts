@@ -55,10 +55,11 @@ for (const bad of cases) {
     await writeFile(path, await bad.make());
     await page.goto(appUrl());
     await openPath(page, path);
-    const error = page.getByTestId('error');
+    const error = page.getByTestId('app-message');
     await expect(error).toBeVisible();
+    await expect(error).toHaveAttribute('data-kind', 'error');
     await expect(error).toContainText(bad.file);
-    await expect(page.getByTestId('error-message')).toHaveText(bad.problem);
+    await expect(page.getByTestId('app-message-text')).toHaveText(bad.problem);
     // Still usable: the sample opens afterwards and the message goes.
     await page.getByTestId('open-sample').first().click();
     await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
@@ -69,8 +70,8 @@ for (const bad of cases) {
 test('a missing file says it does not exist', async ({ page }) => {
   await page.goto(appUrl());
   await openPath(page, join(folder, 'nowhere.tif'));
-  await expect(page.getByTestId('error')).toContainText('nowhere.tif');
-  await expect(page.getByTestId('error-message')).toContainText('does not exist');
+  await expect(page.getByTestId('app-message')).toContainText('nowhere.tif');
+  await expect(page.getByTestId('app-message-text')).toContainText('does not exist');
 });
 
 test('a file dropped on the browser gets an honest message', async ({ page }) => {
@@ -81,8 +82,8 @@ test('a file dropped on the browser gets an honest message', async ({ page }) =>
     return data;
   });
   await page.getByTestId('app').dispatchEvent('drop', { dataTransfer: transfer });
-  await expect(page.getByTestId('error')).toContainText('scan.tif');
-  await expect(page.getByTestId('error-message')).toContainText('Open…');
+  await expect(page.getByTestId('app-message')).toContainText('scan.tif');
+  await expect(page.getByTestId('app-message-text')).toContainText('Open…');
 });
 
 test('a file opened by path is offered again under Recent', async ({ page }) => {

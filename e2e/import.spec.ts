@@ -111,6 +111,7 @@ test('the volume panel offers conversion; a cancel leaves nothing behind', async
   await page.getByTestId('import-cancel').click();
 
   await expect(page.getByTestId('import-notice')).toHaveText('Conversion cancelled: nothing was written.');
+  await expect(page.getByTestId('import-notice')).toHaveAttribute('data-kind', 'warning');
   await expect(page.getByTestId('volume-name')).toHaveText('big.tif');
   expect((await readdir(folder)).filter((name) => name.includes('big.zarr'))).toEqual([]);
 });

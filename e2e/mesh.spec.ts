@@ -91,6 +91,7 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     await page.getByTestId('mesh-csv-path').fill(join(folder, 'bone.csv'));
     await page.getByTestId('export-mesh').click();
     await expect(page.getByTestId('mesh-notice')).toContainText(`Exported to ${path}`);
+    await expect(page.getByTestId('mesh-notice')).toHaveAttribute('data-kind', 'done');
     const stl = await readFile(path);
     const triangles = stl.readUInt32LE(80);
     expect(triangles).toBeGreaterThan(0);

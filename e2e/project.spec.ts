@@ -71,7 +71,7 @@ async function expectFound(page: Page, labelled: number, foundBy: string): Promi
   await expect(volume).toHaveAttribute('data-found-by', foundBy);
   await expect(volume).toHaveAttribute('data-labelled', String(labelled));
   await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
-  await expect(page.getByTestId('project-error')).toBeHidden();
+  await expect(page.locator('[data-testid="project-message"][data-kind="error"]')).toBeHidden();
 }
 
 /** Opens the sample and makes a project of it in `folder/<name>/`; returns the project's path. */
@@ -173,7 +173,8 @@ test('an exported bundle with its data and a half-resolution copy imports elsewh
   await page.getByTestId('project-include-data').check();
   await page.getByTestId('project-include-preview').check();
   await page.getByTestId('project-dialog-submit').click();
-  await expect(page.getByTestId('project-message')).toHaveText(`Exported to ${bundle}`);
+  await expect(page.getByTestId('project-message-text')).toHaveText(`Exported to ${bundle}`);
+  await expect(page.getByTestId('project-message')).toHaveAttribute('data-kind', 'done');
   const manifest = JSON.parse(await readFile(join(bundle, 'tomoseg-bundle.json'), 'utf8'));
   expect(manifest.previews).toEqual([
     { volumeId: expect.any(String), path: 'preview/bone_128x128x128-half.zarr', factor: 2 },
@@ -204,8 +205,9 @@ test('a damaged project file gets a message naming it, is left unchanged, and th
     const path = join(folder, 'kept', file);
     await writeFile(path, bytes);
     await projectDialog(page, 'project-open', path);
-    await expect(page.getByTestId('project-error')).toContainText(file);
-    await expect(page.getByTestId('project-error-message')).toContainText(`${path} ${problem}`);
+    await expect(page.getByTestId('project-message')).toHaveAttribute('data-kind', 'error');
+    await expect(page.getByTestId('project-message')).toContainText(file);
+    await expect(page.getByTestId('project-message-text')).toContainText(`${path} ${problem}`);
     await expect(page.getByTestId('project-name')).toHaveText('kept');
     expect((await readFile(path)).equals(bytes)).toBe(true);
   }

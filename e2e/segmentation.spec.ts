@@ -214,6 +214,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
     await page.getByTestId('export-segmentation').click();
     await expect(page.getByTestId('export-job')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
     await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`);
+    await expect(page.getByTestId('training-notice')).toHaveAttribute('data-kind', 'done');
     const tiff = await fromFile(path);
     expect(await tiff.getImageCount()).toBe(128);
     const [classes] = (await (await tiff.getImage(64)).readRasters()) as unknown as Uint8Array[];
@@ -265,6 +266,7 @@ test('accept prediction is one undoable stroke; segment-all can be cancelled', a
   await page.getByTestId('segment-all-job-cancel').click();
   await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'cancelled');
   await expect(page.getByTestId('training-notice')).toContainText('segment-all cancelled');
+  await expect(page.getByTestId('training-notice')).toHaveAttribute('data-kind', 'warning');
   await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-result-model', '');
   await expect(page.getByTestId('segment-all')).toBeEnabled();
 });

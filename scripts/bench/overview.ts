@@ -59,7 +59,7 @@ function median(runs: number, work: () => void): number {
 /** Full label overview against the incremental one after a small stroke, on a store painted all over. */
 function timeLabelOverview(): void {
   const shape: Vec3 = [edge, edge, edge];
-  const store = new LabelStore(shape, { undoLimit: 1 });
+  const store = new LabelStore(shape);
   const random = new Random(7);
   // Brush discs (radius 15) of three classes on every fourth slice: strokes spread through the volume.
   for (let z = 0; z < edge; z += 4)

@@ -6,7 +6,7 @@ import { CHANNEL_PREFIX, EVENT_CHANNEL, METHODS } from '../shared/api';
 import { serializeError } from '../shared/errors';
 import { dispatch } from './api/dispatch';
 import { builtRendererDir } from './paths';
-import { createServices } from './services';
+import { createBackend } from './services';
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -26,7 +26,7 @@ function createWindow(): BrowserWindow {
 }
 
 void app.whenReady().then(() => {
-  const services = createServices({
+  const backend = createBackend({
     shell: 'electron',
     version: app.getVersion(),
     dataDir: app.getPath('userData'),
@@ -48,13 +48,13 @@ void app.whenReady().then(() => {
   for (const method of METHODS)
     ipcMain.handle(CHANNEL_PREFIX + method, async (_event, args: unknown) => {
       try {
-        return { result: await dispatch(services.handlers, method, args) };
+        return { result: await dispatch(backend.handlers, method, args) };
       } catch (error) {
         return { error: serializeError(error) };
       }
     });
 
-  services.events.subscribe((event) => {
+  backend.events.subscribe((event) => {
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);
   });
 

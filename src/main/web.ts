@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { builtRendererDir, bundledResourcesDir, userDataDir } from './paths';
-import { createServices } from './services';
+import { createBackend } from './services';
 import { exposureWarning } from './web/addresses';
 import { startWebServer } from './web/server';
 
@@ -15,14 +15,14 @@ const { values } = parseArgs({
   },
 });
 
-const services = createServices({
+const backend = createBackend({
   shell: 'web',
   version: process.env.npm_package_version ?? '0.1.0',
   dataDir: userDataDir(),
   resourcesDir: bundledResourcesDir(),
 });
 const server = await startWebServer({
-  services,
+  backend,
   rendererDir: builtRendererDir(),
   host: values.host,
   port: Number(values.port),

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
 import { Random } from '../engine/random';
 import { labelOverview } from './label-overview';
+import { LabelHistory } from './history';
 import { LabelOverviewCache } from './label-overview-cache';
-import { BLOCK, LabelStore, type StrokeShape } from './label-store';
+import type { StrokeShape } from './brush';
+import { BLOCK, LabelStore } from './label-store';
 
 const VOXEL: Vec3 = [2, 1, 0.5];
 
@@ -36,12 +38,13 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 function checkAgainstFull(shape: Vec3, edges: number[], seed: number, steps: number): void {
   const random = new Random(seed);
   const store = new LabelStore(shape);
+  const history = new LabelHistory(store);
   const cache = new LabelOverviewCache(store);
   let checked = 0;
   for (let step = 0; step < steps; step++) {
     const action = random.next();
-    if (action < 0.15) store.undo();
-    else if (action < 0.25) store.redo();
+    if (action < 0.15) history.undo();
+    else if (action < 0.25) history.redo();
     else if (action < 0.3) {
       // An imported block: a fresh class over a slab of it.
       const [gz, gy, gx] = store.grid;
@@ -57,7 +60,7 @@ function checkAgainstFull(shape: Vec3, edges: number[], seed: number, steps: num
       // Erasing a quarter of the time; a few classes, so votes compete and ties happen.
       const value = random.next() < 0.25 ? 0 : 1 + random.int(4);
       const shapes = Array.from({ length: 1 + random.int(3) }, () => randomShape(random, shape));
-      store.paint({ value, shapes }, { continueStroke: random.next() < 0.3 });
+      history.paint({ value, shapes }, { continueStroke: random.next() < 0.3 });
     }
     // Reads are sometimes skipped, so one read catches up on several changes.
     if (random.next() < 0.3) continue;
@@ -86,11 +89,12 @@ describe('LabelOverviewCache', () => {
 
   it('hands out overviews that later reads leave alone', () => {
     const store = new LabelStore([40, 40, 40]);
+    const history = new LabelHistory(store);
     const cache = new LabelOverviewCache(store);
-    store.paint({ value: 2, shapes: [{ kind: 'sphere', center: [20, 20, 20], radius: 6 }] });
+    history.paint({ value: 2, shapes: [{ kind: 'sphere', center: [20, 20, 20], radius: 6 }] });
     const first = cache.read(VOXEL, 10);
     const copy = first.data.slice();
-    store.undo();
+    history.undo();
     const second = cache.read(VOXEL, 10);
     expect(second.data.every((v) => v === 0)).toBe(true);
     expect(first.data).toEqual(copy);

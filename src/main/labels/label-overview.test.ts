@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
 import { overviewStep } from '../volume/overview';
 import { labelOverview } from './label-overview';
+import { LabelHistory } from './history';
 import { LabelStore } from './label-store';
 
 /** The same reduction done densely over every voxel: the reference for the sparse one. */
@@ -79,10 +80,11 @@ describe('labelOverview', () => {
 
   it('is empty where nothing is painted, and again after the stroke is undone', () => {
     const store = new LabelStore([40, 40, 40]);
+    const history = new LabelHistory(store);
     expect(labelOverview(store, [1, 1, 1], 10).data.every((v) => v === 0)).toBe(true);
-    store.paint({ value: 2, shapes: [{ kind: 'disc', axis: 'y', center: [20, 20, 20], radius: 5 }] });
+    history.paint({ value: 2, shapes: [{ kind: 'disc', axis: 'y', center: [20, 20, 20], radius: 5 }] });
     expect(labelOverview(store, [1, 1, 1], 10).data.some((v) => v === 2)).toBe(true);
-    store.undo();
+    history.undo();
     expect(labelOverview(store, [1, 1, 1], 10).data.every((v) => v === 0)).toBe(true);
   });
 });

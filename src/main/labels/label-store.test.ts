@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
+import { LabelHistory } from './history';
 import { BLOCK, LabelStore } from './label-store';
 
 const flat = (shape: Vec3, z: number, y: number, x: number): number => (z * shape[1] + y) * shape[2] + x;
@@ -114,71 +115,20 @@ describe('LabelStore', () => {
     expect(store.labelledCount).toBe(6);
   });
 
-  it('returns a sparse diff of only changed voxels and undoes/redoes per stroke', () => {
-    const shape: Vec3 = [10, 64, 64];
-    const store = new LabelStore(shape);
-    const a = store.paint({ value: 1, shapes: [{ kind: 'disc', axis: 'z', center: [5, 30, 30], radius: 5 }] });
-    const afterA = store.read(whole(shape));
-    const b = store.paint({ value: 2, shapes: [{ kind: 'disc', axis: 'z', center: [5, 30, 34], radius: 5 }] });
-    const afterB = store.read(whole(shape));
-    expect(b.indices.length).toBeGreaterThan(0);
-    // The overlapping voxels record class 1 as their old value.
-    expect(b.old.filter((v) => v === 1).length).toBeGreaterThan(0);
-    const same = store.paint({ value: 2, shapes: [{ kind: 'disc', axis: 'z', center: [5, 30, 34], radius: 5 }] });
-    expect(same.indices.length).toBe(0);
-    expect(same.bounds).toBeNull();
-
-    expect(store.undo()).toBe(b);
-    expect(store.read(whole(shape))).toEqual(afterA);
-    expect(store.undo()).toBe(a);
-    expect(store.labelledCount).toBe(0);
-    expect(store.blockKeys()).toEqual([]);
-    expect(store.undo()).toBeUndefined();
-    store.redo();
-    store.redo();
-    expect(store.read(whole(shape))).toEqual(afterB);
-    expect(store.canRedo).toBe(false);
-  });
-
-  it('joins the pieces of one drag into one undo step and erases with 0', () => {
-    const shape: Vec3 = [1, 40, 40];
-    const store = new LabelStore(shape);
-    store.paint({ value: 1, shapes: [{ kind: 'disc', axis: 'z', center: [0, 10, 10], radius: 3 }] });
-    const before = store.read(whole(shape));
-    store.paint({ value: 0, shapes: [{ kind: 'disc', axis: 'z', center: [0, 10, 8], radius: 2 }] });
-    store.paint(
-      { value: 0, shapes: [{ kind: 'disc', axis: 'z', center: [0, 10, 12], radius: 2 }] },
-      { continueStroke: true },
-    );
-    expect(store.labelledCount).toBeLessThan(before.filter((v) => v).length);
-    store.undo();
-    expect(store.read(whole(shape))).toEqual(before);
-  });
-
-  it('a new stroke clears redo; the undo limit forgets the oldest strokes', () => {
-    const store = new LabelStore([1, 1, 10], { undoLimit: 3 });
-    for (let x = 0; x < 5; x++) store.paint({ value: 1, shapes: [{ kind: 'points', points: [0, 0, x] }] });
-    let undone = 0;
-    while (store.undo()) undone++;
-    expect(undone).toBe(3);
-    expect(store.labelledCount).toBe(2);
-    store.paint({ value: 4, shapes: [{ kind: 'points', points: [0, 0, 9] }] });
-    expect(store.canRedo).toBe(false);
-  });
-
   it('keeps class counts right through painting, erasing, undo and loading', () => {
     const shape: Vec3 = [40, 40, 40];
     const store = new LabelStore(shape);
+    const history = new LabelHistory(store);
     const dense = (s: LabelStore): number[] => {
       const counts = new Array<number>(256).fill(0);
       for (const v of s.read(whole(shape))) if (v) counts[v]!++;
       return counts;
     };
-    store.paint({ value: 1, shapes: [{ kind: 'sphere', center: [20, 20, 20], radius: 8 }] });
-    store.paint({ value: 2, shapes: [{ kind: 'sphere', center: [25, 20, 20], radius: 6 }] });
-    store.paint({ value: 0, shapes: [{ kind: 'disc', axis: 'y', center: [20, 20, 20], radius: 5 }] });
+    history.paint({ value: 1, shapes: [{ kind: 'sphere', center: [20, 20, 20], radius: 8 }] });
+    history.paint({ value: 2, shapes: [{ kind: 'sphere', center: [25, 20, 20], radius: 6 }] });
+    history.paint({ value: 0, shapes: [{ kind: 'disc', axis: 'y', center: [20, 20, 20], radius: 5 }] });
     expect(store.classCounts()).toEqual(dense(store));
-    store.undo();
+    history.undo();
     expect(store.classCounts()).toEqual(dense(store));
     const copy = new LabelStore(shape);
     for (const key of store.blockKeys()) copy.loadBlock(key, store.block(key)!);
@@ -244,19 +194,20 @@ describe('LabelStore', () => {
   it('tells which blocks changed since a version: painting, erasing to nothing, undo, redo, loading', () => {
     const shape: Vec3 = [BLOCK * 2, BLOCK, BLOCK * 2]; // blocks 0, 1 (x) and 2, 3 (z)
     const store = new LabelStore(shape);
+    const history = new LabelHistory(store);
     const start = store.version;
     store.paint({ value: 1, shapes: [{ kind: 'points', points: [0, 0, 0, BLOCK, 0, 0] }] });
     expect(store.blocksChangedSince(start).sort()).toEqual([0, 2]);
     const painted = store.version;
     expect(store.blocksChangedSince(painted)).toEqual([]);
-    store.paint({ value: 0, shapes: [{ kind: 'points', points: [BLOCK, 0, 0] }] });
+    history.paint({ value: 0, shapes: [{ kind: 'points', points: [BLOCK, 0, 0] }] });
     expect(store.block(2)).toBeUndefined();
     expect(store.blocksChangedSince(painted)).toEqual([2]);
     const erased = store.version;
-    store.undo();
+    history.undo();
     expect(store.blocksChangedSince(erased)).toEqual([2]);
     const undone = store.version;
-    store.redo();
+    history.redo();
     expect(store.blocksChangedSince(undone)).toEqual([2]);
     const redone = store.version;
     store.loadBlock(1, new Uint8Array(BLOCK ** 3).fill(3));

@@ -1,38 +1,17 @@
 // The user's sparse labels for one volume: a uint8 class per voxel (0 = unlabelled), kept as
 // BLOCK³ blocks that exist only where something is labelled, so a stroke on a 2048³ volume costs
-// the blocks it touches, never the volume. Undo/redo are sparse diffs grouped per stroke (napari).
+// the blocks it touches, never the volume. A stroke's shapes become runs of voxels (./brush);
+// every paint returns a sparse diff (./diff, napari), which the undo history (./history) keeps and
+// hands back to `revert` and `apply`. Labelled voxels per class are counted as they change.
 import { badInput } from '../../shared/errors';
 import type { Region, Vec3 } from '../../shared/volume';
+import { type Stroke, rasterize } from './brush';
+import { DiffBuilder, type StrokeDiff } from './diff';
 
 /** Edge of a label block in voxels; a block is BLOCK³ bytes (32 KiB). */
 export const BLOCK = 32;
 const BLOCK_BITS = 5; // log2(BLOCK): in-block position i = (z << 10) | (y << 5) | x
 const BLOCK_VOXELS = BLOCK * BLOCK * BLOCK;
-
-/** One piece of a stroke. Coordinates are voxels in (z, y, x); anything outside the volume is clipped. */
-export type StrokeShape =
-  /** Single voxels as flat (z, y, x) triples. */
-  | { kind: 'points'; points: ArrayLike<number> }
-  /** A disc in the slice plane perpendicular to `axis` through `center`. */
-  | { kind: 'disc'; axis: 'z' | 'y' | 'x'; center: Vec3; radius: number }
-  | { kind: 'sphere'; center: Vec3; radius: number }
-  /** Voxels of `region` where `mask` (C order, one byte per voxel) is non-zero, e.g. a 2D flood fill. */
-  | { kind: 'mask'; region: Region; mask: Uint8Array };
-
-export interface Stroke {
-  /** Class to paint, 1..255; 0 erases. */
-  value: number;
-  shapes: StrokeShape[];
-}
-
-/** The voxels a stroke changed: flat indices (z·ny·nx + y·nx + x), their values before, the value after. */
-export interface StrokeDiff {
-  indices: Float64Array;
-  old: Uint8Array;
-  value: number;
-  /** Bounding box of the changed voxels, null when nothing changed. */
-  bounds: Region | null;
-}
 
 export interface LabelledVoxels {
   /** Flat voxel indices in increasing order (Float64: volumes beyond 2³² voxels). */
@@ -52,51 +31,6 @@ function newBlock(data = new Uint8Array(BLOCK_VOXELS)): Block {
   return { data, words: new Uint32Array(data.buffer, data.byteOffset, BLOCK_VOXELS / 4), count: 0 };
 }
 
-/** Collects a diff while painting: growable arrays plus a running bounding box. */
-class DiffBuilder {
-  indices = new Float64Array(256);
-  old = new Uint8Array(256);
-  length = 0;
-  private readonly lo: Vec3 = [Infinity, Infinity, Infinity];
-  private readonly hi: Vec3 = [-Infinity, -Infinity, -Infinity];
-
-  push(index: number, old: number, z: number, y: number, x: number): void {
-    if (this.length === this.indices.length) {
-      const indices = new Float64Array(this.length * 2);
-      indices.set(this.indices);
-      this.indices = indices;
-      const olds = new Uint8Array(this.length * 2);
-      olds.set(this.old);
-      this.old = olds;
-    }
-    this.indices[this.length] = index;
-    this.old[this.length++] = old;
-    this.extend(z, y, x);
-  }
-
-  private extend(z: number, y: number, x: number): void {
-    const { lo, hi } = this;
-    if (z < lo[0]) lo[0] = z;
-    if (y < lo[1]) lo[1] = y;
-    if (x < lo[2]) lo[2] = x;
-    if (z > hi[0]) hi[0] = z;
-    if (y > hi[1]) hi[1] = y;
-    if (x > hi[2]) hi[2] = x;
-  }
-
-  finish(value: number): StrokeDiff {
-    const { lo, hi } = this;
-    const bounds: Region | null =
-      this.length === 0 ? null : { start: [...lo], shape: [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1] };
-    return { indices: this.indices.slice(0, this.length), old: this.old.slice(0, this.length), value, bounds };
-  }
-}
-
-export interface LabelStoreOptions {
-  /** Strokes kept for undo; older ones are forgotten. */
-  undoLimit?: number;
-}
-
 export class LabelStore {
   readonly shape: Vec3;
   /** Blocks per axis (z, y, x). */
@@ -105,20 +39,16 @@ export class LabelStore {
   private readonly dirty = new Set<number>();
   /** The version at each block's last change (blocks ever changed), so derived views can catch up on only those. */
   private readonly changedAt = new Map<number, number>();
-  private readonly undoStack: StrokeDiff[] = [];
-  private readonly redoStack: StrokeDiff[] = [];
-  private readonly undoLimit: number;
   private labelled = 0;
   /** Labelled voxels per class value, kept up to date by every change. */
   private readonly perClass = new Float64Array(256);
   private changes = 0;
 
-  constructor(shape: Vec3, options: LabelStoreOptions = {}) {
+  constructor(shape: Vec3) {
     if (shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n > 0))
       throw badInput(`label volume shape must be three positive integers, got [${shape.join(', ')}]`);
     this.shape = [...shape];
     this.grid = [Math.ceil(shape[0] / BLOCK), Math.ceil(shape[1] / BLOCK), Math.ceil(shape[2] / BLOCK)];
-    this.undoLimit = options.undoLimit ?? 200;
   }
 
   /** Number of labelled (non-zero) voxels. */
@@ -131,54 +61,26 @@ export class LabelStore {
     return this.changes;
   }
 
-  get canUndo(): boolean {
-    return this.undoStack.length > 0;
-  }
-
-  get canRedo(): boolean {
-    return this.redoStack.length > 0;
-  }
-
-  /**
-   * Paints one stroke and records it for undo. With `continueStroke`, the change joins the previous
-   * undo step when that step painted the same value (a drag sent in pieces stays one undo step).
-   */
-  paint(stroke: Stroke, options: { continueStroke?: boolean } = {}): StrokeDiff {
+  /** Paints one stroke; returns what it changed (for undo, and to redraw). */
+  paint(stroke: Stroke): StrokeDiff {
     const { value } = stroke;
     if (!Number.isInteger(value) || value < 0 || value > 255)
       throw badInput(`label class must be an integer 0..255, got ${value}`);
     const diff = new DiffBuilder();
-    for (const shape of stroke.shapes) this.paintShape(shape, value, diff);
-    const result = diff.finish(value);
-    if (result.indices.length > 0) {
-      const last = this.undoStack.at(-1);
-      if (options.continueStroke && last && last.value === value)
-        this.undoStack[this.undoStack.length - 1] = concat(last, result);
-      else {
-        this.undoStack.push(result);
-        if (this.undoStack.length > this.undoLimit) this.undoStack.shift();
-      }
-      this.redoStack.length = 0;
-    }
-    return result;
+    for (const shape of stroke.shapes)
+      rasterize(shape, this.shape, (z, y, x0, x1) => this.setSpan(z, y, x0, x1, value, diff));
+    return diff.finish(value);
   }
 
-  /** Reverts the last stroke; returns what it had changed (to redraw), or undefined when there is none. */
-  undo(): StrokeDiff | undefined {
-    const diff = this.undoStack.pop();
-    if (!diff) return undefined;
-    // Reverse order, so a voxel changed twice within a merged stroke ends at its first old value.
+  /** Puts back the values a diff replaced (undo); diffs are reverted newest first. */
+  revert(diff: StrokeDiff): void {
+    // Reverse order, so a voxel a diff changed twice ends at its first old value.
     for (let i = diff.indices.length - 1; i >= 0; i--) this.setIndex(diff.indices[i]!, diff.old[i]!);
-    this.redoStack.push(diff);
-    return diff;
   }
 
-  redo(): StrokeDiff | undefined {
-    const diff = this.redoStack.pop();
-    if (!diff) return undefined;
+  /** Paints a diff's voxels with its value again (redo). */
+  apply(diff: StrokeDiff): void {
     for (let i = 0; i < diff.indices.length; i++) this.setIndex(diff.indices[i]!, diff.value);
-    this.undoStack.push(diff);
-    return diff;
   }
 
   /** Labels of a region inside the volume, C order; unlabelled voxels are 0. */
@@ -334,73 +236,6 @@ export class LabelStore {
 
   // ---- Painting ----
 
-  private paintShape(shape: StrokeShape, value: number, diff: DiffBuilder): void {
-    const [nz, ny, nx] = this.shape;
-    switch (shape.kind) {
-      case 'points': {
-        const p = shape.points;
-        for (let i = 0; i + 2 < p.length; i += 3) {
-          const z = Math.round(p[i]!),
-            y = Math.round(p[i + 1]!),
-            x = Math.round(p[i + 2]!);
-          if (z >= 0 && z < nz && y >= 0 && y < ny && x >= 0 && x < nx) this.setSpan(z, y, x, x + 1, value, diff);
-        }
-        return;
-      }
-      case 'sphere':
-      case 'disc': {
-        const { center, radius } = shape;
-        if (!(radius >= 0) || !center.every(Number.isFinite))
-          throw badInput(`brush needs a finite centre and radius ≥ 0`);
-        // A disc is a sphere flattened to one plane: the plane axis gets no extent.
-        const flat = shape.kind === 'disc' ? { z: 0, y: 1, x: 2 }[shape.axis] : -1;
-        const r2 = radius * radius;
-        const [cz, cy, cx] = center;
-        const zr = flat === 0 ? 0 : radius,
-          yr = flat === 1 ? 0 : radius;
-        const zc = flat === 0 ? Math.round(cz) : cz,
-          yc = flat === 1 ? Math.round(cy) : cy;
-        for (let z = Math.max(0, Math.ceil(zc - zr)); z <= Math.min(nz - 1, Math.floor(zc + zr)); z++)
-          for (let y = Math.max(0, Math.ceil(yc - yr)); y <= Math.min(ny - 1, Math.floor(yc + yr)); y++) {
-            const rest = r2 - (flat === 0 ? 0 : (z - cz) ** 2) - (flat === 1 ? 0 : (y - cy) ** 2);
-            if (rest < 0) continue;
-            if (flat === 2) {
-              const x = Math.round(cx);
-              if (x >= 0 && x < nx) this.setSpan(z, y, x, x + 1, value, diff);
-              continue;
-            }
-            const half = Math.sqrt(rest);
-            const x0 = Math.max(0, Math.ceil(cx - half)),
-              x1 = Math.min(nx, Math.floor(cx + half) + 1);
-            if (x0 < x1) this.setSpan(z, y, x0, x1, value, diff);
-          }
-        return;
-      }
-      case 'mask': {
-        const { start, shape: size } = shape.region;
-        if (shape.mask.length !== size[0] * size[1] * size[2])
-          throw badInput(
-            `mask has ${shape.mask.length} bytes but its region [${size.join(', ')}] needs ${size[0] * size[1] * size[2]}`,
-          );
-        const [z0, y0, x0] = start;
-        for (let z = Math.max(0, z0); z < Math.min(nz, z0 + size[0]); z++)
-          for (let y = Math.max(0, y0); y < Math.min(ny, y0 + size[1]); y++) {
-            const row = ((z - z0) * size[1] + (y - y0)) * size[2] - x0;
-            let x = Math.max(0, x0);
-            const end = Math.min(nx, x0 + size[2]);
-            // Paint each run of set mask bytes as one span.
-            while (x < end) {
-              while (x < end && shape.mask[row + x] === 0) x++;
-              const runStart = x;
-              while (x < end && shape.mask[row + x] !== 0) x++;
-              if (runStart < x) this.setSpan(z, y, runStart, x, value, diff);
-            }
-          }
-        return;
-      }
-    }
-  }
-
   /** Sets voxels x0..x1-1 of row (z, y), recording what changed. The row is already clipped. */
   private setSpan(z: number, y: number, x0: number, x1: number, value: number, diff: DiffBuilder): void {
     const [, ny, nx] = this.shape;
@@ -493,21 +328,4 @@ export class LabelStore {
     this.dirty.add(key);
     this.changedAt.set(key, ++this.changes);
   }
-}
-
-function concat(a: StrokeDiff, b: StrokeDiff): StrokeDiff {
-  const indices = new Float64Array(a.indices.length + b.indices.length);
-  indices.set(a.indices);
-  indices.set(b.indices, a.indices.length);
-  const old = new Uint8Array(indices.length);
-  old.set(a.old);
-  old.set(b.old, a.old.length);
-  return { indices, old, value: a.value, bounds: union(a.bounds, b.bounds) };
-}
-
-function union(a: Region | null, b: Region | null): Region | null {
-  if (!a || !b) return a ?? b;
-  const start = [0, 1, 2].map((i) => Math.min(a.start[i]!, b.start[i]!)) as Vec3;
-  const end = [0, 1, 2].map((i) => Math.max(a.start[i]! + a.shape[i]!, b.start[i]! + b.shape[i]!));
-  return { start, shape: [end[0]! - start[0], end[1]! - start[1], end[2]! - start[2]] };
 }

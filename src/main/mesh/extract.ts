@@ -8,6 +8,7 @@
 // remesher. Every vertex sits on a lattice edge with a global id, so blocks stitch exactly.
 import { cancelled } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
+import type { Progress } from '../progress';
 import { BandField, BRICK, readBand } from './band';
 import type { ScalarSource } from './source';
 import type { TriMesh } from './trimesh';
@@ -80,7 +81,7 @@ export interface ExtractOptions {
   /** Cubes per block side; memory is O(blockSize³) plus the surface. */
   blockSize?: number;
   signal?: AbortSignal;
-  progress?: (done: number, total: number, message?: string) => void;
+  progress?: Progress;
 }
 
 export interface Extraction {

@@ -1,5 +1,6 @@
 // Volume → closed, refined, measured surface meshes, one per connected object.
 import { badInput, cancelled } from '../../shared/errors';
+import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
 import { extractSurface } from './extract';
 import { topology } from './quality';
@@ -24,7 +25,7 @@ export interface MeshOptions {
   /** Voxels per block side for reading the volume. Default 64. */
   blockSize?: number;
   signal?: AbortSignal;
-  progress?: (done: number, total: number, message?: string) => void;
+  progress?: Progress;
 }
 
 export interface MeshObject {

@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
+import type { Progress } from '../progress';
 import type { JobContext } from '../services/jobs';
 import { createVolume, openVolume } from '../volume';
 import { reduce } from '../volume/zarr/writer';
@@ -167,7 +168,7 @@ const TILE: Vec3 = [64, 64, 64];
 export async function writeHalfResolution(
   source: string,
   dest: string,
-  progress: (done: number, total: number) => void,
+  progress: Progress,
   signal: AbortSignal,
 ): Promise<void> {
   const volume = await openVolume(source);

@@ -30,6 +30,29 @@ export class ClassList {
     } else for (const c of initial) this.classes.set(c.id, { ...c });
   }
 
+  /**
+   * Class names by label value, given the labelled voxels per value (`counts`); refuses labels a
+   * model could not learn from: fewer than two classes, a class without labels, labels of no class.
+   */
+  trainable(counts: readonly number[]): Map<number, string> {
+    const classes = this.list();
+    if (classes.length < 2)
+      throw badInput(
+        `training needs at least two classes; this volume has ${classes.length}: define another class and paint it`,
+      );
+    const empty = classes.filter((c) => counts[c.id] === 0);
+    if (empty.length > 0)
+      throw badInput(
+        `class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c.name}"`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no labelled voxels: paint ${empty.length > 1 ? 'them' : 'it'} or remove ${empty.length > 1 ? 'them' : 'the class'}`,
+      );
+    const unknown = counts.findIndex((n, value) => n > 0 && !this.has(value));
+    if (unknown > 0)
+      throw badInput(
+        `${counts[unknown]} voxels are labelled with value ${unknown}, which is no class (classes: ${this.describe()})`,
+      );
+    return new Map(classes.map((c) => [c.id, c.name]));
+  }
+
   list(): SegmentationClass[] {
     return [...this.classes.values()].sort((a, b) => a.id - b.id).map((c) => ({ ...c }));
   }

@@ -2,21 +2,21 @@
 // user's classes may have gaps (a class removed), so training renumbers them and the model then
 // gets the user's values back, which its predictions carry from then on.
 import type { Region } from '../../shared/volume';
-import { type Model, predictRegion, predictVolume, trainModel } from '../engine';
+import { DEFAULT_TRAINING, type Model, predictRegion, predictVolume, trainModel } from '../engine';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
 import type {
   RegionPrediction,
   RunOptions,
   SegmentationEngine,
-  TrainOptions,
+  SegmentationTrainOptions,
   VolumeOutputs,
   VolumePredictionOptions,
-} from './engine';
+} from './segmentation-engine';
 
 /**
- * Training iterations of a preview model. On the bundled sample, 50 iterations gave the same
- * classes as the full 300 on 98% of a slice in a third of the time (see scripts/bench/interactive.ts).
+ * Training iterations of a preview model: fewer than a full training's (the engine's default), so
+ * the live overlay follows the strokes; `npm run bench interactive` times that loop.
  */
 export const PREVIEW_ITERATIONS = 60;
 
@@ -24,7 +24,7 @@ export const engine: SegmentationEngine<Model> = {
   async train(
     volume: Volume,
     labels: LabelledVoxels,
-    { seed, preview, classNames, signal, progress }: TrainOptions,
+    { seed, preview, classNames, signal, progress }: SegmentationTrainOptions,
   ): Promise<Model> {
     const values = [...classNames.keys()].sort((a, b) => a - b);
     const renumber = new Uint8Array(256);
@@ -32,7 +32,8 @@ export const engine: SegmentationEngine<Model> = {
     const sparse = { shape: volume.shape, indices: labels.indices, values: labels.classes.map((v) => renumber[v]!) };
     const model = await trainModel(volume, sparse, {
       seed,
-      ...(preview ? { iterations: PREVIEW_ITERATIONS } : {}),
+      // a preview keeps the default scales: choosing them on the strokes triples the training time
+      ...(preview ? { iterations: PREVIEW_ITERATIONS, scales: DEFAULT_TRAINING.scales } : {}),
       classNames: values.map((v) => classNames.get(v)!),
       signal,
       progress,

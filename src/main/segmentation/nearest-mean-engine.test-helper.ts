@@ -4,7 +4,13 @@ import { cancelled } from '../../shared/errors';
 import type { Region } from '../../shared/volume';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
-import type { RegionPrediction, RunOptions, SegmentationEngine, TrainOptions, VolumeOutputs } from './engine';
+import type {
+  RegionPrediction,
+  RunOptions,
+  SegmentationEngine,
+  SegmentationTrainOptions,
+  VolumeOutputs,
+} from './segmentation-engine';
 
 export interface MeanModel {
   classes: number[];
@@ -12,7 +18,7 @@ export interface MeanModel {
 }
 
 export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
-  async train(volume: Volume, labels: LabelledVoxels, { signal }: TrainOptions): Promise<MeanModel> {
+  async train(volume: Volume, labels: LabelledVoxels, { signal }: SegmentationTrainOptions): Promise<MeanModel> {
     const sums = new Map<number, [number, number]>();
     const [, ny, nx] = volume.shape;
     for (let i = 0; i < labels.indices.length; i++) {

@@ -9,9 +9,9 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import { badInput, cancelled } from '../../shared/errors';
 import { type Region, voxelCount } from '../../shared/volume';
 import { createVolume, openVolume } from '../volume';
-import type { VolumeWriter } from '../volume/spec';
+import type { RegionWriter, VolumeWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
-import type { RegionWriter, RunOptions, VolumeOutputs } from './engine';
+import type { RunOptions, VolumeOutputs } from './segmentation-engine';
 import { WritableMemoryVolume } from './memory-volume';
 
 /** Results up to this many voxels (bytes) stay in memory; probabilities likewise, all classes counted. */

@@ -10,7 +10,7 @@ import type { Region, TypedArray } from '../../shared/volume';
 import type { Model } from '../engine';
 import type { LabelledVoxels } from '../labels';
 import type { Volume, VolumeMeta } from '../volume/volume';
-import type { RegionWriter } from './engine';
+import type { RegionWriter } from '../volume/spec';
 import { engine } from './engine-adapter';
 
 /** How much nicer (Linux nice levels) background work runs than the service. */

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { brushShapes, floodFill, sliceRegion, sliceToVoxel } from './slices';
+import { brushShapes, floodFill } from './slices';
 import { formatSeconds, withTimeLeft } from './time-left';
 
 describe('slice geometry', () => {
-  it('gives the one-voxel region of a slice and refuses one outside the volume', () => {
-    expect(sliceRegion([4, 5, 6], 'y', 2)).toEqual({ start: [0, 2, 0], shape: [4, 1, 6] });
-    expect(() => sliceRegion([4, 5, 6], 'x', 6)).toThrow(/slice 6 is outside x = 0..5/);
-  });
-
-  it('maps slice pixels (column, row) to voxels as readSlice lays slices out', () => {
-    expect(sliceToVoxel('z', 3, 10, 20)).toEqual([3, 20, 10]);
-    expect(sliceToVoxel('y', 3, 10, 20)).toEqual([20, 3, 10]);
-    expect(sliceToVoxel('x', 3, 10, 20)).toEqual([20, 10, 3]);
-  });
-
   it('joins the points of a drag with brushes on every voxel of the line', () => {
     const shapes = brushShapes('z', 1, [0, 0, 8, 0], 4, 'disc');
     expect(shapes.map((s) => ('center' in s ? s.center[2] : -1))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);

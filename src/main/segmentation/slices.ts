@@ -1,18 +1,60 @@
-// Geometry of the slice views: which voxels a slice is, where a slice pixel lies in the volume,
-// and the brush shapes a stroke drawn on a slice paints.
-import type { StrokeShape } from '../labels';
+// What a stroke drawn on a slice paints: the brush shapes along its line, the area a fill click
+// covers; what accepting a prediction paints; and a region clipped to the volume. Which axes a
+// slice's pixels are is src/shared/slice.
+import type { LabelStore, Stroke, StrokeShape } from '../labels';
 import { badInput } from '../../shared/errors';
+import { sliceRegion, sliceSize, sliceToVoxel } from '../../shared/slice';
 import { type Axis, type Region, type Vec3, axisIndex } from '../../shared/volume';
 
-/** The one-voxel-thick region of slice `index` perpendicular to `axis`; read in C order it is the slice image. */
-export function sliceRegion(shape: Vec3, axis: Axis, index: number): Region {
-  const a = axisIndex(axis);
-  if (!Number.isInteger(index) || index < 0 || index >= shape[a])
-    throw badInput(`slice ${index} is outside ${axis} = 0..${shape[a] - 1}`);
-  const region: Region = { start: [0, 0, 0], shape: [...shape] };
-  region.start[a] = index;
-  region.shape[a] = 1;
-  return region;
+/** A stroke drawn on slice `index` perpendicular to `axis`, through slice pixels `points` (column, row pairs). */
+export interface SliceStroke {
+  axis: Axis;
+  index: number;
+  points: readonly number[];
+  radius: number;
+  mode: 'disc' | 'sphere' | 'fill';
+}
+
+/**
+ * What painting `value` with a slice stroke does to `labels`: brushes along its line (clipped by
+ * the store), or a fill of the area under its first point; null when that point is off the slice.
+ */
+export function strokeOnSlice(labels: LabelStore, value: number, stroke: SliceStroke): Stroke | null {
+  const { axis, index, points, radius, mode } = stroke;
+  if (mode !== 'fill') return { value, shapes: brushShapes(axis, index, points, radius, mode) };
+  const { shape } = labels;
+  const [width, height] = sliceSize(shape, axis);
+  const [column, row] = [Math.round(points[0]!), Math.round(points[1]!)];
+  if (index >= shape[axisIndex(axis)] || column < 0 || column >= width || row < 0 || row >= height) return null;
+  const region = sliceRegion(shape, axis, index);
+  return {
+    value,
+    shapes: [{ kind: 'mask', region, mask: floodFill(labels.read(region), width, height, column, row) }],
+  };
+}
+
+/**
+ * What accepting a prediction of `region` paints: its predicted `classes` (C order) where `existing`
+ * labels are 0, one stroke per label value in `values` that gets any voxel. The user's labels stay.
+ */
+export function predictionStrokes(
+  region: Region,
+  classes: Uint8Array,
+  existing: Uint8Array,
+  values: number[],
+): Stroke[] {
+  const strokes: Stroke[] = [];
+  for (const value of values) {
+    const mask = new Uint8Array(classes.length);
+    let any = false;
+    for (let i = 0; i < classes.length; i++)
+      if (classes[i] === value && existing[i] === 0) {
+        mask[i] = 1;
+        any = true;
+      }
+    if (any) strokes.push({ value, shapes: [{ kind: 'mask', region, mask }] });
+  }
+  return strokes;
 }
 
 /** The part of `region` inside a volume of `shape`, or null when none is. */
@@ -20,13 +62,6 @@ export function clipRegion(region: Region, shape: Vec3): Region | null {
   const start = region.start.map((s) => Math.max(0, s)) as Vec3;
   const size = start.map((s, a) => Math.min(shape[a]!, region.start[a]! + region.shape[a]!) - s) as Vec3;
   return size.every((n) => n > 0) ? { start, shape: size } : null;
-}
-
-/** Voxel (z, y, x) of slice pixel (column, row): columns run along the last remaining axis. */
-export function sliceToVoxel(axis: Axis, index: number, column: number, row: number): Vec3 {
-  if (axis === 'z') return [index, row, column];
-  if (axis === 'y') return [row, index, column];
-  return [row, column, index];
 }
 
 /**

@@ -2,7 +2,7 @@
 // basis of the whole region in memory at once (one tile of TILE voxels at most, plus its halo).
 import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import { copyBox } from '../volume/chunked';
-import type { RegionPrediction, SegmentationEngine } from './engine';
+import type { RegionPrediction, SegmentationEngine } from './segmentation-engine';
 import type { Volume } from '../volume/volume';
 
 /** Largest tile: one 512² slice (the size the live preview is designed for), or 16 × 256² of a box. */

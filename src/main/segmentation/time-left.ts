@@ -1,5 +1,5 @@
 // Progress with an estimate of the time left, for long jobs the user watches (segment-all, export).
-import type { Progress } from './engine';
+import type { Progress } from '../progress';
 
 /** Wraps `progress` so each message ends with "about N s left", from the rate so far. */
 export function withTimeLeft(progress: Progress, what: string, now: () => number = Date.now): Progress {

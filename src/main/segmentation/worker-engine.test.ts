@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
 import { MemoryVolume } from '../engine';
 import type { LabelledVoxels } from '../labels';
-import type { RegionWriter } from './engine';
+import type { RegionWriter } from '../volume/spec';
 import { engine } from './engine-adapter';
 import { WorkerEngine } from './worker-engine';
 

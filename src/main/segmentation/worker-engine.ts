@@ -11,15 +11,15 @@ import type { Model } from '../engine';
 import { workerStarter } from '../engine/pool';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
+import type { Progress } from '../progress';
 import type {
-  Progress,
   RegionPrediction,
   RunOptions,
   SegmentationEngine,
-  TrainOptions,
+  SegmentationTrainOptions,
   VolumeOutputs,
   VolumePredictionOptions,
-} from './engine';
+} from './segmentation-engine';
 import { engine } from './engine-adapter';
 import type { EngineCall, EngineWorkerData, FromWorker, ToWorker, VolumeInfo } from './segmentation-worker';
 
@@ -165,7 +165,7 @@ export class WorkerEngine implements SegmentationEngine<Model> {
     this.user = user;
   }
 
-  async train(volume: Volume, labels: LabelledVoxels, options: TrainOptions): Promise<Model> {
+  async train(volume: Volume, labels: LabelledVoxels, options: SegmentationTrainOptions): Promise<Model> {
     const { seed, preview, classNames, signal, progress } = options;
     const call: EngineCall = { method: 'train', labels, seed, preview, classNames: [...classNames] };
     return (await this.liveThread().call(volume, call, { signal, progress })) as Model;

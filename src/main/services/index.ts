@@ -1,5 +1,5 @@
 // Wires the transport-free services into the API handlers. The Electron shell and the web server
-// both call `createServices` and differ only in how they carry calls and what host features exist.
+// both call `createBackend` and differ only in how they carry calls and what host features exist.
 import { join } from 'node:path';
 import type { Handlers } from '../api/dispatch';
 import { Activity, markingActivity } from './activity';
@@ -7,12 +7,16 @@ import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { RecentList } from './recent';
 import { WorkerEngine } from '../segmentation/worker-engine';
-import { ProjectService, type ProjectVolumeHost, projectHandlers } from './project-service';
-import { MeshService, meshHandlers } from './mesh-service';
-import { SegmentationService, segmentationHandlers } from './segmentation-service';
-import { VolumeService, volumeHandlers } from './volume-service';
+import { projectHandlers } from './project-handlers';
+import { ProjectService, type ProjectVolumeHost } from './project-service';
+import { meshHandlers } from './mesh-handlers';
+import { MeshService } from './mesh-service';
+import { segmentationHandlers } from './segmentation-handlers';
+import { SegmentationService } from './segmentation-service';
+import { volumeHandlers } from './volume-handlers';
+import { VolumeService } from './volume-service';
 
-export interface ServiceOptions {
+export interface BackendOptions {
   shell: 'electron' | 'web';
   version: string;
   /** Per-user settings folder (recent files). */
@@ -25,13 +29,14 @@ export interface ServiceOptions {
 
 export const SAMPLE_FILE = join('sample', 'bone_128x128x128.tif');
 
-export interface Services {
+/** What a transport carries: the API handlers and the events pushed to every renderer (and the jobs). */
+export interface Backend {
   handlers: Handlers;
   events: EventBus;
   jobs: Jobs;
 }
 
-export function createServices(options: ServiceOptions): Services {
+export function createBackend(options: BackendOptions): Backend {
   const events = new EventBus();
   const jobs = new Jobs(events);
   const user = new Activity();
@@ -41,16 +46,18 @@ export function createServices(options: ServiceOptions): Services {
     // Tests set a small threshold so that a small file is offered conversion.
     slowBrowseBytes: Number(process.env.TOMOSEG_SLOW_BROWSE_BYTES) || undefined,
   });
-  // Volumes a project closes are forgotten by the segmentation and the meshes too, as when the UI closes them.
+  /** Closes a volume everywhere: its meshes and segmentation (their jobs cancelled), then the file. */
+  const closeVolume = async (volumeId: string): Promise<boolean> => {
+    meshes.forget(volumeId);
+    await segmentation.forget(volumeId);
+    return volumes.close(volumeId);
+  };
+  // Volumes a project closes are closed as when the UI closes them.
   const projectVolumes: ProjectVolumeHost = {
     openPath: (path, remember) => volumes.openPath(path, remember),
     get: (volumeId) => volumes.get(volumeId),
     info: (volumeId) => volumes.info(volumeId),
-    close: async (volumeId) => {
-      meshes.forget(volumeId);
-      await segmentation.forget(volumeId);
-      return volumes.close(volumeId);
-    },
+    close: closeVolume,
   };
   const projects = new ProjectService(
     projectVolumes,
@@ -85,10 +92,8 @@ export function createServices(options: ServiceOptions): Services {
     openSample: async () =>
       projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
     closeVolume: async ({ volumeId }) => {
-      meshes.forget(volumeId);
-      await segmentation.forget(volumeId);
       projects.forget(volumeId);
-      return volumes.close(volumeId);
+      return closeVolume(volumeId);
     },
     recentVolumes: () => recent.list(),
     readSlice: ({ volumeId, axis, index, level }) => volumes.readSlice(volumeId, axis, index, level),

@@ -49,4 +49,26 @@ describe('Jobs', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen.at(-1)).toMatchObject({ state: 'failed', error: 'disk full' });
   });
+
+  it('knows the jobs running on a volume, and cancels those of the kinds asked when it closes', async () => {
+    const { jobs } = recordJobs();
+    const waitForCancel = (job: { signal: AbortSignal }): Promise<never> =>
+      new Promise((_resolve, reject) => job.signal.addEventListener('abort', () => reject(cancelled())));
+    const first = jobs.start('train', waitForCancel, 'a');
+    const second = jobs.start('train', waitForCancel, 'a');
+    const mesh = jobs.start('mesh', waitForCancel, 'a');
+    const other = jobs.start('train', waitForCancel, 'b');
+    expect(jobs.runningOn('a', 'train')).toBe(second.id);
+    expect(jobs.runningOn('a', 'export')).toBeUndefined();
+    jobs.cancelOn('a', ['train', 'export']);
+    await expect(first.result).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(second.result).rejects.toMatchObject({ kind: 'cancelled' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(jobs.runningOn('a', 'train')).toBeUndefined();
+    expect(jobs.runningOn('a', 'mesh')).toBe(mesh.id);
+    expect(jobs.runningOn('b', 'train')).toBe(other.id);
+    jobs.cancel(mesh.id);
+    jobs.cancel(other.id);
+    await Promise.allSettled([mesh.result, other.result]);
+  });
 });

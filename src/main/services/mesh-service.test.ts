@@ -12,7 +12,8 @@ import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { createResultStore } from '../segmentation/outputs';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
-import { MeshService, meshHandlers } from './mesh-service';
+import { meshHandlers } from './mesh-handlers';
+import { MeshService } from './mesh-service';
 
 const CLASSES: SegmentationClass[] = [
   { id: 1, name: 'Background', colour: '#000000' },

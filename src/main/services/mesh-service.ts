@@ -1,10 +1,9 @@
 // Surface meshes of segment-all results: one class meshed as a job, from its probability map
 // (sub-voxel) when segment-all kept it, else from the labels; kept in memory for the 3D view,
 // measurements and export until the volume closes. Transport-free: the API handlers call these methods.
-import type { MeshData, MeshResults, MeshSource as MeshedFrom, MeshSummary } from '../../shared/api/mesh';
+import type { MeshData, MeshSource as MeshedFrom, MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
-import type { Handlers } from '../api/dispatch';
 import { workerStarter } from '../engine/pool';
 import { type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
 import type { ProbabilityMaps } from '../segmentation/outputs';
@@ -51,9 +50,6 @@ export interface MeshRequest {
 export class MeshService {
   /** Built meshes by id, oldest first. */
   private readonly meshes = new Map<string, BuiltMesh>();
-  /** Running mesh jobs and their volume. */
-  private readonly running = new Map<string, string>();
-
   constructor(private readonly options: MeshServiceOptions) {}
 
   /** Starts meshing a class of the segment-all result; the job id is the mesh id. */
@@ -78,50 +74,49 @@ export class MeshService {
         ? { volume: segmentation.probabilities!.channels[channel]!, channel, options: meshOptions }
         : { volume: segmentation.volume, options: { ...meshOptions, class: classId } };
     const release = segmentation.hold?.();
-    const job = this.options.jobs.start('mesh', async ({ signal, progress }) => {
-      const started = performance.now();
-      progress(0, 0, `meshing "${chosen.name}" from its ${source}`);
-      const result = await meshInWorker(field, { signal, progress }).finally(release);
-      if (result.objects.length === 0)
-        throw badInput(
-          result.removed > 0
-            ? `all ${result.removed} objects of "${chosen.name}" are smaller than the minimum volume`
-            : `class "${chosen.name}" has no voxels ${source === 'labels' ? 'in the segmentation' : 'of probability above 0.5'}: nothing to mesh`,
-        );
-      const summary: MeshSummary = {
-        meshId: job.id,
-        volumeId,
-        classId,
-        modelVersion: segmentation.modelVersion,
-        source,
-        unit: result.unit,
-        objects: result.objects.map(({ mesh, measurements, watertight }) => ({
-          ...measurements,
-          vertices: mesh.positions.length / 3,
-          triangles: mesh.triangles.length / 3,
-          watertight,
-        })),
-        removed: result.removed,
-        touchesBorder: result.touchesBorder,
-        seconds: (performance.now() - started) / 1000,
-      };
-      const { shape, voxelSize } = segmentation.volume;
-      if (this.running.has(job.id)) this.keep(job.id, { summary, result, grid: { shape, voxelSize } });
-      progress(1, 1, `${summary.objects.length} objects meshed`);
-      return summary;
-    });
-    this.running.set(job.id, volumeId);
-    void job.result.catch(() => undefined).finally(() => this.running.delete(job.id));
+    const job = this.options.jobs.start(
+      'mesh',
+      async ({ signal, progress }) => {
+        const started = performance.now();
+        progress(0, 0, `meshing "${chosen.name}" from its ${source}`);
+        const result = await meshInWorker(field, { signal, progress }).finally(release);
+        if (result.objects.length === 0)
+          throw badInput(
+            result.removed > 0
+              ? `all ${result.removed} objects of "${chosen.name}" are smaller than the minimum volume`
+              : `class "${chosen.name}" has no voxels ${source === 'labels' ? 'in the segmentation' : 'of probability above 0.5'}: nothing to mesh`,
+          );
+        const summary: MeshSummary = {
+          meshId: job.id,
+          volumeId,
+          classId,
+          modelVersion: segmentation.modelVersion,
+          source,
+          unit: result.unit,
+          objects: result.objects.map(({ mesh, measurements, watertight }) => ({
+            ...measurements,
+            vertices: mesh.positions.length / 3,
+            triangles: mesh.triangles.length / 3,
+            watertight,
+          })),
+          removed: result.removed,
+          touchesBorder: result.touchesBorder,
+          seconds: (performance.now() - started) / 1000,
+        };
+        const { shape, voxelSize } = segmentation.volume;
+        // a mesh of a volume closed meanwhile is not kept
+        if (!signal.aborted) this.keep(job.id, { summary, result, grid: { shape, voxelSize } });
+        progress(1, 1, `${summary.objects.length} objects meshed`);
+        return summary;
+      },
+      volumeId,
+    );
     return job;
   }
 
   /** Forgets a closed volume: cancels its mesh jobs and drops its meshes. */
   forget(volumeId: string): void {
-    for (const [jobId, volume] of this.running)
-      if (volume === volumeId) {
-        this.running.delete(jobId); // so it keeps nothing should it finish anyway
-        this.options.jobs.cancel(jobId);
-      }
+    this.options.jobs.cancelOn(volumeId, ['mesh']);
     for (const [meshId, built] of this.meshes) if (built.summary.volumeId === volumeId) this.meshes.delete(meshId);
   }
 
@@ -230,18 +225,4 @@ async function meshInWorker(field: Field, { signal, progress }: JobContext): Pro
   } finally {
     void worker.terminate();
   }
-}
-
-/** The API handlers of the mesh methods; a mesh job answers with its id at once. */
-export function meshHandlers(service: MeshService): Pick<Handlers, keyof MeshResults> {
-  return {
-    meshSegmentation: async (args) => {
-      const job = service.meshSegmentation(args);
-      void job.result.catch(() => undefined); // its outcome reaches the UI as job events
-      return { jobId: job.id };
-    },
-    readMesh: async ({ meshId }) => service.readMesh(meshId),
-    meshMeasurements: async ({ meshId }) => service.meshMeasurements(meshId),
-    exportMesh: (args) => service.exportMesh(args),
-  };
 }

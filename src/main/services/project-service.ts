@@ -1,8 +1,8 @@
 // The open project: its file, its volumes (opened through the volume service), and one label
 // store per volume, saved per stroke. Transport-free: the API handlers call these methods.
 import { basename, extname, resolve } from 'node:path';
-import type { ProjectResults, ProjectState, ProjectVolumeState } from '../../shared/api/project';
-import type { Handlers } from '../api/dispatch';
+import type { ProjectState, ProjectVolumeState } from '../../shared/api/project';
+import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput } from '../../shared/errors';
 import type { VolumeInfo } from '../../shared/volume';
 import { LabelStore } from '../labels';
@@ -10,13 +10,8 @@ import { exportBundle, importBundle } from '../project/bundle';
 import { compareFingerprints, fingerprint } from '../project/fingerprint';
 import { locateVolume } from '../project/locate';
 import { resolveStoredPath } from '../project/paths';
-import {
-  type LabelClass,
-  type ModelRecord,
-  PROJECT_EXTENSION,
-  ProjectFile,
-  type ResultRecord,
-} from '../project/project-file';
+import { PROJECT_EXTENSION, ProjectFile } from '../project/project-file';
+import type { ModelRecord, ResultRecord } from '../project/tables';
 import type { Volume } from '../volume/volume';
 import type { Jobs } from './jobs';
 import type { RecentList } from './recent';
@@ -140,12 +135,12 @@ export class ProjectService {
     return record;
   }
 
-  classesFor(volumeId: string): LabelClass[] | undefined {
+  classesFor(volumeId: string): SegmentationClass[] | undefined {
     const member = this.memberByOpenId(volumeId);
     return member && this.current?.file.classes(member.id);
   }
 
-  saveClasses(volumeId: string, classes: LabelClass[]): void {
+  saveClasses(volumeId: string, classes: SegmentationClass[]): void {
     const member = this.memberByOpenId(volumeId);
     if (member && this.current && !this.current.file.readOnly) this.current.file.setClasses(member.id, classes);
   }
@@ -413,21 +408,4 @@ export class ProjectService {
 
 function withExtension(path: string): string {
   return extname(path).toLowerCase() === PROJECT_EXTENSION ? path : `${path}${PROJECT_EXTENSION}`;
-}
-
-export function projectHandlers(service: ProjectService): Pick<Handlers, keyof ProjectResults> {
-  return {
-    newProject: ({ path, name, volumeIds }) => service.newProject(path, name, volumeIds),
-    openProject: ({ path }) => service.openProject(path),
-    saveProject: () => service.saveProject(),
-    saveProjectAs: ({ path }) => service.saveProjectAs(path),
-    closeProject: () => service.closeProject(),
-    recentProjects: () => service.recentProjects(),
-    projectState: async () => service.state(),
-    addProjectVolume: ({ volumeId }) => service.addVolume(volumeId),
-    relinkVolume: ({ projectVolumeId, path, acceptDifferentContent }) =>
-      service.relinkVolume(projectVolumeId, path, acceptDifferentContent),
-    exportBundle: async ({ path, includeData, preview }) => service.exportBundle(path, includeData, preview),
-    importBundle: async ({ bundlePath, destFolder }) => service.importBundle(bundlePath, destFolder),
-  };
 }

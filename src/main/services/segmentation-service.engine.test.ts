@@ -13,7 +13,7 @@ import type { Volume } from '../volume/volume';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { SegmentationService } from './segmentation-service';
-import { createServices } from '.';
+import { createBackend } from '.';
 import { dispatch } from '../api/dispatch';
 import type { JobStatus, LabelSlice, PredictionSlice, SliceData } from '../../shared/api';
 
@@ -248,15 +248,15 @@ describe('segmentation with the engine', () => {
 
 describe('through the app API', () => {
   it('opens the sample, paints two classes, trains a preview and shows it, and forgets it on close', async () => {
-    const services = createServices({
+    const backend = createBackend({
       shell: 'web',
       version: 'test',
       dataDir: folder,
       resourcesDir: join(import.meta.dirname, '../../../resources'),
     });
-    const call = (method: string, args: unknown) => dispatch(services.handlers, method, args);
+    const call = (method: string, args: unknown) => dispatch(backend.handlers, method, args);
     const finished = new Map<string, JobStatus>();
-    services.events.subscribe(({ job }) => job.state !== 'running' && finished.set(job.id, job));
+    backend.events.subscribe(({ job }) => job.state !== 'running' && finished.set(job.id, job));
     const { id: volumeId } = (await call('openSample', {})) as { id: string };
     const slice = (await call('readSlice', { volumeId, axis: 'z', index: 64 })) as SliceData;
     // Paint where the 5×5 neighbourhood is all bright (bone) or all dark (pore), a few spots each.

@@ -8,11 +8,12 @@ import type { Vec3 } from '../../shared/volume';
 import { TomosegError } from '../../shared/errors';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { NearestMeanEngine } from '../segmentation/nearest-mean-engine.test-helper';
-import type { SegmentationEngine } from '../segmentation/engine';
+import type { SegmentationEngine } from '../segmentation/segmentation-engine';
 import type { Volume } from '../volume/volume';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
-import { SegmentationService, segmentationHandlers } from './segmentation-service';
+import { segmentationHandlers } from './segmentation-handlers';
+import { SegmentationService } from './segmentation-service';
 import { dispatch, type Handlers } from '../api/dispatch';
 
 const SHAPE: Vec3 = [24, 40, 48];

@@ -1,94 +1,65 @@
 // Interactive segmentation of the open volumes: classes, painting with undo, training, live
 // prediction of the visible slices, segment-all into a chunked result, accepting a prediction as
-// labels, export. Transport-free: the API handlers call these methods; long work runs as jobs.
+// labels, export. Transport-free: the API handlers (segmentation-handlers.ts) call these methods;
+// long work runs as jobs. What it keeps per volume is a session (segmentation-sessions.ts); which
+// training runs is the training queue's (training-queue.ts); the whole-volume runs, strokes on
+// slices and the slice prediction cache are in segmentation/.
 import type {
-  JobStarted,
   LabelSlice,
   PredictionSlice,
   SegmentationClass,
-  SegmentationResults,
   SegmentationSlice,
   SegmentationState,
   StrokeResult,
 } from '../../shared/api/segmentation';
 import type { VolumeOverview } from '../../shared/api/volume';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
-import type { Handlers } from '../api/dispatch';
-import { type Axis, type Region, axisIndex, voxelCount } from '../../shared/volume';
-import { LabelOverviewCache, LabelStore, type Stroke } from '../labels';
+import { sliceRegion, sliceSize } from '../../shared/slice';
+import { type Axis, type Region, voxelCount } from '../../shared/volume';
+import { LabelOverviewCache, type LabelStore } from '../labels';
 import { ClassList } from '../segmentation/classes';
-import type { SegmentationEngine } from '../segmentation/engine';
-import { LabelsHistory } from '../segmentation/labels-history';
-import {
-  type FinishedResult,
-  type ProbabilityMaps,
-  copyVolume,
-  createExportTarget,
-  createResultStore,
-} from '../segmentation/outputs';
-import { brushShapes, clipRegion, floodFill, sliceRegion } from '../segmentation/slices';
+import type { SegmentationEngine } from '../segmentation/segmentation-engine';
+import type { ProbabilityMaps } from '../segmentation/outputs';
+import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
-import { withTimeLeft } from '../segmentation/time-left';
-import { refuseExisting } from '../volume/output';
+import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
-import type { JobContext, Jobs } from './jobs';
-import { sliceSize } from './volume-service';
+import type { JobContext } from './jobs';
+import {
+  type Session,
+  type SessionOptions,
+  Sessions,
+  SEGMENTATION_JOBS,
+  type TrainedModel,
+} from './segmentation-sessions';
 
-export interface SegmentationServiceOptions {
-  volumes: { get(volumeId: string): Volume };
-  jobs: Jobs;
+export interface SegmentationServiceOptions extends SessionOptions {
   engine: SegmentationEngine;
-  /** The label store of a volume (the project's, when one is open); a fresh one in memory by default. */
-  labelsFor?: (volumeId: string, volume: Volume) => LabelStore;
   /** Called after every change of a volume's labels (to save the changed blocks). */
   labelsChanged?: (volumeId: string, store: LabelStore) => void;
-  /** A volume's saved classes (the project's); "Background" and "Material 1" when none. */
-  classesFor?: (volumeId: string) => SegmentationClass[] | undefined;
   /** Called after every change of a volume's classes (to save them). */
   classesChanged?: (volumeId: string, classes: SegmentationClass[]) => void;
   /** Segment-all results beyond `memoryLimit` voxels go to a temporary OME-Zarr in `folder` (the system's temp folder by default). */
-  results?: { folder?: string; memoryLimit?: number };
+  results?: ResultPlace;
 }
 
-interface TrainedModel {
-  model: unknown;
-  version: number;
-  seed?: number;
-  /** A quick model for the live overlay; segment-all and export train a full one first. */
-  preview: boolean;
-  /** Label store version it was trained on, to tell when it is stale. */
-  labelsVersion: number;
-  classes: number[];
-  trainedAt: Date;
-  seconds: number;
-}
-
-interface Session {
-  volume: Volume;
-  history: LabelsHistory;
-  classes: ClassList;
-  model?: TrainedModel;
-  modelCount: number;
-  /** Prediction slices of the current model, by "axis:index", oldest first. */
-  slices: Map<string, Promise<PredictionSlice>>;
-  result?: { stored: FinishedResult; modelVersion: number; smooth: boolean };
-  running: { train?: string; segmentAll?: string; export?: string };
-  /** Settles when the newest training job ends; the ids of a training waiting for the one before it and of a preview training now. */
-  training: { last?: Promise<void>; waiting?: string; preview?: { id: string } };
-}
-
-/** Prediction slices kept per volume: the three visible ones and some scrolling around them. */
-const SLICE_CACHE = 48;
 /** Largest region accepted as labels in one go (a 256³ box; predicted tile by tile, about 100 MiB of work arrays). */
 const MAX_ACCEPT_VOXELS = 256 ** 3;
 
 export class SegmentationService {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions: Sessions;
   /** Each label store's last overview, so the 3D view's read after a stroke recounts only what it changed. */
   private readonly labelOverviews = new WeakMap<LabelStore, LabelOverviewCache>();
 
-  constructor(private readonly options: SegmentationServiceOptions) {}
+  constructor(private readonly options: SegmentationServiceOptions) {
+    this.sessions = new Sessions(options);
+  }
+
+  /** Forgets a closed volume: cancels its jobs, drops its model and result. */
+  forget(volumeId: string): Promise<void> {
+    return this.sessions.forget(volumeId);
+  }
 
   // ---- Classes ----
 
@@ -140,33 +111,23 @@ export class SegmentationService {
     continueStroke: boolean;
   }): StrokeResult {
     const session = this.session(args.volumeId);
-    const { shape } = session.volume;
+    const { history } = session;
     const value = args.erase ? 0 : args.classId!;
     if (value !== 0) session.classes.get(value);
-    let stroke: Stroke;
-    if (args.mode === 'fill') {
-      // Brushes are clipped by the label store; a fill needs a slice to fill.
-      const [width, height] = sliceSize(shape, args.axis);
-      const [column, row] = [Math.round(args.points[0]!), Math.round(args.points[1]!)];
-      if (args.index >= shape[axisIndex(args.axis)] || column < 0 || column >= width || row < 0 || row >= height)
-        return this.unchanged(session);
-      const region = sliceRegion(shape, args.axis, args.index);
-      const mask = floodFill(session.history.store.read(region), width, height, column, row);
-      stroke = { value, shapes: [{ kind: 'mask', region, mask }] };
-    } else {
-      stroke = { value, shapes: brushShapes(args.axis, args.index, args.points, args.radius, args.mode) };
-    }
-    return this.changed(args.volumeId, session, session.history.paint([stroke], args.continueStroke));
+    const stroke = strokeOnSlice(history.store, value, args);
+    if (!stroke) return history.result([]);
+    const diff = history.paint(stroke, { continueStroke: args.continueStroke });
+    return this.changed(args.volumeId, session, history.result([diff]));
   }
 
   undoStroke(volumeId: string): StrokeResult {
     const session = this.session(volumeId);
-    return this.changed(volumeId, session, session.history.undo());
+    return this.changed(volumeId, session, session.history.result(session.history.undo()));
   }
 
   redoStroke(volumeId: string): StrokeResult {
     const session = this.session(volumeId);
-    return this.changed(volumeId, session, session.history.redo());
+    return this.changed(volumeId, session, session.history.result(session.history.redo()));
   }
 
   readLabelSlice(volumeId: string, axis: Axis, index: number): LabelSlice {
@@ -194,35 +155,10 @@ export class SegmentationService {
    */
   train(volumeId: string, options: { seed?: number; preview?: boolean } = {}): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
-    const { training } = session;
     this.checkTrainable(session);
-    if (training.waiting) this.options.jobs.cancel(training.waiting);
-    if (training.preview) this.options.jobs.cancel(training.preview.id);
-    const before = training.last;
-    let finished = (): void => undefined;
-    const settled = new Promise<void>((resolve) => (finished = resolve));
-    training.last = settled;
-    const self = { id: '' }; // the job's id, known once it started
-    const job = this.options.jobs.start('train', async (context) => {
-      try {
-        if (before) {
-          context.progress(0, 1, 'waiting for the running training');
-          await before;
-          if (training.waiting === job.id) delete training.waiting;
-          if (context.signal.aborted) throw cancelled('training replaced by a newer request');
-        }
-        if (options.preview) training.preview = self;
-        return (await this.trainNow(session, options, context)).version;
-      } finally {
-        if (training.preview === self) delete training.preview;
-        if (training.last === settled) delete training.last;
-        finished();
-      }
+    return session.training.add(options.preview ?? false, async (context) => {
+      return (await this.trainNow(session, options, context)).version;
     });
-    self.id = job.id;
-    if (before) training.waiting = job.id;
-    this.track(session, 'train', job.id, job.result);
-    return job;
   }
 
   private async trainNow(
@@ -272,20 +208,7 @@ export class SegmentationService {
     const trained = session.model;
     if (!trained) return null;
     const region = sliceRegion(session.volume.shape, axis, index);
-    const key = `${axis}:${index}`;
-    let slice = session.slices.get(key);
-    if (slice)
-      session.slices.delete(key); // re-inserted below as the most recent
-    else {
-      const predicted = this.predictSlice(session, trained, axis, region).catch((error: unknown) => {
-        if (session.slices.get(key) === predicted) session.slices.delete(key); // a failure is not cached
-        throw error;
-      });
-      slice = predicted;
-    }
-    session.slices.set(key, slice);
-    while (session.slices.size > SLICE_CACHE) session.slices.delete(session.slices.keys().next().value!);
-    return slice;
+    return session.slices.get(axis, index, () => this.predictSlice(session, trained, axis, region));
   }
 
   private async predictSlice(
@@ -308,40 +231,27 @@ export class SegmentationService {
   ): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     this.requireModel(session);
-    if (session.running.segmentAll)
-      throw new TomosegError(
-        'conflict',
-        `segment-all of this volume is already running (job ${session.running.segmentAll})`,
-      );
-    const job = this.options.jobs.start('segment-all', async (context) => {
-      const { signal, progress } = context;
-      const trained = await this.fullModel(session, context);
-      const store = await createResultStore(
-        session.volume,
-        this.options.results?.folder,
-        this.options.results?.memoryLimit,
-        trained.classes, // their probabilities too, for sub-voxel meshes
-      );
-      let stored: FinishedResult;
-      try {
-        await this.options.engine.predictVolume(trained.model, session.volume, store.outputs, {
-          threads,
-          smooth,
-          signal,
-          progress: withTimeLeft(progress, 'segmenting'),
-        });
-        if (signal.aborted) throw cancelled('segment-all cancelled');
-        stored = await store.finish();
-      } catch (error) {
-        await store.discard();
-        throw error;
-      }
-      const previous = session.result;
-      session.result = { stored, modelVersion: trained.version, smooth };
-      await previous?.stored.dispose();
-      return trained.version;
-    });
-    this.track(session, 'segmentAll', job.id, job.result);
+    const running = this.options.jobs.runningOn(volumeId, 'segment-all');
+    if (running) throw new TomosegError('conflict', `segment-all of this volume is already running (job ${running})`);
+    const job = this.options.jobs.start(
+      'segment-all',
+      async (context) => {
+        const trained = await this.fullModel(session, context);
+        const place = this.options.results;
+        const stored = await segmentVolume(
+          this.options.engine,
+          trained,
+          session.volume,
+          { threads, smooth, place },
+          context,
+        );
+        const previous = session.result;
+        session.result = { stored, modelVersion: trained.version, smooth };
+        await previous?.stored.dispose();
+        return trained.version;
+      },
+      volumeId,
+    );
     return job;
   }
 
@@ -396,19 +306,8 @@ export class SegmentationService {
         `accepting ${voxelCount(region.shape)} voxels at once is too many (at most ${MAX_ACCEPT_VOXELS}): choose a smaller region`,
       );
     const { classes } = await predictInTiles(this.options.engine, trained.model, session.volume, region);
-    const existing = session.history.store.read(region);
-    const strokes: Stroke[] = [];
-    for (const value of trained.classes) {
-      const mask = new Uint8Array(classes.length);
-      let any = false;
-      for (let i = 0; i < classes.length; i++)
-        if (classes[i] === value && existing[i] === 0) {
-          mask[i] = 1;
-          any = true;
-        }
-      if (any) strokes.push({ value, shapes: [{ kind: 'mask', region, mask }] });
-    }
-    return this.changed(volumeId, session, session.history.paint(strokes));
+    const strokes = predictionStrokes(region, classes, session.history.store.read(region), trained.classes);
+    return this.changed(volumeId, session, session.history.result(session.history.paintTogether(strokes)));
   }
 
   /** Writes the segmentation, from the segment-all result when it is current, else by predicting. */
@@ -418,41 +317,24 @@ export class SegmentationService {
   } {
     const session = this.session(args.volumeId);
     this.requireModel(session);
-    if (session.running.export)
-      throw new TomosegError('conflict', `an export of this volume is already running (job ${session.running.export})`);
-    const job = this.options.jobs.start('export', async (context) => {
-      const { signal, progress } = context;
-      // Before any training or prediction: an output that exists, unless the user confirmed.
-      for (const path of [args.path, args.probabilities]) if (path) await refuseExisting(path, args.overwrite);
-      const trained = await this.fullModel(session, context);
-      const classes = trained.classes.map((id) =>
-        session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },
-      );
-      const target = await createExportTarget({ ...args, volume: session.volume, classes });
-      try {
+    const running = this.options.jobs.runningOn(args.volumeId, 'export');
+    if (running) throw new TomosegError('conflict', `an export of this volume is already running (job ${running})`);
+    const job = this.options.jobs.start(
+      'export',
+      async (context) => {
+        await refuseExistingFiles(args);
+        const trained = await this.fullModel(session, context);
+        const classes = trained.classes.map((id) =>
+          session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },
+        );
         const result = session.result;
-        const current = result && result.modelVersion === trained.version;
-        if (current && !args.probabilities)
-          await copyVolume(result.stored.volume, target.outputs.classes, {
-            signal,
-            progress: withTimeLeft(progress, 'exporting'),
-          });
-        else
-          await this.options.engine.predictVolume(trained.model, session.volume, target.outputs, {
-            smooth: current && result.smooth, // as the result shown, if there is one
-            signal,
-            progress: withTimeLeft(progress, 'segmenting for export'),
-          });
-        if (signal.aborted) throw cancelled('export cancelled');
-        progress(1, 1, 'writing the file');
-        await target.commit();
-      } catch (error) {
-        await target.discard();
-        throw error;
-      }
-      return args.path;
-    });
-    this.track(session, 'export', job.id, job.result);
+        const current = result?.modelVersion === trained.version ? result : undefined;
+        const shown = current && { volume: current.stored.volume, smooth: current.smooth };
+        await exportVolume(this.options.engine, trained, session.volume, classes, args, shown, context);
+        return args.path;
+      },
+      args.volumeId,
+    );
     return job;
   }
 
@@ -483,70 +365,26 @@ export class SegmentationService {
       segmentation: result
         ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version }
         : null,
-      running: { ...session.running },
+      running: this.running(volumeId),
     };
   }
 
-  /** Forgets a closed volume: cancels its jobs, drops its model and result. */
-  async forget(volumeId: string): Promise<void> {
-    const session = this.sessions.get(volumeId);
-    if (!session) return;
-    this.sessions.delete(volumeId);
-    for (const id of Object.values(session.running)) this.options.jobs.cancel(id);
-    await session.result?.stored.dispose();
+  /** The jobs of this service still running on the volume. */
+  private running(volumeId: string): SegmentationState['running'] {
+    const { jobs } = this.options;
+    const [train, segmentAll, exporting] = SEGMENTATION_JOBS.map((kind) => jobs.runningOn(volumeId, kind));
+    return { ...(train && { train }), ...(segmentAll && { segmentAll }), ...(exporting && { export: exporting }) };
   }
 
   // ---- Internals ----
 
   private session(volumeId: string): Session {
-    let session = this.sessions.get(volumeId);
-    let volume: Volume;
-    try {
-      volume = this.options.volumes.get(volumeId);
-    } catch (error) {
-      if (session) void this.forget(volumeId).catch(() => undefined); // closed elsewhere (e.g. with its project)
-      throw error;
-    }
-    if (session && session.volume !== volume) {
-      void this.forget(volumeId).catch(() => undefined);
-      session = undefined;
-    }
-    const store = this.options.labelsFor?.(volumeId, volume) ?? session?.history.store ?? new LabelStore(volume.shape);
-    if (!session) {
-      const saved = this.options.classesFor?.(volumeId);
-      session = {
-        volume,
-        history: new LabelsHistory(store),
-        classes: new ClassList(saved),
-        modelCount: 0,
-        slices: new Map(),
-        running: {},
-        training: {},
-      };
-      this.sessions.set(volumeId, session);
-    } else if (session.history.store !== store) session.history = new LabelsHistory(store); // the project swapped it (e.g. relink)
-    return session;
+    return this.sessions.get(volumeId);
   }
 
   /** Class names by label value; refuses labels the model could not learn from. */
   private checkTrainable(session: Session): Map<number, string> {
-    const classes = session.classes.list();
-    if (classes.length < 2)
-      throw badInput(
-        `training needs at least two classes; this volume has ${classes.length}: define another class and paint it`,
-      );
-    const counts = session.history.store.classCounts();
-    const empty = classes.filter((c) => counts[c.id] === 0);
-    if (empty.length > 0)
-      throw badInput(
-        `class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c.name}"`).join(', ')} ha${empty.length > 1 ? 've' : 's'} no labelled voxels: paint ${empty.length > 1 ? 'them' : 'it'} or remove ${empty.length > 1 ? 'them' : 'the class'}`,
-      );
-    const unknown = counts.findIndex((n, value) => n > 0 && !session.classes.has(value));
-    if (unknown > 0)
-      throw badInput(
-        `${counts[unknown]} voxels are labelled with value ${unknown}, which is no class (classes: ${session.classes.describe()})`,
-      );
-    return new Map(classes.map((c) => [c.id, c.name]));
+    return session.classes.trainable(session.history.store.classCounts());
   }
 
   private requireModel(session: Session): TrainedModel {
@@ -554,51 +392,8 @@ export class SegmentationService {
     return session.model;
   }
 
-  private track(session: Session, kind: keyof Session['running'], id: string, result: Promise<unknown>): void {
-    session.running[kind] = id;
-    void result
-      .catch(() => undefined)
-      .finally(() => {
-        if (session.running[kind] === id) delete session.running[kind];
-      });
-  }
-
   private changed(volumeId: string, session: Session, result: StrokeResult): StrokeResult {
     if (result.voxels > 0) this.options.labelsChanged?.(volumeId, session.history.store);
     return result;
   }
-
-  private unchanged(session: Session): StrokeResult {
-    return { changed: null, voxels: 0, canUndo: session.history.canUndo, canRedo: session.history.canRedo };
-  }
-}
-
-/** The API handlers of the segmentation methods; jobs answer with their id at once. */
-export function segmentationHandlers(service: SegmentationService): Pick<Handlers, keyof SegmentationResults> {
-  return {
-    listClasses: async ({ volumeId }) => service.listClasses(volumeId),
-    defineClass: async ({ volumeId, name, colour }) => service.defineClass(volumeId, name, colour),
-    renameClass: async ({ volumeId, classId, name }) => service.renameClass(volumeId, classId, name),
-    recolourClass: async ({ volumeId, classId, colour }) => service.recolourClass(volumeId, classId, colour),
-    removeClass: async ({ volumeId, classId }) => service.removeClass(volumeId, classId),
-    paintStroke: async (args) => service.paintStroke(args),
-    undoStroke: async ({ volumeId }) => service.undoStroke(volumeId),
-    redoStroke: async ({ volumeId }) => service.redoStroke(volumeId),
-    readLabelSlice: async ({ volumeId, axis, index }) => service.readLabelSlice(volumeId, axis, index),
-    readLabelOverview: async ({ volumeId, maxEdge }) => service.readLabelOverview(volumeId, maxEdge),
-    train: async ({ volumeId, seed, preview }) => started(service.train(volumeId, { seed, preview })),
-    readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
-    segmentAll: async ({ volumeId, threads, smooth }) => started(service.segmentAll(volumeId, { threads, smooth })),
-    readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
-    readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
-    acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
-    exportSegmentation: async (args) => started(service.exportSegmentation(args)),
-    segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),
-  };
-}
-
-/** A job's id for the caller; its outcome reaches the UI as job events, so the promise is not awaited here. */
-function started(job: { id: string; result: Promise<unknown> }): JobStarted {
-  void job.result.catch(() => undefined);
-  return { jobId: job.id };
 }

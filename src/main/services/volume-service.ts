@@ -4,8 +4,8 @@ import { basename, join } from 'node:path';
 import type { ImportAdvice, SliceData, VolumeLevel, VolumeOverview } from '../../shared/api';
 import { TomosegError, badInput } from '../../shared/errors';
 import { coarsestLevel } from '../../shared/pyramid';
-import { type Axis, type Region, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
-import type { Handlers } from '../api/dispatch';
+import { sliceRegion, sliceSize } from '../../shared/slice';
+import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
 import { withTimeLeft } from '../segmentation/time-left';
 import { importToZarr } from '../volume/import';
 import { importAdvice } from '../volume/import-advice';
@@ -97,10 +97,7 @@ export class VolumeService {
     const a = axisIndex(axis);
     if (index >= volume.shape[a])
       throw badInput(`slice ${index} is outside ${axis} = 0..${volume.shape[a] - 1} of ${volume.path}`);
-    const region: Region = { start: [0, 0, 0], shape: [...volume.shape] };
-    region.start[a] = index;
-    region.shape[a] = 1;
-    const data = await volume.read(region);
+    const data = await volume.read(sliceRegion(volume.shape, axis, index));
     const [width, height] = sliceSize(volume.shape, axis);
     return { width, height, dtype: volume.dtype, data };
   }
@@ -183,23 +180,4 @@ async function rangeOf(volume: Volume, level: (level: number) => Promise<Volume>
   return estimateRange(
     await level(coarsestLevel(volume.levels ?? [], ({ shape }) => shape[1] * shape[2] >= RANGE_SLICE_VOXELS)),
   );
-}
-
-/** Image size of a slice perpendicular to `axis`: columns are the last remaining axis. */
-export function sliceSize(shape: readonly number[], axis: Axis): [number, number] {
-  const [z, y, x] = shape as [number, number, number];
-  return axis === 'z' ? [x, y] : axis === 'y' ? [x, z] : [y, z];
-}
-
-/** API handlers of the volume methods beyond open/close/readSlice. */
-export function volumeHandlers(
-  service: VolumeService,
-  jobs: Jobs,
-): Pick<Handlers, 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice'> {
-  return {
-    volumeLevels: async ({ volumeId }) => service.levels(volumeId),
-    readVolumeOverview: ({ volumeId, maxEdge }) => service.readOverview(volumeId, maxEdge),
-    importVolume: async ({ path, dest, overwrite }) => service.importVolume(jobs, path, dest, overwrite),
-    importAdvice: ({ volumeId }) => service.importAdvice(volumeId),
-  };
 }

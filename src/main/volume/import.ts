@@ -7,9 +7,10 @@ import { type Vec3, allocate, voxelCount } from '../../shared/volume';
 import { ChunkCache } from './cache';
 import { createVolume } from './create';
 import { openVolume } from './open';
-import type { Progress, VolumeSpec } from './spec';
+import type { ProgressOptions } from '../progress';
+import type { VolumeSpec } from './spec';
 
-export interface ImportOptions extends Progress {
+export interface ImportOptions extends ProgressOptions {
   /** Output chunk size (z, y, x); 64³ by default. */
   chunkShape?: Vec3;
   compression?: VolumeSpec['compression'];

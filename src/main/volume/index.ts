@@ -4,7 +4,7 @@ export type { Volume, VolumeMeta, WritableVolume, LevelInfo } from './volume';
 export { openVolume, type OpenOptions } from './open';
 export type { RawLayout } from './raw';
 export { createVolume } from './create';
-export type { VolumeSpec, VolumeWriter, Progress } from './spec';
+export type { RegionWriter, VolumeSpec, VolumeWriter } from './spec';
 export { importToZarr, type ImportOptions } from './import';
 export { ChunkCache, sharedCache, DEFAULT_CACHE_BYTES } from './cache';
 export { estimateRange } from './statistics';

@@ -1,5 +1,6 @@
 import { badInput } from '../../shared/errors';
 import { DTYPES, type Dtype, type Region, type TypedArray, type Vec3, dtypeOf, voxelCount } from '../../shared/volume';
+import type { ProgressOptions } from '../progress';
 
 /** What a new volume will hold. */
 export interface VolumeSpec {
@@ -23,19 +24,21 @@ export interface VolumeSpec {
   compression?: 'blosc' | 'zstd' | 'gzip' | 'none';
 }
 
-export interface Progress {
-  signal?: AbortSignal;
-  progress?: (done: number, total: number, message?: string) => void;
+/**
+ * Where regions of voxels are written: a file being written (VolumeWriter), a segment-all result
+ * being stored, or a worker's channel back to them. Predictions stream into one.
+ */
+export interface RegionWriter {
+  /** Writes `data` (C order, `region.shape`) into one channel (0 by default). */
+  write(region: Region, data: TypedArray, channel?: number): Promise<void>;
 }
 
 /** A volume being written. Nothing appears at `path` until `commit` succeeds. */
-export interface VolumeWriter {
+export interface VolumeWriter extends RegionWriter {
   readonly path: string;
   readonly spec: VolumeSpec;
-  /** Writes `data` (C order, `region.shape`) into one channel (0 by default). */
-  write(region: Region, data: TypedArray, channel?: number): Promise<void>;
   /** Finishes the volume (pyramid, metadata) and moves it into place. */
-  commit(options?: Progress): Promise<void>;
+  commit(options?: ProgressOptions): Promise<void>;
   /** Deletes everything written so far. */
   abort(): Promise<void>;
 }

@@ -5,12 +5,12 @@ import { TomosegError, badInput, serializeError } from '../../shared/errors';
 import type { ClientMessage, ServerMessage } from '../../shared/protocol';
 import { decodeFrame, encodeFrame } from '../../shared/wire';
 import { dispatch } from '../api/dispatch';
-import type { Services } from '../services';
+import type { Backend } from '../services';
 
 /** Close code for data the endpoint cannot accept (RFC 6455). */
 const UNSUPPORTED_DATA = 1003;
 
-export function serveApi(ws: WebSocket, services: Services): void {
+export function serveApi(ws: WebSocket, backend: Backend): void {
   const send = (message: ServerMessage): void => {
     if (ws.readyState !== ws.OPEN) return;
     let frame: Uint8Array;
@@ -23,7 +23,7 @@ export function serveApi(ws: WebSocket, services: Services): void {
     }
     ws.send(frame);
   };
-  const unsubscribe = services.events.subscribe((event) => send({ event }));
+  const unsubscribe = backend.events.subscribe((event) => send({ event }));
   ws.on('close', unsubscribe);
   // Protocol errors (unmasked or oversized frames, broken UTF-8): ws closes the socket after
   // emitting 'error', which would end the process without a listener.
@@ -37,7 +37,7 @@ export function serveApi(ws: WebSocket, services: Services): void {
     const { id, method, args } = message;
     const reply =
       typeof method === 'string'
-        ? dispatch(services.handlers, method, args)
+        ? dispatch(backend.handlers, method, args)
         : Promise.reject(badInput('a call is {id, method, args} with a method name'));
     reply.then(
       (result) => send({ id, result }),

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handlers } from '../api/dispatch';
-import type { Services } from '../services';
+import type { Backend } from '../services';
 import { EventBus } from '../services/events';
 import { Jobs } from '../services/jobs';
 import { startWebServer } from './server';
@@ -17,6 +17,6 @@ const handlers = {
   openSample: async () => ({ size: 1n }),
 } as unknown as Handlers;
 const events = new EventBus();
-const services: Services = { handlers, events, jobs: new Jobs(events) };
-const server = await startWebServer({ services, rendererDir });
+const backend: Backend = { handlers, events, jobs: new Jobs(events) };
+const server = await startWebServer({ backend, rendererDir });
 process.stdout.write(`${server.url}\n`);

@@ -9,7 +9,7 @@ import { decodeFrame, encodeFrame } from '../../shared/wire';
 import type { Handlers } from '../api/dispatch';
 import { EventBus } from '../services/events';
 import { Jobs } from '../services/jobs';
-import type { Services } from '../services';
+import type { Backend } from '../services';
 import { type WebServer, startWebServer } from './server';
 
 let server: WebServer;
@@ -32,8 +32,8 @@ beforeAll(async () => {
       throw Object.assign(new Error(`${path}: not a TIFF file`), { name: 'TomosegError' });
     },
   } as unknown as Handlers;
-  const services: Services = { handlers, events, jobs: new Jobs(events) };
-  server = await startWebServer({ services, rendererDir });
+  const backend: Backend = { handlers, events, jobs: new Jobs(events) };
+  server = await startWebServer({ backend, rendererDir });
 });
 
 afterAll(() => server.close());

@@ -5,13 +5,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, STATUS_CODES, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { Services } from '../services';
+import type { Backend } from '../services';
 import { hostNames, refusal } from './addresses';
 import { serveApi } from './api-socket';
 import { parseTarget, plain, serveStatic } from './static';
 
 export interface WebServerOptions {
-  services: Services;
+  backend: Backend;
   /** Folder of the built renderer (index.html and assets). */
   rendererDir: string;
   host?: string;
@@ -46,7 +46,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.services));
+    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.backend));
   });
 
   await new Promise<void>((resolve, reject) => {

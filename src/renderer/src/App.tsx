@@ -5,7 +5,7 @@ import type { Client } from './api/client';
 import { ServicesContext, createServices } from './api/ClientContext';
 import { CursorPanel } from './panels/CursorPanel';
 import { DisplayPanel } from './panels/DisplayPanel';
-import { ErrorBanner } from './panels/ErrorBanner';
+import { Message } from './components/Message';
 import { HelpPanel } from './panels/HelpPanel';
 import { ImportBanner } from './panels/ImportBanner';
 import { MeshPanel } from './panels/MeshPanel';
@@ -15,6 +15,8 @@ import { SegmentationPanel } from './panels/SegmentationPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
 import { View3DPanel } from './panels/View3DPanel';
 import { VolumePanel } from './panels/VolumePanel';
+import { watchJobs } from './store/jobs';
+import { say } from './store/messages';
 import { type OpenTarget, openVolume } from './store/open';
 import { useViewer } from './store/viewer';
 import { useShortcuts } from './tools/shortcuts';
@@ -31,6 +33,7 @@ export function App({ client }: { client: Client }) {
   const cursor = useViewer((state) => state.cursor);
   useShortcuts(services, volume !== null);
   useActivityReports(client);
+  useEffect(() => watchJobs(client), [client]);
 
   useEffect(() => {
     client.api.appInfo({}).then(setInfo, () => undefined);
@@ -52,11 +55,12 @@ export function App({ client }: { client: Client }) {
     if (!file) return;
     const path = client.pathForFile(file);
     if (path) return open({ path });
-    useViewer.getState().setError({
-      title: `Could not open ${file.name}`,
-      message:
-        'In a browser a dropped file does not say where it lives, and Tomoseg reads volumes from the disk of the machine that runs it. Use “Open…” and give the file’s path.',
-    });
+    say(
+      'app',
+      'error',
+      'In a browser a dropped file does not say where it lives, and Tomoseg reads volumes from the disk of the machine that runs it. Use “Open…” and give the file’s path.',
+      `Could not open ${file.name}`,
+    );
   };
 
   return (
@@ -93,7 +97,7 @@ export function App({ client }: { client: Client }) {
           <span className="version muted">{info && `v${info.version} · ${info.shell}`}</span>
         </header>
         <ProjectPanel />
-        <ErrorBanner />
+        <Message place="app" testId="app-message" className="banner" dismissable />
         {volume && <ImportBanner volume={volume} />}
         {volume ? (
           <main className="workspace">

@@ -23,10 +23,16 @@ export interface AppResults {
   userActive: null;
 }
 
+/**
+ * What a job does: converting a volume (`import`), the segmentation service's training, segment-all
+ * and export, meshing a class, and the project's bundle export and import.
+ */
+export type JobKind = 'import' | 'train' | 'segment-all' | 'export' | 'mesh' | 'export-bundle' | 'import-bundle';
+
 /** Progress of a long-running operation (import, training, inference, meshing, export). */
 export interface JobStatus {
   id: string;
-  kind: string;
+  kind: JobKind;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** Units of work finished and expected; `total` 0 while unknown. */
   done: number;

@@ -17,7 +17,8 @@ import { bytesOf } from '../bytes';
 import { chunksOf, copyBox } from '../chunked';
 import { explainWrite, fileProblem } from '../errors';
 import { exists, publish, refuseExisting, temporaryPath } from '../output';
-import { type Progress, type VolumeSpec, type VolumeWriter, checkSpec, checkWrite } from '../spec';
+import type { ProgressOptions } from '../../progress';
+import { type VolumeSpec, type VolumeWriter, checkSpec, checkWrite } from '../spec';
 import { type ChunkCodec, chunkCodec } from './codecs';
 
 const DEFAULT_CHUNK: Vec3 = [64, 64, 64];
@@ -39,10 +40,10 @@ interface PendingChunk {
  * of the full chunk size) and passes it on to the next level. It must be done with `data` when it
  * returns: the buffer is reused.
  */
-type ChunkSink = (channel: number, start: Vec3, shape: Vec3, data: TypedArray) => Promise<void>;
+export type ChunkSink = (channel: number, start: Vec3, shape: Vec3, data: TypedArray) => Promise<void>;
 
 /** One Zarr v3 array: dimensions (c,) z, y, x; chunks one channel deep. */
-class ArrayWriter {
+export class ArrayWriter {
   private readonly pending = new Map<string, PendingChunk>();
   private pendingBytes = 0;
   /** Chunks already on disk, with the voxels written to them: a later write decodes one first. */
@@ -84,7 +85,7 @@ class ArrayWriter {
   }
 
   /** Writes are serialised so pending chunks are never read and flushed at once. */
-  write(region: Region, data: TypedArray, channel: number): Promise<void> {
+  write(region: Region, data: TypedArray, channel = 0): Promise<void> {
     const run = this.queue.then(() => this.writeNow(region, data, channel));
     this.queue = run.catch(() => undefined);
     return run;
@@ -265,7 +266,7 @@ class OmeZarrWriter implements VolumeWriter {
     }
   }
 
-  async commit({ signal, progress }: Progress = {}): Promise<void> {
+  async commit({ signal, progress }: ProgressOptions = {}): Promise<void> {
     try {
       // Level by level: what one level still holds goes into the next before that one finishes.
       for (const [level, writer] of this.levels.entries()) {

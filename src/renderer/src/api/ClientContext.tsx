@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import type { LabelSlice, SliceData } from '../../../shared/api';
 import { type ModelSlice, modelSlice } from '../store/model-slices';
 import { SliceSource } from '../store/slices';
+import { errorMessage, say } from '../store/messages';
 import { useViewer } from '../store/viewer';
 import type { Client } from './client';
 
@@ -19,11 +20,12 @@ export interface Services {
 export function createServices(client: Client): Services {
   const report = (what: string) => (error: unknown, axis: string, index: number) => {
     const volume = useViewer.getState().volume;
-    const message = error instanceof Error ? error.message : String(error);
-    useViewer.getState().setError({
-      title: `Could not read ${volume?.name ?? 'the volume'}`,
-      message: `${what} ${axis} = ${index}: ${message}`,
-    });
+    say(
+      'app',
+      'error',
+      `${what} ${axis} = ${index}: ${errorMessage(error)}`,
+      `Could not read ${volume?.name ?? 'the volume'}`,
+    );
   };
   return {
     client,

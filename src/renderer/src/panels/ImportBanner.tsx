@@ -5,14 +5,16 @@ import { useEffect } from 'react';
 import type { VolumeInfo } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
 import { RunningJob } from '../components/JobProgress';
+import { Message } from '../components/Message';
 import { formatBytes } from '../lib/format';
-import { adviseImport, openConverted, startImport, useImport, watchImportJobs } from '../store/import';
+import { adviseImport, openConverted, showImportPrompt, startImport, useImport } from '../store/import';
+import { useJob } from '../store/jobs';
 import './ImportBanner.css';
 
 export function ImportBanner({ volume }: { volume: VolumeInfo }) {
   const services = useServices();
-  const { advice, prompt, dest, job, notice } = useImport();
-  useEffect(() => watchImportJobs(services), [services]);
+  const { advice, prompt, dest, jobId } = useImport();
+  const job = useJob(jobId);
   useEffect(() => {
     void adviseImport(services, volume);
   }, [services, volume]);
@@ -42,11 +44,7 @@ export function ImportBanner({ volume }: { volume: VolumeInfo }) {
           >
             Open the copy
           </button>
-          <button
-            type="button"
-            className="ghost small"
-            onClick={() => useImport.setState({ prompt: false, notice: null })}
-          >
+          <button type="button" className="ghost small" onClick={() => showImportPrompt(false)}>
             Not now
           </button>
         </div>
@@ -74,18 +72,14 @@ export function ImportBanner({ volume }: { volume: VolumeInfo }) {
           <button
             type="button"
             className="ghost small"
-            onClick={() => useImport.setState({ prompt: false, notice: null })}
+            onClick={() => showImportPrompt(false)}
             data-testid="import-dismiss"
           >
             Not now
           </button>
         </div>
       )}
-      {notice && (
-        <p className="import-notice" data-testid="import-notice">
-          {notice}
-        </p>
-      )}
+      <Message place="import" testId="import-notice" />
     </div>
   );
 }

@@ -4,8 +4,10 @@ import { useEffect } from 'react';
 import type { MeshSummary } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { JobProgress } from '../components/JobProgress';
+import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
-import { buildMesh, exportMesh, objectColour, useMesh, watchMeshJobs } from '../store/mesh';
+import { useJob } from '../store/jobs';
+import { buildMesh, exportMesh, objectColour, useMesh } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
 import './MeshPanel.css';
 
@@ -16,13 +18,11 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
   const services = useServices();
   const state = useMesh();
   const classes = useSegmentation((s) => s.classes);
-  useEffect(() => {
-    useMesh.getState().reset();
-    return watchMeshJobs(services);
-  }, [services, volumeId]);
+  const job = useJob(state.jobId);
+  useEffect(() => useMesh.getState().reset(), [volumeId]);
   // Default to the first material class (the one after Background).
   const classId = state.classId ?? classes[1]?.id ?? classes[0]?.id ?? null;
-  const running = state.job?.state === 'running';
+  const running = job?.state === 'running';
 
   return (
     <section className="panel" data-testid="mesh-panel">
@@ -109,7 +109,7 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
           Build mesh
         </button>
       </div>
-      <JobProgress job={state.job} testId="mesh-job" cancelTestId="mesh-cancel" />
+      <JobProgress job={job} testId="mesh-job" cancelTestId="mesh-cancel" />
       {state.summary && state.data && (
         <>
           <ObjectTable summary={state.summary} />
@@ -139,11 +139,7 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
           </button>
         </>
       )}
-      {state.notice && (
-        <p className="notice" role="alert" data-testid="mesh-notice">
-          {state.notice}
-        </p>
-      )}
+      <Message place="mesh" testId="mesh-notice" />
     </section>
   );
 }

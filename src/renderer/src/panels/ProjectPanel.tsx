@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../api/ClientContext';
 import { Check } from '../components/Check';
 import { RunningJob } from '../components/JobProgress';
+import { Message } from '../components/Message';
 import { useShell } from '../components/useShell';
 import {
   addShownVolume,
@@ -17,8 +18,8 @@ import {
   saveProjectAs,
   showProjectVolume,
   useProject,
-  watchProjectJobs,
 } from '../store/project';
+import { useJob } from '../store/jobs';
 import { useSegmentation } from '../store/segmentation';
 import { useViewer } from '../store/viewer';
 import { Modal, RecentList, useRecent } from './Modal';
@@ -37,14 +38,14 @@ const STATUS_TEXT = {
 export function ProjectPanel() {
   const services = useServices();
   const { client } = services;
-  const { project, busy, error, message, jobs, jobId } = useProject();
+  const { project, busy, jobId } = useProject();
+  const job = useJob(jobId);
   const shown = useViewer((state) => state.volume);
   const opening = useViewer((state) => state.opening);
   const [dialog, setDialog] = useState<DialogKind | null>(null);
   const [relinking, setRelinking] = useState(false);
   const shell = useShell();
 
-  useEffect(() => watchProjectJobs(services), [services]);
   // The server may have a project open already (a reloaded page): show it.
   useEffect(() => {
     void refresh(services, true).catch(() => undefined);
@@ -78,7 +79,6 @@ export function ProjectPanel() {
   }, [project, hasMissing]);
 
   const browse = shell === 'electron' ? (title: string) => client.api.pickFile({ title }) : undefined;
-  const job = jobId ? jobs[jobId] : undefined;
   const jobRunning = job?.state === 'running';
   const inProject = !!shown && !!project?.volumes.some((v) => v.volume?.id === shown.id);
   const disabled = !!busy || jobRunning;
@@ -212,31 +212,11 @@ export function ProjectPanel() {
       )}
 
       {project?.notices.map((notice) => (
-        <p key={notice} className="project-notice" data-testid="project-notice">
+        <p key={notice} className="message message-warning" data-testid="project-notice">
           {notice}
         </p>
       ))}
-      {message && (
-        <p className="project-message" data-testid="project-message">
-          {message}
-        </p>
-      )}
-      {error && (
-        <div className="error-banner project-error" role="alert" data-testid="project-error">
-          <div>
-            <strong>Problem with {error.file}</strong>
-            <p data-testid="project-error-message">{error.message}</p>
-          </div>
-          <button
-            type="button"
-            className="ghost small"
-            onClick={() => useProject.setState({ error: null })}
-            aria-label="Dismiss"
-          >
-            ✕
-          </button>
-        </div>
-      )}
+      <Message place="project" testId="project-message" dismissable />
 
       {dialog && <ProjectDialog kind={dialog} browse={browse} onClose={() => setDialog(null)} />}
       {relinking && project && <RelinkDialog project={project} browse={browse} onClose={() => setRelinking(false)} />}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { SegmentationClass } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { Check } from '../components/Check';
+import { Message } from '../components/Message';
 import { addClass, recolourClass, redo, removeClass, renameClass, undo } from '../store/segmentation-actions';
 import { MAX_BRUSH_RADIUS, type Tool, displayOf, useSegmentation } from '../store/segmentation';
 
@@ -103,11 +104,7 @@ export function SegmentationPanel() {
       <button type="button" className="small" onClick={() => void addClass(services)} data-testid="add-class">
         + Add class
       </button>
-      {state.notice && (
-        <p className="notice" role="alert" data-testid="segmentation-notice">
-          {state.notice}
-        </p>
-      )}
+      <Message place="labels" testId="segmentation-notice" />
     </section>
   );
 }

@@ -1,20 +1,22 @@
 // The model: train (or retrain live after each stroke), how the prediction and its uncertainty
 // show, accepting it as labels, segment-all with progress and cancel, and export.
-import { useEffect } from 'react';
 import type { JobStatus } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { Check } from '../components/Check';
 import { JobProgress } from '../components/JobProgress';
+import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
+import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useTraining } from '../store/training';
-import { exportSegmentation, segmentAll, train, watchTrainingJobs } from '../store/training-actions';
+import { exportSegmentation, segmentAll, train } from '../store/training-actions';
 
 export function TrainingPanel() {
   const services = useServices();
   const state = useTraining();
-  useEffect(() => watchTrainingJobs(services), [services]);
-  const { train: training, 'segment-all': segmenting, export: exporting } = state.jobs;
+  const training = useJob(state.jobIds.train);
+  const segmenting = useJob(state.jobIds['segment-all']);
+  const exporting = useJob(state.jobIds.export);
   const running = (job: JobStatus | undefined): boolean => job?.state === 'running';
 
   return (
@@ -136,11 +138,7 @@ export function TrainingPanel() {
         </button>
       </div>
       <JobProgress job={exporting} testId="export-job" />
-      {state.notice && (
-        <p className="notice" role="alert" data-testid="training-notice">
-          {state.notice}
-        </p>
-      )}
+      <Message place="model" testId="training-notice" />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { type VolumeInfo, bytesPerElement, voxelCount, voxelUnitsNote } from '../../../shared/volume';
 import { formatBytes, formatLength, formatVec } from '../lib/format';
-import { useImport } from '../store/import';
+import { showImportPrompt, useImport } from '../store/import';
 
 export function VolumePanel({ volume }: { volume: VolumeInfo }) {
   const unit = volume.unit || 'units';
@@ -42,7 +42,7 @@ export function VolumePanel({ volume }: { volume: VolumeInfo }) {
         <button
           type="button"
           className="small"
-          onClick={() => useImport.setState({ prompt: true, notice: null })}
+          onClick={() => showImportPrompt(true)}
           title="Copy to a chunked OME-Zarr with a pyramid, fast to slice along every axis"
           data-testid="convert-volume"
         >

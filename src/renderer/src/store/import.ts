@@ -4,7 +4,8 @@ import { create } from 'zustand';
 import type { ImportAdvice, JobStatus } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
-import { errorMessage, startedJob } from './calls';
+import { startJob } from './jobs';
+import { clearMessage, messageAt, say, sayError } from './messages';
 import { openVolume } from './open';
 import { refresh, useProject } from './project';
 import { useViewer } from './viewer';
@@ -16,11 +17,8 @@ interface ImportState {
   /** The prompt is shown: advised on opening, or asked for from the volume panel. */
   prompt: boolean;
   dest: string;
-  /** The conversion of this volume, once its id or first event is known. */
-  job: JobStatus | null;
-  /** A conversion was asked for and its id is not back yet: its first events are ours. */
-  starting: boolean;
-  notice: string | null;
+  /** The conversion of this volume (see store/jobs). */
+  jobId: string | null;
 }
 
 /** Nothing advised, asked or running. */
@@ -29,16 +27,21 @@ const IDLE: ImportState = {
   advice: null,
   prompt: false,
   dest: '',
-  job: null,
-  starting: false,
-  notice: null,
+  jobId: null,
 };
 
 export const useImport = create<ImportState>()(() => IDLE);
 
+/** Shows the prompt (asked for from the volume panel) or hides it, with its last message. */
+export function showImportPrompt(prompt: boolean): void {
+  useImport.setState({ prompt });
+  clearMessage('import');
+}
+
 /** Asks whether the newly opened volume is slow to browse; prompts for conversion when it is. */
 export async function adviseImport({ client }: Services, volume: VolumeInfo): Promise<void> {
   useImport.setState({ ...IDLE, volumeId: volume.id });
+  clearMessage('import');
   try {
     const advice = await client.api.importAdvice({ volumeId: volume.id });
     if (useImport.getState().volumeId === volume.id)
@@ -53,27 +56,23 @@ export async function startImport(services: Services): Promise<void> {
   const { dest } = useImport.getState();
   if (!volume || !dest.trim()) return;
   try {
-    useImport.setState({ notice: null, job: null, starting: true });
-    const { jobId } = await services.client.api.importVolume({ path: volume.path, dest: dest.trim() });
-    // Its first events may have arrived before this answer.
-    if (useImport.getState().job?.id !== jobId) useImport.setState({ job: startedJob(jobId, 'import') });
+    clearMessage('import');
+    useImport.setState({ jobId: null });
+    await startJob('import', () => services.client.api.importVolume({ path: volume.path, dest: dest.trim() }), {
+      started: (jobId) => useImport.setState({ jobId }),
+      ended: (job) => settle(services, job),
+    });
   } catch (error) {
-    useImport.setState({ notice: errorMessage(error) });
-  } finally {
-    useImport.setState({ starting: false });
+    sayError('import', error);
   }
 }
 
-/** Follows the conversion of the shown volume; opens the copy once it is done. */
-export function watchImportJobs(services: Services): () => void {
-  return services.client.onEvent((event) => {
-    const { job, starting } = useImport.getState();
-    if (event.type !== 'job' || event.job.kind !== 'import' || (job ? job.id !== event.job.id : !starting)) return;
-    useImport.setState({ job: event.job });
-    if (event.job.state === 'failed') useImport.setState({ notice: event.job.error ?? 'conversion failed' });
-    if (event.job.state === 'cancelled') useImport.setState({ notice: 'Conversion cancelled: nothing was written.' });
-    if (event.job.state === 'done') void openConverted(services);
-  });
+/** Opens the copy once the conversion of the shown volume is done. */
+function settle(services: Services, job: JobStatus): void {
+  if (useImport.getState().jobId !== job.id) return; // another volume is shown now
+  if (job.state === 'failed') say('import', 'error', job.error ?? 'conversion failed');
+  if (job.state === 'cancelled') say('import', 'warning', 'Conversion cancelled: nothing was written.');
+  if (job.state === 'done') void openConverted(services);
 }
 
 /**
@@ -92,16 +91,18 @@ export async function openConverted(services: Services): Promise<void> {
     .then((state) => Object.values(state.labelled).some((n) => n > 0))
     .catch(() => false);
   if (labelled && !inProject)
-    return useImport.setState({
-      notice: `Converted to ${dest}. Your labels on ${source.name} are not in a project, so they would not follow: add the volume to a project, then open the copy here.`,
-    });
+    return say(
+      'import',
+      'warning',
+      `Converted to ${dest}. Your labels on ${source.name} are not in a project, so they would not follow: add the volume to a project, then open the copy here.`,
+    );
   await client.api.closeVolume({ volumeId: source.id }).catch(() => undefined);
   await openVolume(services, { path: dest });
   if (useViewer.getState().volume?.id === source.id) {
     // The copy did not open: back to the source rather than to nothing, keeping the copy's error.
-    const failure = useViewer.getState().error;
+    const failure = messageAt('app');
     await openVolume(services, { path: source.path });
-    if (failure) useViewer.getState().setError(failure);
+    if (failure) say('app', failure.kind, failure.text, failure.title);
   }
   if (inProject) await refresh(services).catch(() => undefined);
 }

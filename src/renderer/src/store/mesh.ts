@@ -1,9 +1,10 @@
 // The mesh panel's state: meshing options, the mesh job it follows, the built mesh (measurements
-// for the table, triangles for the 3D view), the export paths and its last notice.
+// for the table, triangles for the 3D view) and the export paths.
 import { create } from 'zustand';
 import type { JobStatus, MeshData, MeshSource, MeshSummary } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
-import { errorMessage, startedJob } from './calls';
+import { startJob } from './jobs';
+import { clearMessage, say, sayError } from './messages';
 
 interface MeshState {
   classId: number | null;
@@ -14,12 +15,12 @@ interface MeshState {
   minVolume: string;
   /** What to mesh; null: the class's probabilities when segment-all kept them, else its labels. */
   source: MeshSource | null;
-  job: JobStatus | null;
+  /** The mesh job followed (see store/jobs). */
+  jobId: string | null;
   summary: MeshSummary | null;
   data: MeshData | null;
   exportPath: string;
   csvPath: string;
-  notice: string | null;
   set(partial: Partial<Omit<MeshState, 'set' | 'reset'>>): void;
   reset(): void;
 }
@@ -30,18 +31,20 @@ const initial = {
   edgeLength: '',
   minVolume: '0',
   source: null,
-  job: null,
+  jobId: null,
   summary: null,
   data: null,
   exportPath: '',
   csvPath: '',
-  notice: null,
 };
 
 export const useMesh = create<MeshState>()((set) => ({
   ...initial,
   set: (partial) => set(partial),
-  reset: () => set(initial),
+  reset: () => {
+    set(initial);
+    clearMessage('mesh');
+  },
 }));
 
 /** Distinct colours for neighbouring objects (Trubetskoy's palette), cycled. */
@@ -59,52 +62,49 @@ const OBJECT_COLOURS = [
 ];
 export const objectColour = (index: number): string => OBJECT_COLOURS[index % OBJECT_COLOURS.length]!;
 
-/** Starts meshing the chosen class with the panel's options. */
-export async function buildMesh({ client }: Services, volumeId: string): Promise<void> {
+/** Starts meshing the chosen class with the panel's options; loads the mesh and its table when it is done. */
+export async function buildMesh(services: Services, volumeId: string): Promise<void> {
+  const { client } = services;
   const { classId, smooth, edgeLength, minVolume, source, set } = useMesh.getState();
-  if (classId === null) return set({ notice: 'Choose a class to mesh.' });
+  if (classId === null) return say('mesh', 'error', 'Choose a class to mesh.');
   const number = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
   try {
-    set({ notice: null, job: null, summary: null, data: null });
-    const { jobId } = await client.api.meshSegmentation({
-      volumeId,
-      classId,
-      smooth,
-      edgeLength: number(edgeLength),
-      minVolume: number(minVolume),
-      ...(source ? { source } : {}),
-    });
-    // its first events may have arrived before this answer
-    if (useMesh.getState().job?.id !== jobId) set({ job: startedJob(jobId, 'mesh') });
+    clearMessage('mesh');
+    set({ jobId: null, summary: null, data: null });
+    await startJob(
+      'mesh',
+      () =>
+        client.api.meshSegmentation({
+          volumeId,
+          classId,
+          smooth,
+          edgeLength: number(edgeLength),
+          minVolume: number(minVolume),
+          ...(source ? { source } : {}),
+        }),
+      { started: (jobId) => set({ jobId }), ended: (job) => settle(services, job) },
+    );
   } catch (error) {
-    set({ notice: errorMessage(error) });
+    sayError('mesh', error);
   }
 }
 
-/** Follows the mesh job's events; loads the mesh and its table when it is done. */
-export function watchMeshJobs({ client }: Services): () => void {
-  return client.onEvent((event) => {
-    const { job, set } = useMesh.getState();
-    if (event.type !== 'job' || event.job.kind !== 'mesh' || (job && job.id !== event.job.id)) return;
-    const current = event.job;
-    set({ job: current });
-    if (current.state === 'failed') set({ notice: current.error ?? 'meshing failed' });
-    if (current.state === 'cancelled') set({ notice: 'Meshing cancelled' });
-    if (current.state !== 'done') return;
-    Promise.all([
-      client.api.meshMeasurements({ meshId: current.id }),
-      client.api.readMesh({ meshId: current.id }),
-    ]).then(
-      ([summary, data]) => {
-        if (useMesh.getState().job?.id === current.id) set({ summary, data });
-      },
-      (error: unknown) => set({ notice: errorMessage(error) }),
-    );
-  });
+function settle({ client }: Services, job: JobStatus): void {
+  const { jobId, set } = useMesh.getState();
+  if (jobId !== job.id) return; // the panel was reset meanwhile
+  if (job.state === 'failed') say('mesh', 'error', job.error ?? 'meshing failed');
+  if (job.state === 'cancelled') say('mesh', 'warning', 'Meshing cancelled');
+  if (job.state !== 'done') return;
+  Promise.all([client.api.meshMeasurements({ meshId: job.id }), client.api.readMesh({ meshId: job.id })]).then(
+    ([summary, data]) => {
+      if (useMesh.getState().jobId === job.id) set({ summary, data });
+    },
+    (error: unknown) => sayError('mesh', error),
+  );
 }
 
 export async function exportMesh({ client }: Services): Promise<void> {
-  const { summary, exportPath, csvPath, set } = useMesh.getState();
+  const { summary, exportPath, csvPath } = useMesh.getState();
   if (!summary) return;
   try {
     const written = await client.api.exportMesh({
@@ -112,8 +112,8 @@ export async function exportMesh({ client }: Services): Promise<void> {
       path: exportPath.trim(),
       ...(csvPath.trim() ? { csv: csvPath.trim() } : {}),
     });
-    set({ notice: `Exported to ${written.path}${written.csv ? ` and ${written.csv}` : ''}` });
+    say('mesh', 'done', `Exported to ${written.path}${written.csv ? ` and ${written.csv}` : ''}`);
   } catch (error) {
-    set({ notice: errorMessage(error) });
+    sayError('mesh', error);
   }
 }

@@ -2,7 +2,7 @@
 // where errors become a message naming the file.
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
-import { errorMessage } from './calls';
+import { clearMessage, sayError } from './messages';
 import { loadSegmentation } from './segmentation-actions';
 import { useViewer } from './viewer';
 
@@ -15,15 +15,14 @@ export async function openVolume(services: Services, target: OpenTarget): Promis
   const viewer = useViewer.getState();
   const label = 'path' in target ? target.path : 'the bundled sample';
   viewer.setOpening(label);
-  viewer.setError(null);
+  clearMessage('app');
   try {
     const info =
       'path' in target ? await client.api.openVolume({ path: target.path }) : await client.api.openSample({});
     await showVolume(services, info);
   } catch (error) {
-    const message = errorMessage(error);
     const file = 'path' in target ? fileName(target.path) : 'the sample';
-    useViewer.getState().setError({ title: `Could not open ${file}`, message });
+    sayError('app', error, `Could not open ${file}`);
   } finally {
     useViewer.getState().setOpening(null);
   }
@@ -38,6 +37,7 @@ export async function showVolume(services: Services, next: VolumeInfo | null): P
     // The slice views read a pyramid's levels as they need them (see store/slices).
     slices.setLevels(next.id, await client.api.volumeLevels({ volumeId: next.id }));
     useViewer.getState().setVolume(next);
+    clearMessage('app');
     void loadSegmentation(services);
   } else useViewer.setState({ volume: null });
   if (previous) {

@@ -5,9 +5,9 @@ import { useEffect, useState } from 'react';
 import { create } from 'zustand';
 import type { VolumeOverview } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
-import { errorMessage } from './calls';
+import { useJob } from './jobs';
+import { sayError } from './messages';
 import { useTraining } from './training';
-import { useViewer } from './viewer';
 
 /** Longest edge of an overview: 128³ voxels render at interactive rates even in software WebGL. */
 export const OVERVIEW_EDGE = 128;
@@ -23,10 +23,7 @@ export const useLabelEdits = create<{ edits: number; edited(): void }>()((set) =
 }));
 
 const reportFailure = (what: string) => (error: unknown) =>
-  useViewer.getState().setError({
-    title: `Could not load ${what} for the 3D view`,
-    message: errorMessage(error),
-  });
+  sayError('app', error, `Could not load ${what} for the 3D view`);
 
 /** What `load` gives for `key`; null until it has answered for this key. */
 function useLoaded<T>(key: string, load: () => Promise<T>, what: string): T | null {
@@ -58,7 +55,7 @@ export function useSegmentationOverview(
   { client }: Services,
   volumeId: string,
 ): (VolumeOverview & { modelVersion: number }) | null {
-  const run = useTraining((state) => state.jobs['segment-all']);
+  const run = useJob(useTraining((state) => state.jobIds['segment-all']));
   const done = run?.state === 'done' ? run.id : '';
   return useLoaded(
     `${volumeId}:${done}`,

@@ -1,29 +1,19 @@
 // The open project as the UI shows it, and the calls that change it: each refreshes the state,
 // shows a project volume in the views, and turns a refusal into a message naming the file.
 import { create } from 'zustand';
-import type { JobStatus, ProjectState } from '../../../shared/api';
+import type { JobKind, JobStatus, ProjectState } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
-import { errorMessage } from './calls';
+import { startJob } from './jobs';
+import { clearMessage, errorMessage, say } from './messages';
 import { fileName, openVolume, showVolume } from './open';
 import { useViewer } from './viewer';
-
-export interface ProjectError {
-  /** The file as the user named it. */
-  file: string;
-  message: string;
-}
 
 interface ProjectStore {
   project: ProjectState | null;
   /** What is running now ("Opening study.tomoseg"), while it does. */
   busy: string | null;
-  error: ProjectError | null;
-  /** Something that went well and is worth saying (an export's place). */
-  message: string | null;
-  /** Latest status of the project's jobs (export, import), by id. */
-  jobs: Record<string, JobStatus>;
-  /** The export or import the panel follows, and the bundle it writes or reads. */
+  /** The export or import the panel follows (see store/jobs), and the bundle it writes or reads. */
   jobId: string | null;
   jobPath: string | null;
 }
@@ -31,49 +21,40 @@ interface ProjectStore {
 export const useProject = create<ProjectStore>()(() => ({
   project: null,
   busy: null,
-  error: null,
-  message: null,
-  jobs: {},
   jobId: null,
   jobPath: null,
 }));
 
-const PROJECT_JOBS = new Set(['export-bundle', 'import-bundle']);
+/** A refusal or failure about `file` (the file as the user named it). */
+const problem = (file: string, text: string): void => say('project', 'error', text, `Problem with ${file}`);
 
-/** Keeps the status of project jobs; the one the panel follows is settled when it ends. */
-export function watchProjectJobs(services: Services): () => void {
-  return services.client.onEvent((event) => {
-    if (event.type !== 'job' || !PROJECT_JOBS.has(event.job.kind)) return;
-    const { job } = event;
-    useProject.setState((state) => ({ jobs: { ...state.jobs, [job.id]: job } }));
-    if (job.id === useProject.getState().jobId) void settle(services, job);
+/** Starts a bundle export or import and follows it until it ends. */
+async function follow(services: Services, kind: JobKind, path: string, begin: () => Promise<{ jobId: string }>) {
+  await startJob(kind, begin, {
+    started: (jobId) => useProject.setState({ jobId, jobPath: path }),
+    ended: (job) => void settle(services, job),
   });
-}
-
-/** Follows job `jobId`; it may have ended before its id came back. */
-function follow(services: Services, jobId: string, jobPath: string): void {
-  useProject.setState({ jobId, jobPath });
-  const known = useProject.getState().jobs[jobId];
-  if (known) void settle(services, known);
 }
 
 /** An ended import shows the project it opened; a failure becomes the panel's error. */
 async function settle(services: Services, job: JobStatus): Promise<void> {
-  const file = fileName(useProject.getState().jobPath ?? 'bundle');
-  if (job.state === 'failed') useProject.setState({ error: { file, message: job.error ?? `${job.kind} failed` } });
-  if (job.state === 'cancelled') useProject.setState({ message: `Cancelled: ${file} was not written` });
+  const { jobId, jobPath } = useProject.getState();
+  if (job.id !== jobId) return;
+  const file = fileName(jobPath ?? 'bundle');
+  if (job.state === 'failed') problem(file, job.error ?? `${job.kind} failed`);
+  if (job.state === 'cancelled') say('project', 'warning', `Cancelled: ${file} was not written`);
   if (job.state === 'done' && job.kind === 'import-bundle') await refresh(services, true);
-  if (job.state === 'done' && job.kind === 'export-bundle')
-    useProject.setState({ message: `Exported to ${useProject.getState().jobPath}` });
+  if (job.state === 'done' && job.kind === 'export-bundle') say('project', 'done', `Exported to ${jobPath}`);
 }
 
 /** Runs a project call; a refusal becomes the panel's error, naming `file`. */
 async function run<T>(busy: string, file: string, work: () => Promise<T>): Promise<T | undefined> {
-  useProject.setState({ busy, error: null, message: null });
+  useProject.setState({ busy });
+  clearMessage('project');
   try {
     return await work();
   } catch (error) {
-    useProject.setState({ error: { file, message: errorMessage(error) } });
+    problem(file, errorMessage(error));
     return undefined;
   } finally {
     useProject.setState({ busy: null });
@@ -191,15 +172,13 @@ export async function exportBundle(
   path: string,
   options: { includeData: boolean; preview: boolean },
 ): Promise<void> {
-  await run(`Exporting ${fileName(path)}`, fileName(path), async () => {
-    const { jobId } = await services.client.api.exportBundle({ path, ...options });
-    follow(services, jobId, path);
-  });
+  await run(`Exporting ${fileName(path)}`, fileName(path), async () =>
+    follow(services, 'export-bundle', path, () => services.client.api.exportBundle({ path, ...options })),
+  );
 }
 
 export async function importBundle(services: Services, bundlePath: string, destFolder: string): Promise<void> {
-  await run(`Importing ${fileName(bundlePath)}`, fileName(bundlePath), async () => {
-    const { jobId } = await services.client.api.importBundle({ bundlePath, destFolder });
-    follow(services, jobId, bundlePath);
-  });
+  await run(`Importing ${fileName(bundlePath)}`, fileName(bundlePath), async () =>
+    follow(services, 'import-bundle', bundlePath, () => services.client.api.importBundle({ bundlePath, destFolder })),
+  );
 }

@@ -1,9 +1,9 @@
 // Calls to the segmentation service from the tools and the panel: each refreshes what it changed
-// (label slices in the changed box, classes, undo state) and turns a refusal into a notice.
+// (label slices in the changed box, classes, undo state) and turns a refusal into the panel's message.
 import type { StrokeResult } from '../../../shared/api';
 import { axisIndex } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
-import { errorMessage } from './calls';
+import { clearMessage, say, sayError } from './messages';
 import { useLabelEdits } from './overviews';
 import { useSegmentation } from './segmentation';
 import { labelsChanged } from './training-actions';
@@ -17,10 +17,10 @@ async function run<T>(work: (volumeId: string) => Promise<T>): Promise<T | undef
   if (!id) return undefined;
   try {
     const result = await work(id);
-    useSegmentation.getState().setNotice(null);
+    clearMessage('labels');
     return result;
   } catch (error) {
-    useSegmentation.getState().setNotice(errorMessage(error));
+    sayError('labels', error);
     return undefined;
   }
 }
@@ -55,8 +55,7 @@ export interface StrokeInput {
 export async function paint(services: Services, { axis, index, points }: StrokeInput): Promise<void> {
   const { tool, radius, shape, activeClass } = useSegmentation.getState();
   if (tool === 'navigate') return;
-  if (tool !== 'erase' && activeClass === null)
-    return useSegmentation.getState().setNotice('Add a class to paint with.');
+  if (tool !== 'erase' && activeClass === null) return say('labels', 'error', 'Add a class to paint with.');
   useTraining.getState().set({ lastAxis: axis });
   await run(async (id) => {
     const result = await services.client.api.paintStroke({

@@ -2,6 +2,7 @@
 // the active class and tool, the brush, and whether undo/redo can run.
 import { create } from 'zustand';
 import type { SegmentationClass } from '../../../shared/api';
+import { clearMessage } from './messages';
 
 export type Tool = 'navigate' | 'paint' | 'erase' | 'fill';
 export type BrushShape = 'disc' | 'sphere';
@@ -26,8 +27,6 @@ interface SegmentationState {
   overlayVisible: boolean;
   canUndo: boolean;
   canRedo: boolean;
-  /** The last refused operation, shown in the panel until the next one. */
-  notice: string | null;
   setClasses(classes: SegmentationClass[]): void;
   setDisplay(classId: number, display: Partial<ClassDisplay>): void;
   setActiveClass(classId: number): void;
@@ -36,7 +35,6 @@ interface SegmentationState {
   setShape(shape: BrushShape): void;
   toggleOverlay(): void;
   setHistory(history: { canUndo: boolean; canRedo: boolean }): void;
-  setNotice(notice: string | null): void;
   reset(): void;
 }
 
@@ -53,7 +51,6 @@ const initial = {
   overlayVisible: true,
   canUndo: false,
   canRedo: false,
-  notice: null,
 };
 
 export const useSegmentation = create<SegmentationState>()((set, get) => ({
@@ -73,6 +70,8 @@ export const useSegmentation = create<SegmentationState>()((set, get) => ({
   setShape: (shape) => set({ shape }),
   toggleOverlay: () => set((state) => ({ overlayVisible: !state.overlayVisible })),
   setHistory: ({ canUndo, canRedo }) => set({ canUndo, canRedo }),
-  setNotice: (notice) => set({ notice }),
-  reset: () => set(initial),
+  reset: () => {
+    set(initial);
+    clearMessage('labels');
+  },
 }));

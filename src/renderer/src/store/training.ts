@@ -1,12 +1,12 @@
 // The model tools' state: live retraining, how the prediction, its uncertainty and the segment-all
-// result are shown, the jobs the panel follows (training, segment-all, export) and its last notice.
+// result are shown, and the jobs the panel follows (training, segment-all, export; see store/jobs).
 import { create } from 'zustand';
-import type { JobStatus, SegmentationState } from '../../../shared/api';
+import type { JobKind, SegmentationState } from '../../../shared/api';
 import type { Axis } from '../../../shared/volume';
+import { clearMessage } from './messages';
 
-/** The job kinds the segmentation service runs, as its job events name them. */
-export type TrainingJobKind = 'train' | 'segment-all' | 'export';
-export const TRAINING_JOB_KINDS: readonly string[] = ['train', 'segment-all', 'export'];
+/** The job kinds the segmentation service runs. */
+export type TrainingJobKind = Extract<JobKind, 'train' | 'segment-all' | 'export'>;
 
 interface TrainingState {
   /** Retrain a preview model after every stroke. */
@@ -21,13 +21,12 @@ interface TrainingState {
   smoothResult: boolean;
   /** The current model as the service last described it; null before training. */
   model: SegmentationState['model'];
-  /** The newest job of each kind, as its events report it. */
-  jobs: Partial<Record<TrainingJobKind, JobStatus>>;
+  /** The newest job of each kind started here, by id. */
+  jobIds: Partial<Record<TrainingJobKind, string>>;
   /** The slice axis last painted on: "accept prediction" takes that slice. */
   lastAxis: Axis;
   exportPath: string;
   exportProbabilities: boolean;
-  notice: string | null;
   set(partial: Partial<Omit<TrainingState, 'set' | 'reset'>>): void;
   reset(): void;
 }
@@ -40,15 +39,17 @@ const initial = {
   resultVisible: true,
   smoothResult: false,
   model: null,
-  jobs: {},
+  jobIds: {},
   lastAxis: 'z' as Axis,
   exportPath: '',
   exportProbabilities: false,
-  notice: null,
 };
 
 export const useTraining = create<TrainingState>()((set) => ({
   ...initial,
   set: (partial) => set(partial),
-  reset: () => set(initial),
+  reset: () => {
+    set(initial);
+    clearMessage('model');
+  },
 }));

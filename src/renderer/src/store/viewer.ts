@@ -1,5 +1,6 @@
 // What the slice views share: the open volume, the crosshair (which also picks the slice each view
-// shows), the voxel under the pointer, window/level, and the opening state.
+// shows), the voxel under the pointer, window/level, and the opening state (what failed is the
+// app's message, store/messages).
 import { create } from 'zustand';
 import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../../shared/volume';
 import { type WindowLevel, windowLevelFromRange } from '../tools/window-level';
@@ -10,12 +11,6 @@ export interface Hover {
   value: number | undefined;
 }
 
-/** A problem to show at the top: what failed, naming the file, and why. */
-export interface AppError {
-  title: string;
-  message: string;
-}
-
 interface ViewerState {
   volume: VolumeInfo | null;
   cursor: Vec3;
@@ -23,7 +18,6 @@ interface ViewerState {
   windowLevel: WindowLevel;
   /** The path being opened, while it is. */
   opening: string | null;
-  error: AppError | null;
   setVolume(volume: VolumeInfo): void;
   setCursor(cursor: Vec3): void;
   /** Moves the slice of one view by `delta`, clamped to the volume. */
@@ -32,7 +26,6 @@ interface ViewerState {
   setHover(hover: Hover | null): void;
   setWindowLevel(windowLevel: WindowLevel): void;
   setOpening(path: string | null): void;
-  setError(error: AppError | null): void;
 }
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
@@ -43,14 +36,12 @@ export const useViewer = create<ViewerState>()((set, get) => ({
   hover: null,
   windowLevel: { window: 255, level: 127.5 },
   opening: null,
-  error: null,
   setVolume: (volume) =>
     set({
       volume,
       cursor: volume.shape.map((n) => Math.floor(n / 2)) as Vec3,
       hover: null,
       windowLevel: windowLevelFromRange(volume.range),
-      error: null,
     }),
   setCursor: (cursor) => set({ cursor }),
   stepSlice: (axis, delta) => get().setSlice(axis, get().cursor[axisIndex(axis)] + delta),
@@ -65,5 +56,4 @@ export const useViewer = create<ViewerState>()((set, get) => ({
   setHover: (hover) => set({ hover }),
   setWindowLevel: (windowLevel) => set({ windowLevel }),
   setOpening: (opening) => set({ opening }),
-  setError: (error) => set({ error }),
 }));

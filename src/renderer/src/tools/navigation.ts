@@ -7,7 +7,8 @@ import type { SliceData } from '../../../shared/api';
 import type { ShownSlice } from '../store/slices';
 import { useSegmentation } from '../store/segmentation';
 import { useViewer } from '../store/viewer';
-import { type Camera, type Vec2, pan, screenToWorld, voxelAt, worldToPixel, zoomAt } from '../views/geometry';
+import { sliceToVoxel } from '../../../shared/slice';
+import { type Camera, type Vec2, pan, screenToWorld, worldToPixel, zoomAt } from '../views/geometry';
 import { type WindowLevel, dragWindowLevel } from './window-level';
 
 interface Options {
@@ -61,11 +62,11 @@ export function useSliceTools(options: Options) {
     if (!pixel) return useViewer.getState().setHover(null);
     const value =
       shown && shown.index === index ? shown.slice.data[pixel[1] * shown.slice.width + pixel[0]] : undefined;
-    useViewer.getState().setHover({ voxel: voxelAt(axis, index, pixel), value });
+    useViewer.getState().setHover({ voxel: sliceToVoxel(axis, index, ...pixel), value });
   };
   const moveCursor = (screen: Vec2): void => {
     const pixel = pixelUnder(screen);
-    if (pixel) useViewer.getState().setCursor(voxelAt(axis, index, pixel));
+    if (pixel) useViewer.getState().setCursor(sliceToVoxel(axis, index, ...pixel));
   };
 
   // Wheel needs a non-passive listener to keep the page from scrolling.

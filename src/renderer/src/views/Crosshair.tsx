@@ -1,7 +1,8 @@
 // The linked cursor drawn over a slice view: one line per other view's plane, in that view's colour.
 import type { Axis, Vec3 } from '../../../shared/volume';
 import { AXIS_COLORS } from './colors';
-import { type Camera, SLICE_AXES, type Vec2, imageRect, pixelToWorld, worldToScreen } from './geometry';
+import { sliceAxes } from '../../../shared/slice';
+import { type Camera, type Vec2, imageRect, pixelToWorld, worldToScreen } from './geometry';
 
 interface Props {
   axis: Axis;
@@ -15,7 +16,7 @@ interface Props {
 const AXIS_OF_INDEX: Axis[] = ['z', 'y', 'x'];
 
 export function Crosshair({ axis, cursor, camera, viewSize, dims, spacing }: Props) {
-  const { column, row } = SLICE_AXES[axis];
+  const { column, row } = sliceAxes(axis);
   const [x, y] = worldToScreen(camera, viewSize, pixelToWorld([cursor[column], cursor[row]], spacing));
   const [left, top, width, height] = imageRect(camera, viewSize, dims, spacing);
   return (

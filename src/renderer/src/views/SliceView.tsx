@@ -1,6 +1,7 @@
 // One orthogonal slice view: owns its vtk.js objects (useVtkView) and its 2D camera, shows the
 // slice the crosshair selects, and hosts render-less representations through ViewContext.
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { sliceAxes } from '../../../shared/slice';
 import { type Axis, type VolumeInfo, axisIndex } from '../../../shared/volume';
 import { useServices } from '../api/ClientContext';
 import { paint } from '../store/segmentation-actions';
@@ -13,7 +14,7 @@ import { BrushPreview } from './BrushPreview';
 import { AXIS_COLORS, VIEW_BACKGROUND } from './colors';
 import { Crosshair } from './Crosshair';
 import { LabelRepresentation } from './LabelRepresentation';
-import { type Camera, SLICE_AXES, fitCamera, imageRect, sliceImage } from './geometry';
+import { type Camera, fitCamera, imageRect, sliceImage } from './geometry';
 import { SliceRepresentation } from './SliceRepresentation';
 import { useVtkView } from './useVtkView';
 import { ViewContext } from './ViewContext';
@@ -100,7 +101,7 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
     onStroke: (points) => void paint(services, { axis, index, points }).finally(clearStroke),
   });
   const rect = camera ? imageRect(camera, size, dims, spacing) : null;
-  const { column, row } = SLICE_AXES[axis];
+  const { column, row } = sliceAxes(axis);
   const shownSlice = shown && shown.volumeId === volume.id ? shown : undefined;
   // Labels of another slice would be misleading: show them only for the slice on screen.
   const labelSlice = shownLabels && shownSlice && shownLabels.index === shownSlice.index ? shownLabels : undefined;
@@ -122,7 +123,7 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
   );
 
   return (
-    <section className="slice-view" data-testid={`view-${axis}`} style={{ borderTopColor: AXIS_COLORS[axis] }}>
+    <section className="view" data-testid={`view-${axis}`} style={{ borderTopColor: AXIS_COLORS[axis] }}>
       <header className="view-header">
         <span className="view-axis" style={{ color: AXIS_COLORS[axis] }}>
           {axis.toUpperCase()}

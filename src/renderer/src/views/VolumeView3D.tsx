@@ -113,7 +113,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
   const [shownVolume, shownSegmentation, shownMesh, shownCursor, shownLabels] = (framed ?? '||||').split('|');
 
   return (
-    <section className="slice-view" data-testid="view-3d">
+    <section className="view" data-testid="view-3d">
       <header className="view-header">
         <span className="view-axis">3D</span>
         <span className="view-plane" data-testid="view-3d-preset">

@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { axisIndex } from '../../../shared/volume';
-import {
-  fitCamera,
-  imageRect,
-  pan,
-  pixelOf,
-  screenToWorld,
-  sliceImage,
-  voxelAt,
-  worldToPixel,
-  worldToScreen,
-  zoomAt,
-} from './geometry';
+import { fitCamera, imageRect, pan, screenToWorld, sliceImage, worldToPixel, worldToScreen, zoomAt } from './geometry';
 
 describe('slice geometry', () => {
   it('maps each view to its columns and rows', () => {
     expect(sliceImage('z', [10, 20, 30], [3, 2, 1])).toEqual({ dims: [30, 20], spacing: [1, 2] });
     expect(sliceImage('y', [10, 20, 30], [3, 2, 1])).toEqual({ dims: [30, 10], spacing: [1, 3] });
     expect(sliceImage('x', [10, 20, 30], [3, 2, 1])).toEqual({ dims: [20, 10], spacing: [2, 3] });
-  });
-
-  it('round-trips voxels through slice pixels', () => {
-    for (const axis of ['z', 'y', 'x'] as const) {
-      const voxel: [number, number, number] = [4, 5, 6];
-      const index = voxel[axisIndex(axis)];
-      expect(voxelAt(axis, index, pixelOf(axis, voxel))).toEqual(voxel);
-    }
   });
 
   it('fits the image centred with a margin', () => {

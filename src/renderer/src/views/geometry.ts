@@ -1,38 +1,15 @@
-// Pure 2D geometry of a slice view: which volume axes a slice shows, and the mapping between CSS
-// pixels on the view, world units on the image plane (physical, voxel centres at i * spacing)
-// and voxels. Rows go down the screen, as in every image viewer.
+// Pure 2D geometry of a slice view: the mapping between CSS pixels on the view, world units on the
+// image plane (physical, voxel centres at i * spacing) and slice pixels. Rows go down the screen,
+// as in every image viewer. Which volume axes a slice's pixels are is src/shared/slice.
+import { sliceAxes } from '../../../shared/slice';
 import type { Axis, Vec3 } from '../../../shared/volume';
 
-type AxisIndex = 0 | 1 | 2;
 export type Vec2 = [number, number];
-
-/** For each view, the (z, y, x) index of its normal, its columns and its rows. */
-export const SLICE_AXES: Record<Axis, { normal: AxisIndex; column: AxisIndex; row: AxisIndex }> = {
-  z: { normal: 0, column: 2, row: 1 },
-  y: { normal: 1, column: 2, row: 0 },
-  x: { normal: 2, column: 1, row: 0 },
-};
 
 /** Columns and rows of the slice image, and their physical spacing. */
 export function sliceImage(axis: Axis, shape: Vec3, voxelSize: Vec3): { dims: Vec2; spacing: Vec2 } {
-  const { column, row } = SLICE_AXES[axis];
+  const { column, row } = sliceAxes(axis);
   return { dims: [shape[column], shape[row]], spacing: [voxelSize[column], voxelSize[row]] };
-}
-
-/** The voxel under pixel (column, row) of the slice `index` perpendicular to `axis`. */
-export function voxelAt(axis: Axis, index: number, pixel: Vec2): Vec3 {
-  const { normal, column, row } = SLICE_AXES[axis];
-  const voxel: Vec3 = [0, 0, 0];
-  voxel[normal] = index;
-  voxel[column] = pixel[0];
-  voxel[row] = pixel[1];
-  return voxel;
-}
-
-/** Where `voxel` lies on the slice image of `axis` (column, row). */
-export function pixelOf(axis: Axis, voxel: Vec3): Vec2 {
-  const { column, row } = SLICE_AXES[axis];
-  return [voxel[column], voxel[row]];
 }
 
 /** A 2D camera: the world point at the view centre and the world units per CSS pixel. */

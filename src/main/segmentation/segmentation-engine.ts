@@ -1,10 +1,10 @@
 // The seam between the interactive service and the segmentation engine: what the service needs,
 // nothing more, so the service is tested with any engine and the engine knows nothing of the UI.
-import type { Region, TypedArray } from '../../shared/volume';
+import type { Region } from '../../shared/volume';
 import type { LabelledVoxels } from '../labels';
+import type { Progress } from '../progress';
+import type { RegionWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
-
-export type Progress = (done: number, total: number, message?: string) => void;
 
 /** How a whole-volume prediction runs. */
 export interface VolumePredictionOptions {
@@ -18,7 +18,7 @@ export interface RunOptions {
   progress: Progress;
 }
 
-export interface TrainOptions extends RunOptions {
+export interface SegmentationTrainOptions extends RunOptions {
   /** The engine's default when absent; the same seed gives the same model. */
   seed?: number;
   /** A quick model for the live overlay (fewer training iterations), not the final one. */
@@ -33,11 +33,6 @@ export interface RegionPrediction {
   confidence: Float32Array;
 }
 
-/** Where a prediction is written: a result store or a file being written (VolumeWriter). */
-export interface RegionWriter {
-  write(region: Region, data: TypedArray, channel?: number): Promise<void>;
-}
-
 export interface VolumeOutputs {
   /** uint8 label values. */
   classes: RegionWriter;
@@ -46,7 +41,7 @@ export interface VolumeOutputs {
 }
 
 export interface SegmentationEngine<M = unknown> {
-  train(volume: Volume, labels: LabelledVoxels, options: TrainOptions): Promise<M>;
+  train(volume: Volume, labels: LabelledVoxels, options: SegmentationTrainOptions): Promise<M>;
   /** Label values the model predicts, in its output order. */
   classesOf(model: M): number[];
   /** Prediction of one small region (a slice), fast enough for the live view. */

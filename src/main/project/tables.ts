@@ -1,0 +1,327 @@
+// What a project file holds, table by table: metadata, classes, history, volumes, label blocks,
+// models and results, read and written as records. ProjectFile (project-file.ts) opens, checks,
+// copies and closes the file; this is only its rows.
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { z } from 'zod';
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import { TomosegError, badInput } from '../../shared/errors';
+import type { Vec3 } from '../../shared/volume';
+import type { LabelStore } from '../labels';
+import { type Fingerprint, fingerprintSchema } from './fingerprint';
+import { resolveStoredPath, storedRelativePath } from './paths';
+
+export interface VolumeRecord {
+  id: string;
+  name: string;
+  /** From the project's folder, '/' separators. */
+  relativePath: string;
+  absolutePath: string;
+  fingerprint: Fingerprint;
+  voxelSize: Vec3;
+  unit: string;
+  /** The label store's version when its labels were last saved. */
+  labelsVersion: number;
+  addedAt: string;
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  volumeId: string | null;
+  /** Labels version the model was trained on, so the UI can say "labels changed since". */
+  labelsVersion: number | null;
+  createdAt: string;
+  /** The engine's model, exactly as it was given. */
+  payload: Uint8Array;
+}
+
+export interface ResultRecord {
+  id: string;
+  name: string;
+  kind: string;
+  volumeId: string | null;
+  modelId: string | null;
+  createdAt: string;
+  /** A result kept as a file, relative to the project's folder ('/' separators)... */
+  relativePath: string | null;
+  /** ...or one stored in the project. */
+  data: Uint8Array | null;
+  meta: Record<string, unknown>;
+}
+
+export interface HistoryEntry {
+  id: number;
+  at: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The rows of an open project file; writing is refused while it is open read-only. */
+export abstract class ProjectTables {
+  protected constructor(
+    readonly path: string,
+    protected readonly db: Database.Database,
+    /** Why the project opened read-only, or undefined when this instance may write. */
+    readonly readOnlyReason: string | undefined,
+  ) {}
+
+  get readOnly(): boolean {
+    return this.readOnlyReason !== undefined;
+  }
+
+  // ---- Metadata, classes, history ----
+
+  get name(): string {
+    return this.meta('name') ?? '';
+  }
+
+  meta(key: string): string | undefined {
+    return (
+      (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined
+    );
+  }
+
+  setMeta(key: string, value: string): void {
+    this.write(() => this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value));
+  }
+
+  classes(volumeId: string): SegmentationClass[] {
+    return this.db
+      .prepare('SELECT id, name, colour FROM classes WHERE volume_id = ? ORDER BY id')
+      .all(volumeId) as SegmentationClass[];
+  }
+
+  setClasses(volumeId: string, classes: SegmentationClass[]): void {
+    this.write(() =>
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM classes WHERE volume_id = ?').run(volumeId);
+        const insert = this.db.prepare('INSERT INTO classes (volume_id, id, name, colour) VALUES (?, ?, ?, ?)');
+        for (const c of classes) insert.run(volumeId, c.id, c.name, c.colour);
+      })(),
+    );
+  }
+
+  addHistory(action: string, detail: Record<string, unknown> = {}): void {
+    this.write(() =>
+      this.db
+        .prepare('INSERT INTO history (at, action, detail) VALUES (?, ?, ?)')
+        .run(new Date().toISOString(), action, JSON.stringify(detail)),
+    );
+  }
+
+  /** The latest `limit` entries, oldest first. */
+  history(limit = 100): HistoryEntry[] {
+    const rows = this.db
+      .prepare('SELECT id, at, action, detail FROM history ORDER BY id DESC LIMIT ?')
+      .all(limit) as (Omit<HistoryEntry, 'detail'> & { detail: string })[];
+    return rows.reverse().map((r) => ({ ...r, detail: this.parse(jsonObject, r.detail, `history entry ${r.id}`) }));
+  }
+
+  // ---- Volumes ----
+
+  volumes(): VolumeRecord[] {
+    const rows = this.db.prepare('SELECT * FROM volumes ORDER BY added_at, id').all() as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      name: r.name as string,
+      relativePath: r.relative_path as string,
+      absolutePath: r.absolute_path as string,
+      fingerprint: this.parse(fingerprintSchema, r.fingerprint as string, `volume ${String(r.name)}`) as Fingerprint,
+      voxelSize: this.parse(vec3, r.voxel_size as string, `volume ${String(r.name)}`) as Vec3,
+      unit: r.unit as string,
+      labelsVersion: r.labels_version as number,
+      addedAt: r.added_at as string,
+    }));
+  }
+
+  volume(id: string): VolumeRecord {
+    const record = this.volumes().find((v) => v.id === id);
+    if (!record) throw new TomosegError('not-found', `project ${this.path} has no volume ${id}`);
+    return record;
+  }
+
+  /** Adds a volume found at `path`; returns its id. */
+  addVolume(path: string, details: { name: string; fingerprint: Fingerprint; voxelSize: Vec3; unit: string }): string {
+    const id = randomUUID();
+    this.write(() =>
+      this.db
+        .prepare(
+          `INSERT INTO volumes (id, name, relative_path, absolute_path, fingerprint, voxel_size, unit, added_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          details.name,
+          storedRelativePath(this.path, path),
+          resolve(path),
+          JSON.stringify(details.fingerprint),
+          JSON.stringify(details.voxelSize),
+          details.unit,
+          new Date().toISOString(),
+        ),
+    );
+    return id;
+  }
+
+  /** Records where a volume is now (after a relink or a move). */
+  setVolumePath(id: string, path: string): void {
+    this.write(() =>
+      this.db
+        .prepare('UPDATE volumes SET relative_path = ?, absolute_path = ? WHERE id = ?')
+        .run(storedRelativePath(this.path, path), resolve(path), id),
+    );
+  }
+
+  // ---- Labels ----
+
+  /** Loads a volume's saved label blocks into `store` (made with the volume's recorded shape). */
+  loadLabels(volumeId: string, store: LabelStore): void {
+    const rows = this.db
+      .prepare('SELECT block, data FROM label_blocks WHERE volume_id = ?')
+      .raw()
+      .iterate(volumeId) as IterableIterator<[number, Buffer]>;
+    for (const [block, data] of rows) {
+      let bytes: Buffer;
+      try {
+        bytes = inflateSync(data);
+      } catch (error) {
+        throw badInput(
+          `${this.path}: label block ${block} of volume ${volumeId} is damaged (${(error as Error).message})`,
+        );
+      }
+      store.loadBlock(block, bytes);
+    }
+  }
+
+  /** Saves the store's changed blocks in one transaction, then marks them clean. */
+  saveLabels(volumeId: string, store: LabelStore): number {
+    const keys = store.dirtyBlocks();
+    if (keys.length === 0) return 0;
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO label_blocks (volume_id, block, data) VALUES (?, ?, ?)');
+    const remove = this.db.prepare('DELETE FROM label_blocks WHERE volume_id = ? AND block = ?');
+    // Compress before the transaction, so the write lock is held only for the writes.
+    const blocks = keys
+      .map((key) => [key, store.block(key)] as const)
+      .map(([key, data]) => [key, data && deflateSync(data)] as const);
+    this.write(() =>
+      this.db.transaction(() => {
+        for (const [key, data] of blocks) {
+          if (data) upsert.run(volumeId, key, data);
+          else remove.run(volumeId, key);
+        }
+        this.db.prepare('UPDATE volumes SET labels_version = ? WHERE id = ?').run(store.version, volumeId);
+      })(),
+    );
+    store.markClean(keys);
+    return keys.length;
+  }
+
+  // ---- Models and results ----
+
+  addModel(model: Omit<ModelRecord, 'id' | 'createdAt'>): ModelRecord {
+    const record: ModelRecord = { ...model, id: randomUUID(), createdAt: new Date().toISOString() };
+    this.write(() =>
+      this.db
+        .prepare(
+          'INSERT INTO models (id, name, volume_id, labels_version, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          record.id,
+          record.name,
+          record.volumeId,
+          record.labelsVersion,
+          record.createdAt,
+          Buffer.from(record.payload),
+        ),
+    );
+    return record;
+  }
+
+  /** Models without their payloads, oldest first. */
+  models(): Omit<ModelRecord, 'payload'>[] {
+    return this.db
+      .prepare(
+        'SELECT id, name, volume_id AS volumeId, labels_version AS labelsVersion, created_at AS createdAt FROM models ORDER BY created_at, id',
+      )
+      .all() as Omit<ModelRecord, 'payload'>[];
+  }
+
+  model(id: string): ModelRecord {
+    const row = this.db
+      .prepare(
+        'SELECT id, name, volume_id AS volumeId, labels_version AS labelsVersion, created_at AS createdAt, payload FROM models WHERE id = ?',
+      )
+      .get(id) as (Omit<ModelRecord, 'payload'> & { payload: Buffer }) | undefined;
+    if (!row) throw new TomosegError('not-found', `project ${this.path} has no model ${id}`);
+    return { ...row, payload: new Uint8Array(row.payload) };
+  }
+
+  addResult(result: Omit<ResultRecord, 'id' | 'createdAt'>): ResultRecord {
+    if ((result.relativePath === null) === (result.data === null))
+      throw badInput(`result "${result.name}" needs either data or a file path, not both`);
+    const record: ResultRecord = { ...result, id: randomUUID(), createdAt: new Date().toISOString() };
+    this.write(() =>
+      this.db
+        .prepare(
+          'INSERT INTO results (id, name, kind, volume_id, model_id, created_at, relative_path, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          record.id,
+          record.name,
+          record.kind,
+          record.volumeId,
+          record.modelId,
+          record.createdAt,
+          record.relativePath,
+          record.data && Buffer.from(record.data),
+          JSON.stringify(record.meta),
+        ),
+    );
+    return record;
+  }
+
+  /** Results without their data, oldest first. */
+  results(): Omit<ResultRecord, 'data'>[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, name, kind, volume_id AS volumeId, model_id AS modelId, created_at AS createdAt, relative_path AS relativePath, meta FROM results ORDER BY created_at, id',
+      )
+      .all() as (Omit<ResultRecord, 'data' | 'meta'> & { meta: string })[];
+    return rows.map((r) => ({ ...r, meta: this.parse(jsonObject, r.meta, `result ${r.name}`) }));
+  }
+
+  result(id: string): ResultRecord {
+    const summary = this.results().find((r) => r.id === id);
+    if (!summary) throw new TomosegError('not-found', `project ${this.path} has no result ${id}`);
+    const data = this.db.prepare('SELECT data FROM results WHERE id = ?').pluck().get(id) as Buffer | null;
+    return { ...summary, data: data && new Uint8Array(data) };
+  }
+
+  /** Absolute path of a result kept as a file. */
+  resultPath(result: Pick<ResultRecord, 'relativePath'>): string | null {
+    return result.relativePath === null ? null : resolveStoredPath(this.path, result.relativePath);
+  }
+
+  protected write<T>(work: () => T): T {
+    if (this.readOnly)
+      throw new TomosegError(
+        'conflict',
+        `${this.path} is open read-only (${this.readOnlyReason}); use Save As to keep changes`,
+      );
+    return work();
+  }
+
+  protected parse<T>(schema: z.ZodType<T>, json: string, what: string): T {
+    try {
+      return schema.parse(JSON.parse(json));
+    } catch (error) {
+      throw badInput(`${this.path}: ${what} holds invalid data (${(error as Error).message.slice(0, 200)})`);
+    }
+  }
+}

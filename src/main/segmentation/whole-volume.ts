@@ -1,0 +1,95 @@
+// Predicting a whole volume with a trained model: segment-all into a result the views and the
+// mesher read (segment-all), and export into files, which copies the segment-all result when it
+// is from the same model and holds all that is asked. Either way nothing half-written stays.
+import type { SegmentationClass } from '../../shared/api/segmentation';
+import { cancelled } from '../../shared/errors';
+import { refuseExisting } from '../volume/output';
+import type { Volume } from '../volume/volume';
+import type { RunOptions, SegmentationEngine } from './segmentation-engine';
+import { type FinishedResult, copyVolume, createExportTarget, createResultStore } from './outputs';
+import { withTimeLeft } from './time-left';
+
+/** A trained model as these runs need it. */
+export interface WholeVolumeModel {
+  model: unknown;
+  /** Label values it predicts, in its output order. */
+  classes: number[];
+}
+
+/** Where a segment-all result is stored: memory up to `memoryLimit` voxels, else a temporary OME-Zarr in `folder`. */
+export interface ResultPlace {
+  folder?: string | undefined;
+  memoryLimit?: number | undefined;
+}
+
+/** Segments the whole volume, keeping labels and every class's probability; the caller disposes it. */
+export async function segmentVolume(
+  engine: SegmentationEngine,
+  trained: WholeVolumeModel,
+  volume: Volume,
+  { threads, smooth, place }: { threads?: number | undefined; smooth: boolean; place?: ResultPlace | undefined },
+  { signal, progress }: RunOptions,
+): Promise<FinishedResult> {
+  // their probabilities too, for sub-voxel meshes
+  const store = await createResultStore(volume, place?.folder, place?.memoryLimit, trained.classes);
+  try {
+    await engine.predictVolume(trained.model, volume, store.outputs, {
+      threads,
+      smooth,
+      signal,
+      progress: withTimeLeft(progress, 'segmenting'),
+    });
+    if (signal.aborted) throw cancelled('segment-all cancelled');
+    return await store.finish();
+  } catch (error) {
+    await store.discard();
+    throw error;
+  }
+}
+
+export interface ExportFiles {
+  path: string;
+  /** Where per-class probabilities go, if wanted. */
+  probabilities?: string | undefined;
+  overwrite: boolean;
+}
+
+/**
+ * Writes the segmentation of `volume` to files: copies `result` (the segment-all result of this
+ * model, if there is one) when only the labels are asked, else predicts, smoothed as `result` was.
+ */
+export async function exportVolume(
+  engine: SegmentationEngine,
+  trained: WholeVolumeModel,
+  volume: Volume,
+  classes: SegmentationClass[],
+  files: ExportFiles,
+  result: { volume: Volume; smooth: boolean } | undefined,
+  { signal, progress }: RunOptions,
+): Promise<void> {
+  const target = await createExportTarget({ ...files, volume, classes });
+  try {
+    if (result && !files.probabilities)
+      await copyVolume(result.volume, target.outputs.classes, {
+        signal,
+        progress: withTimeLeft(progress, 'exporting'),
+      });
+    else
+      await engine.predictVolume(trained.model, volume, target.outputs, {
+        smooth: result?.smooth ?? false, // as the result shown, if there is one
+        signal,
+        progress: withTimeLeft(progress, 'segmenting for export'),
+      });
+    if (signal.aborted) throw cancelled('export cancelled');
+    progress(1, 1, 'writing the file');
+    await target.commit();
+  } catch (error) {
+    await target.discard();
+    throw error;
+  }
+}
+
+/** Refuses outputs that exist, unless the user confirmed: before any training or prediction. */
+export async function refuseExistingFiles({ path, probabilities, overwrite }: ExportFiles): Promise<void> {
+  for (const file of [path, probabilities]) if (file) await refuseExisting(file, overwrite);
+}
