@@ -1,6 +1,7 @@
 // The model file: everything needed to reproduce a prediction (architecture, weights, intensity
 // normalisation, basis scales, class names, engine version, training settings), as JSON validated
 // with zod. A file from another engine version or a damaged one is refused with a clear reason.
+import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TomosegError, badInput } from '../../shared/errors';
@@ -131,15 +132,26 @@ export async function loadModel(path: string): Promise<Model> {
   } catch {
     throw badInput(`${path} is a damaged model file: not valid JSON`);
   }
+  // Files carry a checksum of the rest (older ones none): a flipped digit in a weight is still a
+  // valid model, and would predict something else without a word.
+  if (data !== null && typeof data === 'object' && 'checksum' in data) {
+    const { checksum, ...content } = data as { checksum: unknown };
+    if (checksum !== checksumOf(content))
+      throw badInput(`${path} is a damaged model file: its content does not match its checksum`);
+    data = content;
+  }
   return parseModel(data, path);
 }
+
+/** SHA-256 of the JSON text of `content`, the model as written without its checksum. */
+const checksumOf = (content: unknown): string => createHash('sha256').update(JSON.stringify(content)).digest('hex');
 
 /** Writes the model beside `path` under a temporary name and renames it into place when complete. */
 export async function saveModel(model: Model, path: string, force = false): Promise<void> {
   await refuseExisting(path, force);
   const temp = temporaryPath(path);
   try {
-    await writeFile(temp, `${JSON.stringify(model)}\n`);
+    await writeFile(temp, `${JSON.stringify({ ...model, checksum: checksumOf(model) })}\n`);
     await publish(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

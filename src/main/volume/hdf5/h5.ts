@@ -2,6 +2,7 @@
 // through Node's fs, so a file is never read whole; filters from h5wasm-plugins) and the few things we need around it: quiet
 // calls that turn HDF5's error stack into one line, and a walk over a file's datasets.
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type * as H5 from 'h5wasm';
 import { fileProblem } from '../errors';
 
@@ -14,8 +15,11 @@ export function h5wasm(): Promise<H5Module> {
     const library = await module.ready;
     // The compression filters beamlines use beyond HDF5's own (LZF, bitshuffle, LZ4, Blosc, Zstd,
     // ...): WebAssembly plugins the library loads from the package's folder when a dataset needs one.
+    // Packaged, the plugin files lie unpacked beside the app's archive (build/electron-builder.yml):
+    // the library reads them with plain file calls, which cannot look inside an asar archive.
     const plugins = await import('h5wasm-plugins');
-    plugins.install_local_plugins(library);
+    const folder = fileURLToPath(`${plugins.base_url}/plugins`).replace(/\.asar([/\\])/, '.asar.unpacked$1');
+    library.insert_plugin_search_path(folder, 0);
     return module as unknown as H5Module;
   });
   return loading;
@@ -28,9 +32,15 @@ export function h5wasm(): Promise<H5Module> {
  */
 export function quietly<T>(path: string, what: string, call: () => T): T {
   const { result, stack, error } = captured(call);
-  if (error !== undefined) throw fileProblem(path, `${what} (${reasonOf(stack, error)})`);
+  // h5wasm returns from some failed reads (a chunk whose filter or checksum fails) with the
+  // buffer unfilled: the error stack the library printed is then the only sign
+  if (error !== undefined || stack.includes(HDF5_ERROR))
+    throw fileProblem(path, `${what} (${reasonOf(stack, error)})`);
   return result as T;
 }
+
+/** How the HDF5 library starts an error stack. */
+const HDF5_ERROR = 'HDF5-DIAG: Error detected';
 
 /** HDF5's innermost message, without its source location; else the thrown text. */
 export function reasonOf(stack: string, error?: unknown): string {
@@ -72,6 +82,8 @@ export interface DatasetInfo {
   shape: number[];
   /** Our dtype name where we read it, else HDF5's description (e.g. "compound", "int64"). */
   dtype: string;
+  /** HDF5 chunk shape; null when stored contiguous. */
+  chunks: number[] | null;
 }
 
 /** At most this many objects are visited when listing a file (NeXus files can hold many). */
@@ -94,7 +106,8 @@ export function walkDatasets(file: H5.File, path: string): DatasetInfo[] {
       const kind = kindOf(entity);
       if (kind === 'Dataset') {
         const dataset = entity as H5.Dataset;
-        found.push({ path: full, shape: dataset.shape ?? [], dtype: describeType(dataset.metadata) });
+        const meta = dataset.metadata;
+        found.push({ path: full, shape: dataset.shape ?? [], dtype: describeType(meta), chunks: meta.chunks ?? null });
       } else if (kind === 'Group') visit(entity as H5.Group, full, depth + 1);
     }
   };
