@@ -374,7 +374,10 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
     const dtype = tiffDtype(first, path);
     file.pages.forEach((page, i) => checkPage(page, i, file, path));
     const ij = parseImageJ(first.description);
-    const channels = ij?.channels ?? 1;
+    // Python's tifffile with imagej=True and no axes tags a stack as N channels of one slice; a
+    // tomography tool has no use for that reading (it would keep one of N slices): read them as z.
+    const channelsAsZ = ij !== undefined && ij.channels > 1 && ij.slices === 1 && ij.images === ij.channels;
+    const channels = channelsAsZ ? 1 : (ij?.channels ?? 1);
     if (channel < 0 || channel >= channels)
       throw fileProblem(path, `channel ${channel} does not exist (the file has ${channels})`);
     const pageBytes = first.width * first.height * bytesPerElement(dtype);
@@ -392,7 +395,9 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
         offsets: first.offsets.map((o) => o + i * pageBytes),
       }));
     }
-    const depth = ij ? Math.min(ij.slices, Math.floor(pages.length / channels)) : pages.length;
+    const depth = ij
+      ? Math.min(channelsAsZ ? ij.images : ij.slices, Math.floor(pages.length / channels))
+      : pages.length;
     if (ij && ij.images > pages.length)
       throw fileProblem(path, `the ImageJ header says ${ij.images} images but the file has ${pages.length} pages`);
     checkVolumeSize(path, [depth, first.height, first.width], bytesPerElement(dtype));
@@ -400,7 +405,7 @@ export async function openTiffFile(path: string, channel = 0, cache?: ChunkCache
       shape: [depth, first.height, first.width],
       dtype,
       ...physical(first, ij),
-      format: file.bigTiff ? 'BigTIFF' : 'TIFF',
+      format: `${file.bigTiff ? 'BigTIFF' : 'TIFF'}${channelsAsZ ? ` (ImageJ tags ${ij.channels} channels of one slice: read as ${ij.channels} z slices)` : ''}`,
       first,
     };
     const pageAt = async (z: number): Promise<PageRef> => ({

@@ -243,6 +243,18 @@ with tifffile.TiffFile(path, mode='r+b') as t:
     await volume.close();
   });
 
+  it('reads a stack that tifffile tagged as N channels of one slice (imagej=True, no axes) as N z slices, saying so', async () => {
+    const path = write('imagej-channels.tif', "a = a.astype('u2'); tifffile.imwrite(path, a, imagej=True)");
+    expect(python('import sys, tifffile\nprint(tifffile.TiffFile(sys.argv[1]).series[0].axes)', path).trim()).toBe(
+      'CYX',
+    );
+    const volume = await openVolume(path);
+    expect(volume.shape).toEqual([7, 33, 20]);
+    expect(Array.from(await readAll(volume))).toEqual(Array.from(readBin(`${path}.bin`, 'uint16')));
+    expect(volume.format).toBe('TIFF (ImageJ tags 7 channels of one slice: read as 7 z slices)');
+    await volume.close();
+  });
+
   it('reads an ImageJ stack stored as one directory followed by all pages (as ImageJ writes > 4 GiB)', async () => {
     const path = write(
       'imagej-truncated.tif',
