@@ -131,7 +131,7 @@ describe('damaged files are refused naming the file, or read exactly', () => {
 
   it('Zarr v3 (OME-Zarr as Tomoseg writes it), gzip chunks', async () => {
     const path = join(dir, 'original-v3.zarr');
-    const writer = await createVolume(path, { shape: [...SHAPE], dtype: 'uint16', chunk: [4, 12, 12] });
+    const writer = await createVolume(path, { shape: [...SHAPE], dtype: 'uint16', chunkShape: [4, 12, 12] });
     await writer.write({ start: [0, 0, 0], shape: [...SHAPE] }, pattern('uint16', [...SHAPE]));
     await writer.commit();
     await fuzz(path, 3000);
