@@ -18,6 +18,7 @@ const overlayDiff = (page: Page, index: number, pixels: Pixel[], colour: number[
 test('two classes painted with the brush show in their colours; undo removes a stroke', async ({ page }) => {
   await openSample(page);
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await expect(page.getByTestId('brush-radius')).toHaveText('3');
   await stroke(page, [20, 30], [60, 30]);
   await page.keyboard.press('1');
@@ -46,6 +47,7 @@ test('two classes painted with the brush show in their colours; undo removes a s
 test('hiding a class and the eraser', async ({ page }) => {
   await openSample(page);
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await stroke(page, [20, 30], [60, 30]);
   await page.getByTestId('class-visible-2').click();
   await expect.poll(() => overlayDiff(page, 64, row(30, 22, 58), null)).toBeLessThan(MAX_DIFF);
@@ -61,6 +63,7 @@ test('hiding a class and the eraser', async ({ page }) => {
 test('fill paints the connected unlabelled area of the slice', async ({ page }) => {
   await openSample(page);
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await stroke(page, [20, 30], [60, 30]);
   await page.keyboard.press('1');
   await page.getByTestId('tool-fill').click();
@@ -73,6 +76,7 @@ test('fill paints the connected unlabelled area of the slice', async ({ page }) 
 test('the 3D sphere brush paints neighbouring slices, the 2D disc does not', async ({ page }) => {
   await openSample(page);
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await stroke(page, [20, 30], [60, 30]);
   await page.getByTestId('shape-sphere').click();
   await stroke(page, [20, 90], [60, 90]);

@@ -77,6 +77,7 @@ test('painted labels show in 3D in their class colours, where painted; undo remo
   // On slice z = 64, radius 3: a "Material 1" (orange) stroke in the bone, a "Background" (blue)
   // one in a pore; both over the tomogram.
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await stroke(page, ...BONE);
   await page.keyboard.press('1');
   await stroke(page, ...PORE);

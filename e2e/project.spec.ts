@@ -2,16 +2,18 @@
 // Projects in the browser: painted labels saved in a project come back after closing it, after
 // moving it with its data, after a relink and through an exported bundle; a damaged project file
 // gets a message naming it and is left unchanged; a project locked by another instance opens
-// read-only with a notice.
+// read-only with a notice. Save without a project creates one; a trained model and a segment-all
+// result saved in a project show again, without training, after the server restarts.
 import Database from 'better-sqlite3';
 import { type Page, expect, test } from './support/test';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { boneAndPoreAgreement, nextFrames, trainOnBoneAndPore } from './support/painting';
 import { tinyTiff } from './support/tiff';
 import { appUrl, imageRect, openSample } from './support/viewer';
-import { SAMPLE_PATH } from './support/volume';
+import { SAMPLE_PATH, type TestVolume, readSample } from './support/volume';
 
 let folder: string;
 test.beforeAll(async () => {
@@ -240,4 +242,79 @@ test('a project another Tomoseg has open for writing opens read-only; Save As co
   await expect(page.getByTestId('project-name')).toHaveAttribute('title', mine);
   await expect(page.getByTestId('project-readonly')).toBeHidden();
   await expect(page.getByTestId('project-save')).toBeEnabled();
+});
+
+/** The prediction overlay's default opacity (0.4 as an 8-bit alpha); the segment-all result's too. */
+const PREDICTION_ALPHA = 102 / 255;
+
+/** Shows only one class overlay on the z view (labels hidden) and checks its bone and pore pixels. */
+async function expectOverlayShows(page: Page, which: 'prediction' | 'result'): Promise<void> {
+  const shown = which === 'prediction' ? 'prediction-visible' : 'result-visible';
+  const hidden = which === 'prediction' ? 'result-visible' : 'prediction-visible';
+  await page.getByTestId(shown).check();
+  await page.getByTestId(hidden).uncheck();
+  const attribute = which === 'prediction' ? 'data-prediction-model' : 'data-result-model';
+  await expect(page.getByTestId('canvas-z')).not.toHaveAttribute(attribute, '');
+  await nextFrames(page);
+  const agreement = await boneAndPoreAgreement(page, sample, 64, PREDICTION_ALPHA);
+  expect(agreement.bone, `${which}: bone voxels shown as bone`).toBeGreaterThan(0.8);
+  expect(agreement.pore, `${which}: pore voxels shown as pore`).toBeGreaterThan(0.8);
+}
+
+let sample: TestVolume;
+
+test('Save with no project asks where and creates it; the model and the result come back after a server restart', async ({
+  page,
+  restartServer,
+}) => {
+  test.setTimeout(300_000);
+  sample = await readSample();
+  await openSample(page);
+
+  // Save is offered before any project exists, and asks where to create one.
+  await expect(page.getByTestId('project-name')).toHaveText('none');
+  await expect(page.getByTestId('project-save')).toBeEnabled();
+  await page.getByTestId('project-save').click();
+  await expect(page.getByTestId('project-dialog')).toContainText('Save as a new project');
+  // A folder path that runs through a file is refused, and the dialog stays to fix it.
+  const blocker = join(folder, 'blocker');
+  await writeFile(blocker, '');
+  await page.getByTestId('project-path-0').fill(join(blocker, 'study'));
+  await page.getByTestId('project-dialog-submit').click();
+  await expect(page.getByTestId('project-dialog-error')).toContainText('not a folder');
+  await expect(page.getByTestId('project-dialog')).toBeVisible();
+  // A folder that does not exist yet is created.
+  const path = join(folder, 'saved', 'new', 'study.tomoseg');
+  await page.getByTestId('project-path-0').fill(path);
+  await page.getByTestId('project-dialog-submit').click();
+  await expect(page.getByTestId('project-dialog')).toBeHidden();
+  await expect(page.getByTestId('project-name')).toHaveText('study');
+  await expect(page.getByTestId('project-message-text')).toHaveText(`Saved to ${path}`);
+  await expect(page.getByTestId('project-volume')).toHaveAttribute('data-found-by', 'added');
+
+  // Train, segment all, save: the project keeps the model and the result.
+  await trainOnBoneAndPore(page);
+  await page.getByTestId('segment-all').click();
+  await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await expect(page.getByTestId('canvas-z')).not.toHaveAttribute('data-result-model', '');
+  await page.getByTestId('project-save').click();
+  await expect(page.getByTestId('project-message-text')).toHaveText(
+    'Saved study.tomoseg (model and segmentation included)',
+  );
+  const modelText = (await page.getByTestId('model-info').textContent())!;
+
+  // A restarted server (a new process, fresh settings) opens the project: no training runs, and the
+  // prediction and the segment-all result show at once.
+  await page.goto(await restartServer());
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+  await projectDialog(page, 'project-open', path);
+  await expect(page.getByTestId('project-name')).toHaveText('study');
+  await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
+  await expect(page.getByTestId('model-info')).toHaveText(modelText);
+  await expect(page.getByTestId('train-status')).toHaveCount(0);
+  await expect(page.getByTestId('project-notice')).toHaveCount(0);
+  await page.getByTestId('overlay-visible').click(); // labels hidden: the overlays alone colour the slice
+  await expectOverlayShows(page, 'prediction');
+  await expectOverlayShows(page, 'result');
+  await expect(page.getByTestId('train-status')).toHaveCount(0);
 });

@@ -42,8 +42,8 @@ test.beforeAll(async () => {
   volume = await readSample();
 });
 
-const BONE_CLASS = 2; // "Material 1", orange, active at start
-const PORE_CLASS = 1; // "Background", blue
+const BONE_CLASS = 2; // "Material 1", orange
+const PORE_CLASS = 1; // "Background", blue, active at start
 /** The prediction overlay's default opacity (0.4 as an 8-bit alpha). */
 const PREDICTION_ALPHA = 102 / 255;
 
@@ -127,6 +127,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   test.setTimeout(300_000);
   await openSample(page);
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2'); // "Material 1" (the first class, Background, is active at start)
   await stroke(page, ...BONE);
 
   // One class painted: training is refused with a message naming the empty class.

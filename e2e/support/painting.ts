@@ -10,8 +10,8 @@ export type Pixel = [number, number];
 
 /** Default overlay opacity of a class (0.5, stored as an 8-bit alpha). */
 export const ALPHA = 128 / 255;
-export const ORANGE = [0xe6, 0x9f, 0x00]; // "Material 1", the class active at start
-export const BLUE = [0x00, 0x72, 0xb2]; // "Background", class 1
+export const ORANGE = [0xe6, 0x9f, 0x00]; // "Material 1", class 2
+export const BLUE = [0x00, 0x72, 0xb2]; // "Background", class 1, the class active at start
 
 // On slice z = 64 of the sample these lines and 3 voxels around them are all bone (≥ 195) or all
 // pore (≤ 25); see the values with any TIFF reader.
@@ -45,11 +45,12 @@ export const nextFrames = (page: Page): Promise<unknown> =>
   page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
 /**
- * With the paint tool: the bone stroke as "Material 1" (active at start), the pore stroke as
- * "Background", then Train, until the model is done.
+ * With the paint tool: the bone stroke as "Material 1" (key 2), the pore stroke as "Background"
+ * (key 1), then Train, until the model is done.
  */
 export async function trainOnBoneAndPore(page: Page, timeout = 60_000): Promise<void> {
   await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2');
   await stroke(page, ...BONE);
   await page.keyboard.press('1');
   await stroke(page, ...PORE);
@@ -93,3 +94,36 @@ export async function overlayDiff(
 
 export const row = (r: number, from: number, to: number): Pixel[] =>
   Array.from({ length: to - from + 1 }, (_, i) => [from + i, r] as Pixel);
+
+/**
+ * Share of the z view's bone voxels (≥ 180) on slice `index` shown nearer grey + orange than grey +
+ * blue at `alpha`, and of its pore voxels (≤ 40) nearer grey + blue; the crosshair's row and column
+ * are left out. How a class overlay (prediction or segment-all result) is checked by its pixels.
+ */
+export async function boneAndPoreAgreement(
+  page: Page,
+  volume: TestVolume,
+  index: number,
+  alpha: number,
+): Promise<{ bone: number; pore: number }> {
+  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
+  const [left, top, width, height] = await imageRect(page, 'z');
+  const { window, level } = await windowLevel(page);
+  const slice = sliceOf(volume, 'z', index);
+  const counts = { bone: { right: 0, all: 0 }, pore: { right: 0, all: 0 } };
+  for (let r = 0; r < 128; r++)
+    for (let c = 0; c < 128; c++) {
+      if (Math.abs(r - 64) <= 1 || Math.abs(c - 64) <= 1) continue;
+      const value = slice.at(c, r);
+      const kind = value >= 180 ? 'bone' : value <= 40 ? 'pore' : null;
+      if (!kind) continue;
+      const at =
+        (Math.floor(top + ((r + 0.5) * height) / 128) * image.width + Math.floor(left + ((c + 0.5) * width) / 128)) * 4;
+      const g = grey(value, window, level);
+      const distance = (colour: number[]): number =>
+        [0, 1, 2].reduce((sum, k) => sum + Math.abs(image.data[at + k]! - (alpha * colour[k]! + (1 - alpha) * g)), 0);
+      counts[kind].all++;
+      if ((distance(ORANGE) < distance(BLUE) ? 'bone' : 'pore') === kind) counts[kind].right++;
+    }
+  return { bone: counts.bone.right / counts.bone.all, pore: counts.pore.right / counts.pore.all };
+}

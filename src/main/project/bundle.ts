@@ -1,6 +1,7 @@
-// "Export for sharing": a folder holding the project (unlocked, paths re-based) and, optionally,
-// copies of its volumes under data/ and half-resolution previews under preview/ (small enough to
-// send when the data is not). Import copies such a folder to where the user wants it.
+// "Export for sharing": a folder holding the project (unlocked, paths re-based), the result files
+// it keeps beside it under results/ (a large segment-all result) and, optionally, copies of its
+// volumes under data/ and half-resolution previews under preview/ (small enough to send when the
+// data is not). Import copies such a folder to where the user wants it.
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -25,6 +26,8 @@ const manifestSchema = z.object({
   data: z.array(z.object({ volumeId: z.string(), path: z.string() })),
   /** Half-resolution copies (OME-Zarr), to look at; the project's labels stay on the full data. */
   previews: z.array(z.object({ volumeId: z.string(), path: z.string(), factor: z.number() })).default([]),
+  /** Result files of the project (OME-Zarr), relative to the bundle. */
+  results: z.array(z.object({ resultId: z.string(), path: z.string() })).default([]),
 });
 
 export interface ExportOptions {
@@ -71,6 +74,7 @@ export async function exportBundle(
         data.push({ volumeId, path: `data/${name}` });
       }
     }
+    const { results, resultPaths } = await copyResults(project, temporary, target, job.signal);
     const previews: z.infer<typeof manifestSchema>['previews'] = [];
     if (options.preview) {
       const names = new Set<string>();
@@ -89,6 +93,7 @@ export async function exportBundle(
     }
     await project.copyTo(join(temporary, BUNDLE_PROJECT), {
       volumePaths: finalPaths,
+      resultPaths,
       finalPath: join(target, BUNDLE_PROJECT),
       history: { action: 'exported', detail: { includeData: options.includeData, preview: !!options.preview } },
     });
@@ -99,6 +104,7 @@ export async function exportBundle(
       createdAt: new Date().toISOString(),
       data,
       previews,
+      results,
     };
     await writeFile(join(temporary, MANIFEST), JSON.stringify(manifest, null, 2));
     await rename(temporary, target);
@@ -108,6 +114,33 @@ export async function exportBundle(
     await rm(temporary, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Copies the project's result files into `temporary`/results/; where they will be once the bundle is at `target`. */
+async function copyResults(
+  project: ProjectFile,
+  temporary: string,
+  target: string,
+  signal: AbortSignal,
+): Promise<{ results: z.infer<typeof manifestSchema>['results']; resultPaths: Map<string, string> }> {
+  const results: z.infer<typeof manifestSchema>['results'] = [];
+  const resultPaths = new Map<string, string>();
+  const names = new Set<string>();
+  for (const result of project.results()) {
+    const source = project.resultPath(result);
+    if (!source || !existsSync(source)) continue; // a result whose file is gone stays as recorded
+    const name = uniqueName(basename(source), names);
+    await cp(source, join(temporary, 'results', name), {
+      recursive: true,
+      filter: () => {
+        if (signal.aborted) throw cancelled();
+        return true;
+      },
+    });
+    resultPaths.set(result.id, join(target, 'results', name));
+    results.push({ resultId: result.id, path: `results/${name}` });
+  }
+  return { results, resultPaths };
 }
 
 /** Copies a bundle into `destFolder`; returns the path of the project inside the copy. */

@@ -102,5 +102,7 @@ export function writeProblem(path: string, error: unknown): Error {
   const code = (error as { code?: string }).code ?? '';
   if (['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].includes(code))
     return new TomosegError('bad-input', `cannot write ${path}: the location is read-only or not allowed (${code})`);
+  if (['ENOTDIR', 'EEXIST'].includes(code))
+    return new TomosegError('bad-input', `cannot write ${path}: part of its folder path is a file, not a folder`);
   return error as Error;
 }

@@ -44,6 +44,18 @@ export class ProjectLock {
       .immediate();
   }
 
+  /** Who holds the lock now (not this process where another took it over while this one was frozen). */
+  holder(): LockHolder | undefined {
+    return this.db.prepare('SELECT pid, hostname, token, heartbeat FROM lock WHERE id = 1').get() as
+      LockHolder | undefined;
+  }
+
+  /** Stops the heartbeat of a lock that is no longer this process's. */
+  abandon(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   private beat(): void {
     try {
       this.db.prepare('UPDATE lock SET heartbeat = ? WHERE id = 1 AND token = ?').run(Date.now(), this.me.token);

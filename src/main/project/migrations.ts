@@ -62,6 +62,13 @@ export const MIGRATIONS: readonly Migration[] = [
         heartbeat INTEGER NOT NULL         -- ms since the epoch, refreshed while held
       );
     `),
+  // 1 → 2: the dataset inside an HDF5 file a volume was read from (NULL for other formats), and
+  // what a model needs besides its payload to be restored as it was (preview or full).
+  (db) =>
+    db.exec(`
+      ALTER TABLE volumes ADD COLUMN dataset TEXT;
+      ALTER TABLE models ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -229,6 +229,32 @@ describe('ProjectFile', () => {
     expect(second.readOnly).toBe(true);
   });
 
+  it('a writer frozen past the lock timeout that lost its lock turns read-only instead of writing on', async () => {
+    const { path, project, volumeId, store } = await projectWithLabels(3);
+    project.setMeta('note', 'before');
+    // what a second Tomoseg does once this one stopped answering (SIGSTOP) for over 30 s
+    const other = new Database(path);
+    other
+      .prepare("UPDATE lock SET pid = 4242, hostname = 'elsewhere', token = 'theirs', heartbeat = ?")
+      .run(Date.now());
+    other.close();
+    expect(() => project.setMeta('note', 'after')).toThrow(
+      expect.objectContaining({
+        kind: 'conflict',
+        message: expect.stringMatching(
+          /read-only here from now on \(this Tomoseg stopped answering for over 30 s and another Tomoseg \(process 4242 on elsewhere\) has it open for writing now\); nothing was written/,
+        ) as unknown,
+      }),
+    );
+    expect(project.readOnly).toBe(true);
+    store.paint(testStroke(9));
+    expect(() => project.saveLabels(volumeId, store)).toThrow(/read-only/);
+    expect(project.meta('note')).toBe('before');
+    expect(
+      (new Database(path, { readonly: true }).prepare('SELECT token FROM lock').get() as { token: string }).token,
+    ).toBe('theirs');
+  });
+
   it('refuses a damaged file with a clear error and leaves it unchanged', async () => {
     const { path, project } = await projectWithLabels(30);
     project.close();

@@ -4,11 +4,11 @@
 // are read and written through ProjectTables (tables.ts).
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { TomosegError } from '../../shared/errors';
 import { backupName, damaged, inspect, lockedNotice, unwritableReason, writeProblem } from './file-checks';
-import { ProjectLock } from './lock';
+import { ProjectLock, STALE_MS } from './lock';
 import { MIGRATIONS, type Migration, migrate } from './migrations';
 import { resolveStoredPath, storedRelativePath } from './paths';
 import { ProjectTables } from './tables';
@@ -24,6 +24,8 @@ export interface OpenProjectOptions {
 
 export interface CopyOptions {
   volumePaths?: Map<string, string>;
+  /** Where result files will be (absolute), by result id; others keep pointing where they are. */
+  resultPaths?: Map<string, string>;
   /** Where the copy will end up when it is written elsewhere first (a bundle built in a temp folder). */
   finalPath?: string;
   history?: { action: string; detail: Record<string, unknown> };
@@ -43,13 +45,14 @@ export class ProjectFile extends ProjectTables {
     super(path, db, readOnlyReason);
   }
 
-  /** Creates a new project; refuses to replace an existing file. */
+  /** Creates a new project, and its folder when missing; refuses to replace an existing file. */
   static async create(path: string, name: string, options: OpenProjectOptions = {}): Promise<ProjectFile> {
     const target = resolve(path);
     if (existsSync(target))
       throw new TomosegError('conflict', `${path} already exists; choose another name or open it`);
     const temporary = `${target}.creating-${process.pid}`;
     try {
+      mkdirSync(dirname(target), { recursive: true });
       const db = new Database(temporary);
       try {
         migrate(db, 0, options.migrations);
@@ -67,7 +70,11 @@ export class ProjectFile extends ProjectTables {
       }
       renameSync(temporary, target);
     } catch (error) {
-      rmSync(temporary, { force: true });
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // nothing was written where the folder could not be made
+      }
       throw writeProblem(path, error);
     }
     return ProjectFile.open(target, options);
@@ -161,7 +168,7 @@ export class ProjectFile extends ProjectTables {
             rebase.run(storedRelativePath(final, now), now, volume.id);
           }
           for (const result of this.results()) {
-            const file = this.resultPath(result);
+            const file = options.resultPaths?.get(result.id) ?? this.resultPath(result);
             if (file) rebaseResult.run(storedRelativePath(final, file), result.id);
           }
           copy.prepare('DELETE FROM lock').run();
@@ -179,6 +186,23 @@ export class ProjectFile extends ProjectTables {
       rmSync(temporary, { force: true });
       throw writeProblem(dest, error);
     }
+  }
+
+  /**
+   * A process frozen past STALE_MS (SIGSTOP, a suspended laptop) may have lost its lock to another
+   * Tomoseg: then it must not write on as if nothing happened. It turns read-only and says why.
+   */
+  protected override confirmWriter(): void {
+    if (!this.lock) return;
+    const holder = this.lock.holder();
+    if (holder?.token === this.lock.me.token) return;
+    this.lock.abandon();
+    this.lock = undefined;
+    this.readOnlyBecause = `this Tomoseg stopped answering for over ${STALE_MS / 1000} s and ${holder ? lockedNotice(holder) : 'another Tomoseg took the project over'} now`;
+    throw new TomosegError(
+      'conflict',
+      `${this.path} is read-only here from now on (${this.readOnlyBecause}); nothing was written: use Save As to keep your changes`,
+    );
   }
 
   close(): void {

@@ -19,6 +19,8 @@ export interface VolumeRecord {
   /** From the project's folder, '/' separators. */
   relativePath: string;
   absolutePath: string;
+  /** The dataset inside an HDF5 / NeXus file it was read from; null for other formats. */
+  dataset: string | null;
   fingerprint: Fingerprint;
   voxelSize: Vec3;
   unit: string;
@@ -34,6 +36,8 @@ export interface ModelRecord {
   /** Labels version the model was trained on, so the UI can say "labels changed since". */
   labelsVersion: number | null;
   createdAt: string;
+  /** How it was trained, e.g. `preview` (a quick model for the live overlay). */
+  meta: Record<string, unknown>;
   /** The engine's model, exactly as it was given. */
   payload: Uint8Array;
 }
@@ -67,12 +71,16 @@ export abstract class ProjectTables {
   protected constructor(
     readonly path: string,
     protected readonly db: Database.Database,
-    /** Why the project opened read-only, or undefined when this instance may write. */
-    readonly readOnlyReason: string | undefined,
+    /** Why the project is read-only here, or undefined while this instance may write. */
+    protected readOnlyBecause: string | undefined,
   ) {}
 
+  get readOnlyReason(): string | undefined {
+    return this.readOnlyBecause;
+  }
+
   get readOnly(): boolean {
-    return this.readOnlyReason !== undefined;
+    return this.readOnlyBecause !== undefined;
   }
 
   // ---- Metadata, classes, history ----
@@ -132,6 +140,7 @@ export abstract class ProjectTables {
       name: r.name as string,
       relativePath: r.relative_path as string,
       absolutePath: r.absolute_path as string,
+      dataset: (r.dataset as string | null) ?? null,
       fingerprint: this.parse(fingerprintSchema, r.fingerprint as string, `volume ${String(r.name)}`) as Fingerprint,
       voxelSize: this.parse(vec3, r.voxel_size as string, `volume ${String(r.name)}`) as Vec3,
       unit: r.unit as string,
@@ -147,19 +156,23 @@ export abstract class ProjectTables {
   }
 
   /** Adds a volume found at `path`; returns its id. */
-  addVolume(path: string, details: { name: string; fingerprint: Fingerprint; voxelSize: Vec3; unit: string }): string {
+  addVolume(
+    path: string,
+    details: { name: string; fingerprint: Fingerprint; voxelSize: Vec3; unit: string; dataset?: string | null },
+  ): string {
     const id = randomUUID();
     this.write(() =>
       this.db
         .prepare(
-          `INSERT INTO volumes (id, name, relative_path, absolute_path, fingerprint, voxel_size, unit, added_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO volumes (id, name, relative_path, absolute_path, dataset, fingerprint, voxel_size, unit, added_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
           details.name,
           storedRelativePath(this.path, path),
           resolve(path),
+          details.dataset ?? null,
           JSON.stringify(details.fingerprint),
           JSON.stringify(details.voxelSize),
           details.unit,
@@ -224,12 +237,12 @@ export abstract class ProjectTables {
 
   // ---- Models and results ----
 
-  addModel(model: Omit<ModelRecord, 'id' | 'createdAt'>): ModelRecord {
-    const record: ModelRecord = { ...model, id: randomUUID(), createdAt: new Date().toISOString() };
+  addModel(model: Omit<ModelRecord, 'id' | 'createdAt' | 'meta'> & { meta?: Record<string, unknown> }): ModelRecord {
+    const record: ModelRecord = { meta: {}, ...model, id: randomUUID(), createdAt: new Date().toISOString() };
     this.write(() =>
       this.db
         .prepare(
-          'INSERT INTO models (id, name, volume_id, labels_version, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)',
+          'INSERT INTO models (id, name, volume_id, labels_version, created_at, payload, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
         .run(
           record.id,
@@ -238,6 +251,7 @@ export abstract class ProjectTables {
           record.labelsVersion,
           record.createdAt,
           Buffer.from(record.payload),
+          JSON.stringify(record.meta),
         ),
     );
     return record;
@@ -245,52 +259,67 @@ export abstract class ProjectTables {
 
   /** Models without their payloads, oldest first. */
   models(): Omit<ModelRecord, 'payload'>[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        'SELECT id, name, volume_id AS volumeId, labels_version AS labelsVersion, created_at AS createdAt FROM models ORDER BY created_at, id',
+        'SELECT id, name, volume_id AS volumeId, labels_version AS labelsVersion, created_at AS createdAt, meta FROM models ORDER BY created_at, rowid',
       )
-      .all() as Omit<ModelRecord, 'payload'>[];
+      .all() as (Omit<ModelRecord, 'payload' | 'meta'> & { meta: string })[];
+    return rows.map((r) => ({ ...r, meta: this.parse(jsonObject, r.meta, `model ${r.name}`) }));
   }
 
   model(id: string): ModelRecord {
-    const row = this.db
-      .prepare(
-        'SELECT id, name, volume_id AS volumeId, labels_version AS labelsVersion, created_at AS createdAt, payload FROM models WHERE id = ?',
-      )
-      .get(id) as (Omit<ModelRecord, 'payload'> & { payload: Buffer }) | undefined;
-    if (!row) throw new TomosegError('not-found', `project ${this.path} has no model ${id}`);
-    return { ...row, payload: new Uint8Array(row.payload) };
+    const summary = this.models().find((m) => m.id === id);
+    if (!summary) throw new TomosegError('not-found', `project ${this.path} has no model ${id}`);
+    const payload = this.db.prepare('SELECT payload FROM models WHERE id = ?').pluck().get(id) as Buffer;
+    return { ...summary, payload: new Uint8Array(payload) };
   }
 
-  addResult(result: Omit<ResultRecord, 'id' | 'createdAt'>): ResultRecord {
-    if ((result.relativePath === null) === (result.data === null))
-      throw badInput(`result "${result.name}" needs either data or a file path, not both`);
-    const record: ResultRecord = { ...result, id: randomUUID(), createdAt: new Date().toISOString() };
+  addResult(result: Omit<ResultRecord, 'id' | 'createdAt'> & { id?: string }): ResultRecord {
+    return this.replaceResults([result], [])[0]!;
+  }
+
+  /**
+   * Adds `results` and deletes the results `replacing` in one transaction, so the file holds the
+   * old set or the new one, never neither. Files of deleted results are the caller's to remove.
+   */
+  replaceResults(
+    results: (Omit<ResultRecord, 'id' | 'createdAt'> & { id?: string })[],
+    replacing: string[],
+  ): ResultRecord[] {
+    for (const result of results)
+      if ((result.relativePath === null) === (result.data === null))
+        throw badInput(`result "${result.name}" needs either data or a file path, not both`);
+    const createdAt = new Date().toISOString();
+    const records: ResultRecord[] = results.map((r) => ({ ...r, id: r.id ?? randomUUID(), createdAt }));
     this.write(() =>
-      this.db
-        .prepare(
+      this.db.transaction(() => {
+        const insert = this.db.prepare(
           'INSERT INTO results (id, name, kind, volume_id, model_id, created_at, relative_path, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          record.id,
-          record.name,
-          record.kind,
-          record.volumeId,
-          record.modelId,
-          record.createdAt,
-          record.relativePath,
-          record.data && Buffer.from(record.data),
-          JSON.stringify(record.meta),
-        ),
+        );
+        for (const record of records)
+          insert.run(
+            record.id,
+            record.name,
+            record.kind,
+            record.volumeId,
+            record.modelId,
+            record.createdAt,
+            record.relativePath,
+            record.data && Buffer.from(record.data),
+            JSON.stringify(record.meta),
+          );
+        const remove = this.db.prepare('DELETE FROM results WHERE id = ?');
+        for (const id of replacing) remove.run(id);
+      })(),
     );
-    return record;
+    return records;
   }
 
   /** Results without their data, oldest first. */
   results(): Omit<ResultRecord, 'data'>[] {
     const rows = this.db
       .prepare(
-        'SELECT id, name, kind, volume_id AS volumeId, model_id AS modelId, created_at AS createdAt, relative_path AS relativePath, meta FROM results ORDER BY created_at, id',
+        'SELECT id, name, kind, volume_id AS volumeId, model_id AS modelId, created_at AS createdAt, relative_path AS relativePath, meta FROM results ORDER BY created_at, rowid',
       )
       .all() as (Omit<ResultRecord, 'data' | 'meta'> & { meta: string })[];
     return rows.map((r) => ({ ...r, meta: this.parse(jsonObject, r.meta, `result ${r.name}`) }));
@@ -308,14 +337,26 @@ export abstract class ProjectTables {
     return result.relativePath === null ? null : resolveStoredPath(this.path, result.relativePath);
   }
 
+  /**
+   * Runs `work` in one immediate transaction that first confirms this instance may still write
+   * (confirmWriter): the check and the writes are atomic against any other process.
+   */
   protected write<T>(work: () => T): T {
     if (this.readOnly)
       throw new TomosegError(
         'conflict',
         `${this.path} is open read-only (${this.readOnlyReason}); use Save As to keep changes`,
       );
-    return work();
+    return this.db
+      .transaction(() => {
+        this.confirmWriter();
+        return work();
+      })
+      .immediate();
   }
+
+  /** Throws (and turns read-only) where this instance lost the right to write; see ProjectFile. */
+  protected confirmWriter(): void {}
 
   protected parse<T>(schema: z.ZodType<T>, json: string, what: string): T {
     try {

@@ -2,7 +2,8 @@
 // user's classes may have gaps (a class removed), so training renumbers them and the model then
 // gets the user's values back, which its predictions carry from then on.
 import type { Region } from '../../shared/volume';
-import { DEFAULT_TRAINING, type Model, predictRegion, predictVolume, trainModel } from '../engine';
+import { badInput } from '../../shared/errors';
+import { DEFAULT_TRAINING, type Model, parseModel, predictRegion, predictVolume, trainModel } from '../engine';
 import type { LabelledVoxels } from '../labels';
 import type { Volume } from '../volume/volume';
 import type {
@@ -43,6 +44,18 @@ export const engine: SegmentationEngine<Model> = {
   },
 
   classesOf: (model) => model.classes.map((c) => c.value),
+
+  // the model file's JSON, validated on the way back like a model file
+  modelToBytes: (model) => new TextEncoder().encode(JSON.stringify(model)),
+  modelFromBytes(bytes, source) {
+    let data: unknown;
+    try {
+      data = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw badInput(`${source} is damaged: not valid JSON`);
+    }
+    return parseModel(data, source);
+  },
 
   async predictRegion(model: Model, volume: Volume, region: Region): Promise<RegionPrediction> {
     const { labels, probabilities } = await predictRegion(model, volume, region);

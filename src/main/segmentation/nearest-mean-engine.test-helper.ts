@@ -41,6 +41,14 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
     return model.classes;
   }
 
+  modelToBytes(model: MeanModel): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(model));
+  }
+
+  modelFromBytes(bytes: Uint8Array): MeanModel {
+    return JSON.parse(new TextDecoder().decode(bytes)) as MeanModel;
+  }
+
   async predictRegion(model: MeanModel, volume: Volume, region: Region): Promise<RegionPrediction> {
     const data = await volume.read(region);
     const classes = new Uint8Array(data.length);

@@ -88,7 +88,7 @@ export async function createResultStore(
 }
 
 /** `dispose` deferred while anything holds the result. */
-function held(dispose: () => Promise<void>): Pick<FinishedResult, 'hold' | 'dispose'> {
+export function held(dispose: () => Promise<void>): Pick<FinishedResult, 'hold' | 'dispose'> {
   let holders = 0;
   let wanted = false;
   let disposed: Promise<void> | undefined;

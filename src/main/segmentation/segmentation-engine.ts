@@ -44,6 +44,9 @@ export interface SegmentationEngine<M = unknown> {
   train(volume: Volume, labels: LabelledVoxels, options: SegmentationTrainOptions): Promise<M>;
   /** Label values the model predicts, in its output order. */
   classesOf(model: M): number[];
+  /** The model as bytes a project keeps, and back (`source` names it in errors). */
+  modelToBytes(model: M): Uint8Array;
+  modelFromBytes(bytes: Uint8Array, source: string): M;
   /** Prediction of one small region (a slice), fast enough for the live view. */
   predictRegion(model: M, volume: Volume, region: Region, signal?: AbortSignal): Promise<RegionPrediction>;
   /** Blockwise prediction of the whole volume into chunked outputs. */

@@ -175,6 +175,14 @@ export class WorkerEngine implements SegmentationEngine<Model> {
     return engine.classesOf(model);
   }
 
+  modelToBytes(model: Model): Uint8Array {
+    return engine.modelToBytes(model);
+  }
+
+  modelFromBytes(bytes: Uint8Array, source: string): Model {
+    return engine.modelFromBytes(bytes, source);
+  }
+
   async predictRegion(model: Model, volume: Volume, region: Region, signal?: AbortSignal): Promise<RegionPrediction> {
     return (await this.liveThread().call(
       volume,

@@ -3,11 +3,14 @@
 import { join } from 'node:path';
 import type { Handlers } from '../api/dispatch';
 import { Activity, markingActivity } from './activity';
+import { clusterHandlers } from './cluster-handlers';
+import { ClusterService } from './cluster-service';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
 import { RecentList } from './recent';
 import { WorkerEngine } from '../segmentation/worker-engine';
 import { projectHandlers } from './project-handlers';
+import type { WorkHost } from '../project/saved-work';
 import { ProjectService, type ProjectVolumeHost } from './project-service';
 import { meshHandlers } from './mesh-handlers';
 import { MeshService } from './mesh-service';
@@ -54,15 +57,21 @@ export function createBackend(options: BackendOptions): Backend {
   };
   // Volumes a project closes are closed as when the UI closes them.
   const projectVolumes: ProjectVolumeHost = {
-    openPath: (path, remember) => volumes.openPath(path, remember),
+    openPath: (path, remember, dataset) => volumes.openPath(path, remember, dataset),
     get: (volumeId) => volumes.get(volumeId),
     info: (volumeId) => volumes.info(volumeId),
     close: closeVolume,
+  };
+  // Save stores the segmentation's model and result; opening a project gives them back.
+  const work: WorkHost = {
+    workOf: (volumeId) => segmentation.workOf(volumeId),
+    restore: (volumeId, saved) => segmentation.restoreWork(volumeId, saved),
   };
   const projects = new ProjectService(
     projectVolumes,
     new RecentList(join(options.dataDir, 'recent-projects.json')),
     jobs,
+    work,
   );
   const segmentation = new SegmentationService({
     volumes,
@@ -88,7 +97,7 @@ export function createBackend(options: BackendOptions): Backend {
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
     userActive: async () => null, // marks the user active, as every scrolling and painting call does
     // A volume of the open project, closed and opened again, gets its project labels back.
-    openVolume: async ({ path }) => projects.attachOpened(await volumes.openPath(path)),
+    openVolume: async ({ path, dataset }) => projects.attachOpened(await volumes.openPath(path, true, dataset)),
     openSample: async () =>
       projects.attachOpened(await volumes.openPath(join(options.resourcesDir, SAMPLE_FILE), false)),
     closeVolume: async ({ volumeId }) => {
@@ -101,6 +110,7 @@ export function createBackend(options: BackendOptions): Backend {
     ...segmentationHandlers(segmentation),
     ...projectHandlers(projects),
     ...meshHandlers(meshes),
+    ...clusterHandlers(new ClusterService({ volumes, modelOf: (volumeId) => segmentation.currentModel(volumeId) })),
   });
   return { handlers, events, jobs };
 }

@@ -11,6 +11,7 @@ import { compareFingerprints, fingerprint } from '../project/fingerprint';
 import { locateVolume } from '../project/locate';
 import { resolveStoredPath } from '../project/paths';
 import { PROJECT_EXTENSION, ProjectFile } from '../project/project-file';
+import { type SavedMarks, type WorkHost, loadWork, storeWork } from '../project/saved-work';
 import type { ModelRecord, ResultRecord } from '../project/tables';
 import type { Volume } from '../volume/volume';
 import type { Jobs } from './jobs';
@@ -18,7 +19,8 @@ import type { RecentList } from './recent';
 
 /** What the project needs from the volume service. */
 export interface ProjectVolumeHost {
-  openPath(path: string, remember?: boolean): Promise<VolumeInfo>;
+  /** `dataset`: the one to read in an HDF5 file (recorded by the project), else the file's default. */
+  openPath(path: string, remember?: boolean, dataset?: string): Promise<VolumeInfo>;
   get(volumeId: string): Volume;
   info(volumeId: string): VolumeInfo;
   close(volumeId: string): Promise<boolean>;
@@ -34,6 +36,8 @@ interface Member {
   open: VolumeInfo | null;
   /** Where it was open before the UI closed it, to take it back even if its content differed. */
   lastPath?: string;
+  /** The model and result saved last (or restored), so Save stores each once. */
+  saved: SavedMarks;
 }
 
 interface OpenProject {
@@ -51,6 +55,10 @@ export class ProjectService {
     private readonly volumes: ProjectVolumeHost,
     private readonly recent: RecentList,
     private readonly jobs: Jobs,
+    /** The segmentation service's models and results, which Save stores and opening restores. */
+    private readonly work?: WorkHost,
+    /** Results up to this many bytes go into the project file, larger ones beside it (tests lower it). */
+    private readonly inProjectBytes?: number,
   ) {}
 
   // ---- Labels (the segmentation service paints through these) ----
@@ -86,7 +94,13 @@ export class ProjectService {
       return;
     }
     if (!this.current!.file.readOnly) this.current!.file.saveLabels(member.id, member.store);
-    Object.assign(member, { open: null, status: 'closed', foundBy: null, lastPath: resolve(member.open!.path) });
+    Object.assign(member, {
+      open: null,
+      status: 'closed',
+      foundBy: null,
+      lastPath: resolve(member.open!.path),
+      saved: {},
+    });
   }
 
   /**
@@ -116,6 +130,7 @@ export class ProjectService {
       project.file.setVolumePath(member.id, path);
       project.file.addHistory('volume relinked', { id: member.id, path, match });
     }
+    await this.restoreWork(project, member);
     return info;
   }
 
@@ -172,6 +187,7 @@ export class ProjectService {
       throw error;
     }
     await this.switchTo(opened);
+    for (const member of opened.members) await this.restoreWork(opened, member);
     await this.recent.add(file.path);
     return this.state()!;
   }
@@ -184,6 +200,7 @@ export class ProjectService {
         `${project.file.path} is read-only (${project.file.readOnlyReason}); use Save As`,
       );
     this.flush(project);
+    await this.storeWork(project);
     project.file.checkpoint();
     return this.state()!;
   }
@@ -194,7 +211,10 @@ export class ProjectService {
     const target = withExtension(path);
     // Replacing the open file under its own handle would lose later writes.
     if (resolve(target) === project.file.path) return this.saveProject();
-    if (!project.file.readOnly) this.flush(project);
+    if (!project.file.readOnly) {
+      this.flush(project);
+      await this.storeWork(project);
+    }
     await project.file.copyTo(target, {
       volumePaths: this.foundPaths(project),
       history: { action: 'saved as', detail: { from: project.file.path } },
@@ -210,7 +230,8 @@ export class ProjectService {
     project.file.close();
     project.file = copy;
     project.notices = project.notices.filter((n) => !n.startsWith('Read-only'));
-    this.flush(project); // what a read-only project had painted
+    this.flush(project); // what a read-only project had painted, trained and segmented
+    await this.storeWork(project);
     await this.recent.add(copy.path);
     return this.state()!;
   }
@@ -243,10 +264,11 @@ export class ProjectService {
       fingerprint: await fingerprint(volume),
       voxelSize: volume.voxelSize,
       unit: volume.unit,
+      dataset: datasetOf(volume),
     });
     const store = this.loose.get(volumeId) ?? new LabelStore(volume.shape);
     this.loose.delete(volumeId);
-    project.members.push({ id, store, status: 'found', foundBy: 'added', open: info });
+    project.members.push({ id, store, status: 'found', foundBy: 'added', open: info, saved: {} });
     project.file.saveLabels(id, store);
     project.file.addHistory('volume added', { id, name: info.name });
     return this.state()!;
@@ -257,7 +279,7 @@ export class ProjectService {
     const member = project.members.find((m) => m.id === projectVolumeId);
     if (!member) throw new TomosegError('not-found', `the project has no volume ${projectVolumeId}`);
     const record = project.file.volume(projectVolumeId);
-    const info = await this.volumes.openPath(path, false);
+    const info = await this.volumes.openPath(path, false, record.dataset ?? undefined);
     try {
       const match = compareFingerprints(record.fingerprint, await fingerprint(this.volumes.get(info.id)));
       if (match === 'shape-differs')
@@ -270,7 +292,12 @@ export class ProjectService {
           `${path} has the shape of "${record.name}" but different data where sampled: link it anyway only if it is the same scan (e.g. re-exported)`,
         );
       if (member.open) await this.volumes.close(member.open.id);
-      Object.assign(member, { open: info, status: match === 'same' ? 'found' : 'content-differs', foundBy: 'relink' });
+      Object.assign(member, {
+        open: info,
+        status: match === 'same' ? 'found' : 'content-differs',
+        foundBy: 'relink',
+        saved: {},
+      });
       if (!project.file.readOnly) {
         project.file.setVolumePath(projectVolumeId, info.path);
         project.file.addHistory('volume relinked', { id: projectVolumeId, path: info.path, match });
@@ -279,6 +306,7 @@ export class ProjectService {
       if (member.open?.id !== info.id) await this.volumes.close(info.id);
       throw error;
     }
+    await this.restoreWork(project, member);
     return this.state()!;
   }
 
@@ -335,7 +363,9 @@ export class ProjectService {
       readOnly: file.readOnly,
       notices,
       volumes,
-      models: file.models(),
+      models: file
+        .models()
+        .map(({ id, name, volumeId, labelsVersion, createdAt }) => ({ id, name, volumeId, labelsVersion, createdAt })),
       results: file
         .results()
         .map(({ id, name, kind, volumeId, createdAt }) => ({ id, name, kind, volumeId, createdAt })),
@@ -361,7 +391,7 @@ export class ProjectService {
           file.path,
           record,
           async (path) => {
-            const info = await this.volumes.openPath(path, false);
+            const info = await this.volumes.openPath(path, false, record.dataset ?? undefined);
             return { info, volume: this.volumes.get(info.id) };
           },
           (opened) => this.volumes.close(opened.info.id),
@@ -372,6 +402,7 @@ export class ProjectService {
           status: located ? (located.match === 'same' ? 'found' : 'content-differs') : 'missing',
           foundBy: located?.foundBy ?? null,
           open: located?.opened.info ?? null,
+          saved: {},
         });
         // Found somewhere else than recorded: remember where, so the next open is direct.
         if (located && located.foundBy !== 'relative' && !file.readOnly) file.setVolumePath(record.id, located.path);
@@ -392,6 +423,37 @@ export class ProjectService {
     for (const member of project.members) project.file.saveLabels(member.id, member.store);
   }
 
+  /** Stores each open volume's model and result that changed since they were last saved. */
+  private async storeWork(project: OpenProject): Promise<void> {
+    if (!this.work) return;
+    for (const member of project.members) {
+      if (!member.open) continue;
+      const work = this.work.workOf(member.open.id);
+      member.saved = await storeWork(project.file, member.id, work, member.saved, this.inProjectBytes);
+    }
+  }
+
+  /** Gives an open project volume its saved model and result; what cannot be read becomes a notice. */
+  private async restoreWork(project: OpenProject, member: Member): Promise<void> {
+    if (!this.work || !member.open) return;
+    const openId = member.open.id;
+    const { work, ids, notices } = await loadWork(project.file, member.id, this.volumes.get(openId));
+    try {
+      await this.work.restore(openId, work);
+    } catch (error) {
+      await work.result?.close();
+      const name = project.file.volume(member.id).name;
+      notices.push(`The saved model of "${name}" could not be used (${(error as Error).message}); train again.`);
+    }
+    project.notices.push(...notices);
+    // What came back is what is saved: the next Save stores only what changes.
+    const now = this.work.workOf(openId);
+    member.saved = {
+      ...(now.model && ids.model && work.model && { model: { token: now.model.token, id: ids.model } }),
+      ...(now.result && ids.result && work.result && { result: { token: now.result.token, ids: ids.result } }),
+    };
+  }
+
   private foundPaths(project: OpenProject): Map<string, string> {
     return new Map(project.members.filter((m) => m.open).map((m) => [m.id, m.open!.path]));
   }
@@ -404,6 +466,12 @@ export class ProjectService {
     if (!this.current) throw new TomosegError('not-found', 'no project is open');
     return this.current;
   }
+}
+
+/** The dataset an HDF5 volume was read from (its reader's `datasetPath`); null for other formats. */
+function datasetOf(volume: Volume): string | null {
+  const dataset = (volume as Volume & { datasetPath?: unknown }).datasetPath;
+  return typeof dataset === 'string' ? dataset : null;
 }
 
 function withExtension(path: string): string {

@@ -25,7 +25,9 @@ import { predictInTiles } from '../segmentation/tiles';
 import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
+import type { RestoredWork, VolumeWork } from '../project/saved-work';
 import type { JobContext } from './jobs';
+import { restoreWork, workOf } from './segmentation-work';
 import {
   type Session,
   type SessionOptions,
@@ -202,6 +204,11 @@ export class SegmentationService {
     return current.preview ? this.trainNow(session, { seed: current.seed }, context) : current;
   }
 
+  /** The current model (the engine's own object, with its version and whether it is a preview); undefined before training. */
+  currentModel(volumeId: string): TrainedModel | undefined {
+    return this.session(volumeId).model;
+  }
+
   /** The current model's prediction of a slice; null before the first training. */
   async readPredictionSlice(volumeId: string, axis: Axis, index: number): Promise<PredictionSlice | null> {
     const session = this.session(volumeId);
@@ -374,6 +381,18 @@ export class SegmentationService {
     const { jobs } = this.options;
     const [train, segmentAll, exporting] = SEGMENTATION_JOBS.map((kind) => jobs.runningOn(volumeId, kind));
     return { ...(train && { train }), ...(segmentAll && { segmentAll }), ...(exporting && { export: exporting }) };
+  }
+
+  // ---- Saved work (a project's) ----
+
+  /** The model and result a project saves of this volume; nothing before its first use. */
+  workOf(volumeId: string): VolumeWork {
+    return workOf(this.sessions.peek(volumeId), this.options.engine);
+  }
+
+  /** Takes back a project's saved model and result: the views predict and show them at once. */
+  restoreWork(volumeId: string, work: RestoredWork): Promise<void> {
+    return restoreWork(this.session(volumeId), this.options.engine, work);
   }
 
   // ---- Internals ----

@@ -86,6 +86,11 @@ export class Sessions {
     return session;
   }
 
+  /** The session of a volume, if it has one (never makes one). */
+  peek(volumeId: string): Session | undefined {
+    return this.open.get(volumeId);
+  }
+
   /** Forgets a closed volume: cancels its jobs, drops its model and result. */
   async forget(volumeId: string): Promise<void> {
     const session = this.open.get(volumeId);

@@ -26,7 +26,8 @@ import { Modal, RecentList, useRecent } from './Modal';
 import { RelinkDialog } from './RelinkDialog';
 import './ProjectPanel.css';
 
-type DialogKind = 'new' | 'open' | 'save-as' | 'export' | 'import';
+/** `save-new`: Save with no project open asks where, then creates the project and saves into it. */
+type DialogKind = 'new' | 'save-new' | 'open' | 'save-as' | 'export' | 'import';
 
 const STATUS_TEXT = {
   found: 'found',
@@ -110,8 +111,9 @@ export function ProjectPanel() {
           </button>
           <button
             type="button"
-            onClick={() => void saveProject(services)}
-            disabled={disabled || !project || project.readOnly}
+            onClick={() => (project ? void saveProject(services) : setDialog('save-new'))}
+            disabled={disabled || !!project?.readOnly}
+            title={project ? undefined : 'Save into a new project (asks where)'}
             data-testid="project-save"
           >
             Save
@@ -238,6 +240,12 @@ const DIALOGS: Record<DialogKind, DialogSpec> = {
     fields: [{ label: 'Project file', placeholder: '/data/study/study.tomoseg' }],
     action: 'Create',
   },
+  'save-new': {
+    title: 'Save as a new project',
+    hint: 'No project is open yet: choose a .tomoseg file on the machine that runs Tomoseg (a missing folder is created). The volume shown goes into it with its labels, model and segmentation.',
+    fields: [{ label: 'Project file', placeholder: '/data/study/study.tomoseg' }],
+    action: 'Save',
+  },
   open: {
     title: 'Open a project',
     hint: 'Its volumes are found next to it, where they were, or by their content nearby.',
@@ -285,13 +293,25 @@ function ProjectDialog({
   const recent = useRecent(kind === 'open' ? services : null, () => services.client.api.recentProjects({}));
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
+  /** Why creating the project failed: the dialog stays open to fix the path. */
+  const [problem, setProblem] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
 
   const submit = (given: string[]): void => {
     const paths = given.map((v) => v.trim());
     if (paths.some((p) => !p)) return;
-    onClose();
     const [a, b] = paths as [string, string];
-    if (kind === 'new') void newProject(services, a);
+    if (kind === 'new' || kind === 'save-new') {
+      setProblem(null);
+      setCreating(true);
+      void newProject(services, a, { save: kind === 'save-new' }).then((failed) => {
+        setCreating(false);
+        if (failed) setProblem(failed);
+        else onClose();
+      });
+      return;
+    }
+    onClose();
     if (kind === 'open') void openProject(services, a);
     if (kind === 'save-as') void saveProjectAs(services, a);
     if (kind === 'export') void exportBundle(services, a, { includeData, preview });
@@ -342,6 +362,11 @@ function ProjectDialog({
         />
       )}
       <RecentList title="Recent projects" paths={recent} onPick={(item) => submit([item])} testId="project-recent" />
+      {problem && (
+        <p className="message message-error" role="alert" data-testid="project-dialog-error">
+          {problem}
+        </p>
+      )}
       <div className="modal-actions">
         <button type="button" className="ghost" onClick={onClose}>
           Cancel
@@ -349,7 +374,7 @@ function ProjectDialog({
         <button
           type="submit"
           className="primary"
-          disabled={values.some((v) => !v.trim())}
+          disabled={creating || values.some((v) => !v.trim())}
           data-testid="project-dialog-submit"
         >
           {spec.action}

@@ -75,12 +75,23 @@ export async function refresh(services: Services, showFirst = false): Promise<vo
   await apply(services, await services.client.api.projectState({}), showFirst);
 }
 
-export async function newProject(services: Services, path: string): Promise<void> {
+/**
+ * Creates a project at `path` (its folder too) with the volume shown; with `save`, then saves into
+ * it what was trained and segmented (Save without a project). Returns why it failed, or null: the
+ * dialog that asked for the path shows the reason and stays open.
+ */
+export async function newProject(
+  services: Services,
+  path: string,
+  { save = false }: { save?: boolean } = {},
+): Promise<string | null> {
   const shown = useViewer.getState().volume;
   const current = useProject.getState().project;
   // A volume of the open project goes with that project's labels: the new one opens the file afresh.
   const inCurrent = !!shown && !!current?.volumes.some((v) => v.volume?.id === shown.id);
-  await run(`Creating ${fileName(path)}`, fileName(path), async () => {
+  useProject.setState({ busy: `Creating ${fileName(path)}` });
+  clearMessage('project');
+  try {
     const project = await services.client.api.newProject({
       path,
       volumeIds: shown && !inCurrent ? [shown.id] : [],
@@ -91,7 +102,17 @@ export async function newProject(services: Services, path: string): Promise<void
       const reopened = useViewer.getState().volume;
       if (reopened) await apply(services, await services.client.api.addProjectVolume({ volumeId: reopened.id }), false);
     }
-  });
+    if (save) {
+      const saved = await services.client.api.saveProject({});
+      await apply(services, saved, false);
+      say('project', 'done', `Saved to ${saved.path}${savedWork(saved)}`);
+    }
+    return null;
+  } catch (error) {
+    return errorMessage(error);
+  } finally {
+    useProject.setState({ busy: null });
+  }
 }
 
 export async function openProject(services: Services, path: string): Promise<void> {
@@ -100,9 +121,23 @@ export async function openProject(services: Services, path: string): Promise<voi
   );
 }
 
+/** Saves the labels, the model and the segment-all result into the open project. */
 export async function saveProject(services: Services): Promise<void> {
   const file = fileName(useProject.getState().project?.path ?? 'project');
-  await run(`Saving ${file}`, file, async () => apply(services, await services.client.api.saveProject({}), false));
+  await run(`Saving ${file}`, file, async () => {
+    const saved = await services.client.api.saveProject({});
+    await apply(services, saved, false);
+    say('project', 'done', `Saved ${file}${savedWork(saved)}`);
+  });
+}
+
+/** " (model and segmentation included)", as far as the project holds them. */
+function savedWork(project: ProjectState): string {
+  const kept = [
+    ...(project.models.length > 0 ? ['model'] : []),
+    ...(project.results.some((r) => r.kind === 'segmentation') ? ['segmentation'] : []),
+  ];
+  return kept.length > 0 ? ` (${kept.join(' and ')} included)` : '';
 }
 
 export async function saveProjectAs(services: Services, path: string): Promise<void> {

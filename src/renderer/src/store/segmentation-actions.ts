@@ -42,6 +42,7 @@ export async function loadSegmentation({ client }: Services): Promise<void> {
     const state = await client.api.segmentationState({ volumeId: id });
     useSegmentation.getState().setClasses(state.classes);
     useSegmentation.getState().setHistory(state);
+    useTraining.getState().set({ model: state.model }); // a project's saved model
   });
 }
 

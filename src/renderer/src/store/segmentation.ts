@@ -58,7 +58,9 @@ export const useSegmentation = create<SegmentationState>()((set, get) => ({
   setClasses: (classes) => {
     const active = get().activeClass;
     const keep = classes.some((c) => c.id === active);
-    set({ classes, activeClass: keep ? active : (classes[1]?.id ?? classes[0]?.id ?? null) });
+    // after opening (or when the active class went): the first class, the lowest label value
+    const first = classes.length > 0 ? Math.min(...classes.map((c) => c.id)) : null;
+    set({ classes, activeClass: keep ? active : first });
   },
   setDisplay: (classId, display) =>
     set((state) => ({
