@@ -8,8 +8,9 @@ import type { VolumeService } from './volume-service';
 export function volumeHandlers(
   service: VolumeService,
   jobs: Jobs,
-): Pick<Handlers, 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice'> {
+): Pick<Handlers, 'volumeDatasets' | 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice'> {
   return {
+    volumeDatasets: ({ path }) => service.datasets(path),
     volumeLevels: async ({ volumeId }) => service.levels(volumeId),
     readVolumeOverview: ({ volumeId, maxEdge }) => service.readOverview(volumeId, maxEdge),
     importVolume: async ({ path, dest, overwrite }) => service.importVolume(jobs, path, dest, overwrite),

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { ImportAdvice, SliceData, VolumeLevel, VolumeOverview } from '../../shared/api';
+import type { ImportAdvice, SliceData, VolumeDatasets, VolumeLevel, VolumeOverview } from '../../shared/api';
 import { TomosegError, badInput } from '../../shared/errors';
 import { coarsestLevel } from '../../shared/pyramid';
 import { sliceRegion, sliceSize } from '../../shared/slice';
 import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
 import { withTimeLeft } from '../segmentation/time-left';
+import { HDF5_EXTENSION, listHdf5Volumes } from '../volume/hdf5/reader';
 import { importToZarr } from '../volume/import';
 import { importAdvice } from '../volume/import-advice';
 import { openVolume } from '../volume/open';
@@ -39,8 +40,9 @@ export class VolumeService {
     private readonly options: VolumeServiceOptions = {},
   ) {}
 
-  async openPath(path: string, remember = true): Promise<VolumeInfo> {
-    const volume = await openVolume(path);
+  /** Opens `path` (of an HDF5 file: `dataset`, else its default dataset) and remembers it among the recent volumes. */
+  async openPath(path: string, remember = true, dataset?: string): Promise<VolumeInfo> {
+    const volume = await openVolume(path, { dataset });
     const levels = new Map<number, Promise<Volume>>();
     let range: [number, number];
     try {
@@ -65,6 +67,16 @@ export class VolumeService {
     this.open.set(info.id, { volume, info, levels });
     if (remember) await this.recent.add(path);
     return info;
+  }
+
+  /** The 3D datasets of an HDF5 / NeXus file and its default one; none for other formats. */
+  async datasets(path: string): Promise<VolumeDatasets> {
+    if (!HDF5_EXTENSION.test(path)) return { datasets: [], defaultDataset: null };
+    const { volumes, chosen } = await listHdf5Volumes(path);
+    return {
+      datasets: volumes.map(({ path, shape, dtype, chunks }) => ({ path, shape, dtype, chunks })),
+      defaultDataset: chosen ?? null,
+    };
   }
 
   get(volumeId: string): Volume {

@@ -4,6 +4,7 @@ import { useActivityReports } from './api/activity';
 import type { Client } from './api/client';
 import { ServicesContext, createServices } from './api/ClientContext';
 import { CursorPanel } from './panels/CursorPanel';
+import { DatasetPicker } from './panels/DatasetPicker';
 import { DisplayPanel } from './panels/DisplayPanel';
 import { Message } from './components/Message';
 import { HelpPanel } from './panels/HelpPanel';
@@ -137,6 +138,7 @@ export function App({ client }: { client: Client }) {
         )}
         {dragging && <div className="drop-overlay">Drop to open</div>}
         {dialogOpen && <OpenDialog onOpen={(path) => open({ path })} onClose={() => setDialogOpen(false)} />}
+        <DatasetPicker />
       </div>
     </ServicesContext.Provider>
   );

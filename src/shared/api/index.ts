@@ -7,16 +7,23 @@ import { volumeArgs, type VolumeResults } from './volume';
 import { segmentationArgs, type SegmentationResults } from './segmentation';
 import { projectArgs, type ProjectResults } from './project';
 import { meshArgs, type MeshResults } from './mesh';
+import { clusterArgs, type ClusterResults } from './cluster';
 
 export * from './app';
 export * from './volume';
 export * from './segmentation';
 export * from './project';
 export * from './mesh';
+export * from './cluster';
 
-export const apiArgs = { ...appArgs, ...volumeArgs, ...segmentationArgs, ...projectArgs, ...meshArgs };
+export const apiArgs = { ...appArgs, ...volumeArgs, ...segmentationArgs, ...projectArgs, ...meshArgs, ...clusterArgs };
 
-export type ApiResults = AppResults & VolumeResults & SegmentationResults & ProjectResults & MeshResults;
+export type ApiResults = AppResults &
+  VolumeResults &
+  SegmentationResults &
+  ProjectResults &
+  MeshResults &
+  ClusterResults;
 export type Method = keyof typeof apiArgs & keyof ApiResults;
 export type ApiArgs<M extends Method> = z.input<(typeof apiArgs)[M]>;
 

@@ -7,7 +7,13 @@ export const MAX_OVERVIEW_EDGE = 192;
 export const overviewEdge = z.number().int().min(8).max(MAX_OVERVIEW_EDGE).default(128);
 
 export const volumeArgs = {
-  openVolume: z.object({ path: z.string().min(1) }),
+  /** `dataset`: which dataset of an HDF5 / NeXus file (see volumeDatasets); the file's default when absent. */
+  openVolume: z.object({ path: z.string().min(1), dataset: z.string().min(1).optional() }),
+  /**
+   * The 3D datasets of an HDF5 / NeXus file, one of which `openVolume` opens, and the one it opens
+   * by default; none for other formats (nothing to choose).
+   */
+  volumeDatasets: z.object({ path: z.string().min(1) }),
   openSample: z.object({}),
   closeVolume: z.object({ volumeId }),
   recentVolumes: z.object({}),
@@ -76,8 +82,28 @@ export interface ImportAdvice {
   dest: string;
 }
 
+/** A 3D dataset of an HDF5 / NeXus file. */
+export interface VolumeDataset {
+  /** Its path inside the file, e.g. "/entry/data/data". */
+  path: string;
+  /** (z, y, x) as stored. */
+  shape: number[];
+  /** Our dtype name where Tomoseg reads it, else HDF5's description (e.g. "compound"). */
+  dtype: string;
+  /** HDF5 chunk shape; null when stored contiguous. */
+  chunks: number[] | null;
+}
+
+export interface VolumeDatasets {
+  /** Empty for a file that is not HDF5. */
+  datasets: VolumeDataset[];
+  /** The dataset opened when none is named (NeXus default, known beamline path, the only one); null when there is none to take. */
+  defaultDataset: string | null;
+}
+
 export interface VolumeResults {
   openVolume: VolumeInfo;
+  volumeDatasets: VolumeDatasets;
   openSample: VolumeInfo;
   closeVolume: boolean;
   recentVolumes: string[];

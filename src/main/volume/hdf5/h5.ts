@@ -34,8 +34,7 @@ export function quietly<T>(path: string, what: string, call: () => T): T {
   const { result, stack, error } = captured(call);
   // h5wasm returns from some failed reads (a chunk whose filter or checksum fails) with the
   // buffer unfilled: the error stack the library printed is then the only sign
-  if (error !== undefined || stack.includes(HDF5_ERROR))
-    throw fileProblem(path, `${what} (${reasonOf(stack, error)})`);
+  if (error !== undefined || stack.includes(HDF5_ERROR)) throw fileProblem(path, `${what} (${reasonOf(stack, error)})`);
   return result as T;
 }
 

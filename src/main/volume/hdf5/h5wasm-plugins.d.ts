@@ -4,4 +4,6 @@ declare module 'h5wasm-plugins' {
   export function install_local_plugins(module: unknown): void;
   export function list_plugins(module: unknown): string[];
   export const plugin_names: string[];
+  /** The package's folder as a file URL. */
+  export const base_url: string;
 }

@@ -233,7 +233,9 @@ describe('HDF5 files written by h5py', () => {
       path: '/volumes/uint16',
       shape,
       dtype: 'uint16',
+      chunks: null,
     });
+    expect(many.volumes.find((v) => v.path === '/volumes/int16')?.chunks).toEqual([4, 8, 8]);
     expect(many.volumes.map((v) => v.path)).not.toContain('/slice');
     expect(many.chosen).toBeUndefined();
     expect(many.why).toMatch(/--dataset/);

@@ -1,5 +1,6 @@
 // The model: train (or retrain live after each stroke), how the prediction and its uncertainty
 // show, accepting it as labels, segment-all with progress and cancel, and export.
+import { useState } from 'react';
 import type { JobStatus } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
 import { Check } from '../components/Check';
@@ -10,6 +11,8 @@ import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useTraining } from '../store/training';
 import { exportSegmentation, segmentAll, train } from '../store/training-actions';
+import { useViewer } from '../store/viewer';
+import { ClusterDialog } from './ClusterDialog';
 
 export function TrainingPanel() {
   const services = useServices();
@@ -18,6 +21,8 @@ export function TrainingPanel() {
   const segmenting = useJob(state.jobIds['segment-all']);
   const exporting = useJob(state.jobIds.export);
   const running = (job: JobStatus | undefined): boolean => job?.state === 'running';
+  const volume = useViewer((viewer) => viewer.volume);
+  const [clusterOpen, setClusterOpen] = useState(false);
 
   return (
     <section className="panel" data-testid="training-panel">
@@ -109,6 +114,19 @@ export function TrainingPanel() {
           testId="result-visible"
         />
       </div>
+      <div className="history-row">
+        <button
+          type="button"
+          className="small"
+          disabled={!volume}
+          onClick={() => setClusterOpen(true)}
+          title="Segment the whole volume as a SLURM job array: the commands for a login node"
+          data-testid="run-on-cluster"
+        >
+          Run on cluster…
+        </button>
+      </div>
+      {clusterOpen && volume && <ClusterDialog volume={volume} onClose={() => setClusterOpen(false)} />}
       <JobProgress job={segmenting} testId="segment-all-job" />
       <PathField
         label="Export to (.tif or .zarr)"

@@ -5,8 +5,8 @@ import { create } from 'zustand';
 
 export type MessageKind = 'done' | 'warning' | 'error';
 
-/** Where a message shows: the app's banner, the project bar, the import prompt, and the panels. */
-export type MessagePlace = 'app' | 'project' | 'import' | 'labels' | 'model' | 'mesh';
+/** Where a message shows: the app's banner, the project bar, the import prompt, the panels, and the cluster dialog. */
+export type MessagePlace = 'app' | 'project' | 'import' | 'labels' | 'model' | 'mesh' | 'cluster';
 
 export interface Message {
   kind: MessageKind;
