@@ -48,7 +48,7 @@ export async function chooseScales(
 ): Promise<{ scales: number[]; choice: ScaleChoice } | undefined> {
   const random = new Random(seed);
   samples = capPerClass(samples, K, random);
-  const fold = foldOfRows(samples, shape, random);
+  const fold = foldOfRows(samples, shape, K, random);
   // a fold counts where it holds voxels out and the others teach every class
   const usable = [...Array(FOLDS).keys()].filter((f) => fold.includes(f) && trainingHasEveryClass(samples, fold, f, K));
   const heldOut = new Array<number>(K).fill(0);
@@ -120,8 +120,11 @@ function capPerClass(samples: Samples, K: number, random: Random): Samples {
   });
 }
 
-/** Each row's fold: cells of space dealt out to the folds in a seeded random order. */
-function foldOfRows(samples: Samples, shape: Vec3, random: Random): Uint8Array {
+/**
+ * Each row's fold: cells of space dealt out to the folds in turn, grouped by the class most painted
+ * in them (in a seeded random order within each group), so every class is spread over the folds.
+ */
+function foldOfRows(samples: Samples, shape: Vec3, K: number, random: Random): Uint8Array {
   const [, ny, nx] = shape;
   const cellOf = (index: number): string => {
     const z = Math.floor(index / (ny * nx));
@@ -129,11 +132,19 @@ function foldOfRows(samples: Samples, shape: Vec3, random: Random): Uint8Array {
     const x = index % nx;
     return `${Math.floor(z / CELL)},${Math.floor(y / CELL)},${Math.floor(x / CELL)}`;
   };
-  const cells = [...new Set(Array.from(samples.positions, cellOf))].sort();
+  const counts = new Map<string, number[]>();
+  samples.positions.forEach((index, r) => {
+    const cell = cellOf(index);
+    if (!counts.has(cell)) counts.set(cell, new Array<number>(K).fill(0));
+    counts.get(cell)![samples.classes[r]!]!++;
+  });
+  const mostPainted = (n: number[]): number => n.indexOf(Math.max(...n));
+  const cells = [...counts.keys()].sort();
   for (let i = cells.length - 1; i > 0; i--) {
     const j = random.int(i + 1);
     [cells[i], cells[j]] = [cells[j]!, cells[i]!];
   }
+  cells.sort((a, b) => mostPainted(counts.get(a)!) - mostPainted(counts.get(b)!)); // stable: random within a class
   const foldOfCell = new Map(cells.map((cell, i) => [cell, i % FOLDS]));
   return Uint8Array.from(samples.positions, (index) => foldOfCell.get(cellOf(index))!);
 }
