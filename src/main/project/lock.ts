@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { processExists } from '../processes';
 
 export const HEARTBEAT_MS = 5_000;
 /** A lock not refreshed for this long belongs to a dead or frozen process. */
@@ -75,13 +76,4 @@ function isLive(holder: LockHolder, me: LockHolder, now: number): boolean {
   if (now - holder.heartbeat > STALE_MS) return false;
   if (holder.hostname === me.hostname && !processExists(holder.pid)) return false;
   return true;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

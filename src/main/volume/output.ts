@@ -11,6 +11,7 @@ import { access, lstat, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { TomosegError } from '../../shared/errors';
+import { processExists } from '../processes';
 
 /** The file in every folder Tomoseg writes (an OME-Zarr): only a folder holding it may be replaced. */
 export const OUTPUT_MARKER = '.tomoseg-output';
@@ -45,20 +46,11 @@ export async function removeLeftovers(path: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const pid = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length))?.[1] : undefined;
-    if (pid === undefined || isAlive(Number(pid))) continue;
+    if (pid === undefined || processExists(Number(pid))) continue;
     await rm(join(dirname(path), name), { recursive: true, force: true });
     removed.push(join(dirname(path), name));
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM'; // alive, another user's
-  }
 }
 
 /**
