@@ -18,7 +18,10 @@ export interface MeshOptions {
   smooth?: number;
   /** Target edge length in physical units. Default: the smallest voxel side. */
   edgeLength?: number;
-  /** Objects with a smaller volume (physical units³) are dropped. Default 0. */
+  /**
+   * Objects with a smaller volume (physical units³) are dropped. Default: one voxel's volume (smaller
+   * pieces are slivers of the iso-surface, not objects: they filled tables with 0.0002-unit³ rows).
+   */
   minVolume?: number;
   /** Refinement iterations (fewer if converged); 0 = the raw extracted surface, unremeshed. Default 30. */
   iterations?: number;
@@ -50,11 +53,12 @@ export interface MeshResult {
 function checkOptions(
   options: MeshOptions,
   smallestVoxel: number,
+  voxelVolume: number,
 ): Required<Pick<MeshOptions, 'iso' | 'smooth' | 'edgeLength' | 'minVolume' | 'iterations'>> {
   const iso = options.iso ?? 0.5;
   const smooth = options.smooth ?? 0.5;
   const edgeLength = options.edgeLength ?? smallestVoxel;
-  const minVolume = options.minVolume ?? 0;
+  const minVolume = options.minVolume ?? voxelVolume;
   const iterations = options.iterations ?? 30;
   if (!(iso > 0 && iso < 1)) throw badInput(`iso level must lie strictly between 0 and 1, got ${iso}`);
   if (!(smooth >= 0 && smooth <= 1)) throw badInput(`smoothing weight must be in [0, 1], got ${smooth}`);
@@ -78,7 +82,7 @@ function checkOptions(
 export async function meshFromVolume(volume: Volume, options: MeshOptions = {}): Promise<MeshResult> {
   const [vz, vy, vx] = volume.voxelSize;
   const spacing: [number, number, number] = [vx, vy, vz];
-  const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing));
+  const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing), vx * vy * vz);
   const { signal, progress } = options;
   const labels = options.class !== undefined;
   const raw = scalarSource(volume, labels ? { kind: 'class', label: options.class! } : { kind: 'probability' });

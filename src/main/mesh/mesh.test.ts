@@ -99,9 +99,13 @@ describe('meshFromVolume', () => {
     const volume = computedVolume([30, 30, 30], 'uint8', (x, y, z) =>
       ball.distance(x, y, z) > 0 || (x % 4 === 1 && y % 4 === 1 && z < 4 && z % 4 === 1) ? 2 : 0,
     );
-    const all = await meshFromVolume(volume, { class: 2, iterations: 0 });
+    const all = await meshFromVolume(volume, { class: 2, iterations: 0, minVolume: 0 });
     expect(all.objects.length).toBeGreaterThan(20);
     for (const object of all.objects) expectClosed(object.mesh);
+    // by default what is smaller than one voxel (here each speck's raw surface) is not an object
+    const byDefault = await meshFromVolume(volume, { class: 2, iterations: 0 });
+    expect(byDefault.objects).toHaveLength(1);
+    expect(byDefault.removed).toBe(all.objects.length - 1);
     const big = await meshFromVolume(volume, { class: 2, minVolume: 10, iterations: 5 });
     expect(big.objects).toHaveLength(1);
     expect(big.removed).toBe(all.objects.length - 1);

@@ -62,7 +62,7 @@ export const command: Command = {
     'min-volume': {
       type: 'string',
       value: 'V',
-      description: 'drop objects smaller than V physical units³ (default 0)',
+      description: "drop objects smaller than V physical units³ (default: one voxel's volume)",
     },
     iterations: {
       type: 'string',

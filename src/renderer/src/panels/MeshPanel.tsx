@@ -82,13 +82,14 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
             <option value="labels">Labels</option>
           </select>
         </label>
-        <label className="field" title="Objects with a smaller volume (unit³) are dropped">
+        <label className="field" title="Objects with a smaller volume (unit³) are dropped; empty: one voxel's volume">
           <span>Min volume</span>
           <input
             type="number"
             min={0}
             step="any"
             value={state.minVolume}
+            placeholder="1 voxel"
             onChange={(event) => state.set({ minVolume: event.target.value })}
             data-testid="mesh-min-volume"
           />
@@ -159,8 +160,8 @@ function ObjectTable({ summary }: { summary: MeshSummary }) {
         <thead>
           <tr>
             <th>#</th>
-            <th>Volume ({unit}³)</th>
-            <th>Area ({unit}²)</th>
+            <th>Volume ({unit || 'units'}³)</th>
+            <th>Area ({unit || 'units'}²)</th>
             <th>Sphericity</th>
           </tr>
         </thead>

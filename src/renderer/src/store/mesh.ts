@@ -29,7 +29,7 @@ const initial = {
   classId: null,
   smooth: 0.5,
   edgeLength: '',
-  minVolume: '0',
+  minVolume: '', // empty: one voxel's volume, as in `tomoseg mesh`
   source: null,
   jobId: null,
   summary: null,
