@@ -1,9 +1,9 @@
 // Which basis scales suit these labels. Scans differ in the context their classes need: textures
-// are told apart only over σ 8, fine phases blur together there, and thin boundaries want σ 0.7
-// (measured on the real-scan test set: no one set of scales wins on every scan). So each
-// candidate is cross-validated on the user's own painted voxels, folds made of whole cells of
-// space (neighbouring voxels of one stroke look alike, so holding out single voxels would test
-// nothing), and the best one is kept.
+// are told apart only over σ 8, and fine phases blur together there (measured on the real-scan
+// test set: no one set of scales wins on every scan). So each candidate is cross-validated on the
+// user's own painted voxels, folds made of whole cells of space (neighbouring voxels of one
+// stroke look alike, so holding out single voxels would test nothing), and another candidate
+// replaces the default only where it wins clearly, and in every fold.
 import type { Vec3 } from '../../shared/volume';
 import { CHANNELS_PER_SCALE } from './basis';
 import type { Network } from './network';
