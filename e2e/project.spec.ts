@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:
 import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boneAndPoreAgreement, nextFrames, trainOnBoneAndPore } from './support/painting';
+import { PREDICTION_ALPHA, boneAndPoreAgreement, nextFrames, trainOnBoneAndPore } from './support/painting';
 import { tinyTiff } from './support/tiff';
 import { appUrl, imageRect, openSample } from './support/viewer';
 import { SAMPLE_PATH, type TestVolume, readSample } from './support/volume';
@@ -243,9 +243,6 @@ test('a project another Tomoseg has open for writing opens read-only; Save As co
   await expect(page.getByTestId('project-readonly')).toBeHidden();
   await expect(page.getByTestId('project-save')).toBeEnabled();
 });
-
-/** The prediction overlay's default opacity (0.4 as an 8-bit alpha); the segment-all result's too. */
-const PREDICTION_ALPHA = 102 / 255;
 
 /** Shows only one class overlay on the z view (labels hidden) and checks its bone and pore pixels. */
 async function expectOverlayShows(page: Page, which: 'prediction' | 'result'): Promise<void> {

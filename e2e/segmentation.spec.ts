@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import {
-  BLUE,
   ORANGE,
+  PREDICTION_ALPHA,
+  boneAndPoreAgreement,
   type Pixel,
   nextFrames,
   overlayDiff,
@@ -34,8 +35,8 @@ import {
 } from './support/phantom';
 import { median, percentile, scrollTimes } from './support/scrolling';
 import { stackTiff } from './support/tiff';
-import { appUrl, imageRect, openSample, windowLevel } from './support/viewer';
-import { type TestVolume, grey, readSample, readTiff, sliceOf, valueAt } from './support/volume';
+import { appUrl, imageRect, openSample } from './support/viewer';
+import { type TestVolume, readSample, readTiff, valueAt } from './support/volume';
 
 let volume: TestVolume;
 test.beforeAll(async () => {
@@ -44,42 +45,6 @@ test.beforeAll(async () => {
 
 const BONE_CLASS = 2; // "Material 1", orange
 const PORE_CLASS = 1; // "Background", blue, active at start
-/** The prediction overlay's default opacity (0.4 as an 8-bit alpha). */
-const PREDICTION_ALPHA = 102 / 255;
-
-/**
- * Share of the slice's bone voxels (≥ 180) shown nearer grey + orange than grey + blue, and of its
- * pore voxels (≤ 40) nearer grey + blue; the crosshair's row and column are left out. A check that
- * the overlay shows the prediction: a threshold would pass it too (see the phantom test below).
- */
-async function predictionAgreement(page: Page, index: number): Promise<{ bone: number; pore: number }> {
-  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
-  const [left, top, width, height] = await imageRect(page, 'z');
-  const { window, level } = await windowLevel(page);
-  const slice = sliceOf(volume, 'z', index);
-  const counts = { bone: { right: 0, all: 0 }, pore: { right: 0, all: 0 } };
-  for (let r = 0; r < 128; r++)
-    for (let c = 0; c < 128; c++) {
-      if (Math.abs(r - 64) <= 1 || Math.abs(c - 64) <= 1) continue;
-      const value = slice.at(c, r);
-      const kind = value >= 180 ? 'bone' : value <= 40 ? 'pore' : null;
-      if (!kind) continue;
-      const x = Math.floor(left + ((c + 0.5) * width) / 128);
-      const y = Math.floor(top + ((r + 0.5) * height) / 128);
-      const at = (y * image.width + x) * 4;
-      const g = grey(value, window, level);
-      const distance = (colour: number[]): number =>
-        [0, 1, 2].reduce(
-          (sum, k) =>
-            sum + Math.abs(image.data[at + k]! - (PREDICTION_ALPHA * colour[k]! + (1 - PREDICTION_ALPHA) * g)),
-          0,
-        );
-      const nearer = distance(ORANGE) < distance(BLUE) ? 'bone' : 'pore';
-      counts[kind].all++;
-      if (nearer === kind) counts[kind].right++;
-    }
-  return { bone: counts.bone.right / counts.bone.all, pore: counts.pore.right / counts.pore.all };
-}
 
 /** Voxels of the z view (crosshair left out) whose colour leans to yellow/red: red well above blue. */
 async function heatVoxels(page: Page): Promise<number> {
@@ -144,7 +109,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   // Labels hidden: the prediction alone colours the slice.
   await page.getByTestId('overlay-visible').click();
   await nextFrames(page);
-  const agreement = await predictionAgreement(page, 64);
+  const agreement = await boneAndPoreAgreement(page, volume, 64, PREDICTION_ALPHA);
   console.log(
     `prediction on z = 64: ${(agreement.bone * 100).toFixed(1)} % of bone voxels orange, ${(agreement.pore * 100).toFixed(1)} % of pore voxels blue`,
   );

@@ -95,6 +95,9 @@ export async function overlayDiff(
 export const row = (r: number, from: number, to: number): Pixel[] =>
   Array.from({ length: to - from + 1 }, (_, i) => [from + i, r] as Pixel);
 
+/** The prediction overlay's default opacity (0.4 as an 8-bit alpha); the segment-all result's too. */
+export const PREDICTION_ALPHA = 102 / 255;
+
 /**
  * Share of the z view's bone voxels (≥ 180) on slice `index` shown nearer grey + orange than grey +
  * blue at `alpha`, and of its pore voxels (≤ 40) nearer grey + blue; the crosshair's row and column
