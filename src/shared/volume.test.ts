@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { voxelUnitsNote } from './volume';
+import { voxelAspect, voxelUnitsNote } from './volume';
+
+describe('voxelAspect', () => {
+  it('is each edge over the shortest where the sizes have a length unit', () => {
+    expect(voxelAspect([2, 0.5, 0.5], 'micrometer')).toEqual([4, 1, 1]);
+    expect(voxelAspect([1, 1, 1], 'micrometer')).toEqual([1, 1, 1]);
+  });
+
+  it('takes voxels as cubes where the sizes have no length unit or make no sense', () => {
+    expect(voxelAspect([1, 1 / 72, 1 / 72], '')).toEqual([1, 1, 1]);
+    expect(voxelAspect([3, 1, 1], 'voxel')).toEqual([1, 1, 1]);
+    expect(voxelAspect([0, 1, 1], 'micrometer')).toEqual([1, 1, 1]);
+  });
+});
 
 describe('voxelUnitsNote', () => {
   it('says nothing for cubic or nearly cubic voxels', () => {
@@ -7,12 +20,16 @@ describe('voxelUnitsNote', () => {
     expect(voxelUnitsNote([1.05, 1, 1], 'micrometer')).toBeUndefined();
   });
 
-  it('names the long axis and how much shapes are squeezed along it', () => {
+  it('says the filters follow long voxels in a length unit, and what they cannot see', () => {
     expect(voxelUnitsNote([2, 0.65, 0.65], 'micrometer')).toBe(
-      "voxels are 2 × 0.65 × 0.65 micrometer (z × y × x): Tomoseg's filters work in voxel units, so shapes are " +
-        'judged squeezed 3.1× along z and rotation invariance holds in voxel space only; resample to cubic voxels ' +
-        'where orientation matters',
+      "voxels are 2 × 0.65 × 0.65 micrometer (z × y × x): Tomoseg's filters are scaled to them, so shapes are " +
+        'judged in micrometer; details thinner than one voxel (2 micrometer along z) cannot be seen',
     );
-    expect(voxelUnitsNote([1, 1, 1.5], '')).toMatch(/1 × 1 × 1\.5 units .* squeezed 1\.5× along x/);
+  });
+
+  it('says voxels without a length unit are taken as cubes', () => {
+    expect(voxelUnitsNote([1, 1, 1.5], '')).toMatch(
+      /1 × 1 × 1\.5 \(z × y × x\) with no length unit, so Tomoseg takes them as cubes/,
+    );
   });
 });

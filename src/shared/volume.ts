@@ -24,21 +24,39 @@ export const axisIndex = (axis: Axis): 0 | 1 | 2 => (axis === 'z' ? 0 : axis ===
 /** Voxel edges differing by more than this factor are worth a note (see voxelUnitsNote). */
 const NOTED_ANISOTROPY = 1.1;
 
+/** Units that say nothing about length: sizes in them are not comparable across axes. */
+const NO_LENGTH_UNITS = new Set(['', 'voxel', 'pixel']);
+
 /**
- * Why a result on voxels of `voxelSize` needs care, or undefined for (nearly) cubic voxels. The
- * engine's filters are isotropic in voxel units, which is what makes it rotation invariant: on
- * longer voxels along one axis, shapes are judged squeezed along it, and a structure's class can
- * depend on how it lies. Resampling to cubic voxels first keeps the invariance.
+ * Each voxel edge relative to the shortest (z, y, x; each ≥ 1), which the engine's filters are
+ * scaled by, so that shapes are judged in physical space and rotation invariance holds there.
+ * Sizes without a length unit are often invented (a TIFF's 72 dpi beside a default z of 1), so
+ * they count as cubic.
+ */
+export function voxelAspect(voxelSize: Vec3, unit: string): Vec3 {
+  const shortest = Math.min(...voxelSize);
+  if (NO_LENGTH_UNITS.has(unit) || !(shortest > 0) || !voxelSize.every(Number.isFinite)) return [1, 1, 1];
+  return voxelSize.map((v) => v / shortest) as Vec3;
+}
+
+/**
+ * What a user should know about voxels of `voxelSize`, or undefined for (nearly) cubic voxels:
+ * in a length unit the filters follow them; without one, they are taken as cubes.
  */
 export function voxelUnitsNote(voxelSize: Vec3, unit: string): string | undefined {
   const longest = voxelSize.indexOf(Math.max(...voxelSize));
   const ratio = voxelSize[longest]! / Math.min(...voxelSize);
   if (!(ratio > NOTED_ANISOTROPY)) return undefined;
   const size = voxelSize.map((v) => Number(v.toPrecision(4))).join(' × ');
+  if (NO_LENGTH_UNITS.has(unit))
+    return (
+      `voxels are ${size} (z × y × x) with no length unit, so Tomoseg takes them as cubes: shapes are judged ` +
+      `in voxel space; give the voxel size in a unit (e.g. micron) for filters that follow it`
+    );
   return (
-    `voxels are ${size} ${unit || 'units'} (z × y × x): Tomoseg's filters work in voxel units, so shapes are judged ` +
-    `squeezed ${ratio.toFixed(1)}× along ${AXES[longest]} and rotation invariance holds in voxel space only; ` +
-    'resample to cubic voxels where orientation matters'
+    `voxels are ${size} ${unit} (z × y × x): Tomoseg's filters are scaled to them, so shapes are judged in ` +
+    `${unit}; details thinner than one voxel (${Number(voxelSize[longest]!.toPrecision(4))} ${unit} along ` +
+    `${AXES[longest]}) cannot be seen`
   );
 }
 

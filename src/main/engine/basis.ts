@@ -1,16 +1,26 @@
 // The fixed steerable basis: Gaussian derivatives up to order 2 at a few scales (smoothing with
 // separable 1D passes, then differences). Derivatives are scale-normalised (order n times
-// sigma^n) so the responses of all scales have comparable magnitudes.
+// sigma^n) so the responses of all scales have comparable magnitudes. Scales are in units of the
+// shortest voxel edge; along a longer edge (`aspect` times as long) the Gaussian is that many
+// voxels narrower and the differences are divided by the edge, so on voxels that are not cubes
+// the basis is the same as on cubes of the same physical scene.
 import type { Vec3 } from '../../shared/volume';
 
 /** Channels per scale, in this order: g, gz, gy, gx, hzz, hyy, hxx, hzy, hzx, hyx. */
 export const CHANNELS_PER_SCALE = 10;
 export const CHANNEL_NAMES = ['g', 'gz', 'gy', 'gx', 'hzz', 'hyy', 'hxx', 'hzy', 'hzx', 'hyx'] as const;
 
+/** Voxel edges (z, y, x) relative to the shortest, each ≥ 1 (see voxelAspect). */
+export type Aspect = Vec3;
+export const CUBIC: Aspect = [1, 1, 1];
+
 /** Kernel radius for a scale: 3 sigma, the usual truncation of a Gaussian. */
 export const kernelRadius = (sigma: number): number => Math.ceil(3 * sigma);
 
-/** The halo a block needs so its interior matches an unblocked run exactly (kernel + difference). */
+/**
+ * The halo a block needs so its interior matches an unblocked run exactly (kernel + difference),
+ * on every axis: the widest kernel is along the shortest edge.
+ */
 export const basisHalo = (scales: readonly number[]): number => Math.max(...scales.map(kernelRadius)) + 1;
 
 /** Half-kernel (offsets 0..r) of the sampled Gaussian, normalised to sum 1 over -r..r. */
@@ -128,10 +138,11 @@ export function computeBasis(
   paddedShape: Vec3,
   halo: number,
   scales: readonly number[],
+  aspect: Aspect = CUBIC,
   axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
 ): Basis {
-  const { shape, ring, smoothed } = smoothRings(input, paddedShape, halo, scales, axisOrder);
-  const channels = smoothed.flatMap((g, s) => differences(g, ring, scales[s]!));
+  const { shape, ring, smoothed } = smoothRings(input, paddedShape, halo, scales, aspect, axisOrder);
+  const channels = smoothed.flatMap((g, s) => differences(g, ring, scales[s]!, aspect));
   return { shape, scales, channels };
 }
 
@@ -153,9 +164,11 @@ export function smoothRings(
   paddedShape: Vec3,
   halo: number,
   scales: readonly number[],
+  aspect: Aspect = CUBIC,
   axisOrder: readonly [0 | 1 | 2, 0 | 1 | 2, 0 | 1 | 2] = [0, 1, 2],
   workspace: Float32Array[] = [],
 ): SmoothedRings {
+  if (!aspect.every((a) => a >= 1)) throw new RangeError(`aspect ${aspect.join(', ')} has an edge below 1`);
   if (halo < basisHalo(scales))
     throw new RangeError(`halo ${halo} is smaller than the basis needs (${basisHalo(scales)})`);
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
@@ -164,15 +177,16 @@ export function smoothRings(
   // Per scale, only the box its kernel reaches from the ring is filtered: ring + 2r on the axes
   // still to be filtered, the ring on those done.
   const passes = scales.map((sigma) => {
-    const r = kernelRadius(sigma);
-    let current: Vec3 = [ring[0] + 2 * r, ring[1] + 2 * r, ring[2] + 2 * r];
-    const first: Vec3 = [halo - 1 - r, halo - 1 - r, halo - 1 - r];
+    const kernels = aspect.map((a) => gaussianHalfKernel(sigma / a));
+    const r = kernels.map((k) => k.length - 1) as Vec3;
+    let current: Vec3 = [ring[0] + 2 * r[0], ring[1] + 2 * r[1], ring[2] + 2 * r[2]];
+    const first: Vec3 = [halo - 1 - r[0], halo - 1 - r[1], halo - 1 - r[2]];
     return axisOrder.map((axis, i) => {
       const crop: Vec3 = i === 0 ? first : [0, 0, 0];
-      crop[axis] += r;
+      crop[axis] += r[axis];
       current = [...current];
       current[axis] = ring[axis];
-      return { axis, crop, size: current[0] * current[1] * current[2] };
+      return { axis, crop, kernel: kernels[axis]!, size: current[0] * current[1] * current[2] };
     });
   });
   const buffer = (i: number, size: number): Float32Array => {
@@ -181,12 +195,11 @@ export function smoothRings(
   };
   const buffers = [0, 1].map((i) => buffer(i, Math.max(...passes.map((p) => p[i]!.size))));
   const smoothed: Float32Array[] = [];
-  scales.forEach((sigma, s) => {
-    const kernel = gaussianHalfKernel(sigma);
+  scales.forEach((_, s) => {
     const out = buffer(2 + s, ring[0] * ring[1] * ring[2]);
     let src = input;
     let srcShape = paddedShape;
-    passes[s]!.forEach(({ axis, crop }, i) => {
+    passes[s]!.forEach(({ axis, crop, kernel }, i) => {
       const dst = i < 2 ? buffers[i]! : out;
       srcShape = correlateAxis(src, srcShape, axis, kernel, crop, dst);
       src = dst;
@@ -197,7 +210,7 @@ export function smoothRings(
 }
 
 /** The 10 channels on the interior from a block smoothed one voxel beyond it (`ring` shape). */
-function differences(g: Float32Array, ring: Vec3, sigma: number): Float32Array[] {
+function differences(g: Float32Array, ring: Vec3, sigma: number, aspect: Aspect): Float32Array[] {
   const [nz, ny, nx] = [ring[0] - 2, ring[1] - 2, ring[2] - 2];
   const n = nz * ny * nx;
   const out = Array.from({ length: CHANNELS_PER_SCALE }, () => new Float32Array(n));
@@ -215,9 +228,11 @@ function differences(g: Float32Array, ring: Vec3, sigma: number): Float32Array[]
   ];
   const sy = ring[2];
   const sz = ring[1] * ring[2];
-  const d1 = sigma / 2; // central difference, scale-normalised
-  const d2 = sigma * sigma;
-  const dm = (sigma * sigma) / 4;
+  // central differences, scale-normalised, per physical length along each axis
+  const [d1z, d1y, d1x] = aspect.map((a) => sigma / 2 / a);
+  const [d2z, d2y, d2x] = aspect.map((a) => (sigma * sigma) / (a * a));
+  const [az, ay, ax] = aspect;
+  const [dzy, dzx, dyx] = [az * ay, az * ax, ay * ax].map((a) => (sigma * sigma) / 4 / a);
   let o = 0;
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++) {
@@ -231,15 +246,15 @@ function differences(g: Float32Array, ring: Vec3, sigma: number): Float32Array[]
         const xp = g[i + 1]!;
         const xm = g[i - 1]!;
         c0[o] = v;
-        cz[o] = (zp - zm) * d1;
-        cy[o] = (yp - ym) * d1;
-        cx[o] = (xp - xm) * d1;
-        czz[o] = (zp - 2 * v + zm) * d2;
-        cyy[o] = (yp - 2 * v + ym) * d2;
-        cxx[o] = (xp - 2 * v + xm) * d2;
-        czy[o] = (g[i + sz + sy]! - g[i + sz - sy]! - g[i - sz + sy]! + g[i - sz - sy]!) * dm;
-        czx[o] = (g[i + sz + 1]! - g[i + sz - 1]! - g[i - sz + 1]! + g[i - sz - 1]!) * dm;
-        cyx[o] = (g[i + sy + 1]! - g[i + sy - 1]! - g[i - sy + 1]! + g[i - sy - 1]!) * dm;
+        cz[o] = (zp - zm) * d1z!;
+        cy[o] = (yp - ym) * d1y!;
+        cx[o] = (xp - xm) * d1x!;
+        czz[o] = (zp - 2 * v + zm) * d2z!;
+        cyy[o] = (yp - 2 * v + ym) * d2y!;
+        cxx[o] = (xp - 2 * v + xm) * d2x!;
+        czy[o] = (g[i + sz + sy]! - g[i + sz - sy]! - g[i - sz + sy]! + g[i - sz - sy]!) * dzy!;
+        czx[o] = (g[i + sz + 1]! - g[i + sz - 1]! - g[i - sz + 1]! + g[i - sz - 1]!) * dzx!;
+        cyx[o] = (g[i + sy + 1]! - g[i + sy - 1]! - g[i - sy + 1]! + g[i - sy - 1]!) * dyx!;
       }
     }
   return out;

@@ -119,6 +119,7 @@ export function predictBlock(
       [nz + 2 * halo, paddedShape[1], paddedShape[2]],
       halo,
       sigmas,
+      network.edge,
       axisOrder,
       workspace,
     );

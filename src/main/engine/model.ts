@@ -20,7 +20,15 @@ export const modelSchema = z
     engineVersion: z.number().int(),
     classes: z.array(z.object({ value: z.number().int().min(1).max(255), name: z.string() })).min(2),
     normalisation: z.object({ low: z.number(), high: z.number() }),
-    basis: z.object({ scales: z.array(z.number().positive()).min(1) }),
+    basis: z.object({
+      scales: z.array(z.number().positive()).min(1),
+      /**
+       * The voxel edges relative to the shortest that the scales are measured on (absent in older
+       * files, whose filters took every voxel as a cube). A model with it follows the voxels of
+       * each volume it predicts.
+       */
+      aspect: z.tuple([z.number().min(1), z.number().min(1), z.number().min(1)]).optional(),
+    }),
     architecture: z.object({
       vectors: z.number().int().min(0),
       tensors: z.number().int().min(0),

@@ -2,7 +2,7 @@
 // gradient fields, Hessians with Hessians, one weight per field), invariants of the mixed fields,
 // then a one-hidden-layer head with softmax. Training and every backend-free prediction path run
 // this same code, so they cannot drift apart.
-import { CHANNELS_PER_SCALE } from './basis';
+import { CHANNELS_PER_SCALE, CUBIC } from './basis';
 import { symmetricEigenvalues } from './invariants';
 import type { Vec3 } from '../../shared/volume';
 import { type Model, featureCount } from './model';
@@ -26,6 +26,8 @@ export class Network {
   readonly b1: Float64Array;
   readonly w2: Float64Array;
   readonly b2: Float64Array;
+  /** Per axis (z, y, x), what a difference of neighbours is divided by: the voxel edge (model.basis.aspect). */
+  readonly edge: Vec3;
   /** Intermediate values of the last `predict` call (training reads them for the backward pass). */
   readonly raw: Float64Array;
   readonly input: Float64Array;
@@ -47,6 +49,7 @@ export class Network {
     this.b1 = Float64Array.from(w.b1);
     this.w2 = Float64Array.from(w.w2.flat());
     this.b2 = Float64Array.from(w.b2);
+    this.edge = [...(model.basis.aspect ?? CUBIC)];
     this.raw = new Float64Array(this.features);
     this.input = new Float64Array(this.features);
     this.activation = new Float64Array(this.hidden);
@@ -136,6 +139,7 @@ export class Network {
    * The same invariants as `invariants`, for `size` consecutive voxels of one x row, from the
    * smoothed scales and the mixed fields (ring layout `ring`, first voxel at ring index `i0`),
    * written feature-major: out[j * stride + t]. Loops run along the row, with no allocation.
+   * Differences are per length along each axis (`edge`), as in the basis.
    */
   rowInvariants(
     smoothed: Float32Array[],
@@ -151,6 +155,10 @@ export class Network {
     const S = this.scales;
     const sy = ring[2];
     const sz = ring[1] * ring[2];
+    const [ez, ey, ex] = this.edge;
+    const [gz, gy, gx] = [1 / ez, 1 / ey, 1 / ex];
+    const [hzz, hyy, hxx] = [gz * gz, gy * gy, gx * gx];
+    const [hzy, hzx, hyx] = [0.25 / (ez * ey), 0.25 / (ez * ex), 0.25 / (ey * ex)];
     let f = 0;
     for (let s = 0; s < S; s++, f++) {
       const g = smoothed[s]!;
@@ -163,7 +171,12 @@ export class Network {
       const base = f * stride;
       for (let t = 0; t < size; t++) {
         const i = i0 + t;
-        out[base + t] = (g[i + sz]! + g[i - sz]! + g[i + sy]! + g[i - sy]! + g[i + 1]! + g[i - 1]! - 6 * g[i]!) * d2;
+        const v = 2 * g[i]!;
+        out[base + t] =
+          ((g[i + sz]! + g[i - sz]! - v) * hzz +
+            (g[i + sy]! + g[i - sy]! - v) * hyy +
+            (g[i + 1]! + g[i - 1]! - v) * hxx) *
+          d2;
       }
     }
     for (let k = 0; k < this.vectors; k++, f++) {
@@ -171,9 +184,9 @@ export class Network {
       const base = f * stride;
       for (let t = 0; t < size; t++) {
         const i = i0 + t;
-        const vz = m[i + sz]! - m[i - sz]!;
-        const vy = m[i + sy]! - m[i - sy]!;
-        const vx = m[i + 1]! - m[i - 1]!;
+        const vz = (m[i + sz]! - m[i - sz]!) * gz;
+        const vy = (m[i + sy]! - m[i - sy]!) * gy;
+        const vx = (m[i + 1]! - m[i - 1]!) * gx;
         out[base + t] = Math.sqrt(vz * vz + vy * vy + vx * vx + NORM_EPSILON);
       }
     }
@@ -186,12 +199,12 @@ export class Network {
         const zp = i + sz;
         const zm = i - sz;
         symmetricEigenvalues(
-          m[zp]! - 2 * v + m[zm]!,
-          m[i + sy]! - 2 * v + m[i - sy]!,
-          m[i + 1]! - 2 * v + m[i - 1]!,
-          (m[zp + sy]! - m[zp - sy]! - m[zm + sy]! + m[zm - sy]!) * 0.25,
-          (m[zp + 1]! - m[zp - 1]! - m[zm + 1]! + m[zm - 1]!) * 0.25,
-          (m[i + sy + 1]! - m[i + sy - 1]! - m[i - sy + 1]! + m[i - sy - 1]!) * 0.25,
+          (m[zp]! - 2 * v + m[zm]!) * hzz,
+          (m[i + sy]! - 2 * v + m[i - sy]!) * hyy,
+          (m[i + 1]! - 2 * v + m[i - 1]!) * hxx,
+          (m[zp + sy]! - m[zp - sy]! - m[zm + sy]! + m[zm - sy]!) * hzy,
+          (m[zp + 1]! - m[zp - 1]! - m[zm + 1]! + m[zm - 1]!) * hzx,
+          (m[i + sy + 1]! - m[i + sy - 1]! - m[i - sy + 1]! + m[i - sy - 1]!) * hyx,
           eig,
           0,
         );

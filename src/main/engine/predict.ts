@@ -2,7 +2,7 @@
 // (blockwise, in worker threads, streaming to label and probability writers).
 import { availableParallelism } from 'node:os';
 import { cancelled } from '../../shared/errors';
-import { type Region, type Vec3, voxelCount } from '../../shared/volume';
+import { type Region, type Vec3, voxelAspect, voxelCount } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { copyBox } from '../volume/chunked';
 import type { RegionWriter } from '../volume/spec';
@@ -53,6 +53,35 @@ const PARALLEL_REGION_VOXELS = 1 << 16;
 const predictionHalo = (model: Model, smooth: boolean | undefined): number =>
   basisHalo(model.basis.scales) + (smooth ? SMOOTHING_HALO : 0);
 
+/**
+ * The model with its filters fitted to the voxels of `volume`: its scales are in units of the
+ * shortest voxel edge, and longer edges are followed (older models, without `basis.aspect`, took
+ * every voxel as a cube, and still do).
+ */
+export function fitToVoxels(model: Model, volume: Volume): Model {
+  if (!model.basis.aspect) return model;
+  return { ...model, basis: { ...model.basis, aspect: voxelAspect(volume.voxelSize, volume.unit) } };
+}
+
+/** Relative voxel edges differing by more than this factor are a mismatch worth a note. */
+const ASPECT_TOLERANCE = 1.1;
+
+/**
+ * Why a prediction of `volume` may disappoint, where the model was trained on voxels of other
+ * proportions (in practice: one of the two files lacks or misstates its voxel size), else undefined.
+ */
+export function voxelMismatch(model: Model, volume: Volume): string | undefined {
+  const trained = model.basis.aspect;
+  if (!trained) return undefined;
+  const here = voxelAspect(volume.voxelSize, volume.unit);
+  if (here.every((a, i) => Math.max(a / trained[i]!, trained[i]! / a) <= ASPECT_TOLERANCE)) return undefined;
+  const edges = (aspect: Vec3): string => aspect.map((a) => Number(a.toPrecision(3))).join(' × ');
+  return (
+    `the model was trained on voxels of edges ${edges(trained)} and these are ${edges(here)} (z × y × x, relative to ` +
+    'the shortest): its filters follow these voxels, so if either voxel size is wrong, correct it and train again'
+  );
+}
+
 /** A buffer for `region` and its halo, reused from an earlier block where one is free. */
 const paddedBuffer = (region: Region, halo: number): Float32Array =>
   borrow('float32', voxelCount(region.shape.map((n) => n + 2 * halo) as Vec3)) as Float32Array;
@@ -65,11 +94,12 @@ const paddedBuffer = (region: Region, halo: number): Float32Array =>
  * `predictVolume` (labels agree except at exact ties).
  */
 export async function predictRegion(
-  model: Model,
+  trained: Model,
   volume: Volume,
   region: Region,
   options: { threads?: number | undefined; smooth?: boolean | undefined } = {},
 ): Promise<BlockResult> {
+  const model = fitToVoxels(trained, volume);
   const { smooth } = options;
   const halo = predictionHalo(model, smooth);
   const order = thinAxisFirst(region.shape);
@@ -133,11 +163,12 @@ export async function predictRegion(
  * `outputs.probabilities`. Blocks are written in order (z slabs first).
  */
 export async function predictVolume(
-  model: Model,
+  trained: Model,
   volume: Volume,
   outputs: { labels?: RegionWriter; probabilities?: RegionWriter },
   options: PredictOptions = {},
 ): Promise<void> {
+  const model = fitToVoxels(trained, volume);
   const { signal, progress, smooth } = options;
   const threads = options.threads ?? availableParallelism();
   const halo = predictionHalo(model, smooth);

@@ -4,7 +4,7 @@
 // thousand voxels, which a GPU does not speed up.
 import type * as Tf from '@tensorflow/tfjs';
 import type { Vec3 } from '../../shared/volume';
-import { gaussianHalfKernel, kernelRadius } from './basis';
+import { CUBIC, gaussianHalfKernel } from './basis';
 import type { BlockResult } from './block-predict';
 import type { Model } from './model';
 import { NORM_EPSILON } from './network';
@@ -40,12 +40,13 @@ export function predictBlockTf(
     const laplacians: Tf.Tensor[] = [];
     const gradients: Tf.Tensor[][] = [];
     const hessians: Tf.Tensor[][] = [];
+    const edge = model.basis.aspect ?? CUBIC;
     for (const sigma of model.basis.scales) {
-      const half = Array.from(gaussianHalfKernel(sigma));
-      const r = kernelRadius(sigma);
-      const full = [...half.slice(1).reverse(), ...half];
       let g: Tf.Tensor5D = x;
       for (const axis of [0, 1, 2] as const) {
+        const half = Array.from(gaussianHalfKernel(sigma / edge[axis]));
+        const r = half.length - 1;
+        const full = [...half.slice(1).reverse(), ...half];
         const begin = [0, 0, 0, 0, 0];
         const size = [...g.shape];
         begin[axis + 1] = crop - r;
@@ -58,21 +59,28 @@ export function predictBlockTf(
       const at = (dz: number, dy: number, dx: number): Tf.Tensor =>
         tf.reshape(tf.slice(smooth, [1 + dz, 1 + dy, 1 + dx], shape), [n]);
       const c = at(0, 0, 0);
-      const d1 = (a: Tf.Tensor, b: Tf.Tensor): Tf.Tensor => tf.mul(tf.sub(a, b), sigma / 2);
-      const d2 = (a: Tf.Tensor, b: Tf.Tensor): Tf.Tensor => tf.mul(tf.add(tf.sub(a, tf.mul(c, 2)), b), sigma * sigma);
-      const dm = (pp: Tf.Tensor, pm: Tf.Tensor, mp: Tf.Tensor, mm: Tf.Tensor): Tf.Tensor =>
-        tf.mul(tf.add(tf.sub(tf.sub(pp, pm), mp), mm), (sigma * sigma) / 4);
+      // differences per length along each axis, scale-normalised (as basis.ts)
+      const [ez, ey, ex] = edge;
+      const d1 = (a: Tf.Tensor, b: Tf.Tensor, e: number): Tf.Tensor => tf.mul(tf.sub(a, b), sigma / 2 / e);
+      const d2 = (a: Tf.Tensor, b: Tf.Tensor, e: number): Tf.Tensor =>
+        tf.mul(tf.add(tf.sub(a, tf.mul(c, 2)), b), (sigma * sigma) / (e * e));
+      const dm = (pp: Tf.Tensor, pm: Tf.Tensor, mp: Tf.Tensor, mm: Tf.Tensor, e: number): Tf.Tensor =>
+        tf.mul(tf.add(tf.sub(tf.sub(pp, pm), mp), mm), (sigma * sigma) / 4 / e);
       const hessian = [
-        d2(at(1, 0, 0), at(-1, 0, 0)),
-        d2(at(0, 1, 0), at(0, -1, 0)),
-        d2(at(0, 0, 1), at(0, 0, -1)),
-        dm(at(1, 1, 0), at(1, -1, 0), at(-1, 1, 0), at(-1, -1, 0)),
-        dm(at(1, 0, 1), at(1, 0, -1), at(-1, 0, 1), at(-1, 0, -1)),
-        dm(at(0, 1, 1), at(0, 1, -1), at(0, -1, 1), at(0, -1, -1)),
+        d2(at(1, 0, 0), at(-1, 0, 0), ez),
+        d2(at(0, 1, 0), at(0, -1, 0), ey),
+        d2(at(0, 0, 1), at(0, 0, -1), ex),
+        dm(at(1, 1, 0), at(1, -1, 0), at(-1, 1, 0), at(-1, -1, 0), ez * ey),
+        dm(at(1, 0, 1), at(1, 0, -1), at(-1, 0, 1), at(-1, 0, -1), ez * ex),
+        dm(at(0, 1, 1), at(0, 1, -1), at(0, -1, 1), at(0, -1, -1), ey * ex),
       ];
       scalars.push(c);
       laplacians.push(tf.addN(hessian.slice(0, 3)));
-      gradients.push([d1(at(1, 0, 0), at(-1, 0, 0)), d1(at(0, 1, 0), at(0, -1, 0)), d1(at(0, 0, 1), at(0, 0, -1))]);
+      gradients.push([
+        d1(at(1, 0, 0), at(-1, 0, 0), ez),
+        d1(at(0, 1, 0), at(0, -1, 0), ey),
+        d1(at(0, 0, 1), at(0, 0, -1), ex),
+      ]);
       hessians.push(hessian);
     }
     const mix = (fields: Tf.Tensor[][], weights: number[], component: number): Tf.Tensor =>

@@ -2,11 +2,11 @@
 // thousand rows), then the mixing weights and the head are fitted full-batch with Adam and
 // hand-written gradients. Seeded and deterministic: the same seed gives the same model.
 import { badInput, cancelled } from '../../shared/errors';
-import { type Region, type Vec3, voxelCount } from '../../shared/volume';
+import { type Region, type Vec3, voxelAspect, voxelCount } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { estimateRange } from '../volume/statistics';
 import type { Volume } from '../volume/volume';
-import { CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
+import { type Aspect, CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
 import { type AxisOrder, thinAxisFirst } from './block-predict';
 import { blockGrid, readPadded } from './blocks';
 import { addEigenvalueGradient } from './invariants';
@@ -90,7 +90,8 @@ export async function trainModel(
     ? [settings.scales]
     : (settings.scaleCandidates ?? defaultCandidates(settings.scales));
   const gathered = [...new Set(candidates.flat())].sort((a, b) => a - b);
-  const all = await gatherSamples(image, sparse, chosen, gathered, normalisation, random, signal);
+  const aspect = voxelAspect(image.voxelSize, image.unit);
+  const all = await gatherSamples(image, sparse, chosen, gathered, aspect, normalisation, random, signal);
   const counts = new Array<number>(K).fill(0);
   for (const v of sparse.values) counts[v - 1]!++;
   const classes = classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` }));
@@ -124,6 +125,7 @@ export async function trainModel(
     if (restart > 0) progress?.(0, settings.iterations, `training again ${how}: ${problem}`);
     const initial = restart === 0 ? random : new Random(settings.seed + RESTART_SEED_STEP * restart);
     const model = await fitModel(samples, classes, normalisation, counts, attempt, initial, signal, progress);
+    model.basis.aspect = aspect;
     const network = new Network(model);
     const recall = trainingRecall(network, samples);
     model.training.check = { recall, restarts: restart };
@@ -255,6 +257,7 @@ async function gatherSamples(
   sparse: SparseLabels,
   chosen: Uint32Array,
   scales: number[],
+  aspect: Aspect,
   normalisation: { low: number; high: number },
   random: Random,
   signal?: AbortSignal,
@@ -298,7 +301,7 @@ async function gatherSamples(
       if (members.length === 0) continue;
       const input = await readPadded(image, block, halo, normalisation);
       const order: AxisOrder = thinAxisFirst(block.shape);
-      const basis = computeBasis(input.data, input.shape, halo, scales, order);
+      const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
       const [, by, bx] = block.shape;
       for (const i of members) {
         const p = position(i);

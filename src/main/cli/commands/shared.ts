@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { TomosegError, badInput } from '../../../shared/errors';
 import { voxelUnitsNote } from '../../../shared/volume';
-import { type Model, predictVolume } from '../../engine';
+import { type Model, predictVolume, voxelMismatch } from '../../engine';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import { refuseExisting } from '../../volume/output';
 import type { CliContext, Flag } from '../command';
@@ -140,6 +140,8 @@ export async function writeSegmentation(
   options: OutputOptions,
   context: CliContext,
 ): Promise<void> {
+  const mismatch = voxelMismatch(model, image);
+  if (mismatch) context.out(`note: ${mismatch}`);
   const common = { shape: image.shape, voxelSize: image.voxelSize, unit: image.unit, force: options.force };
   const labels = await createVolume(paths.out, { ...common, dtype: 'uint8', kind: 'labels' });
   const probabilities = paths.probabilities
