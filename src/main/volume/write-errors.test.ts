@@ -56,15 +56,21 @@ describe('outputs that cannot be written', () => {
 
   it('says the disk is full when chunks cannot be stored', async () => {
     const out = join(dir, 'full.zarr');
+    let refused = false;
     vi.mocked(fs.writeFile).mockImplementation(async (path, data, options) => {
-      if (String(path).includes('/c/')) throw systemError('ENOSPC', 'write', String(path));
+      if (String(path).includes('/c/')) {
+        refused = true;
+        throw systemError('ENOSPC', 'write', String(path));
+      }
       return real.writeFile(path, data, options);
     });
     const writer = await createVolume(out, { ...spec, chunkShape: [2, 8, 8] });
     const slab = new Uint8Array(2 * 16 * 16).fill(7);
     await writer.write({ start: [0, 0, 0], shape: [2, 16, 16] }, slab);
-    // The chunks of the first slab are stored in the background; the next write reports their failure.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The chunks of the first slab are stored in the background; once one is refused (and the
+    // writer has heard of it), the next write reports the failure.
+    await vi.waitFor(() => expect(refused).toBe(true));
+    await new Promise((resolve) => setImmediate(resolve));
     const message = `${out}: cannot be written (the disk is full)`;
     await expect(writer.write({ start: [2, 0, 0], shape: [2, 16, 16] }, slab)).rejects.toThrow(message);
     await expect(writer.commit()).rejects.toThrow(message);
