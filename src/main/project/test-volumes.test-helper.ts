@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Region, TypedArray, Vec3, VolumeInfo } from '../../shared/volume';
-import type { ProjectVolumeHost } from '../services/project-service';
+import type { ProjectVolumeHost } from '../services/open-project';
 import type { Volume } from '../volume/volume';
 
 /** Writes a volume whose voxel i is (i * seed) mod 65521. */

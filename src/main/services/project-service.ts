@@ -1,50 +1,23 @@
 // The open project: its file, its volumes (opened through the volume service), and one label
-// store per volume, saved per stroke. Transport-free: the API handlers call these methods.
+// store per volume, saved per stroke; new, open, save, close, relink and bundles. What an opened
+// project holds, and how it is attached and shown, is in open-project.ts. Transport-free: the API
+// handlers call these methods.
 import { basename, extname, resolve } from 'node:path';
-import type { ProjectState, ProjectVolumeState } from '../../shared/api/project';
+import type { ProjectState } from '../../shared/api/project';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput } from '../../shared/errors';
 import type { VolumeInfo } from '../../shared/volume';
 import { LabelStore } from '../labels';
 import { exportBundle, importBundle } from '../project/bundle';
 import { compareFingerprints, fingerprint } from '../project/fingerprint';
-import { locateVolume } from '../project/locate';
 import { resolveStoredPath } from '../project/paths';
 import { PROJECT_EXTENSION, ProjectFile } from '../project/project-file';
-import { type SavedMarks, type WorkHost, loadWork, storeWork } from '../project/saved-work';
+import { type WorkHost, loadWork, storeWork } from '../project/saved-work';
 import type { ModelRecord, ResultRecord } from '../project/tables';
 import type { Volume } from '../volume/volume';
 import type { Jobs } from './jobs';
+import { type Member, type OpenProject, type ProjectVolumeHost, attachProject, projectState } from './open-project';
 import type { RecentList } from './recent';
-
-/** What the project needs from the volume service. */
-export interface ProjectVolumeHost {
-  /** `dataset`: the one to read in an HDF5 file (recorded by the project), else the file's default. */
-  openPath(path: string, remember?: boolean, dataset?: string): Promise<VolumeInfo>;
-  get(volumeId: string): Volume;
-  info(volumeId: string): VolumeInfo;
-  close(volumeId: string): Promise<boolean>;
-}
-
-interface Member {
-  /** The project's volume id. */
-  id: string;
-  store: LabelStore;
-  status: ProjectVolumeState['status'];
-  foundBy: ProjectVolumeState['foundBy'];
-  /** The open volume's info; null while missing or closed. */
-  open: VolumeInfo | null;
-  /** Where it was open before the UI closed it, to take it back even if its content differed. */
-  lastPath?: string;
-  /** The model and result saved last (or restored), so Save stores each once. */
-  saved: SavedMarks;
-}
-
-interface OpenProject {
-  file: ProjectFile;
-  members: Member[];
-  notices: string[];
-}
 
 export class ProjectService {
   private current: OpenProject | undefined;
@@ -181,7 +154,7 @@ export class ProjectService {
     const file = await ProjectFile.open(path);
     let opened: OpenProject;
     try {
-      opened = await this.attach(file);
+      opened = await attachProject(file, this.volumes);
     } catch (error) {
       file.close();
       throw error;
@@ -327,92 +300,10 @@ export class ProjectService {
   }
 
   state(): ProjectState | null {
-    const project = this.current;
-    if (!project) return null;
-    const { file } = project;
-    const records = new Map(file.volumes().map((v) => [v.id, v]));
-    const volumes = project.members.map((m): ProjectVolumeState => {
-      const r = records.get(m.id)!;
-      return {
-        id: m.id,
-        name: r.name,
-        relativePath: r.relativePath,
-        absolutePath: r.absolutePath,
-        shape: r.fingerprint.shape as ProjectVolumeState['shape'],
-        dtype: r.fingerprint.dtype as ProjectVolumeState['dtype'],
-        status: m.status,
-        foundBy: m.foundBy,
-        volume: m.open,
-        labelledVoxels: m.store.labelledCount,
-      };
-    });
-    const missing = volumes.filter((v) => v.status === 'missing').map((v) => `"${v.name}"`);
-    const differs = volumes.filter((v) => v.status === 'content-differs').map((v) => `"${v.name}"`);
-    const notices = [
-      ...project.notices,
-      ...(missing.length ? [`Not found: ${missing.join(', ')}. Relink to show them; their labels are kept.`] : []),
-      ...(differs.length
-        ? [
-            `The data of ${differs.join(', ')} differ from when they were labelled (same shape): check they are the same scans.`,
-          ]
-        : []),
-    ];
-    return {
-      path: file.path,
-      name: file.name,
-      readOnly: file.readOnly,
-      notices,
-      volumes,
-      models: file
-        .models()
-        .map(({ id, name, volumeId, labelsVersion, createdAt }) => ({ id, name, volumeId, labelsVersion, createdAt })),
-      results: file
-        .results()
-        .map(({ id, name, kind, volumeId, createdAt }) => ({ id, name, kind, volumeId, createdAt })),
-      history: file.history(50).map(({ at, action, detail }) => ({ at, action, detail })),
-    };
+    return this.current ? projectState(this.current) : null;
   }
 
   // ---- Internals ----
-
-  /** Loads labels and finds volumes for a freshly opened file. */
-  private async attach(file: ProjectFile): Promise<OpenProject> {
-    const notices: string[] = [];
-    if (file.readOnly)
-      notices.push(`Read-only: ${file.readOnlyReason}. Changes are not saved; use Save As to keep them.`);
-    if (file.migrated) notices.push(`Upgraded from an older Tomoseg; the original was kept as ${file.migrated.backup}`);
-    const members: Member[] = [];
-    try {
-      for (const record of file.volumes()) {
-        // Labels live on the recorded grid: a volume of another shape never receives them.
-        const store = new LabelStore(record.fingerprint.shape as [number, number, number]);
-        file.loadLabels(record.id, store);
-        const located = await locateVolume(
-          file.path,
-          record,
-          async (path) => {
-            const info = await this.volumes.openPath(path, false, record.dataset ?? undefined);
-            return { info, volume: this.volumes.get(info.id) };
-          },
-          (opened) => this.volumes.close(opened.info.id),
-        );
-        members.push({
-          id: record.id,
-          store,
-          status: located ? (located.match === 'same' ? 'found' : 'content-differs') : 'missing',
-          foundBy: located?.foundBy ?? null,
-          open: located?.opened.info ?? null,
-          saved: {},
-        });
-        // Found somewhere else than recorded: remember where, so the next open is direct.
-        if (located && located.foundBy !== 'relative' && !file.readOnly) file.setVolumePath(record.id, located.path);
-      }
-    } catch (error) {
-      for (const m of members) if (m.open) await this.volumes.close(m.open.id);
-      throw error;
-    }
-    return { file, members, notices };
-  }
 
   private async switchTo(next: OpenProject): Promise<void> {
     await this.closeProject();
