@@ -1,21 +1,21 @@
 // Training touches only the labelled voxels: their basis responses are gathered once (a few
-// thousand rows), then the mixing weights and the head are fitted full-batch with Adam and
-// hand-written gradients. Seeded and deterministic: the same seed gives the same model.
+// thousand rows, samples.ts), then the mixing weights and the head are fitted full-batch with Adam
+// and hand-written gradients, and the model is checked (training-check.ts) before it is handed on.
+// Seeded and deterministic: the same seed gives the same model.
 import { badInput, cancelled } from '../../shared/errors';
-import { type Region, type Vec3, voxelAspect, voxelCount } from '../../shared/volume';
+import { voxelAspect } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { estimateRange } from '../volume/statistics';
 import type { Volume } from '../volume/volume';
-import { type Aspect, CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
-import { type AxisOrder, thinAxisFirst } from './block-predict';
-import { blockGrid, readPadded } from './blocks';
+import { CHANNELS_PER_SCALE } from './basis';
 import { addEigenvalueGradient } from './invariants';
 import { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './labels';
 import { ENGINE_VERSION, MODEL_FORMAT, type Model, featureCount } from './model';
 import { Network } from './network';
 import { Random } from './random';
-import { type Samples, selectScales } from './samples';
+import { type Samples, chooseVoxels, gatherSamples, selectScales } from './samples';
 import { type ScaleChoice, chooseScales } from './scale-choice';
+import { degeneracy, trainingRecall } from './training-check';
 
 export interface TrainOptions {
   seed?: number;
@@ -64,9 +64,6 @@ export const DEFAULT_TRAINING = {
 };
 
 type TrainingSettings = typeof DEFAULT_TRAINING & TrainOptions;
-
-/** Unlabelled voxels sampled for the prior estimate: enough for fractions of a few per cent. */
-const CONTEXT_VOXELS = 20_000;
 
 /** Trains a model on `image` from sparse labels (or a label volume of the same shape). */
 export async function trainModel(
@@ -157,39 +154,6 @@ const CHOICE_SEED_STEP = 104_729;
  */
 const defaultCandidates = (scales: number[]): number[][] => [scales, [...scales, 8]];
 
-/**
- * A model must predict each class on at least this share of that class's own (sampled) painted
- * voxels: less means it did not learn the class, whatever its loss says.
- */
-const MIN_TRAINING_RECALL = 0.5;
-
-/** Why a trained model is useless, or '' when it is not. */
-function degeneracy(model: Model, recall: number[]): string {
-  const { finalLoss } = model.training;
-  if (!Number.isFinite(finalLoss) || !Object.values(model.weights).flat(2).every(Number.isFinite))
-    return `the fit diverged (loss ${finalLoss})`;
-  const missed = recall.flatMap((r, k) => (r < MIN_TRAINING_RECALL ? [`${model.classes[k]!.name} (${pct(r)})`] : []));
-  if (missed.length === 0) return '';
-  return `it gives ${missed.join(', ')} to too few of their own painted voxels (at least ${pct(MIN_TRAINING_RECALL)} needed; final loss ${finalLoss.toFixed(3)}): paint more of these classes, or where they differ more`;
-}
-
-const pct = (x: number): string => `${Math.round(100 * x)} %`;
-
-/** The share of each class's sampled painted voxels that `network` assigns to that class. */
-function trainingRecall(network: Network, samples: Samples): number[] {
-  const K = network.classes;
-  const width = network.scales * CHANNELS_PER_SCALE;
-  const hits = new Array<number>(K).fill(0);
-  const totals = new Array<number>(K).fill(0);
-  const probs = new Float64Array(K);
-  for (let r = 0; r < samples.count; r++) {
-    const y = samples.classes[r]!;
-    totals[y]!++;
-    if (network.predict(samples.rows, r * width, probs) === y) hits[y]!++;
-  }
-  return hits.map((h, k) => (totals[k] ? h / totals[k]! : 1));
-}
-
 /** One fit of a fresh network (initialised from `random`) to the gathered samples. */
 async function fitModel(
   samples: Samples,
@@ -231,94 +195,6 @@ async function fitModel(
   model.weights = exportWeights(network);
   model.training.finalLoss = loss;
   return model;
-}
-
-/** A seeded subset of at most `cap` labelled voxels per class, as positions into `sparse`. */
-function chooseVoxels(sparse: SparseLabels, K: number, cap: number, random: Random): Uint32Array {
-  const perClass: number[][] = Array.from({ length: K }, () => []);
-  sparse.values.forEach((v, i) => perClass[v - 1]!.push(i));
-  const chosen: number[] = [];
-  for (const members of perClass) {
-    for (let i = 0; i < Math.min(cap, members.length); i++) {
-      const j = i + random.int(members.length - i);
-      [members[i], members[j]] = [members[j]!, members[i]!];
-      chosen.push(members[i]!);
-    }
-  }
-  return Uint32Array.from(chosen).sort();
-}
-
-/**
- * Computes the basis only around the chosen voxels: runs of consecutive labelled z slices, each
- * cropped to the y/x box of its labels (and split into blocks), with the thin axis filtered first.
- */
-async function gatherSamples(
-  image: Volume,
-  sparse: SparseLabels,
-  chosen: Uint32Array,
-  scales: number[],
-  aspect: Aspect,
-  normalisation: { low: number; high: number },
-  random: Random,
-  signal?: AbortSignal,
-): Promise<Samples> {
-  const [, ny, nx] = image.shape;
-  const width = scales.length * CHANNELS_PER_SCALE;
-  const rows = new Float64Array(chosen.length * width);
-  const context: number[] = [];
-  const classes = new Uint8Array(chosen.length);
-  const positions = new Float64Array(chosen.length);
-  const halo = basisHalo(scales);
-  const position = (i: number): Vec3 => {
-    const index = sparse.indices[i]!;
-    return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
-  };
-  const runs: { first: number; last: number; region: Region }[] = [];
-  for (let first = 0; first < chosen.length;) {
-    // one run of consecutive z slices
-    let last = first;
-    while (last + 1 < chosen.length && position(chosen[last + 1]!)[0] - position(chosen[last]!)[0] <= 1) last++;
-    const lo: Vec3 = [Infinity, Infinity, Infinity];
-    const hi: Vec3 = [-1, -1, -1];
-    for (let i = first; i <= last; i++) {
-      const p = position(chosen[i]!);
-      for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a]!, p[a]!);
-        hi[a] = Math.max(hi[a]!, p[a]! + 1);
-      }
-    }
-    runs.push({ first, last, region: { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] } });
-    first = last + 1;
-  }
-  // One context voxel in each stretch of `stride`, at a random place in it.
-  const stride = Math.max(1, runs.reduce((sum, { region }) => sum + voxelCount(region.shape), 0) / CONTEXT_VOXELS);
-  let row = 0;
-  for (const { first, last, region: run } of runs) {
-    for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
-      if (signal?.aborted) throw cancelled();
-      const members: number[] = [];
-      for (let i = first; i <= last; i++) if (inside(position(chosen[i]!), block)) members.push(chosen[i]!);
-      if (members.length === 0) continue;
-      const input = await readPadded(image, block, halo, normalisation);
-      const order: AxisOrder = thinAxisFirst(block.shape);
-      const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
-      const [, by, bx] = block.shape;
-      for (const i of members) {
-        const p = position(i);
-        const local = ((p[0] - block.start[0]) * by + (p[1] - block.start[1])) * bx + (p[2] - block.start[2]);
-        for (let c = 0; c < width; c++) rows[row * width + c] = basis.channels[c]![local]!;
-        classes[row] = sparse.values[i]! - 1;
-        positions[row] = sparse.indices[i]!;
-        row++;
-      }
-      const voxels = voxelCount(block.shape);
-      for (let start = 0; start < voxels; start += stride) {
-        const local = Math.min(voxels - 1, Math.floor(start + random.next() * stride));
-        for (let c = 0; c < width; c++) context.push(basis.channels[c]![local]!);
-      }
-    }
-  }
-  return { rows, classes, positions, count: row, context: Float64Array.from(context) };
 }
 
 /**
@@ -369,8 +245,6 @@ function adaptPriors(net: Network, samples: Samples, balanced: boolean): { paint
 }
 
 const MIN_PRIOR = 1e-3;
-
-const inside = (p: Vec3, r: Region): boolean => p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);
 
 function initialWeights(S: number, V: number, T: number, H: number, K: number, random: Random): Model['weights'] {
   const F = featureCount(S, V, T);
