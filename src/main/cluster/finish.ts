@@ -11,7 +11,8 @@ import { copyBox } from '../volume/chunked';
 import type { ProgressOptions } from '../progress';
 import { chunkCodec } from '../volume/zarr/codecs';
 import { listParts } from '../volume/zarr/incomplete';
-import { ArrayWriter, type ChunkSink, reduce } from '../volume/zarr/writer';
+import { ArrayWriter, type ChunkSink } from '../volume/zarr/array-writer';
+import { reduce } from '../volume/zarr/writer';
 import { MARKERS, type RunRecord, arrayInfo, levelZero, readNode, runMark, runState, writeNode } from './layout';
 
 /** Level-0 chunks read and decoded ahead of the one being downsampled. */

@@ -10,7 +10,7 @@ import { type Model, predictVolume } from '../engine';
 import type { Volume } from '../volume';
 import { exists } from '../volume/output';
 import { chunkCodec } from '../volume/zarr/codecs';
-import { ArrayWriter } from '../volume/zarr/writer';
+import { ArrayWriter } from '../volume/zarr/array-writer';
 import { type RunRecord, levelZero, markPartDone, partMarker, preparedRun, readNode, runMark } from './layout';
 import { sha256 } from './prepare';
 import { partTiles } from './parts';
