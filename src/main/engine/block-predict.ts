@@ -84,7 +84,7 @@ export function predictBlock(
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const network = new Network(model);
   const n = shape[0] * shape[1] * shape[2];
-  const { features: F, hidden: H, classes: K } = network;
+  const { features: F, hidden: H, classCount: K } = network;
   // The standardisation folded into the first layer: one multiply-add per weight and voxel.
   const w1 = new Float64Array(H * F);
   const b1 = new Float64Array(H);

@@ -16,7 +16,8 @@ export class Network {
   readonly vectors: number;
   readonly tensors: number;
   readonly hidden: number;
-  readonly classes: number;
+  /** K, the number of classes. */
+  readonly classCount: number;
   readonly features: number;
   readonly vectorMix: Float64Array;
   readonly tensorMix: Float64Array;
@@ -39,7 +40,7 @@ export class Network {
     this.vectors = model.architecture.vectors;
     this.tensors = model.architecture.tensors;
     this.hidden = model.architecture.hidden;
-    this.classes = model.classes.length;
+    this.classCount = model.classes.length;
     this.features = featureCount(this.scales, this.vectors, this.tensors);
     this.vectorMix = Float64Array.from(w.vectorMix.flat());
     this.tensorMix = Float64Array.from(w.tensorMix.flat());
@@ -216,7 +217,7 @@ export class Network {
   }
 
   /**
-   * Class probabilities of one voxel into `probs` (length classes) from its basis values; returns
+   * Class probabilities of one voxel into `probs` (length classCount) from its basis values; returns
    * the index of the most likely class (the first one on a tie). `mixed` as in `invariants`.
    */
   predict(row: ArrayLike<number>, o: number, probs: Float64Array, mixed?: Float64Array): number {
@@ -233,7 +234,7 @@ export class Network {
       for (let j = 0; j < F; j++) z += this.w1[base + j]! * input[j]!;
       act[h] = z > 0 ? z : 0;
     }
-    const K = this.classes;
+    const K = this.classCount;
     let best = 0;
     let max = -Infinity;
     for (let k = 0; k < K; k++) {

@@ -13,7 +13,8 @@ import type { Random } from './random';
 /** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
 export interface Samples {
   rows: Float64Array;
-  classes: Uint8Array; // class index 0..K-1
+  /** Each row's class as an index 0..K-1 (the model's class order), not its label value. */
+  classIndex: Uint8Array;
   /** C-order linear index of each row's voxel. */
   positions: Float64Array;
   count: number;
@@ -29,7 +30,7 @@ export function selectRows(samples: Samples, width: number, keep: (row: number) 
   picked.forEach((r, i) => rows.set(samples.rows.subarray(r * width, (r + 1) * width), i * width));
   return {
     rows,
-    classes: Uint8Array.from(picked, (r) => samples.classes[r]!),
+    classIndex: Uint8Array.from(picked, (r) => samples.classIndex[r]!),
     positions: Float64Array.from(picked, (r) => samples.positions[r]!),
     count: picked.length,
     context: samples.context,
@@ -98,7 +99,7 @@ export async function gatherSamples(
   const width = scales.length * CHANNELS_PER_SCALE;
   const rows = new Float64Array(chosen.length * width);
   const context: number[] = [];
-  const classes = new Uint8Array(chosen.length);
+  const classIndex = new Uint8Array(chosen.length);
   const positions = new Float64Array(chosen.length);
   const halo = basisHalo(scales);
   const position = (i: number): Vec3 => {
@@ -139,7 +140,7 @@ export async function gatherSamples(
         const p = position(i);
         const local = ((p[0] - block.start[0]) * by + (p[1] - block.start[1])) * bx + (p[2] - block.start[2]);
         for (let c = 0; c < width; c++) rows[row * width + c] = basis.channels[c]![local]!;
-        classes[row] = sparse.values[i]! - 1;
+        classIndex[row] = sparse.values[i]! - 1;
         positions[row] = sparse.indices[i]!;
         row++;
       }
@@ -150,7 +151,7 @@ export async function gatherSamples(
       }
     }
   }
-  return { rows, classes, positions, count: row, context: Float64Array.from(context) };
+  return { rows, classIndex, positions, count: row, context: Float64Array.from(context) };
 }
 
 const inside = (p: Vec3, r: Region): boolean => p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);

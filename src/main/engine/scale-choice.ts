@@ -52,7 +52,7 @@ export async function chooseScales(
   // a fold counts where it holds voxels out and the others teach every class
   const usable = [...Array(FOLDS).keys()].filter((f) => fold.includes(f) && trainingHasEveryClass(samples, fold, f, K));
   const heldOut = new Array<number>(K).fill(0);
-  for (let r = 0; r < samples.count; r++) if (usable.includes(fold[r]!)) heldOut[samples.classes[r]!]!++;
+  for (let r = 0; r < samples.count; r++) if (usable.includes(fold[r]!)) heldOut[samples.classIndex[r]!]!++;
   if (usable.length < 2 || heldOut.some((n) => n < MIN_HELD_OUT)) return undefined;
   const scores: number[] = [];
   const foldScores: number[][] = [];
@@ -70,7 +70,7 @@ export async function chooseScales(
       const recalls = new Recalls(K);
       for (let r = 0; r < own.count; r++) {
         if (fold[r] !== f) continue;
-        const y = own.classes[r]!;
+        const y = own.classIndex[r]!;
         const hit = network.predict(own.rows, r * width, probs) === y;
         recalls.add(y, hit);
         pooled.add(y, hit);
@@ -109,11 +109,11 @@ class Recalls {
 /** A seeded subset of at most CHOICE_VOXELS_PER_CLASS rows per class. */
 function capPerClass(samples: Samples, K: number, random: Random): Samples {
   const left = new Array<number>(K).fill(0);
-  for (let r = 0; r < samples.count; r++) left[samples.classes[r]!]!++;
+  for (let r = 0; r < samples.count; r++) left[samples.classIndex[r]!]!++;
   const wanted = left.map((n) => Math.min(n, CHOICE_VOXELS_PER_CLASS));
   // selection sampling: a row is kept with probability (still wanted) / (rows of its class still to come)
   return selectRows(samples, samples.rows.length / samples.count, (r) => {
-    const k = samples.classes[r]!;
+    const k = samples.classIndex[r]!;
     const keep = random.next() * left[k]!-- < wanted[k]!;
     if (keep) wanted[k]!--;
     return keep;
@@ -136,7 +136,7 @@ function foldOfRows(samples: Samples, shape: Vec3, K: number, random: Random): U
   samples.positions.forEach((index, r) => {
     const cell = cellOf(index);
     if (!counts.has(cell)) counts.set(cell, new Array<number>(K).fill(0));
-    counts.get(cell)![samples.classes[r]!]!++;
+    counts.get(cell)![samples.classIndex[r]!]!++;
   });
   const mostPainted = (n: number[]): number => n.indexOf(Math.max(...n));
   const cells = [...counts.keys()].sort();
@@ -151,6 +151,6 @@ function foldOfRows(samples: Samples, shape: Vec3, K: number, random: Random): U
 
 function trainingHasEveryClass(samples: Samples, fold: Uint8Array, f: number, K: number): boolean {
   const seen = new Array<boolean>(K).fill(false);
-  for (let r = 0; r < samples.count; r++) if (fold[r] !== f) seen[samples.classes[r]!] = true;
+  for (let r = 0; r < samples.count; r++) if (fold[r] !== f) seen[samples.classIndex[r]!] = true;
   return seen.every(Boolean);
 }

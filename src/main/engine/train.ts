@@ -205,7 +205,7 @@ async function fitModel(
  */
 function classWeighting(samples: Samples, K: number, balanced: boolean): { weight: number[]; prior: number[] } {
   const perClass = new Array<number>(K).fill(0);
-  for (let r = 0; r < samples.count; r++) perClass[samples.classes[r]!]!++;
+  for (let r = 0; r < samples.count; r++) perClass[samples.classIndex[r]!]!++;
   const weight = perClass.map((n) => (n === 0 ? 0 : balanced ? 1 / (K * n) : 1 / samples.count));
   const total = perClass.reduce((sum, n, k) => sum + n * weight[k]!, 0);
   return { weight, prior: perClass.map((n, k) => (n * weight[k]!) / total) };
@@ -217,7 +217,7 @@ function classWeighting(samples: Samples, K: number, balanced: boolean): { weigh
  * take the log ratio, which rescales every prediction as Bayes' rule asks. Returns both priors.
  */
 function adaptPriors(net: Network, samples: Samples, balanced: boolean): { painted: number[]; estimated: number[] } {
-  const K = net.classes;
+  const K = net.classCount;
   const width = net.scales * CHANNELS_PER_SCALE;
   const trained = classWeighting(samples, K, balanced).prior;
   const n = samples.context.length / width;
@@ -298,12 +298,12 @@ async function fit(
   signal?: AbortSignal,
   progress?: TrainOptions['progress'],
 ): Promise<number> {
-  const { count, rows, classes } = samples;
+  const { count, rows, classIndex } = samples;
   const S = net.scales;
   const V = net.vectors;
   const F = net.features;
   const H = net.hidden;
-  const K = net.classes;
+  const K = net.classCount;
   const C = CHANNELS_PER_SCALE;
   const width = S * C;
   const classWeight = classWeighting(samples, K, settings.balanceClasses).weight;
@@ -338,7 +338,7 @@ async function fit(
     loss = 0;
     for (let r = 0; r < count; r++) {
       const o = r * width;
-      const y = classes[r]!;
+      const y = classIndex[r]!;
       net.predict(rows, o, probs, mixed);
       const weight = classWeight[y]!;
       loss -= weight * Math.log(Math.max(probs[y]!, 1e-12));

@@ -25,13 +25,13 @@ const pct = (x: number): string => `${Math.round(100 * x)} %`;
 
 /** The share of each class's sampled painted voxels that `network` assigns to that class. */
 export function trainingRecall(network: Network, samples: Samples): number[] {
-  const K = network.classes;
+  const K = network.classCount;
   const width = network.scales * CHANNELS_PER_SCALE;
   const hits = new Array<number>(K).fill(0);
   const totals = new Array<number>(K).fill(0);
   const probs = new Float64Array(K);
   for (let r = 0; r < samples.count; r++) {
-    const y = samples.classes[r]!;
+    const y = samples.classIndex[r]!;
     totals[y]!++;
     if (network.predict(samples.rows, r * width, probs) === y) hits[y]!++;
   }

@@ -12,9 +12,9 @@ export interface HeldOutScores {
 }
 
 /** Scores a prediction (class values, C order) on the voxels of held-out strokes. */
-export function scoreHeldOut(predicted: ArrayLike<number>, heldOut: Stroke[], classes: number): HeldOutScores {
-  const hits = new Array<number>(classes).fill(0);
-  const voxels = new Array<number>(classes).fill(0);
+export function scoreHeldOut(predicted: ArrayLike<number>, heldOut: Stroke[], classCount: number): HeldOutScores {
+  const hits = new Array<number>(classCount).fill(0);
+  const voxels = new Array<number>(classCount).fill(0);
   for (const { value, indices } of heldOut)
     for (const i of indices) {
       voxels[value - 1]!++;

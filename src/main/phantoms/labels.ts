@@ -15,14 +15,19 @@ export interface PaintOptions {
  * Sparse labels like a person paints them: a few discs per class on a few z slices, placed
  * inside the structures (a careful person does not paint across a boundary). 0 = unlabelled.
  */
-export function paintLabels(truth: Uint8Array, shape: Vec3, classes: number, options: PaintOptions = {}): Uint8Array {
+export function paintLabels(
+  truth: Uint8Array,
+  shape: Vec3,
+  classCount: number,
+  options: PaintOptions = {},
+): Uint8Array {
   const [nz, ny, nx] = shape;
   const random = new Random(options.seed ?? 7);
   const slices = options.slices ?? [Math.floor(nz / 4), Math.floor(nz / 2), Math.floor((3 * nz) / 4)];
   const discs = options.discs ?? 6;
   const labels = new Uint8Array(truth.length);
   for (const z of slices) {
-    for (let value = 1; value <= classes; value++) {
+    for (let value = 1; value <= classCount; value++) {
       let painted = 0;
       for (let attempt = 0; attempt < 4000 && painted < discs; attempt++) {
         const y = random.int(ny);

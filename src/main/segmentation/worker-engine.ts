@@ -3,6 +3,9 @@
 // (training, slice previews) goes to a few persistent workers at normal priority; each segment-all
 // gets a worker of its own at a lower priority, ended with the run. Workers keep no state (the
 // model comes with every call), so a crashed one is simply replaced by the next call.
+// Two layers of threads: these workers run the engine's calls (segmentation-worker.ts); inside
+// one, a prediction of many voxels spreads its blocks over the engine's own pool of block workers
+// (engine/pool.ts), which know nothing but one block and a model.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { TomosegError, deserializeError, serializeError } from '../../shared/errors';
