@@ -4,25 +4,30 @@
 // them, `--dry-run` prints them.
 import { listParts } from '../volume/zarr/incomplete';
 
-export interface BatchSettings {
+/** What a cluster run predicts, and what each of its tasks asks of SLURM. */
+export interface ClusterRun {
   /** The command that runs this same Tomoseg (node and its arguments, then the CLI's path). */
   tomoseg: string[];
-  /** Absolute paths. */
   image: string;
   dataset?: string | undefined;
   model: string;
   out: string;
   probabilities?: string | undefined;
   smooth: boolean;
-  parts: number;
-  /** The parts to run (1-based): all of them, or the ones still missing. */
-  run: number[];
+  /** CPUs per task. */
   cpus: number;
   partition?: string | undefined;
   time?: string | undefined;
   mem?: string | undefined;
   /** More sbatch options, each as one argument (e.g. --account=abc). */
   extra: string[];
+}
+
+/** A run's two scripts: its paths absolute, its parts and which of them to run. */
+export interface BatchSettings extends ClusterRun {
+  parts: number;
+  /** The parts to run (1-based): all of them, or the ones still missing. */
+  run: number[];
   /** Folder for the jobs' log files. */
   logs: string;
   /** Job name, shown by squeue. */

@@ -8,26 +8,14 @@ import { TomosegError, badInput } from '../../shared/errors';
 import { listParts } from '../volume/zarr/incomplete';
 import { type RunRecord, type RunState, runState, writeAtomically } from './layout';
 import { sha256 } from './prepare';
-import { type BatchSettings, finishScript, predictScript, shellQuote } from './sbatch';
+import { type BatchSettings, type ClusterRun, finishScript, predictScript, shellQuote } from './sbatch';
 import { queued, sbatch, scancel } from './slurm';
 
-export interface SubmitRequest {
-  image: string;
-  dataset?: string | undefined;
-  model: string;
-  out: string;
-  probabilities?: string | undefined;
-  smooth: boolean;
+export interface SubmitRequest extends ClusterRun {
+  /** Parts of the run, one array task each. */
   tasks: number;
-  cpus: number;
-  partition?: string | undefined;
-  time?: string | undefined;
-  mem?: string | undefined;
-  extra: string[];
   force: boolean;
   dryRun: boolean;
-  /** The command that runs this Tomoseg (see entry.ts). */
-  tomoseg: string[];
   /** Creates the output for `tasks` parts (predict --prepare). */
   prepare: () => Promise<void>;
   /** Prints a line for the user. */

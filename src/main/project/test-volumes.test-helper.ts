@@ -1,10 +1,10 @@
 // Test volumes on disk without depending on any real format: a ".vol" file is one JSON header
 // line (shape) followed by uint16 voxels. TestVolumes opens them the way the volume service would.
-import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Region, TypedArray, Vec3, VolumeInfo } from '../../shared/volume';
 import type { ProjectVolumeHost } from '../services/open-project';
+import { describeVolume } from '../services/volume-service';
 import type { Volume } from '../volume/volume';
 
 /** Writes a volume whose voxel i is (i * seed) mod 65521. */
@@ -54,18 +54,7 @@ export class TestVolumes implements ProjectVolumeHost {
   async openPath(path: string): Promise<VolumeInfo> {
     if (!path.endsWith('.vol')) throw new Error(`${path}: not a test volume`);
     const volume = readTestVolume(resolve(path));
-    const info: VolumeInfo = {
-      id: randomUUID(),
-      path: volume.path,
-      name: basename(path),
-      format: volume.format,
-      shape: volume.shape,
-      dtype: volume.dtype,
-      voxelSize: volume.voxelSize,
-      unit: volume.unit,
-      chunkShape: volume.chunkShape,
-      range: [0, 65535],
-    };
+    const info = describeVolume(volume, volume.path, [0, 65535]);
     this.open.set(info.id, { volume, info });
     return info;
   }

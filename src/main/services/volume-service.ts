@@ -52,18 +52,7 @@ export class VolumeService {
       await closeAll(volume, levels);
       throw error;
     }
-    const info: VolumeInfo = {
-      id: randomUUID(),
-      path,
-      name: basename(path),
-      format: volume.format,
-      shape: volume.shape,
-      dtype: volume.dtype,
-      voxelSize: volume.voxelSize,
-      unit: volume.unit,
-      chunkShape: volume.chunkShape,
-      range,
-    };
+    const info = describeVolume(volume, path, range);
     this.open.set(info.id, { volume, info, levels });
     if (remember) await this.recent.add(path);
     return info;
@@ -162,6 +151,22 @@ export class VolumeService {
 }
 
 /** Pyramid level `level` of `volume` (0: the volume itself), opened once and kept in `levels`. */
+/** What the renderer is told of a volume opened from `path`, under a new id. */
+export function describeVolume(volume: Volume, path: string, range: [number, number]): VolumeInfo {
+  return {
+    id: randomUUID(),
+    path,
+    name: basename(path),
+    format: volume.format,
+    shape: volume.shape,
+    dtype: volume.dtype,
+    voxelSize: volume.voxelSize,
+    unit: volume.unit,
+    chunkShape: volume.chunkShape,
+    range,
+  };
+}
+
 function openLevel(volume: Volume, path: string, levels: Map<number, Promise<Volume>>, level: number): Promise<Volume> {
   if (level === 0) return Promise.resolve(volume);
   const count = volume.levels?.length ?? 1;

@@ -24,6 +24,12 @@ interface Settings {
   time: string;
 }
 
+/** The free-text sbatch settings, as fields (test id `cluster-<key>`). */
+const SLURM_FIELDS: { key: 'partition' | 'time'; label: string; placeholder: string }[] = [
+  { key: 'partition', label: 'Partition', placeholder: 'default' },
+  { key: 'time', label: 'Time per task', placeholder: 'e.g. 2:00:00' },
+];
+
 /** The volume's path without its format's extension: where its model and result go by default. */
 const stem = (path: string): string =>
   path.replace(/[\\/]+$/, '').replace(/(\.ome)?\.(tiff?|zarr|h5|hdf5|hdf|nxs|nx5|he5|raw|bin)$/i, '');
@@ -89,26 +95,18 @@ export function ClusterDialog({ volume, onClose }: { volume: VolumeInfo; onClose
             data-testid="cluster-tasks"
           />
         </label>
-        <label className="field">
-          <span>Partition</span>
-          <input
-            type="text"
-            value={settings.partition}
-            placeholder="default"
-            onChange={(event) => set({ partition: event.target.value })}
-            data-testid="cluster-partition"
-          />
-        </label>
-        <label className="field">
-          <span>Time per task</span>
-          <input
-            type="text"
-            value={settings.time}
-            placeholder="e.g. 2:00:00"
-            onChange={(event) => set({ time: event.target.value })}
-            data-testid="cluster-time"
-          />
-        </label>
+        {SLURM_FIELDS.map(({ key, label, placeholder }) => (
+          <label className="field" key={key}>
+            <span>{label}</span>
+            <input
+              type="text"
+              value={settings[key]}
+              placeholder={placeholder}
+              onChange={(event) => set({ [key]: event.target.value })}
+              data-testid={`cluster-${key}`}
+            />
+          </label>
+        ))}
       </div>
       <CommandPreview preview={preview} />
       <h3>3 · The result</h3>
