@@ -37,7 +37,8 @@ export function inspect(target: string, shown: string, known: number): number {
         'unsupported',
         `${shown} was saved by a newer Tomoseg (project schema v${version}; this version reads up to v${known}). Update Tomoseg to open it; the file was left unchanged.`,
       );
-    const check = probe.pragma('quick_check', { simple: true }) as string;
+    // integrity_check, not quick_check: only it sees a damaged index that drops rows (labels lost without a word)
+    const check = probe.pragma('integrity_check', { simple: true }) as string;
     if (check !== 'ok') throw badInput(`${shown} is damaged (integrity check: ${check}); the file was left unchanged`);
     if (version === known) {
       const tables = new Set(

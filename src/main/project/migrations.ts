@@ -69,6 +69,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE volumes ADD COLUMN dataset TEXT;
       ALTER TABLE models ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';
     `),
+  // 2 → 3: a SHA-256 of each label block, model and stored result (with its key), checked when it
+  // is read: a flipped bit that SQLite's own checks miss names what is damaged, and the rest is
+  // still read. NULL in rows written before (not checked).
+  (db) =>
+    db.exec(`
+      ALTER TABLE label_blocks ADD COLUMN checksum TEXT;
+      ALTER TABLE models ADD COLUMN checksum TEXT;
+      ALTER TABLE results ADD COLUMN checksum TEXT;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,10 +13,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
 import { MemoryVolume, parseModel, predictRegion, trainModel } from '../engine';
-import { LabelStore } from '../labels';
+import { BLOCK, LabelStore } from '../labels';
 import { makePhantom, paintLabels } from '../phantoms';
 import { runHelper } from '../testing/nobody';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
@@ -279,6 +280,61 @@ describe('ProjectFile', () => {
 
     writeFileSync(path, randomBytes(50_000));
     await expect(ProjectFile.open(path)).rejects.toThrow(/not a Tomoseg project/);
+  });
+
+  it('names a damaged label block, model or result that SQLite reads as valid, and still reads the rest', async () => {
+    const { path, volumeId, store, project } = await projectWithLabels(30);
+    const model = project.addModel({
+      name: 'm1',
+      volumeId,
+      labelsVersion: 1,
+      payload: new Uint8Array(randomBytes(900)),
+    });
+    const result = project.addResult({
+      name: 'seg',
+      kind: 'segmentation',
+      volumeId,
+      modelId: model.id,
+      relativePath: null,
+      data: new Uint8Array(randomBytes(700)),
+      meta: {},
+    });
+    project.close();
+    // Damage that SQLite's own checks cannot see: values changed inside valid rows. One block's
+    // bytes (still valid deflate data: a block stored anew), another block's index (its labels
+    // would land elsewhere), a byte of the model and of the result.
+    const db = new Database(path);
+    const blocks = db
+      .prepare('SELECT block FROM label_blocks WHERE volume_id = ? ORDER BY block')
+      .pluck()
+      .all(volumeId) as number[];
+    const [changed, moved] = [blocks[0]!, blocks[1]!];
+    const free = Math.max(...blocks) + 1;
+    db.prepare('UPDATE label_blocks SET data = ? WHERE volume_id = ? AND block = ?').run(
+      deflateSync(new Uint8Array(BLOCK ** 3).fill(1)),
+      volumeId,
+      changed,
+    );
+    db.prepare('UPDATE label_blocks SET block = ? WHERE volume_id = ? AND block = ?').run(free, volumeId, moved);
+    db.prepare('UPDATE models SET payload = ? WHERE id = ?').run(randomBytes(900), model.id);
+    db.prepare('UPDATE results SET data = ? WHERE id = ?').run(randomBytes(700), result.id);
+    db.close();
+
+    const again = track(await ProjectFile.open(path));
+    const loaded = new LabelStore(SHAPE);
+    const damaged = again.loadLabels(volumeId, loaded);
+    expect(damaged.map((d) => d.block).sort((a, b) => a - b)).toEqual([changed, free]);
+    expect(damaged[0]!.problem).toBe('its content does not match its checksum');
+    // every other block as saved; the damaged ones left out
+    for (const block of blocks.filter((b) => b !== changed && b !== moved))
+      expect(loaded.block(block), `block ${block}`).toEqual(store.block(block));
+    expect(loaded.block(changed)).toBeUndefined();
+    expect(loaded.block(moved)).toBeUndefined();
+    expect(loaded.block(free)).toBeUndefined();
+    expect(() => again.model(model.id)).toThrow(
+      `${path}: the saved model "m1" is damaged (its content does not match its checksum)`,
+    );
+    expect(() => again.result(result.id)).toThrow(`${path}: the saved result "seg" is damaged`);
   });
 
   it('says what is wrong with files that are not projects', async () => {

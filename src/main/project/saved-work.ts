@@ -166,8 +166,13 @@ export async function loadWork(
     .models()
     .filter((m) => m.volumeId === volumeId)
     .at(-1);
-  if (summary) {
-    const record = file.model(summary.id);
+  let record: ReturnType<ProjectFile['model']> | undefined;
+  try {
+    record = summary && file.model(summary.id);
+  } catch (error) {
+    notices.push(`The saved model of "${name}" could not be read (${(error as Error).message}); train again.`);
+  }
+  if (record) {
     const meta = record.meta as {
       preview?: boolean;
       fresh?: boolean;
@@ -206,7 +211,7 @@ export async function loadWork(
           probabilities: { classes: probabilities.meta.classes as number[], channels },
         }),
         smooth: labels.meta.smooth === true,
-        ofModel: labels.modelId !== null && labels.modelId === summary?.id,
+        ofModel: labels.modelId !== null && labels.modelId === record?.id,
         close: async () => {
           await Promise.all(opened.map((v) => v.close()));
         },

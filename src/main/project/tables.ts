@@ -2,7 +2,7 @@
 // models and results, read and written as records. ProjectFile (project-file.ts) opens, checks,
 // copies and closes the file; this is only its rows.
 import type Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { z } from 'zod';
@@ -193,30 +193,37 @@ export abstract class ProjectTables {
 
   // ---- Labels ----
 
-  /** Loads a volume's saved label blocks into `store` (made with the volume's recorded shape). */
-  loadLabels(volumeId: string, store: LabelStore): void {
+  /**
+   * Loads a volume's saved label blocks into `store` (made with the volume's recorded shape).
+   * Damaged blocks are left out, the others loaded; returns the damaged ones, each with why.
+   */
+  loadLabels(volumeId: string, store: LabelStore): { block: number; problem: string }[] {
     const rows = this.db
-      .prepare('SELECT block, data FROM label_blocks WHERE volume_id = ?')
+      .prepare('SELECT block, data, checksum FROM label_blocks WHERE volume_id = ?')
       .raw()
-      .iterate(volumeId) as IterableIterator<[number, Buffer]>;
-    for (const [block, data] of rows) {
-      let bytes: Buffer;
-      try {
-        bytes = inflateSync(data);
-      } catch (error) {
-        throw badInput(
-          `${this.path}: label block ${block} of volume ${volumeId} is damaged (${(error as Error).message})`,
-        );
+      .iterate(volumeId) as IterableIterator<[number, Buffer, string | null]>;
+    const damaged: { block: number; problem: string }[] = [];
+    for (const [block, data, checksum] of rows) {
+      if (checksum !== null && checksum !== rowChecksum(volumeId, block, data)) {
+        damaged.push({ block, problem: 'its content does not match its checksum' });
+        continue;
       }
-      store.loadBlock(block, bytes);
+      try {
+        store.loadBlock(block, inflateSync(data));
+      } catch (error) {
+        damaged.push({ block, problem: (error as Error).message });
+      }
     }
+    return damaged;
   }
 
   /** Saves the store's changed blocks in one transaction, then marks them clean. */
   saveLabels(volumeId: string, store: LabelStore): number {
     const keys = store.dirtyBlocks();
     if (keys.length === 0) return 0;
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO label_blocks (volume_id, block, data) VALUES (?, ?, ?)');
+    const upsert = this.db.prepare(
+      'INSERT OR REPLACE INTO label_blocks (volume_id, block, data, checksum) VALUES (?, ?, ?, ?)',
+    );
     const remove = this.db.prepare('DELETE FROM label_blocks WHERE volume_id = ? AND block = ?');
     // Compress before the transaction, so the write lock is held only for the writes.
     const blocks = keys
@@ -225,7 +232,7 @@ export abstract class ProjectTables {
     this.write(() =>
       this.db.transaction(() => {
         for (const [key, data] of blocks) {
-          if (data) upsert.run(volumeId, key, data);
+          if (data) upsert.run(volumeId, key, data, rowChecksum(volumeId, key, data));
           else remove.run(volumeId, key);
         }
         this.db.prepare('UPDATE volumes SET labels_version = ? WHERE id = ?').run(store.version, volumeId);
@@ -242,7 +249,7 @@ export abstract class ProjectTables {
     this.write(() =>
       this.db
         .prepare(
-          'INSERT INTO models (id, name, volume_id, labels_version, created_at, payload, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO models (id, name, volume_id, labels_version, created_at, payload, meta, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(
           record.id,
@@ -252,6 +259,7 @@ export abstract class ProjectTables {
           record.createdAt,
           Buffer.from(record.payload),
           JSON.stringify(record.meta),
+          rowChecksum(record.id, record.payload),
         ),
     );
     return record;
@@ -270,7 +278,14 @@ export abstract class ProjectTables {
   model(id: string): ModelRecord {
     const summary = this.models().find((m) => m.id === id);
     if (!summary) throw new TomosegError('not-found', `project ${this.path} has no model ${id}`);
-    const payload = this.db.prepare('SELECT payload FROM models WHERE id = ?').pluck().get(id) as Buffer;
+    const { payload, checksum } = this.db.prepare('SELECT payload, checksum FROM models WHERE id = ?').get(id) as {
+      payload: Buffer;
+      checksum: string | null;
+    };
+    if (checksum !== null && checksum !== rowChecksum(id, payload))
+      throw badInput(
+        `${this.path}: the saved model "${summary.name}" is damaged (its content does not match its checksum)`,
+      );
     return { ...summary, payload: new Uint8Array(payload) };
   }
 
@@ -294,7 +309,7 @@ export abstract class ProjectTables {
     this.write(() =>
       this.db.transaction(() => {
         const insert = this.db.prepare(
-          'INSERT INTO results (id, name, kind, volume_id, model_id, created_at, relative_path, data, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO results (id, name, kind, volume_id, model_id, created_at, relative_path, data, meta, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         );
         for (const record of records)
           insert.run(
@@ -307,6 +322,7 @@ export abstract class ProjectTables {
             record.relativePath,
             record.data && Buffer.from(record.data),
             JSON.stringify(record.meta),
+            record.data && rowChecksum(record.id, record.data),
           );
         const remove = this.db.prepare('DELETE FROM results WHERE id = ?');
         for (const id of replacing) remove.run(id);
@@ -328,7 +344,14 @@ export abstract class ProjectTables {
   result(id: string): ResultRecord {
     const summary = this.results().find((r) => r.id === id);
     if (!summary) throw new TomosegError('not-found', `project ${this.path} has no result ${id}`);
-    const data = this.db.prepare('SELECT data FROM results WHERE id = ?').pluck().get(id) as Buffer | null;
+    const { data, checksum } = this.db.prepare('SELECT data, checksum FROM results WHERE id = ?').get(id) as {
+      data: Buffer | null;
+      checksum: string | null;
+    };
+    if (data && checksum !== null && checksum !== rowChecksum(id, data))
+      throw badInput(
+        `${this.path}: the saved result "${summary.name}" is damaged (its content does not match its checksum)`,
+      );
     return { ...summary, data: data && new Uint8Array(data) };
   }
 
@@ -365,4 +388,17 @@ export abstract class ProjectTables {
       throw badInput(`${this.path}: ${what} holds invalid data (${(error as Error).message.slice(0, 200)})`);
     }
   }
+}
+
+/**
+ * SHA-256 of a row's key and content: a flipped bit in either (a label block's index too, which
+ * would move its labels) no longer matches. Each part is length-prefixed, so parts cannot shift.
+ */
+function rowChecksum(...parts: (string | number | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'object' ? part : Buffer.from(String(part));
+    hash.update(`${bytes.length}:`).update(bytes);
+  }
+  return hash.digest('hex');
 }

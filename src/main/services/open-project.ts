@@ -2,7 +2,7 @@
 // found. Attached once on open; the project service keeps it, and the renderer is shown its state.
 import type { ProjectState, ProjectVolumeState } from '../../shared/api/project';
 import type { VolumeInfo } from '../../shared/volume';
-import { LabelStore } from '../labels';
+import { BLOCK, LabelStore } from '../labels';
 import { locateVolume } from '../project/locate';
 import type { ProjectFile } from '../project/project-file';
 import type { SavedMarks } from '../project/saved-work';
@@ -48,7 +48,17 @@ export async function attachProject(file: ProjectFile, volumes: ProjectVolumeHos
     for (const record of file.volumes()) {
       // Labels live on the recorded grid: a volume of another shape never receives them.
       const store = new LabelStore(record.fingerprint.shape as [number, number, number]);
-      file.loadLabels(record.id, store);
+      const damaged = file.loadLabels(record.id, store);
+      if (damaged.length > 0)
+        notices.push(
+          `Damaged in the file: ${damaged.length} label block(s) of "${record.name}" (${damaged
+            .slice(0, 3)
+            .map(
+              ({ block, problem }) =>
+                `the ${BLOCK}³ block at z, y, x = ${store.blockOrigin(block).join(', ')}: ${problem}`,
+            )
+            .join('; ')}${damaged.length > 3 ? '; …' : ''}). Their labels were left out; the rest are loaded.`,
+        );
       const located = await locateVolume(
         file.path,
         record,

@@ -161,6 +161,32 @@ describe('a project keeps the model and the segment-all result', () => {
     expect(second.segmentation.segmentationResult(volumeId)).toBeNull();
   });
 
+  it('opens a project whose saved model and a label block are damaged, saying so, with the rest of its work', async () => {
+    const first = app();
+    const saved = await trainedProject(first);
+    await first.projects.closeProject();
+    const db = new Database(saved.path);
+    db.prepare("UPDATE models SET payload = CAST('{}' AS BLOB)").run();
+    db.prepare(
+      'UPDATE label_blocks SET block = block + 1000 WHERE block = (SELECT min(block) FROM label_blocks)',
+    ).run();
+    db.close();
+
+    const second = app();
+    const state = await second.projects.openProject(saved.path);
+    const notices = state.notices.join(' ');
+    expect(notices).toMatch(
+      /saved model of "scan.vol" could not be read \(.*is damaged \(its content does not match its checksum\)\); train again/,
+    );
+    expect(notices).toMatch(
+      /Damaged in the file: 1 label block\(s\) of "scan.vol" \(the 32³ block at z, y, x = \d+, \d+, \d+: its content does not match its checksum\)\. Their labels were left out; the rest are loaded\./,
+    );
+    const volumeId = state.volumes[0]!.volume!.id;
+    expect(second.segmentation.segmentationState(volumeId).model).toBeNull();
+    // the saved result still comes back
+    expect(await second.segmentation.segmentationResult(volumeId)!.volume.read(whole)).toEqual(saved.result);
+  });
+
   it('restores a model trained on other labels than the saved ones as stale', async () => {
     const first = app();
     const saved = await trainedProject(first);
