@@ -4,7 +4,7 @@
 // progress, the objects' table, the 3D view drawn in the objects' colours, a binary STL export
 // checked on disk; then the same class meshed from the labels has more surface (the staircase).
 import { expect, test } from './support/test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -98,9 +98,14 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
     expect(stl.length).toBe(84 + 50 * triangles);
     const csv = (await readFile(join(folder, 'bone.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(objects + 1);
-    // exporting again without overwrite is refused: the file exists
+    // exporting again asks before replacing the file; declined, nothing is written
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+    await writeFile(path, 'kept');
     await page.getByTestId('export-mesh').click();
-    await expect(page.getByTestId('mesh-notice')).toContainText(/exists/);
+    await expect.poll(() => asked).toEqual([`${path}: already exists.\n\nReplace it?`]);
+    await expect(page.getByTestId('mesh-notice')).toHaveAttribute('data-kind', 'done');
+    expect(await readFile(path, 'utf8')).toBe('kept');
 
     // The same class from its labels: refined on a smooth field built from them, the surface is
     // no staircase (whose area is about a quarter too large) and agrees with the probability

@@ -7,7 +7,7 @@
 // fibres-and-pores phantom, against the best a plain threshold does on the same voxels.
 import { type Page, expect, test } from './support/test';
 import { fromFile } from 'geotiff';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -201,6 +201,20 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
       }
     console.log(`export: ${((agree / total) * 100).toFixed(1)} % of bone/pore voxels of z = 64 in their class`);
     expect(agree / total).toBeGreaterThan(0.85);
+
+    // Exporting to the same path again asks first: declined, the file stays; agreed, it is replaced.
+    const written = (await stat(path)).mtimeMs;
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+    await page.getByTestId('export-segmentation').click();
+    await expect.poll(() => asked).toEqual([`${path}: already exists.\n\nReplace it?`]);
+    await expect(page.getByTestId('training-notice')).toHaveAttribute('data-kind', 'done');
+    expect((await stat(path)).mtimeMs).toBe(written);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('export-segmentation').click();
+    await expect.poll(async () => (await stat(path)).mtimeMs, { timeout: 120_000 }).toBeGreaterThan(written);
+    await expect(page.getByTestId('export-job')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

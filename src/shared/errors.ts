@@ -4,7 +4,8 @@ export type ErrorKind =
   | 'bad-input' // the user's file, arguments or labels are wrong: say what and where
   | 'not-found'
   | 'unsupported'
-  | 'conflict' // e.g. output exists, project locked by another instance
+  | 'exists' // an output is there already: the caller may ask to replace it (--force, overwrite)
+  | 'conflict' // e.g. a job already running, a project locked by another instance
   | 'cancelled'
   | 'internal';
 

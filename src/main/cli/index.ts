@@ -85,10 +85,7 @@ export async function runCli(
     const { kind, message } = serializeError(error);
     if (kind === 'cancelled' || signal.aborted) return fail('cancelled', 130);
     const hint =
-      error instanceof TomosegError &&
-      kind === 'conflict' &&
-      message.includes('already exists') &&
-      !message.includes('--force')
+      error instanceof TomosegError && kind === 'exists' && !message.includes('--force')
         ? ' (use --force to overwrite)'
         : '';
     return fail(`${kind === 'internal' ? 'internal error: ' : ''}${message.split('\n')[0]}${hint}`, 1);

@@ -115,7 +115,7 @@ describe('mesh export', () => {
   it('refuses to overwrite without force, rejects unknown formats, leaves no temporary files', async () => {
     const path = join(dir, 'exists.stl');
     await writeFile(path, 'keep me');
-    await expect(writeMesh(path, all)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(writeMesh(path, all)).rejects.toMatchObject({ kind: 'exists' });
     expect(await readFile(path, 'utf8')).toBe('keep me');
     await writeMesh(path, all, { force: true });
     expect(parseStl(await readFile(path)).count).toBe(totalTriangles);

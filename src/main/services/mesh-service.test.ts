@@ -153,7 +153,7 @@ describe('meshing a segmentation', () => {
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatch(/^1,/);
 
-    await expect(call('exportMesh', { meshId, path })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(call('exportMesh', { meshId, path })).rejects.toMatchObject({ kind: 'exists' });
     writeFileSync(path, 'old');
     await call('exportMesh', { meshId, path, overwrite: true });
     expect(readFileSync(path).length).toBe(84 + 50 * triangles);

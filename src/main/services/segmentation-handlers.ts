@@ -23,7 +23,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
     readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
-    exportSegmentation: async (args) => started(service.exportSegmentation(args)),
+    exportSegmentation: async (args) => started(await service.exportSegmentation(args)),
     segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),
   };
 }

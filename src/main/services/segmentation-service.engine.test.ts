@@ -114,7 +114,9 @@ describe('segmentation with the engine', () => {
     const whole = await readAll(service);
     for (const name of ['seg.tif', 'seg.zarr']) {
       const path = join(folder, name);
-      await service.exportSegmentation({ volumeId: 'v', path, overwrite: false }).result;
+      await (
+        await service.exportSegmentation({ volumeId: 'v', path, overwrite: false })
+      ).result;
       const exported = await openVolume(path);
       expect(exported.shape).toEqual(SHAPE);
       expect(exported.dtype).toBe('uint8');
@@ -122,9 +124,9 @@ describe('segmentation with the engine', () => {
       await exported.close();
     }
     await expect(
-      service.exportSegmentation({ volumeId: 'v', path: join(folder, 'seg.tif'), overwrite: false }).result,
+      service.exportSegmentation({ volumeId: 'v', path: join(folder, 'seg.tif'), overwrite: false }),
     ).rejects.toMatchObject({
-      kind: 'conflict',
+      kind: 'exists',
     });
   });
 
@@ -133,7 +135,9 @@ describe('segmentation with the engine', () => {
     await service.train('v', { seed: 5 }).result;
     const path = join(folder, 'p-seg.tif');
     const probabilities = join(folder, 'p-prob.zarr');
-    await service.exportSegmentation({ volumeId: 'v', path, probabilities, overwrite: false }).result;
+    await (
+      await service.exportSegmentation({ volumeId: 'v', path, probabilities, overwrite: false })
+    ).result;
     const labels = await openVolume(path);
     const background = await openVolume(probabilities, { channel: 0 });
     const material = await openVolume(probabilities, { channel: 1 });
@@ -179,12 +183,13 @@ describe('segmentation with the engine', () => {
     await predictVolume(calls[0]!.model, volume, { labels: sink }, options);
     expect(await readAll(service)).toEqual(expected);
     const path = join(folder, 'smoothed.tif');
-    await service.exportSegmentation({
+    const exporting = await service.exportSegmentation({
       volumeId: 'v',
       path,
       probabilities: join(folder, 'smoothed-p.zarr'),
       overwrite: false,
-    }).result;
+    });
+    await exporting.result;
     expect(calls.map((c) => c.smooth)).toEqual([true, true]);
     const exported = await openVolume(path);
     expect(await exported.read({ start: [0, 0, 0], shape: SHAPE })).toEqual(expected);
@@ -239,7 +244,7 @@ describe('segmentation with the engine', () => {
     expect(reports[1]).toBeGreaterThan(0);
     expect(service.segmentationState('v')).toMatchObject({ segmentation: null, running: {} });
     const path = join(folder, 'cancelled.tif');
-    const exporting = service.exportSegmentation({ volumeId: 'v', path, overwrite: false });
+    const exporting = await service.exportSegmentation({ volumeId: 'v', path, overwrite: false });
     jobs.cancel(exporting.id);
     await expect(exporting.result).rejects.toMatchObject({ kind: 'cancelled' });
     expect(readdirSync(folder).filter((n) => n.includes('cancelled'))).toEqual([]);

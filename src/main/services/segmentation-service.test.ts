@@ -336,14 +336,15 @@ describe('export', () => {
       const exported = async (args: { path: string; probabilities?: string; overwrite: boolean }): Promise<unknown> => {
         const result = await service
           .exportSegmentation({ volumeId: id, ...args })
-          .result.catch((error: unknown) => error);
+          .then((job) => job.result)
+          .catch((error: unknown) => error);
         await expect.poll(() => service.segmentationState(id).running.export).toBeUndefined();
         return result;
       };
       const file = join(folder, 'seg.tif');
       writeFileSync(file, 'old');
       expect(await exported({ path: file, overwrite: false })).toMatchObject({
-        kind: 'conflict',
+        kind: 'exists',
         message: `${file}: already exists (choose another name or overwrite)`,
       });
       expect(readFileSync(file, 'utf8')).toBe('old');

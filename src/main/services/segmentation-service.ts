@@ -318,18 +318,25 @@ export class SegmentationService {
   }
 
   /** Writes the segmentation, from the segment-all result when it is current, else by predicting. */
-  exportSegmentation(args: { volumeId: string; path: string; probabilities?: string; overwrite: boolean }): {
+  /** Starts the export; an existing output is refused at once (kind `exists`), so the UI can ask to replace it. */
+  async exportSegmentation(args: {
+    volumeId: string;
+    path: string;
+    probabilities?: string;
+    overwrite: boolean;
+  }): Promise<{
     id: string;
     result: Promise<string>;
-  } {
+  }> {
     const session = this.session(args.volumeId);
     this.requireModel(session);
     const running = this.options.jobs.runningOn(args.volumeId, 'export');
     if (running) throw new TomosegError('conflict', `an export of this volume is already running (job ${running})`);
+    await refuseExistingFiles(args);
     const job = this.options.jobs.start(
       'export',
       async (context) => {
-        await refuseExistingFiles(args);
+        await refuseExistingFiles(args); // again: one may have appeared meanwhile
         const trained = await this.fullModel(session, context);
         const classes = trained.classes.map((id) =>
           session.classes.has(id) ? session.classes.get(id) : { id, name: `class ${id}`, colour: '#808080' },

@@ -9,6 +9,7 @@ import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../shared/v
 import { withTimeLeft } from '../segmentation/time-left';
 import { HDF5_EXTENSION, listHdf5Volumes } from '../volume/hdf5/reader';
 import { importToZarr } from '../volume/import';
+import { refuseExisting } from '../volume/output';
 import { importAdvice } from '../volume/import-advice';
 import { openVolume } from '../volume/open';
 import { readOverview } from '../volume/overview';
@@ -126,8 +127,12 @@ export class VolumeService {
     });
   }
 
-  /** Starts converting `path` to OME-Zarr at `dest` as a job; returns the job id at once. */
-  importVolume(jobs: Jobs, path: string, dest: string, overwrite: boolean): { jobId: string } {
+  /**
+   * Starts converting `path` to OME-Zarr at `dest` as a job; returns the job id at once. An
+   * existing `dest` is refused first (kind `exists`), so the UI can ask to replace it.
+   */
+  async importVolume(jobs: Jobs, path: string, dest: string, overwrite: boolean): Promise<{ jobId: string }> {
+    await refuseExisting(dest, overwrite);
     const { id } = jobs.start('import', (job) =>
       importToZarr(path, dest, {
         signal: job.signal,

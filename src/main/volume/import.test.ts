@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportAdvice, JobStatus } from '../../shared/api';
+import type { TomosegError } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import { fingerprint as projectFingerprint } from '../project/fingerprint';
 import { EventBus } from '../services/events';
@@ -84,7 +85,7 @@ describe('importToZarr', () => {
     const jobs = new Jobs(events);
     const service = new VolumeService(new RecentList(join(dir, 'recent.json')));
     const dest = join(dir, 'job.zarr');
-    const { jobId } = service.importVolume(jobs, source, dest, false);
+    const { jobId } = await service.importVolume(jobs, source, dest, false);
     await expect.poll(() => seen.at(-1)?.state, { timeout: 30_000 }).toBe('done');
     expect(seen.every((job) => job.id === jobId && job.kind === 'import')).toBe(true);
     expect(seen.some((job) => job.state === 'running' && job.total > 0)).toBe(true);
@@ -105,12 +106,21 @@ describe('importToZarr', () => {
 
 describe('importVolume over what exists', () => {
   let stack: string | undefined;
-  async function importJob(dest: string, overwrite: boolean, source?: string): Promise<JobStatus> {
+  /** The import job's end, or how it was refused before it started (an output in the way). */
+  async function importJob(
+    dest: string,
+    overwrite: boolean,
+    source?: string,
+  ): Promise<JobStatus | { state: 'refused'; kind: string; error: string }> {
     const events = new EventBus();
     let last: JobStatus | undefined;
     events.subscribe((event) => (last = event.job));
     const service = new VolumeService(new RecentList(join(dir, 'recent-overwrite.json')));
-    service.importVolume(new Jobs(events), source ?? (stack ??= await tiffStack('over.tif')), dest, overwrite);
+    try {
+      await service.importVolume(new Jobs(events), source ?? (stack ??= await tiffStack('over.tif')), dest, overwrite);
+    } catch (error) {
+      return { state: 'refused', kind: (error as TomosegError).kind, error: (error as Error).message };
+    }
     await expect.poll(() => last?.state, { timeout: 30_000 }).not.toBe('running');
     return last!;
   }
@@ -120,11 +130,12 @@ describe('importVolume over what exists', () => {
     mkdirSync(dest);
     writeFileSync(join(dest, 'notes.txt'), 'mine');
     expect(await importJob(dest, false)).toMatchObject({
-      state: 'failed',
+      state: 'refused',
+      kind: 'exists',
       error: `${dest}: already exists (choose another name or overwrite)`,
     });
     const forced = await importJob(dest, true);
-    expect(forced.state).toBe('failed');
+    expect(forced).toMatchObject({ state: 'refused', kind: 'conflict' });
     expect(forced.error).toMatch(new RegExp(`^${dest}: a folder Tomoseg did not write, so it is not replaced`));
     expect(readdirSync(dest)).toEqual(['notes.txt']);
     expect(readFileSync(join(dest, 'notes.txt'), 'utf8')).toBe('mine');
@@ -134,7 +145,7 @@ describe('importVolume over what exists', () => {
   it('replaces a copy it wrote when told to overwrite', async () => {
     const dest = join(dir, 'ours.zarr');
     expect(await importJob(dest, false)).toMatchObject({ state: 'done' });
-    expect(await importJob(dest, false)).toMatchObject({ state: 'failed' });
+    expect(await importJob(dest, false)).toMatchObject({ state: 'refused', kind: 'exists' });
     expect(await importJob(dest, true)).toMatchObject({ state: 'done' });
     const volume = await openVolume(dest);
     expect(sameBytes(await readAll(volume), pattern('uint16', shape))).toBe(true);

@@ -32,7 +32,7 @@ describe('outputs', () => {
     const file = join(dir, 'exists.tif');
     writeFileSync(file, 'old');
     await expect(refuseExisting(file, false)).rejects.toMatchObject({
-      kind: 'conflict',
+      kind: 'exists',
       message: `${file}: already exists (choose another name or overwrite)`,
     });
     await expect(refuseExisting(file, true)).resolves.toBeUndefined();
@@ -64,7 +64,7 @@ describe('outputs', () => {
     const path = join(dir, 'own.zarr');
     await publish(finishedFolder(path, 'first'), path);
     expect(existsSync(join(path, OUTPUT_MARKER))).toBe(true);
-    await expect(refuseExisting(path, false)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(refuseExisting(path, false)).rejects.toMatchObject({ kind: 'exists' });
     await expect(refuseExisting(path, true)).resolves.toBeUndefined();
     await publish(finishedFolder(path, 'second'), path);
     expect(readFileSync(join(path, 'data'), 'utf8')).toBe('second');

@@ -61,7 +61,7 @@ export async function refuseExisting(path: string, force: boolean | undefined): 
   await removeLeftovers(path);
   const info = await lstat(path).catch(() => null);
   if (!info) return;
-  if (!force) throw new TomosegError('conflict', `${path}: already exists (choose another name or overwrite)`);
+  if (!force) throw new TomosegError('exists', `${path}: already exists (choose another name or overwrite)`);
   await refuseForeignFolder(path, info);
 }
 

@@ -102,8 +102,8 @@ export async function checkOutputs(outputs: (string | undefined)[], inputs: stri
       throw badInput(`${output} is also an input: Tomoseg never writes over its input data`);
     await refuseExisting(output, force).catch((error: unknown) => {
       // Forced, the conflict is a folder Tomoseg did not write: its own message says so.
-      throw error instanceof TomosegError && error.kind === 'conflict' && !force
-        ? new TomosegError('conflict', `${output} already exists (use --force to overwrite)`)
+      throw error instanceof TomosegError && error.kind === 'exists'
+        ? new TomosegError('exists', `${output} already exists (use --force to overwrite)`)
         : error;
     });
   }

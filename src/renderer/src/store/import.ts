@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { ImportAdvice, JobStatus } from '../../../shared/api';
 import type { VolumeInfo } from '../../../shared/volume';
 import type { Services } from '../api/ClientContext';
+import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
 import { clearMessage, messageAt, say, sayError } from './messages';
 import { openVolume } from './open';
@@ -58,7 +59,11 @@ export async function startImport(services: Services): Promise<void> {
   try {
     clearMessage('import');
     useImport.setState({ jobId: null });
-    await startJob('import', () => services.client.api.importVolume({ path: volume.path, dest: dest.trim() }), {
+    const begin = (): Promise<{ jobId: string }> =>
+      replaceIfAsked((overwrite) =>
+        services.client.api.importVolume({ path: volume.path, dest: dest.trim(), overwrite }),
+      );
+    await startJob('import', begin, {
       started: (jobId) => useImport.setState({ jobId }),
       ended: (job) => settle(services, job),
     });

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { JobStatus, MeshData, MeshSource, MeshSummary } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
 import { clearMessage, say, sayError } from './messages';
 
@@ -107,11 +108,14 @@ export async function exportMesh({ client }: Services): Promise<void> {
   const { summary, exportPath, csvPath } = useMesh.getState();
   if (!summary) return;
   try {
-    const written = await client.api.exportMesh({
-      meshId: summary.meshId,
-      path: exportPath.trim(),
-      ...(csvPath.trim() ? { csv: csvPath.trim() } : {}),
-    });
+    const written = await replaceIfAsked((overwrite) =>
+      client.api.exportMesh({
+        meshId: summary.meshId,
+        path: exportPath.trim(),
+        ...(csvPath.trim() ? { csv: csvPath.trim() } : {}),
+        overwrite,
+      }),
+    );
     say('mesh', 'done', `Exported to ${written.path}${written.csv ? ` and ${written.csv}` : ''}`);
   } catch (error) {
     sayError('mesh', error);

@@ -2,6 +2,7 @@
 // worth saying), warning (it stopped or did less than asked, nothing broke) or error (a refusal or
 // failure). Panels show their place's message, styled by its kind (components/Message).
 import { create } from 'zustand';
+import { Declined } from '../lib/replace';
 
 export type MessageKind = 'done' | 'warning' | 'error';
 
@@ -22,9 +23,10 @@ export function say(place: MessagePlace, kind: MessageKind, text: string, title?
   useMessages.setState((state) => ({ byPlace: { ...state.byPlace, [place]: message } }));
 }
 
-/** A refused call or a failure, as its error says it. */
-export const sayError = (place: MessagePlace, error: unknown, title?: string): void =>
-  say(place, 'error', errorMessage(error), title);
+/** A refused call or a failure, as its error says it (not the user's own "don't replace"). */
+export function sayError(place: MessagePlace, error: unknown, title?: string): void {
+  if (!(error instanceof Declined)) say(place, 'error', errorMessage(error), title);
+}
 
 export function clearMessage(place: MessagePlace): void {
   if (!useMessages.getState().byPlace[place]) return;

@@ -3,6 +3,7 @@
 // changed (the prediction or the result overlay); how it ended becomes the panel's message.
 import type { JobStatus } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
 import { clearMessage, say, sayError } from './messages';
 import { type TrainingJobKind, useTraining } from './training';
@@ -47,11 +48,14 @@ export const segmentAll = (services: Services): Promise<void> =>
 export function exportSegmentation(services: Services, path: string, probabilities: boolean): Promise<void> {
   const probabilityPath = path.replace(/(\.\w+)$/, '-probabilities$1');
   return start('export', services, (id) =>
-    services.client.api.exportSegmentation({
-      volumeId: id,
-      path,
-      ...(probabilities ? { probabilities: probabilityPath } : {}),
-    }),
+    replaceIfAsked((overwrite) =>
+      services.client.api.exportSegmentation({
+        volumeId: id,
+        path,
+        ...(probabilities ? { probabilities: probabilityPath } : {}),
+        overwrite,
+      }),
+    ),
   );
 }
 
