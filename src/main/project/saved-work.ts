@@ -149,6 +149,9 @@ export async function storeWork(
       );
     }
   }
+  // Each Save with a new model adds one: older ones that no result names are dead weight.
+  const stored = next.model !== marks.model || next.result !== marks.result;
+  if (next.model && stored) file.pruneModels(volumeId, next.model.id);
   return next;
 }
 

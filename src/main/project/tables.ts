@@ -265,6 +265,21 @@ export abstract class ProjectTables {
     return record;
   }
 
+  /**
+   * Deletes the models of project volume `volumeId` other than `keep` that no result names (they
+   * are what earlier saves stored and nothing restores or refers to); returns how many went.
+   */
+  pruneModels(volumeId: string, keep: string): number {
+    return this.write(
+      () =>
+        this.db
+          .prepare(
+            'DELETE FROM models WHERE volume_id = ? AND id != ? AND id NOT IN (SELECT model_id FROM results WHERE model_id IS NOT NULL)',
+          )
+          .run(volumeId, keep).changes,
+    );
+  }
+
   /** Models without their payloads, oldest first. */
   models(): Omit<ModelRecord, 'payload'>[] {
     const rows = this.db

@@ -187,6 +187,32 @@ describe('a project keeps the model and the segment-all result', () => {
     expect(await second.segmentation.segmentationResult(volumeId)!.volume.read(whole)).toEqual(saved.result);
   });
 
+  it('keeps one model per volume, and an older one only while the saved result names it', async () => {
+    const a = app();
+    const saved = await trainedProject(a);
+    const models = (): { id: string; named: number }[] => {
+      const raw = new Database(saved.path, { readonly: true });
+      try {
+        return raw
+          .prepare('SELECT id, (SELECT count(*) FROM results WHERE model_id = models.id) AS named FROM models')
+          .all() as { id: string; named: number }[];
+      } finally {
+        raw.close();
+      }
+    };
+    expect(models()).toEqual([{ id: expect.any(String), named: 2 }]); // the labels and the probabilities name it
+    const first = models()[0]!.id;
+    // trained again and saved: the result still comes from the first model, so both stay
+    await a.segmentation.train(saved.info.id, { seed: 9 }).result;
+    await a.projects.saveProject();
+    expect(models().map((m) => m.id)).toContain(first);
+    expect(models()).toHaveLength(2);
+    // segment all again and saved: the first model is named by nothing and goes
+    await a.segmentation.segmentAll(saved.info.id).result;
+    await a.projects.saveProject();
+    expect(models()).toEqual([{ id: expect.not.stringMatching(first), named: 2 }]);
+  });
+
   it('restores a model trained on other labels than the saved ones as stale', async () => {
     const first = app();
     const saved = await trainedProject(first);
