@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // Files that cannot be opened: a message names the file and the problem, and the app keeps going.
-import { type Page, expect, test } from './support/test';
+import { expect, test } from './support/test';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyTiff } from './support/tiff';
-import { appUrl } from './support/viewer';
+import { appUrl, openPath } from './support/viewer';
 import { SAMPLE_PATH } from './support/volume';
 
 let folder: string;
@@ -15,12 +15,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
-
-async function openPath(page: Page, path: string): Promise<void> {
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(path);
-  await page.getByTestId('path-open').click();
-}
 
 const cases: { name: string; file: string; problem: RegExp; make(): Promise<Buffer> }[] = [
   {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { python } from '../src/main/volume/testing/python';
 import { type Page, expect, test } from './support/test';
-import { appUrl, compareView, imageRect, waitForSlice } from './support/viewer';
+import { compareView, imageRect, openFresh, openPath, waitForSlice } from './support/viewer';
 import type { TestVolume } from './support/volume';
 
 const SHAPE: [number, number, number] = [12, 40, 48];
@@ -53,13 +53,6 @@ test.afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-async function openPath(page: Page, path: string): Promise<void> {
-  await page.goto(appUrl());
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(path);
-  await page.getByTestId('path-open').click();
-}
-
 /** The z view shows `volume` (pixels at every voxel centre), and the readout gives a voxel's own value. */
 async function expectShown(page: Page, volume: TestVolume): Promise<void> {
   // A volume opens at its centre.
@@ -85,7 +78,7 @@ test('a file with two 3D datasets asks which to open and shows the one picked', 
   const file = join(folder, 'two-scans.h5');
   const picked = volumeOf(second);
   writeHdf5(file, { '/scans/first': volumeOf(first), '/scans/second': picked });
-  await openPath(page, file);
+  await openFresh(page, file);
 
   const picker = page.getByTestId('dataset-picker');
   await expect(picker).toBeVisible();
@@ -108,7 +101,7 @@ test('a file with two 3D datasets asks which to open and shows the one picked', 
 test('cancelling the choice opens nothing; a file with one 3D dataset opens directly', async ({ page }) => {
   const two = join(folder, 'cancel.h5');
   writeHdf5(two, { '/a': volumeOf(first), '/b': volumeOf(second) });
-  await openPath(page, two);
+  await openFresh(page, two);
   await expect(page.getByTestId('dataset-picker')).toBeVisible();
   await page.getByTestId('dataset-cancel').click();
   await expect(page.getByTestId('dataset-picker')).toBeHidden();
@@ -118,9 +111,7 @@ test('cancelling the choice opens nothing; a file with one 3D dataset opens dire
   const one = join(folder, 'one-scan.h5');
   const only = volumeOf(second);
   writeHdf5(one, { '/entry/scan': only });
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(one);
-  await page.getByTestId('path-open').click();
+  await openPath(page, one);
   await expect(page.getByTestId('volume-panel')).toContainText('HDF5 /entry/scan');
   await expect(page.getByTestId('dataset-picker')).toBeHidden();
   await expectShown(page, only);

@@ -5,7 +5,7 @@ import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from './support/test';
-import { appUrl, compareView, waitForSlice } from './support/viewer';
+import { compareView, openFresh, waitForSlice } from './support/viewer';
 import { SAMPLE_PATH, type TestVolume, readSample } from './support/volume';
 import { stackTiff } from './support/tiff';
 
@@ -23,13 +23,6 @@ test.afterAll(async () => {
   delete process.env.TOMOSEG_SLOW_BROWSE_BYTES;
   await rm(folder, { recursive: true, force: true });
 });
-
-async function openPath(page: Page, path: string): Promise<void> {
-  await page.goto(appUrl());
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(path);
-  await page.getByTestId('path-open').click();
-}
 
 interface JobEvent {
   kind: string;
@@ -68,7 +61,7 @@ test('offers to convert a TIFF slow to slice across its pages; the copy opens an
   const path = join(folder, 'scan.tif');
   await copyFile(SAMPLE_PATH, path);
   const events = importEvents(page);
-  await openPath(page, path);
+  await openFresh(page, path);
   await expect(page.getByTestId('import-reason')).toContainText(
     'Slicing across pages of this 2 MiB TIFF reads every one of them; convert to OME-Zarr',
   );
@@ -98,7 +91,7 @@ test('the volume panel offers conversion; a cancel leaves nothing behind', async
   // Large enough that the conversion is still running when Cancel is pressed.
   const path = join(folder, 'big.tif');
   await writeFile(path, patternTiff([256, 512, 512]));
-  await openPath(page, path);
+  await openFresh(page, path);
   await expect(page.getByTestId('import-banner')).toBeVisible();
   await page.getByTestId('import-dismiss').click();
   await expect(page.getByTestId('import-banner')).toHaveCount(0);

@@ -12,7 +12,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PREDICTION_ALPHA, boneAndPoreAgreement, nextFrames, trainOnBoneAndPore } from './support/painting';
 import { tinyTiff } from './support/tiff';
-import { appUrl, imageRect, openSample } from './support/viewer';
+import { appUrl, imageRect, openPath, openSample } from './support/viewer';
 import { SAMPLE_PATH, type TestVolume, readSample } from './support/volume';
 
 let folder: string;
@@ -30,10 +30,9 @@ async function projectDialog(page: Page, button: string, ...paths: string[]): Pr
   await page.getByTestId('project-dialog-submit').click();
 }
 
-async function openPath(page: Page, path: string): Promise<void> {
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(path);
-  await page.getByTestId('path-open').click();
+/** Opens a copy of the sample and waits until it shows. */
+async function openScan(page: Page, path: string): Promise<void> {
+  await openPath(page, path);
   await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', '64');
 }
 
@@ -104,9 +103,7 @@ test('labels painted on the sample are saved in a project and come back when it 
     other,
     tinyTiff({ width: 4, height: 4, bitsPerSample: 8, sampleFormat: 1, data: new Uint8Array(16) }),
   );
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(other);
-  await page.getByTestId('path-open').click();
+  await openPath(page, other);
   await expect(page.getByTestId('volume-name')).toHaveText('other.tif');
   await expect(page.getByTestId('project-volume')).toHaveAttribute('data-status', 'closed');
   await expect(page.getByTestId('project-add-volume')).toBeVisible();
@@ -125,7 +122,7 @@ test('a project moved with its data is found by relative path; renamed data is r
   await mkdir(join(work, 'data'), { recursive: true });
   await copyFile(SAMPLE_PATH, join(work, 'data', 'scan.tif'));
   await page.goto(appUrl());
-  await openPath(page, join(work, 'data', 'scan.tif'));
+  await openScan(page, join(work, 'data', 'scan.tif'));
   await projectDialog(page, 'project-new', join(work, 'study.tomoseg'));
   await paintStroke(page);
   const labelled = await saveAndCount(page);

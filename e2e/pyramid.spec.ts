@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from './support/test';
-import { appUrl, compareView, waitForSlice } from './support/viewer';
+import { compareView, openFresh, waitForSlice } from './support/viewer';
 import type { Axis, TestVolume } from './support/volume';
 
 const SHAPE: [number, number, number] = [32, 1024, 1024];
@@ -121,10 +121,7 @@ async function expectLevel(page: Page, axis: Axis, level: number, index: number)
 }
 
 test('slice views read the pyramid level their zoom needs', async ({ page }) => {
-  await page.goto(appUrl());
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(join(folder, 'scan.zarr'));
-  await page.getByTestId('path-open').click();
+  await openFresh(page, join(folder, 'scan.zarr'));
   await expect(page.getByTestId('volume-name')).toHaveText('scan.zarr');
 
   const level = await fittedLevel(page, 'z');

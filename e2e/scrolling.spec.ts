@@ -2,8 +2,9 @@
 // A benchmark, not a check (scripts/bench/app.ts runs it; `npm test` leaves it out): slice scrolling
 // while a segment-all of a volume large enough to outlast it runs, as on real data. Prints the
 // frame intervals and the time from each key press to the slice shown.
-import { appUrl, expect, test } from './support/test';
+import { expect, test } from './support/test';
 import { trainOnBoneAndPore } from './support/painting';
+import { openFresh } from './support/viewer';
 import { percentile, median, scrollTimes } from './support/scrolling';
 
 const volume = process.env.TOMOSEG_BENCH_VOLUME;
@@ -11,10 +12,7 @@ const volume = process.env.TOMOSEG_BENCH_VOLUME;
 test('slice scrolling during a long segment-all', async ({ page }) => {
   if (!volume) throw new Error('a benchmark: run it with scripts/bench/app.ts, which sets TOMOSEG_BENCH_VOLUME');
   test.setTimeout(600_000);
-  await page.goto(appUrl());
-  await page.getByTestId('open-file').first().click();
-  await page.getByTestId('path-input').fill(volume!);
-  await page.getByTestId('path-open').click();
+  await openFresh(page, volume!);
   await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', /\d+/, { timeout: 60_000 });
   await trainOnBoneAndPore(page, 120_000);
   await page.keyboard.press('v');

@@ -35,7 +35,7 @@ import {
 } from './support/phantom';
 import { median, percentile, scrollTimes } from './support/scrolling';
 import { stackTiff } from './support/tiff';
-import { appUrl, imageRect, openSample } from './support/viewer';
+import { imageRect, openFresh, openSample } from './support/viewer';
 import { type TestVolume, readSample, readTiff, valueAt } from './support/volume';
 
 let volume: TestVolume;
@@ -266,10 +266,7 @@ test('tells fibres from pores of the same grey value by their shape, where a thr
   try {
     const scan = join(folder, 'fibres-pores.tif');
     await writeFile(scan, stackTiff(phantom.shape, phantom.image));
-    await page.goto(appUrl());
-    await page.getByTestId('open-file').first().click();
-    await page.getByTestId('path-input').fill(scan);
-    await page.getByTestId('path-open').click();
+    await openFresh(page, scan);
     const z = phantom.shape[0] / 2; // the slice shown first
     await expect(page.getByTestId('canvas-z')).toHaveAttribute('data-shown-slice', String(z), { timeout: 60_000 });
     // three classes: matrix (Background, 1), fibre (Material 1, 2), pore (a new class, 3)

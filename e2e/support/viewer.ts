@@ -14,6 +14,19 @@ export async function openSample(page: Page): Promise<void> {
     await expect(page.getByTestId(`canvas-${axis}`)).toHaveAttribute('data-shown-slice', '64');
 }
 
+/** Loads the app afresh and opens `path` in it. */
+export async function openFresh(page: Page, path: string): Promise<void> {
+  await page.goto(appUrl());
+  await openPath(page, path);
+}
+
+/** Opens `path` through the app's Open dialog (in the page as it is). */
+export async function openPath(page: Page, path: string): Promise<void> {
+  await page.getByTestId('open-file').first().click();
+  await page.getByTestId('path-input').fill(path);
+  await page.getByTestId('path-open').click();
+}
+
 /** Waits until the view shows `index` and a frame has been drawn since. */
 export async function waitForSlice(page: Page, axis: Axis, index: number): Promise<void> {
   await expect(page.getByTestId(`slice-index-${axis}`)).toContainText(String(index));
