@@ -7,6 +7,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { Volume } from '../volume/volume';
 import type { ProjectFile } from './project-file';
 import { loadVoxels, resultsFolder, storeVoxels } from './result-files';
+import type { ModelRecord } from './tables';
 
 /** A result's probability of each class: label values in channel order, one volume per channel. */
 export interface ClassProbabilities {
@@ -169,7 +170,7 @@ export async function loadWork(
     .models()
     .filter((m) => m.volumeId === volumeId)
     .at(-1);
-  let record: ReturnType<ProjectFile['model']> | undefined;
+  let record: ModelRecord | undefined;
   try {
     record = summary && file.model(summary.id);
   } catch (error) {

@@ -204,8 +204,8 @@ export abstract class ProjectTables {
       .iterate(volumeId) as IterableIterator<[number, Buffer, string | null]>;
     const damaged: { block: number; problem: string }[] = [];
     for (const [block, data, checksum] of rows) {
-      if (checksum !== null && checksum !== rowChecksum(volumeId, block, data)) {
-        damaged.push({ block, problem: 'its content does not match its checksum' });
+      if (!intact(checksum, volumeId, block, data)) {
+        damaged.push({ block, problem: MISMATCH });
         continue;
       }
       try {
@@ -297,10 +297,8 @@ export abstract class ProjectTables {
       payload: Buffer;
       checksum: string | null;
     };
-    if (checksum !== null && checksum !== rowChecksum(id, payload))
-      throw badInput(
-        `${this.path}: the saved model "${summary.name}" is damaged (its content does not match its checksum)`,
-      );
+    if (!intact(checksum, id, payload))
+      throw badInput(`${this.path}: the saved model "${summary.name}" is damaged (${MISMATCH})`);
     return { ...summary, payload: new Uint8Array(payload) };
   }
 
@@ -363,10 +361,8 @@ export abstract class ProjectTables {
       data: Buffer | null;
       checksum: string | null;
     };
-    if (data && checksum !== null && checksum !== rowChecksum(id, data))
-      throw badInput(
-        `${this.path}: the saved result "${summary.name}" is damaged (its content does not match its checksum)`,
-      );
+    if (data && !intact(checksum, id, data))
+      throw badInput(`${this.path}: the saved result "${summary.name}" is damaged (${MISMATCH})`);
     return { ...summary, data: data && new Uint8Array(data) };
   }
 
@@ -404,6 +400,12 @@ export abstract class ProjectTables {
     }
   }
 }
+
+const MISMATCH = 'its content does not match its checksum';
+
+/** Whether a row still matches the checksum it was stored with (rows stored before checksums: always). */
+const intact = (checksum: string | null, ...parts: (string | number | Uint8Array)[]): boolean =>
+  checksum === null || checksum === rowChecksum(...parts);
 
 /**
  * SHA-256 of a row's key and content: a flipped bit in either (a label block's index too, which
