@@ -6,6 +6,7 @@ export type ErrorKind =
   | 'unsupported'
   | 'exists' // an output is there already: the caller may ask to replace it (--force, overwrite)
   | 'conflict' // e.g. a job already running, a project locked by another instance
+  | 'timeout' // a file system (or other resource) did not answer in time: trying again later may work
   | 'cancelled'
   | 'internal';
 

@@ -8,6 +8,7 @@ import { sliceRegion, sliceSize } from '../../shared/slice';
 import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../shared/volume';
 import { withTimeLeft } from '../segmentation/time-left';
 import { HDF5_EXTENSION, listHdf5Volumes } from '../volume/hdf5/reader';
+import { type DeadlineOptions, FileSystemDeadline } from '../volume/deadline';
 import { importToZarr } from '../volume/import';
 import { refuseExisting } from '../volume/output';
 import { importAdvice } from '../volume/import-advice';
@@ -23,6 +24,8 @@ export interface VolumeServiceOptions {
   convertedDir?: string;
   /** Volumes stored slice by slice from this many bytes on are slow to browse in place (see import-advice). */
   slowBrowseBytes?: number;
+  /** Deadlines of opens and slice reads, against file systems that stop answering. */
+  deadline?: DeadlineOptions;
 }
 
 interface OpenEntry {
@@ -35,34 +38,31 @@ interface OpenEntry {
 /** The volumes the UI has open, by id. */
 export class VolumeService {
   private readonly open = new Map<string, OpenEntry>();
+  private readonly deadline: FileSystemDeadline;
 
   constructor(
     private readonly recent: RecentList,
     private readonly options: VolumeServiceOptions = {},
-  ) {}
+  ) {
+    this.deadline = new FileSystemDeadline(options.deadline);
+  }
 
   /** Opens `path` (of an HDF5 file: `dataset`, else its default dataset) and remembers it among the recent volumes. */
   async openPath(path: string, remember = true, dataset?: string): Promise<VolumeInfo> {
-    const volume = await openVolume(path, { dataset });
-    const levels = new Map<number, Promise<Volume>>();
-    let range: [number, number];
-    try {
-      // the level the range comes from is usually the slice views' stand-in: kept open for them
-      range = await rangeOf(volume, (level) => openLevel(volume, path, levels, level));
-    } catch (error) {
-      await closeAll(volume, levels);
-      throw error;
-    }
-    const info = describeVolume(volume, path, range);
-    this.open.set(info.id, { volume, info, levels });
+    const entry = await this.deadline.run(
+      path,
+      () => openEntry(path, dataset),
+      (late) => closeAll(late.volume, late.levels),
+    );
+    this.open.set(entry.info.id, entry);
     if (remember) await this.recent.add(path);
-    return info;
+    return entry.info;
   }
 
   /** The 3D datasets of an HDF5 / NeXus file and its default one; none for other formats. */
   async datasets(path: string): Promise<VolumeDatasets> {
     if (!HDF5_EXTENSION.test(path)) return { datasets: [], defaultDataset: null };
-    const { volumes, chosen } = await listHdf5Volumes(path);
+    const { volumes, chosen } = await this.deadline.run(path, () => listHdf5Volumes(path));
     return {
       datasets: volumes.map(({ path, shape, dtype, chunks }) => ({ path, shape, dtype, chunks })),
       defaultDataset: chosen ?? null,
@@ -99,7 +99,7 @@ export class VolumeService {
     const a = axisIndex(axis);
     if (index >= volume.shape[a])
       throw badInput(`slice ${index} is outside ${axis} = 0..${volume.shape[a] - 1} of ${volume.path}`);
-    const data = await volume.read(sliceRegion(volume.shape, axis, index));
+    const data = await this.deadline.run(volume.path, () => volume.read(sliceRegion(volume.shape, axis, index)));
     const [width, height] = sliceSize(volume.shape, axis);
     return { width, height, dtype: volume.dtype, data };
   }
@@ -151,11 +151,11 @@ export class VolumeService {
 
   private level(volumeId: string, level: number): Promise<Volume> {
     const entry = this.entry(volumeId);
-    return openLevel(entry.volume, entry.info.path, entry.levels, level);
+    // a level opened late stays in `levels` for the next call
+    return this.deadline.run(entry.info.path, () => openLevel(entry.volume, entry.info.path, entry.levels, level));
   }
 }
 
-/** Pyramid level `level` of `volume` (0: the volume itself), opened once and kept in `levels`. */
 /** What the renderer is told of a volume opened from `path`, under a new id. */
 export function describeVolume(volume: Volume, path: string, range: [number, number]): VolumeInfo {
   return {
@@ -172,6 +172,20 @@ export function describeVolume(volume: Volume, path: string, range: [number, num
   };
 }
 
+async function openEntry(path: string, dataset: string | undefined): Promise<OpenEntry> {
+  const volume = await openVolume(path, { dataset });
+  const levels = new Map<number, Promise<Volume>>();
+  try {
+    // the level the range comes from is usually the slice views' stand-in: kept open for them
+    const range = await rangeOf(volume, (level) => openLevel(volume, path, levels, level));
+    return { volume, info: describeVolume(volume, path, range), levels };
+  } catch (error) {
+    await closeAll(volume, levels);
+    throw error;
+  }
+}
+
+/** Pyramid level `level` of `volume` (0: the volume itself), opened once and kept in `levels`. */
 function openLevel(volume: Volume, path: string, levels: Map<number, Promise<Volume>>, level: number): Promise<Volume> {
   if (level === 0) return Promise.resolve(volume);
   const count = volume.levels?.length ?? 1;
