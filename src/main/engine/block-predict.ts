@@ -29,6 +29,18 @@ export interface BlockRequest {
   probabilities: false | 'uint8' | 'float32';
   /** Smooth the probabilities before choosing the class (see smoothPrediction; the halo holds one more voxel). */
   smooth?: boolean | undefined;
+  /** Smoothed scales kept by the caller (shared memory): used as they are when filled, else filled here. */
+  kept?: KeptRings | undefined;
+}
+
+/**
+ * A region's smoothed scales, kept between predictions with the same basis: a slice preview after
+ * a retrain then costs only the network (the smoothing is about half of a preview). One per
+ * scale, each of the ring shape (the region plus one voxel on every side).
+ */
+export interface KeptRings {
+  rings: Float32Array[];
+  filled: boolean;
 }
 
 /** A success also hands the request's input back, so the caller can reuse its memory. */
@@ -80,6 +92,7 @@ export function predictBlock(
   halo: number,
   axisOrder: AxisOrder = [0, 1, 2],
   withProbabilities = true,
+  kept?: KeptRings,
 ): BlockResult {
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const network = new Network(model);
@@ -109,20 +122,22 @@ export function predictBlock(
   const sigmas = model.basis.scales;
   // With z filtered first, slabs of a few z slices give exactly the same values as the whole
   // block at no extra cost, and keep the smoothed scales and mixed fields small in memory.
-  const slab = axisOrder[0] === 0 ? SLAB : shape[0];
+  const slab = axisOrder[0] === 0 && !kept ? SLAB : shape[0];
   const plane = paddedShape[1] * paddedShape[2];
   for (let z0 = 0; z0 < shape[0]; z0 += slab) {
     const nz = Math.min(slab, shape[0] - z0);
     const slabInput = input.subarray(z0 * plane, (z0 + nz + 2 * halo) * plane);
-    const { ring, smoothed } = smoothRings(
-      slabInput,
-      [nz + 2 * halo, paddedShape[1], paddedShape[2]],
-      halo,
-      sigmas,
-      network.edge,
-      axisOrder,
-      workspace,
-    );
+    const { ring, smoothed } = kept?.filled
+      ? { ring: shape.map((n) => n + 2) as Vec3, smoothed: kept.rings }
+      : smoothInto(
+          slabInput,
+          [nz + 2 * halo, paddedShape[1], paddedShape[2]],
+          halo,
+          sigmas,
+          network.edge,
+          axisOrder,
+          kept,
+        );
     const ringSize = ring[0] * ring[1] * ring[2];
     const fields = Array.from({ length: network.vectors + network.tensors }, (_, k) => {
       if ((fieldBuffers[k]?.length ?? -1) < ringSize) fieldBuffers[k] = new Float32Array(ringSize);
@@ -165,6 +180,25 @@ export function predictBlock(
   return { shape, labels, probabilities };
 }
 
+/** smoothRings, into the `kept` rings where given (this thread's workspace otherwise). */
+function smoothInto(
+  input: Float32Array,
+  paddedShape: Vec3,
+  halo: number,
+  sigmas: readonly number[],
+  edge: Vec3,
+  axisOrder: AxisOrder,
+  kept: KeptRings | undefined,
+): { ring: Vec3; smoothed: Float32Array[] } {
+  if (!kept) return smoothRings(input, paddedShape, halo, sigmas, edge, axisOrder, workspace);
+  const buffers = [workspace[0]!, workspace[1]!, ...kept.rings]; // the first two are scratch
+  const result = smoothRings(input, paddedShape, halo, sigmas, edge, axisOrder, buffers);
+  [workspace[0], workspace[1]] = [buffers[0]!, buffers[1]!];
+  if (result.smoothed.some((ring, s) => ring.buffer !== kept.rings[s]!.buffer))
+    throw new RangeError('kept rings are not of the ring shape of this block');
+  return result;
+}
+
 /** What smoothing adds to a block's halo: the 3-tap passes need the predictions one voxel around it. */
 export const SMOOTHING_HALO = 1;
 
@@ -177,10 +211,16 @@ export function predictPaddedBlock(
   input: Float32Array,
   paddedShape: Vec3,
   halo: number,
-  options: { axisOrder?: AxisOrder | undefined; probabilities: boolean; smooth?: boolean | undefined },
+  options: {
+    axisOrder?: AxisOrder | undefined;
+    probabilities: boolean;
+    smooth?: boolean | undefined;
+    kept?: KeptRings | undefined;
+  },
 ): BlockResult {
-  if (!options.smooth) return predictBlock(model, input, paddedShape, halo, options.axisOrder, options.probabilities);
-  const wide = predictBlock(model, input, paddedShape, halo - SMOOTHING_HALO, options.axisOrder, true);
+  const { axisOrder, kept } = options;
+  if (!options.smooth) return predictBlock(model, input, paddedShape, halo, axisOrder, options.probabilities, kept);
+  const wide = predictBlock(model, input, paddedShape, halo - SMOOTHING_HALO, axisOrder, true, kept);
   return smoothPrediction(model, wide, options.probabilities);
 }
 

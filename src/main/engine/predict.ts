@@ -17,6 +17,7 @@ import {
   thinAxisFirst,
 } from './block-predict';
 import { blockCount, blockGrid, borrow, giveBack, readPadded } from './blocks';
+import { dropUnfilled, keptRings } from './kept-rings';
 import type { Model } from './model';
 import { sharedPool } from './pool';
 import { loadGpuTf, predictBlockTf } from './tfjs';
@@ -102,37 +103,43 @@ export async function predictRegion(
   const model = fitToVoxels(trained, volume);
   const { smooth } = options;
   const halo = predictionHalo(model, smooth);
-  const order = thinAxisFirst(region.shape);
+  const axisOrder = thinAxisFirst(region.shape);
   const threads = options.threads ?? availableParallelism();
-  if (threads < 2 || voxelCount(region.shape) < PARALLEL_REGION_VOXELS) {
-    const input = await readPadded(volume, region, halo, model.normalisation, paddedBuffer(region, halo));
-    const result = predictPaddedBlock(model, input.data, input.shape, halo, {
-      axisOrder: order,
-      probabilities: true,
-      smooth,
-    });
-    giveBack(input.data);
-    return result;
-  }
-  const longest = region.shape.indexOf(Math.max(...region.shape));
-  const partShape: Vec3 = [...region.shape];
-  partShape[longest] = Math.ceil(partShape[longest]! / threads);
-  const parts = blockGrid(volume.shape, partShape, region);
-  const pool = sharedPool(threads);
+  const parts =
+    threads < 2 || voxelCount(region.shape) < PARALLEL_REGION_VOXELS
+      ? [region]
+      : blockGrid(volume.shape, partShape(region.shape, threads), region);
+  const pool = parts.length > 1 ? sharedPool(threads) : undefined;
   const replies = [];
   for (const part of parts) {
-    const input = await readPadded(volume, part, halo, model.normalisation, paddedBuffer(part, halo));
-    const reply = pool.run({
-      model,
-      input: input.data,
-      shape: input.shape,
-      halo,
-      axisOrder: order,
-      probabilities: 'float32',
-      smooth,
-    });
-    reply.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-    replies.push(reply);
+    const kept = keptRings(volume, part, model, halo, axisOrder);
+    const input = kept?.filled
+      ? { data: new Float32Array(0), shape: part.shape.map((n) => n + 2 * halo) as Vec3 }
+      : await readPadded(volume, part, halo, model.normalisation, paddedBuffer(part, halo));
+    const request = { model, input: input.data, shape: input.shape, halo, axisOrder, smooth, kept };
+    const reply = pool
+      ? pool.run({ ...request, probabilities: 'float32' })
+      : Promise.resolve().then(() => ({
+          ...predictPaddedBlock(model, input.data, input.shape, halo, { ...request, probabilities: true }),
+          input: input.data,
+        }));
+    const settled = reply.then(
+      (result) => {
+        if (kept) kept.filled = true;
+        if (result.input.length > 0) giveBack(result.input);
+        return result;
+      },
+      (error: unknown) => {
+        dropUnfilled(kept);
+        throw error;
+      },
+    );
+    settled.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+    replies.push(settled);
+  }
+  if (parts.length === 1) {
+    const { labels, probabilities } = await replies[0]!;
+    return { shape: region.shape, labels, probabilities: probabilities as Float32Array };
   }
   const n = voxelCount(region.shape);
   const K = model.classes.length;
@@ -140,7 +147,6 @@ export async function predictRegion(
   const probabilities = new Float32Array(K * n);
   for (const [i, part] of parts.entries()) {
     const reply = await replies[i]!;
-    giveBack(reply.input);
     const m = voxelCount(part.shape);
     copyBox(reply.labels, part.start, part.shape, labels, region.start, region.shape);
     for (let k = 0; k < K; k++)
@@ -154,6 +160,14 @@ export async function predictRegion(
       );
   }
   return { shape: region.shape, labels, probabilities };
+}
+
+/** A large region is split along its longest axis, one part per thread. */
+function partShape(shape: Vec3, threads: number): Vec3 {
+  const longest = shape.indexOf(Math.max(...shape));
+  const part: Vec3 = [...shape];
+  part[longest] = Math.ceil(part[longest]! / threads);
+  return part;
 }
 
 /**

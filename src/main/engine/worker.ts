@@ -7,11 +7,12 @@ import { type BlockReply, type BlockRequest, predictPaddedBlock, quantiseProbabi
 
 parentPort?.on('message', (request: BlockRequest) => {
   try {
-    const { model, input, shape, halo, axisOrder, smooth } = request;
+    const { model, input, shape, halo, axisOrder, smooth, kept } = request;
     const result = predictPaddedBlock(model, input, shape, halo, {
       axisOrder,
       probabilities: request.probabilities !== false,
       smooth,
+      kept,
     });
     const probabilities =
       request.probabilities === 'uint8'

@@ -79,6 +79,26 @@ describe('WorkerEngine', () => {
     expect(b).toEqual(await engine.predictRegion(here, volume, other));
   });
 
+  it('keeps a previewed slice’s smoothing across calls, for the preview after a retrain', async () => {
+    const reads: Region[] = [];
+    const counted = Object.assign(new MemoryVolume(data, SHAPE, 'slabs'), {
+      read(region: Region) {
+        reads.push(region);
+        return MemoryVolume.prototype.read.call(this, region);
+      },
+    });
+    const first = await workers.train(counted, labels, { seed: 3, preview: true, classNames, ...run() });
+    const retrained = await workers.train(counted, labels, { seed: 4, preview: true, classNames, ...run() });
+    expect(retrained).not.toEqual(first);
+    const slice: Region = { start: [0, 5, 0], shape: [SHAPE[0], 1, SHAPE[2]] };
+    await workers.predictRegion(first, counted, slice);
+    const readBefore = reads.length;
+    expect(readBefore).toBeGreaterThan(0);
+    const after = await workers.predictRegion(retrained, counted, slice);
+    expect(reads.length).toBe(readBefore); // the worker read nothing: it kept the slice's smoothing
+    expect(after).toEqual(await engine.predictRegion(retrained, new MemoryVolume(data, SHAPE), slice));
+  });
+
   it('predicts the whole volume in the background into the caller’s outputs', async () => {
     const model = await workers.train(volume, labels, { seed: 3, preview: true, classNames, ...run() });
     const expected = { classes: collector(), probabilities: collector() };

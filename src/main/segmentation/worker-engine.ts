@@ -13,7 +13,7 @@ import type { Region } from '../../shared/volume';
 import type { Model } from '../engine';
 import { workerStarter } from '../engine/pool';
 import type { LabelledVoxels } from '../labels';
-import type { Volume } from '../volume/volume';
+import { type Volume, dataIdOf } from '../volume/volume';
 import type { Progress } from '../progress';
 import type {
   RegionPrediction,
@@ -48,6 +48,7 @@ const volumeInfo = (volume: Volume): VolumeInfo => ({
   path: volume.path,
   levels: volume.levels,
   channels: volume.channels,
+  dataId: dataIdOf(volume),
 });
 
 /** One worker thread and the calls it runs; it answers the worker's reads and writes from the service's thread. */

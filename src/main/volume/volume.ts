@@ -1,5 +1,6 @@
 // The one volume abstraction every format implements: shape, dtype, voxel size, and reads of
 // chunk-aligned or arbitrary regions in C order (z, y, x). Nothing here holds the whole volume.
+import { threadId } from 'node:worker_threads';
 import type { Dtype, Region, TypedArray, Vec3 } from '../../shared/volume';
 
 export interface VolumeMeta {
@@ -16,6 +17,11 @@ export interface VolumeMeta {
   levels?: LevelInfo[];
   /** Channels of a multi-channel image; a Volume reads one of them. */
   channels?: number;
+  /**
+   * Names the data read, the same for each stand-in of one opened volume (a worker thread's
+   * volume that reads through messages), so that caches of derived data hold across calls.
+   */
+  dataId?: string;
 }
 
 export interface LevelInfo {
@@ -38,4 +44,14 @@ export interface Volume extends VolumeMeta {
 
 export interface WritableVolume extends Volume {
   write(region: Region, data: TypedArray): Promise<void>;
+}
+
+const dataIds = new WeakMap<Volume, string>();
+let nextDataId = 0;
+
+/** The volume's dataId, else a name for this volume object (unique across threads). */
+export function dataIdOf(volume: Volume): string {
+  if (volume.dataId) return volume.dataId;
+  if (!dataIds.has(volume)) dataIds.set(volume, `${threadId}:${nextDataId++}`);
+  return dataIds.get(volume)!;
 }
