@@ -1,7 +1,7 @@
 // The slice viewer on the bundled sample: each view must show the right slice, checked pixel by
 // pixel against the sample read independently, through scrolling, window/level and the crosshair.
 import { type Page, expect, test } from './support/test';
-import { compareView, crosshair, imageRect, openSample, waitForSlice } from './support/viewer';
+import { compareView, crosshair, imageRect, openSample, waitForSlice, windowLevel } from './support/viewer';
 import { type Axis, type TestVolume, readSample, valueAt } from './support/volume';
 
 /** Rendered vs expected grey levels, mean over a slice's voxel centres. */
@@ -106,6 +106,28 @@ test('the cursor readout gives the voxel and its value', async ({ page }) => {
     await expect(page.getByTestId('cursor-voxel')).toHaveText(`z ${z} · y ${yy} · x ${xx}`);
     await expect(page.getByTestId('cursor-value')).toHaveText(String(valueAt(volume, z, yy, xx)));
   }
+  // the wheel changes the slice under a pointer that stays put: the readout follows
+  await page.mouse.move(...(await voxelCentre(page, 'z', 30, 90, [128, 128])));
+  for (let i = 0; i < 3; i++) await page.mouse.wheel(0, 100);
+  await expectShows(page, 'z', 67);
+  await expect(page.getByTestId('cursor-voxel')).toHaveText('z 67 · y 90 · x 30');
+  await expect(page.getByTestId('cursor-value')).toHaveText(String(valueAt(volume, 67, 90, 30)));
+});
+
+test('window/level dragged with the right button shows whole numbers for integer data', async ({ page }) => {
+  await openSample(page);
+  const box = (await page.getByTestId('canvas-z').boundingBox())!;
+  await page.mouse.move(box.x + 100, box.y + 100);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(box.x + 137, box.y + 83, { steps: 3 });
+  await page.mouse.up({ button: 'right' });
+  const exact = await windowLevel(page);
+  expect(Number.isInteger(exact.window) && Number.isInteger(exact.level)).toBe(false); // a drag gives fractions
+  await expect(page.getByTestId('window-input')).toHaveValue(String(Math.round(exact.window)));
+  await expect(page.getByTestId('level-input')).toHaveValue(String(Math.round(exact.level)));
+  await expect(page.getByTestId('display-panel')).toContainText(
+    `Shows ${Math.round(exact.level - exact.window / 2)} … ${Math.round(exact.level + exact.window / 2)} as black … white`,
+  );
 });
 
 test('zoom and pan keep the pixels on the right voxels', async ({ page }) => {

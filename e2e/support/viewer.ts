@@ -34,10 +34,12 @@ export async function waitForSlice(page: Page, axis: Axis, index: number): Promi
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
+/** The exact window/level (the inputs show them rounded to the data's precision). */
 export async function windowLevel(page: Page): Promise<{ window: number; level: number }> {
+  const panel = page.getByTestId('display-panel');
   return {
-    window: Number(await page.getByTestId('window-input').inputValue()),
-    level: Number(await page.getByTestId('level-input').inputValue()),
+    window: Number(await panel.getAttribute('data-window')),
+    level: Number(await panel.getAttribute('data-level')),
   };
 }
 

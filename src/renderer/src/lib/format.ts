@@ -5,6 +5,10 @@ export function formatValue(value: number, dtype: Dtype): string {
   return dtype.startsWith('float') ? Number(value.toPrecision(5)).toString() : String(value);
 }
 
+/** A window/level value at the data's precision: whole numbers for integer data. */
+export const formatLevel = (value: number, dtype: Dtype): string =>
+  dtype.startsWith('float') ? formatValue(value, dtype) : String(Math.round(value));
+
 /** A physical length, trimmed to 4 significant digits. */
 export const formatLength = (value: number): string => Number(value.toPrecision(4)).toString();
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { VolumeInfo } from '../../../shared/volume';
-import { formatValue } from '../lib/format';
+import { formatLevel, formatValue } from '../lib/format';
 import { useViewer } from '../store/viewer';
 import { windowLevelFromRange } from '../tools/window-level';
 
@@ -10,24 +10,29 @@ export function DisplayPanel({ volume }: { volume: VolumeInfo }) {
   const low = windowLevel.level - windowLevel.window / 2;
   const high = windowLevel.level + windowLevel.window / 2;
   return (
-    <section className="panel" data-testid="display-panel">
+    <section
+      className="panel"
+      data-testid="display-panel"
+      data-window={windowLevel.window}
+      data-level={windowLevel.level}
+    >
       <h2>Window / level</h2>
       <div className="field-row">
         <NumberField
           label="Window"
           testId="window-input"
-          value={windowLevel.window}
+          value={formatLevel(windowLevel.window, volume.dtype)}
           onCommit={(window) => window > 0 && setWindowLevel({ ...windowLevel, window })}
         />
         <NumberField
           label="Level"
           testId="level-input"
-          value={windowLevel.level}
+          value={formatLevel(windowLevel.level, volume.dtype)}
           onCommit={(level) => setWindowLevel({ ...windowLevel, level })}
         />
       </div>
       <p className="hint">
-        Shows {formatValue(low, 'float64')} … {formatValue(high, 'float64')} as black … white. Data range ≈{' '}
+        Shows {formatLevel(low, volume.dtype)} … {formatLevel(high, volume.dtype)} as black … white. Data range ≈{' '}
         {formatValue(volume.range[0], volume.dtype)} … {formatValue(volume.range[1], volume.dtype)}.
       </p>
       <button type="button" className="small" onClick={() => setWindowLevel(windowLevelFromRange(volume.range))}>
@@ -38,9 +43,9 @@ export function DisplayPanel({ volume }: { volume: VolumeInfo }) {
 }
 
 /** A number input that edits freely and commits on Enter or blur. */
-function NumberField(props: { label: string; testId: string; value: number; onCommit(value: number): void }) {
+function NumberField(props: { label: string; testId: string; value: string; onCommit(value: number): void }) {
   const [draft, setDraft] = useState<string | null>(null);
-  const shown = draft ?? String(Number(props.value.toPrecision(6)));
+  const shown = draft ?? props.value;
   const commit = (): void => {
     const value = Number(draft);
     if (draft !== null && draft.trim() !== '' && Number.isFinite(value)) props.onCommit(value);

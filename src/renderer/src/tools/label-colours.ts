@@ -22,6 +22,29 @@ export function labelsToRgba(labels: Uint8Array, table: Uint8Array): Uint8Array 
   return rgba;
 }
 
+/**
+ * labelsToRgba with each painted region's outline opaque: the pixels of a visible class next to
+ * (left, right, above, below) a pixel of another value. The user's strokes use the same colours
+ * as the prediction under them; the outline keeps them apart.
+ */
+export function outlinedLabelsToRgba(labels: Uint8Array, width: number, table: Uint8Array): Uint8Array {
+  const rgba = labelsToRgba(labels, table);
+  const height = labels.length / width;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const value = labels[i]!;
+      if (value === 0 || rgba[4 * i + 3] === 0) continue;
+      const edge =
+        (x > 0 && labels[i - 1] !== value) ||
+        (x < width - 1 && labels[i + 1] !== value) ||
+        (y > 0 && labels[i - width] !== value) ||
+        (y < height - 1 && labels[i + width] !== value);
+      if (edge) rgba[4 * i + 3] = 255;
+    }
+  return rgba;
+}
+
 /** The class colours of a prediction: the classes' visibility, one opacity for all. */
 export function predictionTable(
   classes: readonly SegmentationClass[],

@@ -57,13 +57,16 @@ export function useSliceTools(options: Options) {
     return [Math.round(world[0] / spacing[0]), Math.round(world[1] / spacing[1])];
   };
 
-  const updateHover = (screen: Vec2): void => {
-    const pixel = pixelUnder(screen);
+  // The readout of the voxel under the pointer: after every move, and when the wheel or a key
+  // changes the slice (or its data arrives) under a pointer that stays put.
+  useEffect(() => {
+    if (!pointer) return;
+    const pixel = camera && worldToPixel(screenToWorld(camera, viewSize, pointer), dims, spacing);
     if (!pixel) return useViewer.getState().setHover(null);
     const value =
       shown && shown.index === index ? shown.slice.data[pixel[1] * shown.slice.width + pixel[0]] : undefined;
     useViewer.getState().setHover({ voxel: sliceToVoxel(axis, index, ...pixel), value });
-  };
+  }, [pointer, camera, viewSize, dims, spacing, shown, index, axis]);
   const moveCursor = (screen: Vec2): void => {
     const pixel = pixelUnder(screen);
     if (pixel) useViewer.getState().setCursor(sliceToVoxel(axis, index, ...pixel));
@@ -111,7 +114,6 @@ export function useSliceTools(options: Options) {
     },
     onPointerMove(event: PointerEvent<HTMLDivElement>) {
       const screen = pointOf(event);
-      updateHover(screen);
       setPointer(screen);
       const current = drag.current;
       if (!current) return;

@@ -3,7 +3,7 @@
 import type vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice';
 import { useEffect } from 'react';
 import type { LabelSlice } from '../../../shared/api';
-import { labelsToRgba } from '../tools/label-colours';
+import { labelsToRgba, outlinedLabelsToRgba } from '../tools/label-colours';
 import type { Vec2 } from './geometry';
 import { showImage, useImageActor } from './useImageActor';
 import { useView } from './ViewContext';
@@ -13,10 +13,13 @@ export function LabelRepresentation({
   spacing,
   colours,
   depth = 0.5,
+  outlined = false,
 }: {
   slice: LabelSlice;
   spacing: Vec2;
   colours: Uint8Array;
+  /** Each region's outline opaque (the user's strokes, over a prediction in the same colours). */
+  outlined?: boolean;
   /** How far in front of the grey slice; overlays at different depths never fight. */
   depth?: number;
 }) {
@@ -30,11 +33,11 @@ export function LabelRepresentation({
         width: slice.width,
         height: slice.height,
         spacing,
-        values: labelsToRgba(slice.data, colours),
+        values: outlined ? outlinedLabelsToRgba(slice.data, slice.width, colours) : labelsToRgba(slice.data, colours),
         components: 4,
         depth,
       }),
-    [view, parts, slice, spacing, colours, depth],
+    [view, parts, slice, spacing, colours, depth, outlined],
   );
 
   return null;

@@ -177,7 +177,7 @@ export function SliceView({ axis, volume }: { axis: Axis; volume: VolumeInfo }) 
               <LabelRepresentation slice={uncertaintyImage} spacing={spacing} colours={heat} depth={0.3} />
             )}
             {overlayVisible && labelSlice && (
-              <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} />
+              <LabelRepresentation slice={labelSlice.slice} spacing={spacing} colours={colours} outlined />
             )}
           </ViewContext.Provider>
         )}
