@@ -7,7 +7,7 @@ import { CursorPanel } from './panels/CursorPanel';
 import { DatasetPicker } from './panels/DatasetPicker';
 import { DisplayPanel } from './panels/DisplayPanel';
 import { Message } from './components/Message';
-import { HelpPanel } from './panels/HelpPanel';
+import { HelpDialog, useHelp } from './panels/HelpDialog';
 import { ImportBanner } from './panels/ImportBanner';
 import { MeshPanel } from './panels/MeshPanel';
 import { OpenDialog } from './panels/OpenDialog';
@@ -92,6 +92,15 @@ export function App({ client }: { client: Client }) {
           <button type="button" onClick={() => open({ sample: true })} disabled={!!opening} data-testid="open-sample">
             Open sample
           </button>
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => useHelp.getState().setOpen(true)}
+            title="Mouse and keys (?)"
+            data-testid="open-help"
+          >
+            Keys
+          </button>
           <span className="topbar-status" data-testid="status">
             {opening ? `Opening ${opening}…` : volume ? volume.path : ''}
           </span>
@@ -99,6 +108,7 @@ export function App({ client }: { client: Client }) {
         </header>
         <ProjectPanel />
         <Message place="app" testId="app-message" className="banner" dismissable />
+        <HelpDialog />
         {volume && <ImportBanner volume={volume} />}
         {volume ? (
           <main className="workspace">
@@ -116,7 +126,6 @@ export function App({ client }: { client: Client }) {
               <MeshPanel volumeId={volume.id} />
               <View3DPanel volume={volume} />
               <DisplayPanel volume={volume} />
-              <HelpPanel />
             </aside>
           </main>
         ) : (

@@ -9,6 +9,7 @@ import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
 import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
+import { useSegmentation } from '../store/segmentation';
 import { useTraining } from '../store/training';
 import { exportSegmentation, segmentAll, train } from '../store/training-actions';
 import { useViewer } from '../store/viewer';
@@ -46,6 +47,7 @@ export function TrainingPanel() {
         />
         <JobStatusText job={training} testId="train-status" />
       </div>
+      {!state.model && <NextStep />}
       {state.model && (
         <p className="hint" data-testid="model-info" data-seconds={state.model.seconds}>
           Model {state.model.version} ({state.model.preview ? 'preview' : 'full'}), trained in{' '}
@@ -168,5 +170,23 @@ function JobStatusText({ job, testId }: { job: JobStatus | undefined; testId: st
     <span className="muted" data-testid={testId} data-state={job.state}>
       {text}
     </span>
+  );
+}
+
+/** Until there is a model: what to do next, from the classes painted so far. */
+function NextStep() {
+  const classes = useSegmentation((state) => state.classes);
+  const labelled = useSegmentation((state) => state.labelled);
+  const unpainted = classes.filter((c) => !(labelled[c.id]! > 0));
+  const painted = classes.length - unpainted.length;
+  const key = unpainted[0] && unpainted[0].id <= 9 ? ` (press ${unpainted[0].id} for ${unpainted[0].name})` : '';
+  return (
+    <p className="hint next-step" data-testid="next-step">
+      {painted === 0
+        ? 'Next: paint a few strokes of at least two classes (B: brush, 1, 2 …: class), then Train.'
+        : painted === 1
+          ? `Next: paint another class${key}, then Train.`
+          : 'Next: Train (or tick Live to retrain after every stroke).'}
+    </p>
   );
 }

@@ -1,14 +1,14 @@
 // The 3D view's controls: which layers it shows, the tomogram's transfer-function preset, and a
 // simple editor of it (colour map, where the opacity ramp starts and ends, its height, inverted).
 import type { VolumeInfo } from '../../../shared/volume';
-import { formatValue } from '../lib/format';
+import { formatLevel } from '../lib/format';
 import { LAYERS, useView3D } from '../store/view3d';
 import { COLOUR_MAPS, type ColourMap, PRESET_NAMES, type PresetName } from '../tools/transfer-function';
 
 export function View3DPanel({ volume }: { volume: VolumeInfo }) {
   const { layers, setLayer, preset, choosePreset, transfer, editTransfer } = useView3D();
   const [min, max] = volume.range;
-  const intensity = (fraction: number): string => formatValue(min + fraction * (max - min), 'float64');
+  const intensity = (fraction: number): string => formatLevel(min + fraction * (max - min), volume.dtype);
   const slider = (label: string, key: 'low' | 'high' | 'opacity', text: string) => (
     <label className="field">
       <span>

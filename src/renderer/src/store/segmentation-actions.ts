@@ -31,7 +31,13 @@ async function applyStroke(services: Services, id: string, result: StrokeResult)
   if (!result.changed) return;
   labelsChanged(services);
   useLabelEdits.getState().edited();
-  await services.labels.invalidate(id, result.changed);
+  await Promise.all([services.labels.invalidate(id, result.changed), refreshLabelled(services, id)]);
+}
+
+/** The labelled voxels per class, for the next step the training panel suggests. */
+async function refreshLabelled({ client }: Services, id: string): Promise<void> {
+  const { labelled } = await client.api.segmentationState({ volumeId: id });
+  if (volumeId() === id) useSegmentation.getState().setLabelled(labelled);
 }
 
 /** Loads classes and undo state for a newly opened volume. */
@@ -42,6 +48,7 @@ export async function loadSegmentation({ client }: Services): Promise<void> {
     const state = await client.api.segmentationState({ volumeId: id });
     useSegmentation.getState().setClasses(state.classes);
     useSegmentation.getState().setHistory(state);
+    useSegmentation.getState().setLabelled(state.labelled);
     useTraining.getState().set({ model: state.model }); // a project's saved model
   });
 }

@@ -27,6 +27,8 @@ interface SegmentationState {
   overlayVisible: boolean;
   canUndo: boolean;
   canRedo: boolean;
+  /** Labelled voxels per class id. */
+  labelled: Record<number, number>;
   setClasses(classes: SegmentationClass[]): void;
   setDisplay(classId: number, display: Partial<ClassDisplay>): void;
   setActiveClass(classId: number): void;
@@ -35,6 +37,7 @@ interface SegmentationState {
   setShape(shape: BrushShape): void;
   toggleOverlay(): void;
   setHistory(history: { canUndo: boolean; canRedo: boolean }): void;
+  setLabelled(labelled: Record<number, number>): void;
   reset(): void;
 }
 
@@ -51,6 +54,7 @@ const initial = {
   overlayVisible: true,
   canUndo: false,
   canRedo: false,
+  labelled: {},
 };
 
 export const useSegmentation = create<SegmentationState>()((set, get) => ({
@@ -72,6 +76,7 @@ export const useSegmentation = create<SegmentationState>()((set, get) => ({
   setShape: (shape) => set({ shape }),
   toggleOverlay: () => set((state) => ({ overlayVisible: !state.overlayVisible })),
   setHistory: ({ canUndo, canRedo }) => set({ canUndo, canRedo }),
+  setLabelled: (labelled) => set({ labelled }),
   reset: () => {
     set(initial);
     clearMessage('labels');

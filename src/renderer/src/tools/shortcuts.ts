@@ -1,6 +1,7 @@
-// Keyboard shortcuts that work anywhere but in text fields: tools, classes, brush size, undo/redo.
+// Keyboard shortcuts that work anywhere but in text fields: tools, classes, brush size, undo/redo, help.
 import { useEffect } from 'react';
 import type { Services } from '../api/ClientContext';
+import { useHelp } from '../panels/HelpDialog';
 import { redo, undo } from '../store/segmentation-actions';
 import { type Tool, useSegmentation } from '../store/segmentation';
 
@@ -22,6 +23,7 @@ export function useShortcuts(services: Services, enabled: boolean): void {
       else if (key === '[') segmentation.setRadius(segmentation.radius - 1);
       else if (key === ']') segmentation.setRadius(segmentation.radius + 1);
       else if (key === 'o') segmentation.toggleOverlay();
+      else if (key === '?') useHelp.getState().setOpen(true);
       else if (/^[1-9]$/.test(key)) {
         // by label value, which a class keeps for life (not by its place in the list)
         const picked = segmentation.classes.find((c) => c.id === Number(key));
