@@ -14,10 +14,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+/**
+ * Starts the server on `port` (any free one by default) with the settings folder `dataDir`, kept
+ * when given (to start it again there), else a new one removed on stop.
+ */
+export async function startServer(options: { port?: number; dataDir?: string } = {}): Promise<TestServer> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` before the e2e tests`);
-  const dataDir = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-'));
-  const server = spawn(process.execPath, [SERVER, '--no-open', '--port', '0'], {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tomoseg-e2e-')));
+  const server = spawn(process.execPath, [SERVER, '--no-open', '--port', String(options.port ?? 0)], {
     env: { ...process.env, TOMOSEG_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -25,7 +29,7 @@ export async function startServer(): Promise<TestServer> {
   const stop = async (): Promise<void> => {
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
     await exited;
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {

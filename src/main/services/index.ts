@@ -1,5 +1,6 @@
 // Wires the transport-free services into the API handlers. The Electron shell and the web server
 // both call `createBackend` and differ only in how they carry calls and what host features exist.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Handlers } from '../api/dispatch';
 import { Activity, markingActivity } from './activity';
@@ -41,6 +42,7 @@ export interface Backend {
 }
 
 export function createBackend(options: BackendOptions): Backend {
+  const instance = randomUUID();
   const events = new EventBus();
   const jobs = new Jobs(events);
   const user = new Activity();
@@ -93,7 +95,7 @@ export function createBackend(options: BackendOptions): Backend {
   });
 
   const handlers: Handlers = markingActivity(user, {
-    appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform }),
+    appInfo: async () => ({ version: options.version, shell: options.shell, platform: process.platform, instance }),
     pickFile: async ({ title }) => (options.pickFile ? options.pickFile(title) : null),
     cancelJob: async ({ jobId }) => jobs.cancel(jobId),
     userActive: async () => null, // marks the user active, as every scrolling and painting call does

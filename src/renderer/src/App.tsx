@@ -16,6 +16,7 @@ import { SegmentationPanel } from './panels/SegmentationPanel';
 import { TrainingPanel } from './panels/TrainingPanel';
 import { View3DPanel } from './panels/View3DPanel';
 import { VolumePanel } from './panels/VolumePanel';
+import { watchConnection } from './store/connection';
 import { watchJobs } from './store/jobs';
 import { say } from './store/messages';
 import { type OpenTarget, openVolume } from './store/open';
@@ -35,6 +36,7 @@ export function App({ client }: { client: Client }) {
   useShortcuts(services, volume !== null);
   useActivityReports(client);
   useEffect(() => watchJobs(client), [client]);
+  useEffect(() => watchConnection(services), [services]);
 
   useEffect(() => {
     client.api.appInfo({}).then(setInfo, () => undefined);
@@ -107,6 +109,7 @@ export function App({ client }: { client: Client }) {
           <span className="version muted">{info && `v${info.version} · ${info.shell}`}</span>
         </header>
         <ProjectPanel />
+        <Message place="connection" testId="connection-message" className="banner" dismissable />
         <Message place="app" testId="app-message" className="banner" dismissable />
         <HelpDialog />
         {volume && <ImportBanner volume={volume} />}

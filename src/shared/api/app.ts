@@ -14,6 +14,8 @@ export interface AppInfo {
   /** Which shell serves the API: the desktop app or the local web server. */
   shell: 'electron' | 'web';
   platform: string;
+  /** New with every start of the services: a page that reconnects tells a restart (its volumes closed) from a dropped link. */
+  instance: string;
 }
 
 export interface AppResults {

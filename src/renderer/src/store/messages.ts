@@ -6,8 +6,11 @@ import { Declined } from '../lib/replace';
 
 export type MessageKind = 'done' | 'warning' | 'error';
 
-/** Where a message shows: the app's banner, the project bar, the import prompt, the panels, and the cluster dialog. */
-export type MessagePlace = 'app' | 'project' | 'import' | 'labels' | 'model' | 'mesh' | 'cluster';
+/**
+ * Where a message shows: the app's banner, the link to Tomoseg, the project bar, the import
+ * prompt, the panels, and the cluster dialog.
+ */
+export type MessagePlace = 'app' | 'connection' | 'project' | 'import' | 'labels' | 'model' | 'mesh' | 'cluster';
 
 export interface Message {
   kind: MessageKind;
