@@ -127,7 +127,7 @@ test('moving a slice moves its plane in the 3D view', async ({ page }) => {
   expect(low - middle).toBeGreaterThan(20);
 });
 
-test('the segmentation appears in the 3D view in its class colours, per-class visibility respected', async ({
+test('the segmentation appears in the 3D view in its class colours, first class hidden by default, per-class visibility respected', async ({
   page,
 }) => {
   test.setTimeout(300_000);
@@ -146,7 +146,16 @@ test('the segmentation appears in the 3D view in its class colours, per-class vi
       blue: share(lit.filter((p) => nearChroma(p, BLUE)).length, lit.length),
     };
   };
+  // By default the first class (here the pores around the bone) is hidden in 3D: the bone shows.
+  const byDefault = await classColours();
+  console.log(`3D segmentation, by default: ${JSON.stringify(byDefault)}`);
+  expect(byDefault.drawn).toBeGreaterThan(0.2);
+  expect(byDefault.orange).toBeGreaterThan(0.8);
+  expect(byDefault.blue).toBeLessThan(0.02);
+
   // Both classes shown: the outside of the block shows both colours.
+  await page.getByTestId('layer-background').check();
+  await nextFrames(page);
   const both = await classColours();
   console.log(`3D segmentation, both classes: ${JSON.stringify(both)}`);
   expect(both.drawn).toBeGreaterThan(0.5);

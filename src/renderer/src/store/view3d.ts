@@ -3,11 +3,13 @@
 import { create } from 'zustand';
 import { PRESETS, type PresetName, type TransferFunction } from '../tools/transfer-function';
 
-export type Layer = 'volume' | 'labels' | 'segmentation' | 'mesh' | 'planes';
+export type Layer = 'volume' | 'labels' | 'segmentation' | 'background' | 'mesh' | 'planes';
 export const LAYERS: { layer: Layer; label: string }[] = [
   { layer: 'volume', label: 'Tomogram' },
   { layer: 'labels', label: 'Labels' },
   { layer: 'segmentation', label: 'Segmentation' },
+  // the first class is most often what surrounds the objects: hidden, the structure shows
+  { layer: 'background', label: 'First class' },
   { layer: 'mesh', label: 'Mesh' },
   { layer: 'planes', label: 'Slice planes' },
 ];
@@ -25,7 +27,7 @@ interface View3DState {
 export const useView3D = create<View3DState>()((set) => ({
   preset: 'Grey ramp',
   transfer: PRESETS['Grey ramp'],
-  layers: { volume: true, labels: false, segmentation: true, mesh: true, planes: true },
+  layers: { volume: true, labels: false, segmentation: true, background: false, mesh: true, planes: true },
   choosePreset: (preset) => set({ preset, transfer: PRESETS[preset] }),
   editTransfer: (change) => set((state) => ({ preset: null, transfer: { ...state.transfer, ...change } })),
   setLayer: (layer, visible) => set((state) => ({ layers: { ...state.layers, [layer]: visible } })),

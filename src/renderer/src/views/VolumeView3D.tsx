@@ -53,6 +53,14 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
   const classes = useSegmentation((state) => state.classes);
   const display = useSegmentation((state) => state.display);
   const colours = useMemo(() => colourTable(classes, display), [classes, display]);
+  // The segmentation without its first class unless asked for: what surrounds the objects would hide them.
+  const segmentationColours = useMemo(() => {
+    const first = Math.min(...classes.map((c) => c.id));
+    if (layers.background || !Number.isFinite(first)) return colours;
+    const table = colours.slice();
+    table[first * 4 + 3] = 0;
+    return table;
+  }, [colours, classes, layers.background]);
   const mesh = useMesh((state) => state.data);
   const meshId = useMesh((state) => state.summary?.meshId ?? null);
 
@@ -74,7 +82,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
           ? [{ overview, opacities: transferPoints(transfer, volume.range).opacities, nearest: false }]
           : []),
         ...(showSegmentation
-          ? [{ overview: segmentation, opacities: labelTransferPoints(colours).opacities, nearest: true }]
+          ? [{ overview: segmentation, opacities: labelTransferPoints(segmentationColours).opacities, nearest: true }]
           : []),
         ...(showLabels
           ? [{ overview: labels, opacities: labelTransferPoints(colours).opacities, nearest: true, onTop: true }]
@@ -90,6 +98,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
       labels,
       mesh,
       colours,
+      segmentationColours,
       transfer,
       cursor,
       showVolume,
@@ -144,7 +153,7 @@ export function VolumeView3D({ volume }: { volume: VolumeInfo }) {
         {view && (
           <ViewContext.Provider value={view}>
             {showVolume && <VolumeRepresentation overview={overview} transfer={transfer} range={volume.range} />}
-            {showSegmentation && <LabelVolumeRepresentation overview={segmentation} colours={colours} />}
+            {showSegmentation && <LabelVolumeRepresentation overview={segmentation} colours={segmentationColours} />}
             {showMesh && <MeshRepresentation mesh={mesh} />}
             {layers.planes && (
               <SlicePlanesRepresentation shape={volume.shape} voxelSize={volume.voxelSize} cursor={cursor} />
