@@ -1,7 +1,7 @@
 // What a new user meets after opening a scan: the next step said in words, the mouse and key
 // help one click away, and a sidebar whose controls fit a 1600 px window.
 import { expect, test } from './support/test';
-import { stroke } from './support/painting';
+import { BONE, PORE, stroke } from './support/painting';
 import { openSample } from './support/viewer';
 
 test('says the next step until there is a model', async ({ page }) => {
@@ -49,4 +49,24 @@ test('no control of the sidebar runs past the edge of a 1600 px window', async (
       sidebar.x + sidebar.width,
     );
   expect(outside).toEqual([]);
+});
+
+test('the histogram under window/level shows the grey values and the threshold the strokes imply', async ({ page }) => {
+  await openSample(page);
+  const histogram = page.getByTestId('histogram');
+  await expect(histogram).toHaveAttribute('data-bins', '128');
+  await expect(histogram.locator('.histogram-bar')).toHaveCount(128);
+  await expect(page.getByTestId('threshold')).toHaveCount(0);
+  await page.getByTestId('tool-paint').click();
+  await page.keyboard.press('2');
+  await stroke(page, ...BONE);
+  await page.keyboard.press('1');
+  await stroke(page, ...PORE);
+  const threshold = page.getByTestId('threshold');
+  await expect(threshold).toContainText('Background | Material 1 by grey value alone: ≈ ');
+  // the sample's pores are at most 40 and its bone at least 180
+  const value = Number(/≈ (\d+)/.exec((await threshold.textContent())!)![1]);
+  expect(value).toBeGreaterThan(40);
+  expect(value).toBeLessThan(180);
+  await expect(histogram.locator('polyline')).toHaveCount(2);
 });

@@ -25,6 +25,7 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
     exportSegmentation: async (args) => started(await service.exportSegmentation(args)),
     segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),
+    readHistograms: ({ volumeId, bins }) => service.readHistograms(volumeId, bins),
   };
 }
 

@@ -5,6 +5,7 @@
 // training runs is the training queue's (training-queue.ts); the whole-volume runs, strokes on
 // slices and the slice prediction cache are in segmentation/.
 import type {
+  GreyHistograms,
   LabelSlice,
   PredictionSlice,
   SegmentationClass,
@@ -18,6 +19,7 @@ import { sliceRegion, sliceSize } from '../../shared/slice';
 import { type Axis, type Region, voxelCount } from '../../shared/volume';
 import { LabelOverviewCache, type LabelStore } from '../labels';
 import { ClassList } from '../segmentation/classes';
+import { greyHistograms } from '../segmentation/histograms';
 import type { SegmentationEngine } from '../segmentation/segmentation-engine';
 import type { ProbabilityMaps } from '../segmentation/outputs';
 import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/slices';
@@ -350,6 +352,13 @@ export class SegmentationService {
       args.volumeId,
     );
     return job;
+  }
+
+  /** The window/level panel's histograms (see segmentation/histograms). */
+  readHistograms(volumeId: string, bins: number): Promise<GreyHistograms> {
+    const session = this.session(volumeId);
+    const classIds = session.classes.list().map((c) => c.id);
+    return greyHistograms(session.volume, session.history.store.labelledVoxels(), classIds, bins);
   }
 
   segmentationState(volumeId: string): SegmentationState {

@@ -2,6 +2,7 @@
 // visible slices, segment-all, accepting a prediction as labels, export. Slices use the layout of
 // `readSlice`: perpendicular to `axis`, columns and rows as in `SliceData` (z: x, y; y: x, z; x: y, z).
 import { z } from 'zod';
+import type { Histogram, Threshold } from '../histogram';
 import type { Region } from '../volume';
 import { type VolumeOverview, overviewEdge } from './volume';
 
@@ -118,6 +119,11 @@ export const segmentationArgs = {
   }),
   /** Everything the segmentation panel shows: classes, label counts, undo state, model and result. */
   segmentationState: z.object({ volumeId }),
+  /**
+   * Grey-value histograms over one range: of a sample of the volume, of each class's painted
+   * voxels, and the thresholds between classes neighbouring in grey value they imply.
+   */
+  readHistograms: z.object({ volumeId, bins: z.number().int().min(8).max(1024).default(128) }),
 };
 
 export interface SegmentationClass {
@@ -187,6 +193,12 @@ export interface SegmentationState {
   running: { train?: string; segmentAll?: string; export?: string };
 }
 
+export interface GreyHistograms {
+  volume: Histogram;
+  classes: { id: number; histogram: Histogram }[];
+  thresholds: Threshold[];
+}
+
 export interface SegmentationResults {
   listClasses: SegmentationClass[];
   defineClass: SegmentationClass;
@@ -207,4 +219,5 @@ export interface SegmentationResults {
   acceptPrediction: StrokeResult;
   exportSegmentation: JobStarted;
   segmentationState: SegmentationState;
+  readHistograms: GreyHistograms;
 }

@@ -3,6 +3,7 @@ import type { VolumeInfo } from '../../../shared/volume';
 import { formatLevel, formatValue } from '../lib/format';
 import { useViewer } from '../store/viewer';
 import { windowLevelFromRange } from '../tools/window-level';
+import { Histogram } from './Histogram';
 
 export function DisplayPanel({ volume }: { volume: VolumeInfo }) {
   const windowLevel = useViewer((state) => state.windowLevel);
@@ -31,6 +32,7 @@ export function DisplayPanel({ volume }: { volume: VolumeInfo }) {
           onCommit={(level) => setWindowLevel({ ...windowLevel, level })}
         />
       </div>
+      <Histogram volume={volume} />
       <p className="hint">
         Shows {formatLevel(low, volume.dtype)} … {formatLevel(high, volume.dtype)} as black … white. Data range ≈{' '}
         {formatValue(volume.range[0], volume.dtype)} … {formatValue(volume.range[1], volume.dtype)}.
