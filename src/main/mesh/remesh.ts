@@ -30,11 +30,18 @@ const deviation = (valence: number): number => Math.abs(valence - 6);
 /** Area-weighted unit normals of all vertices. */
 export function vertexNormals(mesh: CornerTable): Float64Array {
   const normals = new Float64Array(mesh.vertexCount * 3);
+  const p = mesh.positions;
   for (let c = 0; c < mesh.cornerCount; c += 3) {
     if (mesh.isDeleted(c)) continue;
-    const [a, b, d] = [mesh.vertex(c), mesh.vertex(c + 1), mesh.vertex(c + 2)];
-    const n = triangleNormal(point(mesh, a), point(mesh, b), point(mesh, d));
-    for (const vertex of [a, b, d]) for (let k = 0; k < 3; k++) normals[vertex * 3 + k]! += n[k]!;
+    const [a, b, d] = [mesh.vertex(c) * 3, mesh.vertex(c + 1) * 3, mesh.vertex(c + 2) * 3];
+    const [ux, uy, uz] = [p[b]! - p[a]!, p[b + 1]! - p[a + 1]!, p[b + 2]! - p[a + 2]!];
+    const [wx, wy, wz] = [p[d]! - p[a]!, p[d + 1]! - p[a + 1]!, p[d + 2]! - p[a + 2]!];
+    const [nx, ny, nz] = [uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx];
+    for (const vertex of [a, b, d]) {
+      normals[vertex]! += nx;
+      normals[vertex + 1]! += ny;
+      normals[vertex + 2]! += nz;
+    }
   }
   for (let i = 0; i < normals.length; i += 3) {
     const len = Math.hypot(normals[i]!, normals[i + 1]!, normals[i + 2]!) || 1;
@@ -67,21 +74,41 @@ function splitLongEdges(mesh: CornerTable, high: number): void {
   }
 }
 
-/** Would moving `moved` vertices to `to` keep every surrounding triangle unfolded and not tiny? */
+/** sin(0.05): a triangle whose smallest angle is below 0.05 rad has a corner of smaller sine, and back. */
+const SIN_SMALLEST = Math.sin(0.05);
+
+/**
+ * Would moving both ends of the edge opposite c to `to` keep every surrounding triangle unfolded,
+ * not tiny in angle, and with edges of at most `high`? Scalar arithmetic only: this runs for every
+ * short edge of every remeshing pass.
+ */
 function collapseKeepsShape(mesh: CornerTable, c: number, to: V3, high: number): boolean {
-  const b = mesh.vertex(next(c));
-  const d = mesh.vertex(prev(c));
-  const removed = new Set([c - (c % 3), mesh.opposite(c) - (mesh.opposite(c) % 3)]);
-  for (const vertex of [b, d])
+  const p = mesh.positions;
+  const o = mesh.opposite(c);
+  const [gone1, gone2] = [c - (c % 3), o - (o % 3)];
+  const [tx, ty, tz] = to;
+  for (const vertex of [mesh.vertex(next(c)), mesh.vertex(prev(c))])
     for (const corner of mesh.corners(vertex)) {
-      if (removed.has(corner - (corner % 3))) continue;
-      const q = point(mesh, mesh.vertex(next(corner)));
-      const r = point(mesh, mesh.vertex(prev(corner)));
-      if (length(sub(q, to)) > high) return false;
-      const before = triangleNormal(point(mesh, vertex), q, r);
-      const after = triangleNormal(to, q, r);
-      if (cosine(before, after) < 0.5) return false;
-      if (smallestAngle(to, q, r) < 0.05) return false;
+      const triangle = corner - (corner % 3);
+      if (triangle === gone1 || triangle === gone2) continue;
+      const q = mesh.vertex(next(corner)) * 3;
+      const r = mesh.vertex(prev(corner)) * 3;
+      const [qx, qy, qz, rx, ry, rz] = [p[q]!, p[q + 1]!, p[q + 2]!, p[r]!, p[r + 1]!, p[r + 2]!];
+      const toQ = Math.hypot(qx - tx, qy - ty, qz - tz);
+      if (toQ > high) return false;
+      // the triangle's normal before (at the vertex's place) and after (at `to`), with q r as base
+      const [ex, ey, ez] = [rx - qx, ry - qy, rz - qz];
+      const v = vertex * 3;
+      const [bx, by, bz] = [p[v]! - qx, p[v + 1]! - qy, p[v + 2]! - qz];
+      const [ax, ay, az] = [tx - qx, ty - qy, tz - qz];
+      const [n0x, n0y, n0z] = [ey * bz - ez * by, ez * bx - ex * bz, ex * by - ey * bx];
+      const [n1x, n1y, n1z] = [ey * az - ez * ay, ez * ax - ex * az, ex * ay - ey * ax];
+      const twiceArea = Math.hypot(n1x, n1y, n1z);
+      const cosine = (n0x * n1x + n0y * n1y + n0z * n1z) / (Math.hypot(n0x, n0y, n0z) * twiceArea || 1);
+      if (cosine < 0.5) return false;
+      // the smallest sine of its corners: twice the area over the longest product of two sides
+      const [toR, qr] = [Math.hypot(rx - tx, ry - ty, rz - tz), Math.hypot(ex, ey, ez)];
+      if (twiceArea < SIN_SMALLEST * Math.max(toQ * toR, toQ * qr, toR * qr)) return false;
     }
   return true;
 }
