@@ -8,12 +8,16 @@ import type { VolumeService } from './volume-service';
 export function volumeHandlers(
   service: VolumeService,
   jobs: Jobs,
-): Pick<Handlers, 'volumeDatasets' | 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice'> {
+): Pick<
+  Handlers,
+  'volumeDatasets' | 'volumeLevels' | 'importVolume' | 'readVolumeOverview' | 'importAdvice' | 'listFolder'
+> {
   return {
     volumeDatasets: ({ path }) => service.datasets(path),
     volumeLevels: async ({ volumeId }) => service.levels(volumeId),
     readVolumeOverview: ({ volumeId, maxEdge }) => service.readOverview(volumeId, maxEdge),
     importVolume: async ({ path, dest, overwrite }) => service.importVolume(jobs, path, dest, overwrite),
     importAdvice: ({ volumeId }) => service.importAdvice(volumeId),
+    listFolder: ({ path }) => service.listFolder(path),
   };
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import type { ImportAdvice, SliceData, VolumeDatasets, VolumeLevel, VolumeOverview } from '../../shared/api';
+import { homedir, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type {
+  FolderListing,
+  ImportAdvice,
+  SliceData,
+  VolumeDatasets,
+  VolumeLevel,
+  VolumeOverview,
+} from '../../shared/api';
 import { TomosegError, badInput } from '../../shared/errors';
 import { coarsestLevel } from '../../shared/pyramid';
 import { sliceRegion, sliceSize } from '../../shared/slice';
@@ -9,6 +16,7 @@ import { type Axis, type Vec3, type VolumeInfo, axisIndex } from '../../shared/v
 import { withTimeLeft } from '../segmentation/time-left';
 import { HDF5_EXTENSION, listHdf5Volumes } from '../volume/hdf5/reader';
 import { type DeadlineOptions, FileSystemDeadline } from '../volume/deadline';
+import { listFolder } from '../volume/folders';
 import { importToZarr } from '../volume/import';
 import { refuseExisting } from '../volume/output';
 import { importAdvice } from '../volume/import-advice';
@@ -57,6 +65,18 @@ export class VolumeService {
     this.open.set(entry.info.id, entry);
     if (remember) await this.recent.add(path);
     return entry.info;
+  }
+
+  /**
+   * A folder for the file browser (the most recent volume's, else home, when none is given), with
+   * places to jump to; through the deadline like an open, since browsing meets dead shares first.
+   */
+  async listFolder(path?: string): Promise<FolderListing> {
+    const recentFolders = [...new Set((await this.recent.list()).map((p) => dirname(p)))];
+    const folder = resolve(path ?? recentFolders[0] ?? homedir());
+    const listing = await this.deadline.run(folder, () => listFolder(folder));
+    const places = [{ name: 'Home', path: homedir() }, ...recentFolders.map((p) => ({ name: basename(p), path: p }))];
+    return { ...listing, places };
   }
 
   /** The 3D datasets of an HDF5 / NeXus file and its default one; none for other formats. */

@@ -41,6 +41,11 @@ export const volumeArgs = {
    * the coarsest pyramid level that is still that large, block-averaged, never the whole volume.
    */
   readVolumeOverview: z.object({ volumeId, maxEdge: overviewEdge }),
+  /**
+   * A folder of the machine that runs Tomoseg, for web mode's file browser: its subfolders and the
+   * volumes Tomoseg reads. Without `path`: the folder of the most recent volume, else the home folder.
+   */
+  listFolder: z.object({ path: z.string().min(1).optional() }),
 };
 
 export interface VolumeLevel {
@@ -101,6 +106,24 @@ export interface VolumeDatasets {
   defaultDataset: string | null;
 }
 
+export interface FolderEntry {
+  name: string;
+  /** A folder to go into, or a volume to open (a TIFF or HDF5 file, a .zarr folder). */
+  kind: 'folder' | 'volume';
+}
+
+export interface FolderListing {
+  /** The folder listed, absolute. */
+  path: string;
+  /** Its parent; null at the root. */
+  parent: string | null;
+  entries: FolderEntry[];
+  /** Entries left out of a very large folder. */
+  more: number;
+  /** Places to jump to: home, the folders of recent volumes. */
+  places?: { name: string; path: string }[];
+}
+
 export interface VolumeResults {
   openVolume: VolumeInfo;
   volumeDatasets: VolumeDatasets;
@@ -112,4 +135,5 @@ export interface VolumeResults {
   importVolume: { jobId: string };
   importAdvice: ImportAdvice;
   readVolumeOverview: VolumeOverview;
+  listFolder: FolderListing;
 }
