@@ -32,7 +32,7 @@ export interface VolumeServiceOptions {
   convertedDir?: string;
   /** Volumes stored slice by slice from this many bytes on are slow to browse in place (see import-advice). */
   slowBrowseBytes?: number;
-  /** Deadlines of opens and slice reads, against file systems that stop answering. */
+  /** Deadlines of opens and folder listings, against file systems that stop answering. */
   deadline?: DeadlineOptions;
 }
 
@@ -119,7 +119,8 @@ export class VolumeService {
     const a = axisIndex(axis);
     if (index >= volume.shape[a])
       throw badInput(`slice ${index} is outside ${axis} = 0..${volume.shape[a] - 1} of ${volume.path}`);
-    const data = await this.deadline.run(volume.path, () => volume.read(sliceRegion(volume.shape, axis, index)));
+    // no deadline here: a slice across the pages of a large TIFF stack may rightly take long
+    const data = await volume.read(sliceRegion(volume.shape, axis, index));
     const [width, height] = sliceSize(volume.shape, axis);
     return { width, height, dtype: volume.dtype, data };
   }
@@ -170,9 +171,10 @@ export class VolumeService {
   }
 
   private level(volumeId: string, level: number): Promise<Volume> {
-    const entry = this.entry(volumeId);
-    // a level opened late stays in `levels` for the next call
-    return this.deadline.run(entry.info.path, () => openLevel(entry.volume, entry.info.path, entry.levels, level));
+    const { volume, info, levels } = this.entry(volumeId);
+    const open = (): Promise<Volume> => openLevel(volume, info.path, levels, level);
+    // opening a new level goes to the file system (one opened late stays in `levels` for the next call)
+    return level === 0 || levels.has(level) ? open() : this.deadline.run(info.path, open);
   }
 }
 

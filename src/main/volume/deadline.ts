@@ -70,7 +70,13 @@ export class FileSystemDeadline {
             }
             this.next(m);
           };
-          call().then(
+          let result: Promise<T>;
+          try {
+            result = call();
+          } catch (error) {
+            result = Promise.reject(error as Error);
+          }
+          result.then(
             (value) => settle(() => resolve(value), value),
             (error: unknown) => settle(() => reject(error)),
           );
