@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   predict: () => import('./commands/predict'),
   info: () => import('./commands/info'),
   mesh: () => import('./commands/mesh'),
+  measure: () => import('./commands/measure'),
   import: () => import('./commands/import'),
   cluster: () => import('./commands/cluster'),
 };
