@@ -2,7 +2,8 @@
 // Meshing the segmented sample: paint bone and pore, train, segment all (the model panel's
 // buttons), then build the bone mesh in the mesh panel: from the bone's probability map by default,
 // progress, the objects' table, the 3D view drawn in the objects' colours, a binary STL export
-// checked on disk; then the same class meshed from the labels has more surface (the staircase).
+// checked on disk; then the same class meshed from the labels has more surface (the staircase);
+// then the class's objects measured from its voxels, without a mesh.
 import { expect, test } from './support/test';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,25 @@ test('build, show, measure and export the mesh of a segmented class', async ({ p
       `bone surface area: ${fromProbabilities.toFixed(0)} from the probabilities, ${fromLabels.toFixed(0)} from the labels`,
     );
     expect(Math.abs(fromLabels / fromProbabilities - 1)).toBeLessThan(0.05);
+
+    // The bone's objects measured from the voxels alone, without a mesh: every bone voxel in one
+    // of them, so their volumes add up to the class's share of the scan.
+    const objectsPath = join(folder, 'bone-objects.csv');
+    await page.getByTestId('objects-path').fill(objectsPath);
+    await page.getByTestId('measure-objects').click();
+    await expect(page.getByTestId('mesh-notice')).toHaveAttribute('data-kind', 'done', { timeout: 60_000 });
+    await expect(page.getByTestId('mesh-notice')).toContainText(
+      `objects of "Material 1" measured: written to ${objectsPath}`,
+    );
+    const rows = (await readFile(objectsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(','));
+    expect(rows.length).toBeGreaterThan(0);
+    const voxelVolume = (250 / 128) ** 3; // the sample's voxels are 1.953 units wide
+    const total = rows.reduce((sum, r) => sum + Number(r[2]), 0);
+    expect(total / (Number(rows[0]![13]) * 128 ** 3 * voxelVolume)).toBeCloseTo(1, 5);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

@@ -12,6 +12,11 @@ export function meshHandlers(service: MeshService): Pick<Handlers, keyof MeshRes
       void job.result.catch(() => undefined); // its outcome reaches the UI as job events
       return { jobId: job.id };
     },
+    measureObjects: async (args) => {
+      const job = await service.measureObjects(args);
+      void job.result.catch(() => undefined);
+      return { jobId: job.id };
+    },
     readMesh: async ({ meshId }) => service.readMesh(meshId),
     meshMeasurements: async ({ meshId }) => service.meshMeasurements(meshId),
     exportMesh: (args) => service.exportMesh(args),

@@ -323,3 +323,26 @@ describe('closing a volume', () => {
     expect(service.meshMeasurements(other.meshId)).toBe(other);
   });
 });
+
+describe('measuring objects from the voxels', () => {
+  it('writes the ball as one object of its voxel volume, refuses an existing table, and a class without voxels', async () => {
+    const { call } = await setup();
+    const csv = join(tempFolder(), 'objects.csv');
+    const { jobId } = (await call('measureObjects', { volumeId: 'v', classId: 2, csv })) as { jobId: string };
+    expect(jobId).toBeTruthy();
+    await vi.waitFor(() => expect(readdirSync(join(csv, '..'))).toEqual(['objects.csv']));
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(2);
+    const [, voxels, volume] = rows[1]!.split(',').map(Number);
+    expect(volume).toBe(voxels! * VOXEL ** 3);
+    expect(volume! / ((4 / 3) * Math.PI * (BALL.radius * VOXEL) ** 3)).toBeCloseTo(1, 1);
+    expect(rows[1]!.endsWith(',µm')).toBe(true);
+    await expect(call('measureObjects', { volumeId: 'v', classId: 2, csv })).rejects.toMatchObject({ kind: 'exists' });
+    const { service } = await setup();
+    await expect(
+      service
+        .measureObjects({ volumeId: 'v', classId: 3, csv: `${csv}.3.csv`, overwrite: false })
+        .then((j) => j.result),
+    ).rejects.toThrow('class "Empty" has no voxels in the segmentation');
+  });
+});

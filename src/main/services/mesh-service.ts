@@ -6,6 +6,9 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
 import { workerStarter } from '../engine/pool';
 import { type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
+import { writeAtomically } from '../mesh/export';
+import { measureObjects, objectsCsv } from '../segmentation/objects';
+import { refuseExisting } from '../volume/output';
 import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
 import type { JobContext, Jobs } from './jobs';
@@ -57,12 +60,7 @@ export class MeshService {
     const { volumeId, classId, source: asked, ...meshOptions } = request;
     const segmentation = this.options.segmentationOf(volumeId);
     if (!segmentation) throw badInput('no segmentation yet: train a model and run "Segment all" before meshing');
-    const classes = this.options.classesOf(volumeId);
-    const chosen = classes.find((c) => c.id === classId);
-    if (!chosen)
-      throw badInput(
-        `class ${classId} does not exist (classes: ${classes.map((c) => `${c.id} "${c.name}"`).join(', ')})`,
-      );
+    const chosen = this.chosenClass(volumeId, classId);
     const channel = segmentation.probabilities?.classes.indexOf(classId) ?? -1;
     if (asked === 'probabilities' && channel < 0)
       throw badInput(
@@ -114,9 +112,40 @@ export class MeshService {
     return job;
   }
 
+  /**
+   * Starts measuring the objects of a class of the segment-all result from its voxels, written as
+   * a CSV table; an existing `csv` is refused first (kind `exists`) unless `overwrite`.
+   */
+  async measureObjects(request: {
+    volumeId: string;
+    classId: number;
+    csv: string;
+    minVoxels?: number;
+    overwrite: boolean;
+  }): Promise<{ id: string; result: Promise<string> }> {
+    const { volumeId, classId, csv, minVoxels, overwrite } = request;
+    const segmentation = this.options.segmentationOf(volumeId);
+    if (!segmentation) throw badInput('no segmentation yet: train a model and run "Segment all" first');
+    const chosen = this.chosenClass(volumeId, classId);
+    await refuseExisting(csv, overwrite);
+    const release = segmentation.hold?.();
+    return this.options.jobs.start(
+      'measure',
+      async ({ signal, progress }) => {
+        const { volume } = segmentation;
+        const result = await measureObjects(volume, classId, { minVoxels, signal, progress }).finally(release);
+        if (result.classVoxels === 0) throw badInput(`class "${chosen.name}" has no voxels in the segmentation`);
+        await writeAtomically(csv, [objectsCsv(result, volume.unit)], overwrite);
+        progress(1, 1, `${result.objects.length} objects of "${chosen.name}" measured`);
+        return csv;
+      },
+      volumeId,
+    );
+  }
+
   /** Forgets a closed volume: cancels its mesh jobs and drops its meshes. */
   forget(volumeId: string): void {
-    this.options.jobs.cancelOn(volumeId, ['mesh']);
+    this.options.jobs.cancelOn(volumeId, ['mesh', 'measure']);
     for (const [meshId, built] of this.meshes) if (built.summary.volumeId === volumeId) this.meshes.delete(meshId);
   }
 
@@ -178,6 +207,16 @@ export class MeshService {
         `no mesh ${meshId}: it was never built, is still being built, or was dropped (build it again)`,
       );
     return built;
+  }
+
+  private chosenClass(volumeId: string, classId: number): SegmentationClass {
+    const classes = this.options.classesOf(volumeId);
+    const chosen = classes.find((c) => c.id === classId);
+    if (!chosen)
+      throw badInput(
+        `class ${classId} does not exist (classes: ${classes.map((c) => `${c.id} "${c.name}"`).join(', ')})`,
+      );
+    return chosen;
   }
 
   private keep(meshId: string, built: BuiltMesh): void {

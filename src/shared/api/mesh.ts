@@ -26,6 +26,22 @@ export const meshArgs = {
      */
     source: z.enum(['probabilities', 'labels']).optional(),
   }),
+  /**
+   * Measures the objects of one class of the last segment-all result from its voxels (no mesh)
+   * as a job, and writes the table to `csv` (as `tomoseg measure`): per 6-connected object its
+   * voxels, volume, equivalent diameter, centroid and bounding box, and the class's share of the
+   * volume. Objects of fewer than `minVoxels` are left out.
+   */
+  measureObjects: z.object({
+    volumeId,
+    classId: z.number().int().min(1).max(255),
+    csv: z
+      .string()
+      .min(1)
+      .regex(/\.csv$/i, 'the table file name must end in .csv'),
+    minVoxels: z.number().int().min(1).optional(),
+    overwrite: z.boolean().default(false),
+  }),
   /** All triangles of a built mesh, objects one after another, for display. */
   readMesh: z.object({ meshId }),
   /** Per-object measurements of a built mesh. */
@@ -106,6 +122,7 @@ export interface MeshSummary {
 
 export interface MeshResults {
   meshSegmentation: { jobId: string };
+  measureObjects: { jobId: string };
   readMesh: MeshData;
   meshMeasurements: MeshSummary;
   exportMesh: { path: string; csv?: string };

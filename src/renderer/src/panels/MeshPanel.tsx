@@ -1,5 +1,6 @@
 // Surface meshes of the segment-all result: choose a class and the meshing options, build with
-// progress and cancel, see the objects in the 3D view and their measurements, export STL/PLY/OBJ (+ CSV).
+// progress and cancel, see the objects in the 3D view and their measurements, export STL/PLY/OBJ (+ CSV);
+// or measure the class's objects from its voxels alone into a CSV.
 import { useEffect } from 'react';
 import type { MeshSummary } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
@@ -7,7 +8,7 @@ import { JobProgress } from '../components/JobProgress';
 import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
 import { useJob } from '../store/jobs';
-import { buildMesh, exportMesh, objectColour, useMesh } from '../store/mesh';
+import { buildMesh, exportMesh, measureObjects, objectColour, useMesh } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
 import './MeshPanel.css';
 
@@ -19,6 +20,7 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
   const state = useMesh();
   const classes = useSegmentation((s) => s.classes);
   const job = useJob(state.jobId);
+  const measuring = useJob(state.measureJobId);
   useEffect(() => useMesh.getState().reset(), [volumeId]);
   // Default to the first material class (the one after Background).
   const classId = state.classId ?? classes[1]?.id ?? classes[0]?.id ?? null;
@@ -111,6 +113,25 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
         </button>
       </div>
       <JobProgress job={job} testId="mesh-job" cancelTestId="mesh-cancel" />
+      <PathField
+        label="Objects from the voxels, without a mesh (.csv)"
+        value={state.objectsPath}
+        placeholder="/path/to/objects.csv"
+        onChange={(objectsPath) => state.set({ objectsPath })}
+        testId="objects-path"
+        grow
+      />
+      <button
+        type="button"
+        className="small"
+        disabled={measuring?.state === 'running' || classId === null || !state.objectsPath.trim()}
+        onClick={() => classId !== null && void measureObjects(services, volumeId, classId)}
+        title="Volume, equivalent diameter, centroid and box of each object of the chosen class, and the class's share of the volume"
+        data-testid="measure-objects"
+      >
+        Measure objects
+      </button>
+      <JobProgress job={measuring} testId="measure-job" cancelTestId="measure-cancel" />
       {state.summary && state.data && (
         <>
           <ObjectTable summary={state.summary} />

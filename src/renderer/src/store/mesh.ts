@@ -22,6 +22,9 @@ interface MeshState {
   data: MeshData | null;
   exportPath: string;
   csvPath: string;
+  /** Where the table of the class's objects measured from its voxels goes, and the job writing it. */
+  objectsPath: string;
+  measureJobId: string | null;
   set(partial: Partial<Omit<MeshState, 'set' | 'reset'>>): void;
   reset(): void;
 }
@@ -37,6 +40,8 @@ const initial = {
   data: null,
   exportPath: '',
   csvPath: '',
+  objectsPath: '',
+  measureJobId: null,
 };
 
 export const useMesh = create<MeshState>()((set) => ({
@@ -117,6 +122,27 @@ export async function exportMesh({ client }: Services): Promise<void> {
       }),
     );
     say('mesh', 'done', `Exported to ${written.path}${written.csv ? ` and ${written.csv}` : ''}`);
+  } catch (error) {
+    sayError('mesh', error);
+  }
+}
+
+/** Measures the chosen class's objects from the segment-all result's voxels into a CSV (no mesh needed). */
+export async function measureObjects({ client }: Services, volumeId: string, classId: number): Promise<void> {
+  const { objectsPath, set } = useMesh.getState();
+  const csv = objectsPath.trim();
+  try {
+    clearMessage('mesh');
+    await replaceIfAsked((overwrite) =>
+      startJob('measure', () => client.api.measureObjects({ volumeId, classId, csv, overwrite }), {
+        started: (measureJobId) => set({ measureJobId }),
+        ended: (job) => {
+          if (job.state === 'done') say('mesh', 'done', `${job.message}: written to ${csv}`);
+          if (job.state === 'failed') say('mesh', 'error', job.error ?? 'measuring failed');
+          if (job.state === 'cancelled') say('mesh', 'warning', 'Measuring cancelled');
+        },
+      }),
+    );
   } catch (error) {
     sayError('mesh', error);
   }
