@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dtype, Vec3 } from '../../shared/volume';
-import { runCli } from '../cli';
+import { cliOutput as cli } from '../testing/cli';
 import { createVolume } from '../volume';
 import type { Volume } from '../volume/volume';
 import { labelVolume, probabilityVolume, sphere } from './phantoms';
@@ -20,16 +20,6 @@ async function save(name: string, volume: Volume, dtype: Dtype): Promise<string>
   await writer.write({ start: [0, 0, 0], shape }, await volume.read({ start: [0, 0, 0], shape }));
   await writer.commit();
   return path;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-  });
-  return { code, out, err };
 }
 
 const labels = await save('seg.tif', labelVolume(shape, ball), 'uint8');

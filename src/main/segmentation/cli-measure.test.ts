@@ -4,21 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
-import { runCli } from '../cli';
+import { cliOutput as cli } from '../testing/cli';
 import { createVolume } from '../volume';
 
 const dir = await mkdtemp(join(tmpdir(), 'tomoseg-measure-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-  });
-  return { code, out, err };
-}
 
 describe('tomoseg measure', () => {
   it('writes one row per object of the class, and says its share of the volume', async () => {
