@@ -28,7 +28,20 @@ export async function greyHistograms(
   return { volume: histogramOf(sample, low, high, bins), classes, thresholds: impliedThresholds(classes) };
 }
 
-async function volumeSample(volume: Volume): Promise<number[]> {
+/** Each volume's sample, read once: the histogram is asked for again after every stroke. */
+const samples = new WeakMap<Volume, Promise<number[]>>();
+
+function volumeSample(volume: Volume): Promise<number[]> {
+  let sample = samples.get(volume);
+  if (!sample) {
+    sample = readSample(volume);
+    samples.set(volume, sample);
+    sample.catch(() => samples.delete(volume));
+  }
+  return sample;
+}
+
+async function readSample(volume: Volume): Promise<number[]> {
   const [depth, height, width] = volume.shape;
   const stride = Math.max(1, Math.floor((height * width * VOLUME_SLICES) / VOLUME_SAMPLES));
   const values: number[] = [];

@@ -10,6 +10,7 @@ import { useSegmentation } from '../store/segmentation';
 import { useViewer } from '../store/viewer';
 
 const WIDTH = 256;
+const REFRESH_MS = 400;
 const HEIGHT = 64;
 
 export function Histogram({ volume }: { volume: VolumeInfo }) {
@@ -20,12 +21,16 @@ export function Histogram({ volume }: { volume: VolumeInfo }) {
   const [histograms, setHistograms] = useState<GreyHistograms | null>(null);
   useEffect(() => {
     let live = true;
-    client.api.readHistograms({ volumeId: volume.id, bins: 128 }).then(
-      (result) => live && setHistograms(result),
-      () => undefined, // a picture, not worth an error
-    );
+    // once painting pauses, not after every stroke of a quick series
+    const timer = setTimeout(() => {
+      client.api.readHistograms({ volumeId: volume.id, bins: 128 }).then(
+        (result) => live && setHistograms(result),
+        () => undefined, // a picture, not worth an error
+      );
+    }, REFRESH_MS);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [client, volume.id, labelled]);
   if (!histograms) return null;
