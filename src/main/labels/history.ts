@@ -83,7 +83,8 @@ export class LabelHistory {
       changed = union(changed, diff.bounds);
       voxels += diff.indices.length;
     }
-    return { changed, voxels, canUndo: this.canUndo, canRedo: this.canRedo };
+    const labelled = Object.fromEntries(this.store.classCounts().flatMap((n, value) => (n > 0 ? [[value, n]] : [])));
+    return { changed, voxels, canUndo: this.canUndo, canRedo: this.canRedo, labelled };
   }
 
   private push(step: Step): void {

@@ -104,13 +104,14 @@ describe('painting', () => {
       continueStroke: false,
     });
     expect(stroke.voxels).toBe(13); // a radius-2 disc
+    expect(stroke.labelled).toEqual({ [MATERIAL]: 13 });
     expect(stroke.changed).toEqual({ start: [12, 18, 22], shape: [1, 5, 5] });
     const slice = service.readLabelSlice(id, 'z', 12);
     expect([slice.width, slice.height]).toEqual([48, 40]);
     expect(slice.data[20 * 48 + 24]).toBe(MATERIAL);
     expect(service.readLabelSlice(id, 'z', 11).data.every((v) => v === 0)).toBe(true);
 
-    expect(service.undoStroke(id)).toMatchObject({ voxels: 13, canUndo: false, canRedo: true });
+    expect(service.undoStroke(id)).toMatchObject({ voxels: 13, canUndo: false, canRedo: true, labelled: {} });
     expect(service.readLabelSlice(id, 'z', 12).data.every((v) => v === 0)).toBe(true);
     expect(service.redoStroke(id)).toMatchObject({ voxels: 13, canUndo: true, canRedo: false });
     expect(service.readLabelSlice(id, 'z', 12).data[20 * 48 + 24]).toBe(MATERIAL);

@@ -141,6 +141,8 @@ export interface StrokeResult {
   voxels: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** Labelled voxels per label value after the change; values without any are left out. */
+  labelled: Record<number, number>;
 }
 
 export interface LabelSlice {

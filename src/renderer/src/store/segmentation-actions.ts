@@ -28,16 +28,11 @@ async function run<T>(work: (volumeId: string) => Promise<T>): Promise<T | undef
 /** Resolves once the views show the labels after the stroke; retrains when live. */
 async function applyStroke(services: Services, id: string, result: StrokeResult): Promise<void> {
   useSegmentation.getState().setHistory(result);
+  useSegmentation.getState().setLabelled(result.labelled);
   if (!result.changed) return;
   labelsChanged(services);
   useLabelEdits.getState().edited();
-  await Promise.all([services.labels.invalidate(id, result.changed), refreshLabelled(services, id)]);
-}
-
-/** The labelled voxels per class, for the next step the training panel suggests. */
-async function refreshLabelled({ client }: Services, id: string): Promise<void> {
-  const { labelled } = await client.api.segmentationState({ volumeId: id });
-  if (volumeId() === id) useSegmentation.getState().setLabelled(labelled);
+  await services.labels.invalidate(id, result.changed);
 }
 
 /** Loads classes and undo state for a newly opened volume. */
