@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobKind, JobStatus } from '../../shared/api';
+import type { JobKind, JobStarted, JobStatus } from '../../shared/api';
 import { serializeError } from '../../shared/errors';
 import type { Progress } from '../progress';
 import type { EventBus } from './events';
@@ -88,4 +88,10 @@ export class Jobs {
   cancelOn(volumeId: string, kinds: readonly JobKind[]): void {
     for (const [id, job] of this.running) if (job.volumeId === volumeId && kinds.includes(job.kind)) this.cancel(id);
   }
+}
+
+/** A job's id for the API caller; its outcome reaches the UI as job events, so the promise is not awaited. */
+export function jobStarted(job: { id: string; result: Promise<unknown> }): JobStarted {
+  void job.result.catch(() => undefined);
+  return { jobId: job.id };
 }

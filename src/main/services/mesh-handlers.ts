@@ -2,21 +2,14 @@
 // mesh job answers with its id at once, its outcome reaches the UI as job events.
 import type { MeshResults } from '../../shared/api/mesh';
 import type { Handlers } from '../api/dispatch';
+import { jobStarted } from './jobs';
 import type { MeshService } from './mesh-service';
 
 /** The API handlers of the mesh methods; a mesh job answers with its id at once. */
 export function meshHandlers(service: MeshService): Pick<Handlers, keyof MeshResults> {
   return {
-    meshSegmentation: async (args) => {
-      const job = service.meshSegmentation(args);
-      void job.result.catch(() => undefined); // its outcome reaches the UI as job events
-      return { jobId: job.id };
-    },
-    measureObjects: async (args) => {
-      const job = await service.measureObjects(args);
-      void job.result.catch(() => undefined);
-      return { jobId: job.id };
-    },
+    meshSegmentation: async (args) => jobStarted(service.meshSegmentation(args)),
+    measureObjects: async (args) => jobStarted(await service.measureObjects(args)),
     readMesh: async ({ meshId }) => service.readMesh(meshId),
     meshMeasurements: async ({ meshId }) => service.meshMeasurements(meshId),
     exportMesh: (args) => service.exportMesh(args),

@@ -1,7 +1,8 @@
 // The API handlers of the segmentation methods: arguments (checked by the contract) to service
 // calls; a job answers with its id at once, its outcome reaches the UI as job events.
-import type { JobStarted, SegmentationResults } from '../../shared/api/segmentation';
+import type { SegmentationResults } from '../../shared/api/segmentation';
 import type { Handlers } from '../api/dispatch';
+import { jobStarted } from './jobs';
 import type { SegmentationService } from './segmentation-service';
 
 /** The API handlers of the segmentation methods; jobs answer with their id at once. */
@@ -17,20 +18,14 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     redoStroke: async ({ volumeId }) => service.redoStroke(volumeId),
     readLabelSlice: async ({ volumeId, axis, index }) => service.readLabelSlice(volumeId, axis, index),
     readLabelOverview: async ({ volumeId, maxEdge }) => service.readLabelOverview(volumeId, maxEdge),
-    train: async ({ volumeId, seed, preview }) => started(service.train(volumeId, { seed, preview })),
+    train: async ({ volumeId, seed, preview }) => jobStarted(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
-    segmentAll: async ({ volumeId, threads, smooth }) => started(service.segmentAll(volumeId, { threads, smooth })),
+    segmentAll: async ({ volumeId, threads, smooth }) => jobStarted(service.segmentAll(volumeId, { threads, smooth })),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
     readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),
-    exportSegmentation: async (args) => started(await service.exportSegmentation(args)),
+    exportSegmentation: async (args) => jobStarted(await service.exportSegmentation(args)),
     segmentationState: async ({ volumeId }) => service.segmentationState(volumeId),
     readHistograms: ({ volumeId, bins }) => service.readHistograms(volumeId, bins),
   };
-}
-
-/** A job's id for the caller; its outcome reaches the UI as job events, so the promise is not awaited here. */
-function started(job: { id: string; result: Promise<unknown> }): JobStarted {
-  void job.result.catch(() => undefined);
-  return { jobId: job.id };
 }
