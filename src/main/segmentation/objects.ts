@@ -3,8 +3,9 @@
 // the slice and the one before it), so memory holds two slices and one record per provisional
 // label whatever the volume's size. Volume, equivalent diameter, centroid and bounding box per
 // object, in the volume's unit, and the class's share of the volume (its porosity, for pores).
-import { cancelled } from '../../shared/errors';
+import { badInput, cancelled } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
+import { writeAtomically } from '../mesh/export';
 import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
 
@@ -177,4 +178,20 @@ export function objectsCsv({ objects, fraction }: ClassObjects, unit: string): s
     ].join(','),
   );
   return [OBJECTS_CSV_HEADER, ...rows, ''].join('\n');
+}
+
+/**
+ * Measures the objects of `classValue` and writes their table to `csv` (refused if it exists,
+ * unless `overwrite`); a class without voxels is refused with `absent` and nothing is written.
+ */
+export async function writeObjectsTable(
+  volume: Volume,
+  classValue: number,
+  csv: string,
+  options: { absent: string; minVoxels?: number; overwrite?: boolean; signal?: AbortSignal; progress?: Progress },
+): Promise<ClassObjects> {
+  const result = await measureObjects(volume, classValue, options);
+  if (result.classVoxels === 0) throw badInput(options.absent);
+  await writeAtomically(csv, [objectsCsv(result, volume.unit)], options.overwrite);
+  return result;
 }

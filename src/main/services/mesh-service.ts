@@ -6,8 +6,7 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
 import { workerStarter } from '../engine/pool';
 import { type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
-import { writeAtomically } from '../mesh/export';
-import { measureObjects, objectsCsv } from '../segmentation/objects';
+import { writeObjectsTable } from '../segmentation/objects';
 import { refuseExisting } from '../volume/output';
 import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
@@ -132,10 +131,13 @@ export class MeshService {
     return this.options.jobs.start(
       'measure',
       async ({ signal, progress }) => {
-        const { volume } = segmentation;
-        const result = await measureObjects(volume, classId, { minVoxels, signal, progress }).finally(release);
-        if (result.classVoxels === 0) throw badInput(`class "${chosen.name}" has no voxels in the segmentation`);
-        await writeAtomically(csv, [objectsCsv(result, volume.unit)], overwrite);
+        const result = await writeObjectsTable(segmentation.volume, classId, csv, {
+          absent: `class "${chosen.name}" has no voxels in the segmentation`,
+          minVoxels,
+          overwrite,
+          signal,
+          progress,
+        }).finally(release);
         progress(1, 1, `${result.objects.length} objects of "${chosen.name}" measured`);
         return csv;
       },

@@ -1,6 +1,4 @@
-import { badInput } from '../../../shared/errors';
-import { writeAtomically } from '../../mesh/export';
-import { measureObjects, objectsCsv } from '../../segmentation/objects';
+import { writeObjectsTable } from '../../segmentation/objects';
 import { openVolume } from '../../volume';
 import type { Command } from '../command';
 import { FLAGS, NOTES, checkOutputs, datasetFlag, integerFlag } from './shared';
@@ -36,13 +34,13 @@ export const command: Command = {
     await checkOutputs([csv], [labels], force);
     const volume = await openVolume(labels, { dataset: datasetFlag(flags.dataset) });
     try {
-      const result = await measureObjects(volume, classValue, {
+      const result = await writeObjectsTable(volume, classValue, csv, {
+        absent: `class ${classValue} has no voxels in ${labels}; nothing written`,
         minVoxels,
+        overwrite: force,
         signal: context.signal,
         progress: context.progress,
       });
-      if (result.classVoxels === 0) throw badInput(`class ${classValue} has no voxels in ${labels}; nothing written`);
-      await writeAtomically(csv, [objectsCsv(result, volume.unit)], force);
       context.out(
         `wrote ${csv}: ${result.objects.length} objects of class ${classValue}` +
           (result.removed ? ` (${result.removed} below ${minVoxels} voxels left out)` : '') +
