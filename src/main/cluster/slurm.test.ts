@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
-import { runCli } from '../cli';
+import { cliOutput } from '../testing/cli';
 import { makePhantom } from '../phantoms';
 import { python } from '../volume/testing/python';
 import { compareOutputs, trainSmallModel } from './cluster.test-helper';
@@ -48,13 +48,8 @@ async function tomoseg(...args: string[]): Promise<{ code: number; stdout: strin
 
 /** The other commands in this process (they run no SLURM command). */
 async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
+  const { code, out, err } = await cliOutput(...args);
+  return { code, stdout: out, stderr: err };
 }
 
 const exists = (path: string): Promise<boolean> =>
