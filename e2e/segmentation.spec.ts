@@ -35,7 +35,7 @@ import {
 } from './support/phantom';
 import { median, percentile, scrollTimes } from './support/scrolling';
 import { stackTiff } from './support/tiff';
-import { imageRect, openFresh, openSample } from './support/viewer';
+import { imageRect, openFresh, openSample, reddishVoxels } from './support/viewer';
 import { type TestVolume, readSample, readTiff, valueAt } from './support/volume';
 
 let volume: TestVolume;
@@ -45,22 +45,6 @@ test.beforeAll(async () => {
 
 const BONE_CLASS = 2; // "Material 1", orange
 const PORE_CLASS = 1; // "Background", blue, active at start
-
-/** Voxels of the z view (crosshair left out) whose colour leans to yellow/red: red well above blue. */
-async function heatVoxels(page: Page): Promise<number> {
-  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
-  const [left, top, width, height] = await imageRect(page, 'z');
-  let count = 0;
-  for (let r = 0; r < 128; r++)
-    for (let c = 0; c < 128; c++) {
-      if (Math.abs(r - 64) <= 1 || Math.abs(c - 64) <= 1) continue;
-      const x = Math.floor(left + ((c + 0.5) * width) / 128);
-      const y = Math.floor(top + ((r + 0.5) * height) / 128);
-      const at = (y * image.width + x) * 4;
-      if (image.data[at]! - image.data[at + 2]! > 40) count++;
-    }
-  return count;
-}
 
 const predictionModel = async (page: Page): Promise<number> =>
   Number((await page.getByTestId('canvas-z').getAttribute('data-prediction-model')) || 0);
@@ -121,7 +105,7 @@ test('train on a bone and a pore stroke, retrain live, segment all and export', 
   await page.getByTestId('uncertainty-visible').click();
   await nextFrames(page);
   expect(await overlayDiff(page, volume, 64, row(72, 20, 36), null)).toBeLessThan(8);
-  const heat = await heatVoxels(page);
+  const heat = await reddishVoxels(page);
   console.log(`uncertainty on z = 64: ${heat} voxels shown as heat`);
   expect(heat).toBeGreaterThan(100);
   await page.getByTestId('uncertainty-visible').click();

@@ -118,3 +118,22 @@ export async function compareView(
   const samples = points.length;
   return { meanAbsDiff: samples ? bestDiff(image, points) : Infinity, samples, png };
 }
+
+/**
+ * Voxels of the z view of a 128 × 128 slice (crosshair left out) whose colour leans to red, yellow
+ * or orange (red well above blue): the uncertainty heat, or the orange class's overlay.
+ */
+export async function reddishVoxels(page: Page): Promise<number> {
+  const image = PNG.sync.read(await page.getByTestId('canvas-z').screenshot());
+  const [left, top, width, height] = await imageRect(page, 'z');
+  let count = 0;
+  for (let r = 0; r < 128; r++)
+    for (let c = 0; c < 128; c++) {
+      if (Math.abs(r - 64) <= 1 || Math.abs(c - 64) <= 1) continue;
+      const x = Math.floor(left + ((c + 0.5) * width) / 128);
+      const y = Math.floor(top + ((r + 0.5) * height) / 128);
+      const at = (y * image.width + x) * 4;
+      if (image.data[at]! - image.data[at + 2]! > 40) count++;
+    }
+  return count;
+}

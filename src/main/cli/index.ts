@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   info: () => import('./commands/info'),
   mesh: () => import('./commands/mesh'),
   measure: () => import('./commands/measure'),
+  postprocess: () => import('./commands/postprocess'),
   import: () => import('./commands/import'),
   cluster: () => import('./commands/cluster'),
 };

@@ -1,6 +1,7 @@
 // What a project keeps of a volume's work besides its labels: the current model and the last
 // segment-all result (its labels and class probabilities). Save stores what changed since the last
 // save; opening the project gives them back, so the overlay and the result show without retraining.
+import { type PostprocessStep, postprocessStep } from '../../shared/postprocess';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
@@ -35,6 +36,8 @@ export interface VolumeWork {
     volume: Volume;
     probabilities?: ClassProbabilities | undefined;
     smooth: boolean;
+    /** The post-processing it had, in order. */
+    postprocess: PostprocessStep[];
     /** Made by the current model. */
     ofModel: boolean;
     /** Keeps the result readable while it is copied (a newer one may replace it meanwhile). */
@@ -49,6 +52,7 @@ export interface RestoredWork {
     volume: Volume;
     probabilities?: ClassProbabilities | undefined;
     smooth: boolean;
+    postprocess: PostprocessStep[];
     ofModel: boolean;
     /** Closes the volumes (the project's files stay). */
     close(): Promise<void>;
@@ -131,6 +135,7 @@ export async function storeWork(
         meta: {
           ...stored.meta,
           smooth: result.smooth,
+          postprocess: result.postprocess,
           ...(result.probabilities && { probabilities: ids.probabilities }),
         },
       });
@@ -215,6 +220,11 @@ export async function loadWork(
           probabilities: { classes: probabilities.meta.classes as number[], channels },
         }),
         smooth: labels.meta.smooth === true,
+        // older projects saved none
+        postprocess: postprocessStep
+          .array()
+          .catch([])
+          .parse(labels.meta.postprocess ?? []),
         ofModel: labels.modelId !== null && labels.modelId === record?.id,
         close: async () => {
           await Promise.all(opened.map((v) => v.close()));

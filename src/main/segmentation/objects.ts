@@ -1,11 +1,11 @@
 // The objects of one class in a segmentation, measured from its voxels, without a mesh: the
-// 6-connected components, found one z slice at a time (union-find over the provisional labels of
-// the slice and the one before it), so memory holds two slices and one record per provisional
-// label whatever the volume's size. Volume, equivalent diameter, centroid and bounding box per
+// 6-connected components (postprocess/components.ts: memory holds two slices and one record per
+// provisional label whatever the volume's size). Volume, equivalent diameter, centroid and bounding box per
 // object, in the volume's unit, and the class's share of the volume (its porosity, for pores).
-import { badInput, cancelled } from '../../shared/errors';
+import { badInput } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import { writeAtomically } from '../mesh/export';
+import { ComponentScan, forEachSlice } from '../postprocess/components';
 import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
 
@@ -35,37 +35,14 @@ export interface ClassObjects {
 /** Record fields per provisional label: voxel count, sums of x, y, z, then min and max of x, y, z. */
 const FIELDS = 10;
 
-/** Provisional labels (1, 2, …), their union-find parents and records, flat for speed. */
+/** Each provisional label's record, flat for speed. */
 class Records {
-  readonly parent: number[] = [0];
   readonly record: number[] = new Array<number>(FIELDS).fill(0);
-
-  add(): number {
-    const label = this.parent.length;
-    this.parent.push(label);
-    this.record.push(0, 0, 0, 0, Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
-    return label;
-  }
-
-  find(label: number): number {
-    let root = label;
-    while (this.parent[root] !== root) root = this.parent[root]!;
-    while (label !== root) {
-      const next = this.parent[label]!;
-      this.parent[label] = root;
-      label = next;
-    }
-    return root;
-  }
-
-  union(a: number, b: number): void {
-    const [ra, rb] = [this.find(a), this.find(b)];
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
 
   voxel(label: number, x: number, y: number, z: number): void {
     const r = this.record;
     const o = label * FIELDS;
+    while (r.length <= o) r.push(0, 0, 0, 0, Infinity, Infinity, Infinity, -Infinity, -Infinity, -Infinity);
     r[o]!++;
     r[o + 1]! += x;
     r[o + 2]! += y;
@@ -78,12 +55,12 @@ class Records {
     if (z > r[o + 9]!) r[o + 9] = z;
   }
 
-  /** Folds every provisional label's record into its root's; returns the roots. */
-  merge(): number[] {
+  /** Folds every provisional label's record into its component's; returns the components' labels. */
+  merge(scan: ComponentScan): number[] {
     const r = this.record;
     const roots: number[] = [];
-    for (let label = 1; label < this.parent.length; label++) {
-      const root = this.find(label);
+    for (let label = 1; label <= scan.count; label++) {
+      const root = scan.find(label);
       if (root === label) {
         roots.push(label);
         continue;
@@ -104,44 +81,28 @@ export async function measureObjects(
 ): Promise<ClassObjects> {
   const [nz, ny, nx] = volume.shape;
   const plane = ny * nx;
+  const scan = new ComponentScan(ny, nx);
   const records = new Records();
-  let previous = new Int32Array(plane);
-  let current = new Int32Array(plane);
   let classVoxels = 0;
-  // whole chunks of z at a time: a chunked volume is not decoded once per slice
-  const slab = Math.max(1, Math.min(volume.chunkShape[0], Math.floor(2 ** 26 / plane)));
-  for (let z0 = 0; z0 < nz; z0 += slab) {
-    if (options.signal?.aborted) throw cancelled('measuring cancelled');
-    const depth = Math.min(slab, nz - z0);
-    const data = await volume.read({ start: [z0, 0, 0], shape: [depth, ny, nx] });
-    for (let dz = 0; dz < depth; dz++) {
-      const z = z0 + dz;
+  const member = (value: number): boolean => value === classValue;
+  await forEachSlice(
+    volume,
+    (data, offset, z) => {
+      const labels = scan.slice(data, offset, member);
       for (let y = 0, i = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++, i++) {
-          if (data[dz * plane + i] !== classValue) {
-            current[i] = 0;
-            continue;
+        for (let x = 0; x < nx; x++, i++)
+          if (labels[i]! > 0) {
+            classVoxels++;
+            records.voxel(labels[i]!, x, y, z);
           }
-          classVoxels++;
-          const left = x > 0 ? current[i - 1]! : 0;
-          const up = y > 0 ? current[i - nx]! : 0;
-          const below = previous[i]!;
-          let label = left || up || below;
-          if (label === 0) label = records.add();
-          if (up !== 0 && up !== label) records.union(label, up);
-          if (below !== 0 && below !== label) records.union(label, below);
-          current[i] = label;
-          records.voxel(label, x, y, z);
-        }
-      [previous, current] = [current, previous];
-    }
-    options.progress?.(z0 + depth, nz, 'finding objects');
-  }
+    },
+    { ...options, stage: 'finding objects' },
+  );
   const [vz, vy, vx] = volume.voxelSize;
   const size: Vec3 = [vx, vy, vz];
   const voxelVolume = vx * vy * vz;
   const minVoxels = options.minVoxels ?? 1;
-  const roots = records.merge();
+  const roots = records.merge(scan);
   const r = records.record;
   const kept = roots.filter((root) => r[root * FIELDS]! >= minVoxels);
   const objects = kept

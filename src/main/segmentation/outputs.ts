@@ -231,14 +231,19 @@ function labelColour(c: SegmentationClass): { value: number; rgba: [number, numb
 /** Voxels copied per step of `copyVolume`. */
 const SLAB_VOXELS = 16 * 1024 * 1024;
 
-/** Copies a volume slab by slab (whole chunk heights), so memory stays at one slab. */
-export async function copyVolume(from: Volume, to: RegionWriter, { signal, progress }: RunOptions): Promise<void> {
+/** Copies a volume slab by slab (whole chunk heights) into `channel` of `to`, so memory stays at one slab. */
+export async function copyVolume(
+  from: Volume,
+  to: RegionWriter,
+  { signal, progress }: RunOptions,
+  channel = 0,
+): Promise<void> {
   const [nz, ny, nx] = from.shape;
   const step = Math.max(from.chunkShape[0], Math.floor(SLAB_VOXELS / (ny * nx)), 1);
   for (let z = 0; z < nz; z += step) {
     if (signal.aborted) throw cancelled('copy cancelled');
     const region: Region = { start: [z, 0, 0], shape: [Math.min(step, nz - z), ny, nx] };
-    await to.write(region, await from.read(region));
+    await to.write(region, await from.read(region), channel);
     progress(Math.min(nz, z + step), nz);
   }
 }

@@ -6,7 +6,13 @@ import { cancelled } from '../../shared/errors';
 import { refuseExisting } from '../volume/output';
 import type { Volume } from '../volume/volume';
 import type { RunOptions, SegmentationEngine } from './segmentation-engine';
-import { type FinishedResult, copyVolume, createExportTarget, createResultStore } from './outputs';
+import {
+  type FinishedResult,
+  type ProbabilityMaps,
+  copyVolume,
+  createExportTarget,
+  createResultStore,
+} from './outputs';
 import { withTimeLeft } from './time-left';
 
 /** A trained model as these runs need it. */
@@ -56,7 +62,8 @@ export interface ExportFiles {
 
 /**
  * Writes the segmentation of `volume` to files: copies `result` (the segment-all result of this
- * model, if there is one) when only the labels are asked, else predicts, smoothed as `result` was.
+ * model, post-processed or not, if there is one) when it holds all that is asked, else predicts,
+ * smoothed as `result` was.
  */
 export async function exportVolume(
   engine: SegmentationEngine,
@@ -64,17 +71,22 @@ export async function exportVolume(
   volume: Volume,
   classes: SegmentationClass[],
   files: ExportFiles,
-  result: { volume: Volume; smooth: boolean } | undefined,
+  result: { volume: Volume; probabilities?: ProbabilityMaps | undefined; smooth: boolean } | undefined,
   { signal, progress }: RunOptions,
 ): Promise<void> {
   const target = await createExportTarget({ ...files, volume, classes });
   try {
-    if (result && !files.probabilities)
-      await copyVolume(result.volume, target.outputs.classes, {
-        signal,
-        progress: withTimeLeft(progress, 'exporting'),
-      });
-    else
+    const kept = result && (!files.probabilities || result.probabilities) ? result : undefined;
+    if (kept) {
+      const parts = [kept.volume, ...(files.probabilities ? kept.probabilities!.channels : [])];
+      for (const [n, part] of parts.entries())
+        await copyVolume(
+          part,
+          n === 0 ? target.outputs.classes : target.outputs.probabilities!,
+          { signal, progress: withTimeLeft(progress, `exporting part ${n + 1} of ${parts.length}`) },
+          Math.max(0, n - 1),
+        );
+    } else
       await engine.predictVolume(trained.model, volume, target.outputs, {
         smooth: result?.smooth ?? false, // as the result shown, if there is one
         signal,

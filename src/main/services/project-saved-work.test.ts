@@ -104,13 +104,38 @@ describe('a project keeps the model and the segment-all result', () => {
     const volumeId = state.volumes[0]!.volume!.id;
     const segmentation = second.segmentation.segmentationState(volumeId);
     expect(segmentation.model).toMatchObject({ stale: false, preview: false });
-    expect(segmentation.segmentation).toEqual({ modelVersion: segmentation.model!.version, stale: false });
+    expect(segmentation.segmentation).toEqual({
+      modelVersion: segmentation.model!.version,
+      stale: false,
+      postprocess: [],
+      canUndoPostprocess: false,
+    });
     const prediction = await second.segmentation.readPredictionSlice(volumeId, 'z', 3);
     expect(prediction!.classes).toEqual(saved.prediction.classes);
     const result = await second.segmentation.segmentationResult(volumeId)!.volume.read(whole);
     expect(result).toEqual(saved.result);
     expect(state.notices).toEqual([]);
     expect((await second.projects.saveProject()).models).toHaveLength(1); // restored is saved
+  });
+
+  it('keeps a post-processed result with its steps; the result before them is not saved', async () => {
+    const first = app();
+    const saved = await trainedProject(first);
+    const step = { op: 'open', classValue: 2, radius: 3 } as const;
+    await first.segmentation.postprocessResult(saved.info.id, { add: step }).result;
+    const cleaned = await first.segmentation.segmentationResult(saved.info.id)!.volume.read(whole);
+    expect(cleaned).not.toEqual(saved.result);
+    await first.projects.saveProject();
+    await first.projects.closeProject();
+
+    const second = app();
+    const volumeId = (await second.projects.openProject(saved.path)).volumes[0]!.volume!.id;
+    expect(second.segmentation.segmentationState(volumeId).segmentation).toMatchObject({
+      postprocess: [step],
+      canUndoPostprocess: false,
+    });
+    expect(await second.segmentation.segmentationResult(volumeId)!.volume.read(whole)).toEqual(cleaned);
+    expect(() => second.segmentation.postprocessResult(volumeId, 'undo')).toThrow(/was not kept/);
   });
 
   it('keeps a large result as OME-Zarr beside the project, replaces it on the next save, and exports it', async () => {

@@ -21,6 +21,8 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     train: async ({ volumeId, seed, preview }) => jobStarted(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
     segmentAll: async ({ volumeId, threads, smooth }) => jobStarted(service.segmentAll(volumeId, { threads, smooth })),
+    postprocessResult: async ({ volumeId, step, undo }) =>
+      jobStarted(service.postprocessResult(volumeId, undo ? 'undo' : { add: step! })),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),
     readSegmentationOverview: ({ volumeId, maxEdge }) => service.readSegmentationOverview(volumeId, maxEdge),
     acceptPrediction: ({ volumeId, ...where }) => service.acceptPrediction(volumeId, where),

@@ -9,6 +9,7 @@ import { TomosegError } from '../../shared/errors';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { NearestMeanEngine } from '../segmentation/nearest-mean-engine.test-helper';
 import type { SegmentationEngine } from '../segmentation/segmentation-engine';
+import { openVolume } from '../volume';
 import type { Volume } from '../volume/volume';
 import { EventBus } from './events';
 import { Jobs } from './jobs';
@@ -294,7 +295,50 @@ describe('segment all', () => {
       const predicted = (await service.readPredictionSlice(id, axis, index))!;
       expect(segmented.classes).toEqual(predicted.classes);
     }
-    expect(service.segmentationState(id).segmentation).toEqual({ modelVersion: 1, stale: false });
+    expect(service.segmentationState(id).segmentation).toEqual({
+      modelVersion: 1,
+      stale: false,
+      postprocess: [],
+      canUndoPostprocess: false,
+    });
+  });
+
+  it('post-processes the result: views, probabilities and export follow it, and undo takes it back', async () => {
+    const { service, id } = await setup();
+    paintBothClasses(service, id);
+    await service.train(id).result;
+    expect(() => service.postprocessResult(id, 'undo')).toThrow(/no segment-all result/);
+    await service.segmentAll(id).result;
+    const before = (await service.readSegmentationSlice(id, 'z', 12))!.classes;
+    expect(before[20 * SHAPE[2] + 24]).toBe(MATERIAL);
+    // no ball of radius 10 fits in the ball of radius 9: the opening removes it all
+    const step = { op: 'open', classValue: MATERIAL, radius: 10 } as const;
+    expect(await service.postprocessResult(id, { add: step }).result).toBe(1);
+    const opened = (await service.readSegmentationSlice(id, 'z', 12))!.classes;
+    expect(opened.every((c) => c === BACKGROUND)).toBe(true);
+    expect(service.segmentationState(id).segmentation).toMatchObject({ postprocess: [step], canUndoPostprocess: true });
+    const { probabilities } = service.segmentationResult(id)!;
+    const centre = { start: [12, 20, 24] as Vec3, shape: [1, 1, 1] as Vec3 };
+    const channel = probabilities!.classes.indexOf(MATERIAL);
+    expect((await probabilities!.channels[channel]!.read(centre))[0]).toBe(0);
+    expect((await probabilities!.channels[1 - channel]!.read(centre))[0]).toBe(255);
+
+    const folder = mkdtempSync(join(tmpdir(), 'tomoseg-postprocess-'));
+    try {
+      const path = join(folder, 'opened.zarr');
+      await service.exportSegmentation({ volumeId: id, path, overwrite: false }).then((job) => job.result);
+      const exported = await openVolume(path);
+      const slice = await exported.read({ start: [12, 0, 0], shape: [1, SHAPE[1], SHAPE[2]] });
+      await exported.close();
+      expect(Array.from(slice)).toEqual(Array.from(opened));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+
+    expect(await service.postprocessResult(id, 'undo').result).toBe(0);
+    expect((await service.readSegmentationSlice(id, 'z', 12))!.classes).toEqual(before);
+    expect(service.segmentationState(id).segmentation).toMatchObject({ postprocess: [], canUndoPostprocess: false });
+    expect(() => service.postprocessResult(id, 'undo')).toThrow(/no post-processing to undo/);
   });
 
   it('cancels mid-run, keeping the previous state, and can run again', async () => {

@@ -29,6 +29,7 @@ import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import type { RestoredWork, VolumeWork } from '../project/saved-work';
 import type { JobContext } from './jobs';
+import { type ResultChange, postprocessResult } from './result-postprocess';
 import { restoreWork, workOf } from './segmentation-work';
 import {
   type Session,
@@ -36,6 +37,7 @@ import {
   Sessions,
   SEGMENTATION_JOBS,
   type TrainedModel,
+  disposeResult,
 } from './segmentation-sessions';
 
 export interface SegmentationServiceOptions extends SessionOptions {
@@ -255,13 +257,21 @@ export class SegmentationService {
           context,
         );
         const previous = session.result;
-        session.result = { stored, modelVersion: trained.version, smooth };
-        await previous?.stored.dispose();
+        session.result = { stored, modelVersion: trained.version, smooth, steps: [] };
+        await disposeResult(previous);
         return trained.version;
       },
       volumeId,
     );
     return job;
+  }
+
+  /** Applies a post-processing step to the segment-all result, or undoes the last, as a job. */
+  postprocessResult(volumeId: string, change: ResultChange): { id: string; result: Promise<number> } {
+    return postprocessResult(this.session(volumeId), volumeId, change, {
+      jobs: this.options.jobs,
+      place: this.options.results,
+    });
   }
 
   async readSegmentationSlice(volumeId: string, axis: Axis, index: number): Promise<SegmentationSlice | null> {
@@ -345,8 +355,14 @@ export class SegmentationService {
         );
         const result = session.result;
         const current = result?.modelVersion === trained.version ? result : undefined;
-        const shown = current && { volume: current.stored.volume, smooth: current.smooth };
-        await exportVolume(this.options.engine, trained, session.volume, classes, args, shown, context);
+        const shown = current && { ...current.stored, smooth: current.smooth };
+        // kept readable while it is copied, though a new segment-all may replace it meanwhile
+        const release = current?.stored.hold();
+        try {
+          await exportVolume(this.options.engine, trained, session.volume, classes, args, shown, context);
+        } finally {
+          release?.();
+        }
         return args.path;
       },
       args.volumeId,
@@ -386,7 +402,12 @@ export class SegmentationService {
           }
         : null,
       segmentation: result
-        ? { modelVersion: result.modelVersion, stale: result.modelVersion !== trained?.version }
+        ? {
+            modelVersion: result.modelVersion,
+            stale: result.modelVersion !== trained?.version,
+            postprocess: result.steps,
+            canUndoPostprocess: result.steps.length > 0 && result.original !== undefined,
+          }
         : null,
       running: this.running(volumeId),
     };
@@ -395,8 +416,13 @@ export class SegmentationService {
   /** The jobs of this service still running on the volume. */
   private running(volumeId: string): SegmentationState['running'] {
     const { jobs } = this.options;
-    const [train, segmentAll, exporting] = SEGMENTATION_JOBS.map((kind) => jobs.runningOn(volumeId, kind));
-    return { ...(train && { train }), ...(segmentAll && { segmentAll }), ...(exporting && { export: exporting }) };
+    const [train, segmentAll, postprocess, exporting] = SEGMENTATION_JOBS.map((kind) => jobs.runningOn(volumeId, kind));
+    return {
+      ...(train && { train }),
+      ...(segmentAll && { segmentAll }),
+      ...(postprocess && { postprocess }),
+      ...(exporting && { export: exporting }),
+    };
   }
 
   // ---- Saved work (a project's) ----

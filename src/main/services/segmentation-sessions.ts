@@ -3,6 +3,7 @@
 // and the training queue. A session is made on first use, follows the label store the project
 // hands out, and is dropped, its jobs cancelled and its result deleted, when its volume closes.
 import type { PredictionSlice, SegmentationClass } from '../../shared/api/segmentation';
+import type { PostprocessStep } from '../../shared/postprocess';
 import { LabelHistory, LabelStore } from '../labels';
 import { ClassList } from '../segmentation/classes';
 import type { FinishedResult } from '../segmentation/outputs';
@@ -12,7 +13,7 @@ import type { Jobs } from './jobs';
 import { TrainingQueue } from './training-queue';
 
 /** The jobs the segmentation service runs on a volume. */
-export const SEGMENTATION_JOBS = ['train', 'segment-all', 'export'] as const;
+export const SEGMENTATION_JOBS = ['train', 'segment-all', 'postprocess', 'export'] as const;
 
 /** Prediction slices kept per volume: the three visible ones and some scrolling around them. */
 const SLICE_CACHE = 48;
@@ -38,8 +39,25 @@ export interface Session {
   modelCount: number;
   /** The current model's predictions of the slices the views show. */
   slices: PredictionCache<PredictionSlice>;
-  result?: { stored: FinishedResult; modelVersion: number; smooth: boolean };
+  result?: SegmentAllResult;
   training: TrainingQueue;
+}
+
+/** The segment-all result the views show, the mesher meshes, export writes and a project saves. */
+export interface SegmentAllResult {
+  stored: FinishedResult;
+  modelVersion: number;
+  smooth: boolean;
+  /** The post-processing `stored` had, in order. */
+  steps: PostprocessStep[];
+  /** The result before post-processing, kept for undo while there are steps (not saved in projects). */
+  original?: FinishedResult;
+}
+
+/** Deletes what a result stored (once nothing holds it), the result before post-processing too. */
+export async function disposeResult(result: SegmentAllResult | undefined): Promise<void> {
+  await result?.stored.dispose();
+  if (result?.original && result.original !== result.stored) await result.original.dispose();
 }
 
 export interface SessionOptions {
@@ -97,6 +115,6 @@ export class Sessions {
     if (!session) return;
     this.open.delete(volumeId);
     this.options.jobs.cancelOn(volumeId, SEGMENTATION_JOBS);
-    await session.result?.stored.dispose();
+    await disposeResult(session.result);
   }
 }

@@ -3,7 +3,7 @@
 import type { RestoredWork, VolumeWork } from '../project/saved-work';
 import { type FinishedResult, held } from '../segmentation/outputs';
 import type { SegmentationEngine } from '../segmentation/segmentation-engine';
-import type { Session } from './segmentation-sessions';
+import { type Session, disposeResult } from './segmentation-sessions';
 
 /** What a project saves of `session`: its model and its result, identified by their objects. */
 export function workOf(session: Session | undefined, engine: SegmentationEngine): VolumeWork {
@@ -30,6 +30,7 @@ export function workOf(session: Session | undefined, engine: SegmentationEngine)
         volume: result.stored.volume,
         probabilities: result.stored.probabilities,
         smooth: result.smooth,
+        postprocess: result.steps,
         ofModel: result.modelVersion === trained?.version,
         hold: () => result.stored.hold(),
       },
@@ -70,7 +71,8 @@ export async function restoreWork(session: Session, engine: SegmentationEngine, 
       stored,
       modelVersion: result.ofModel && session.model ? session.model.version : 0,
       smooth: result.smooth,
+      steps: result.postprocess,
     };
-    await previous?.stored.dispose();
+    await disposeResult(previous);
   }
 }

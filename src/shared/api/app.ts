@@ -26,11 +26,19 @@ export interface AppResults {
 }
 
 /**
- * What a job does: converting a volume (`import`), the segmentation service's training, segment-all
- * and export, meshing a class or measuring its objects, and the project's bundle export and import.
+ * What a job does: converting a volume (`import`), the segmentation service's training, segment-all,
+ * post-processing its result and export, meshing a class or measuring its objects, and the project's bundle export and import.
  */
 export type JobKind =
-  'import' | 'train' | 'segment-all' | 'export' | 'mesh' | 'measure' | 'export-bundle' | 'import-bundle';
+  | 'import'
+  | 'train'
+  | 'segment-all'
+  | 'postprocess'
+  | 'export'
+  | 'mesh'
+  | 'measure'
+  | 'export-bundle'
+  | 'import-bundle';
 
 /** Progress of a long-running operation (import, training, inference, meshing, export). */
 export interface JobStatus {

@@ -3,6 +3,7 @@
 // `readSlice`: perpendicular to `axis`, columns and rows as in `SliceData` (z: x, y; y: x, z; x: y, z).
 import { z } from 'zod';
 import type { Histogram, Threshold } from '../histogram';
+import { type PostprocessStep, postprocessStep } from '../postprocess';
 import type { Region } from '../volume';
 import { type VolumeOverview, overviewEdge } from './volume';
 
@@ -93,6 +94,13 @@ export const segmentationArgs = {
     threads: z.number().int().positive().max(256).optional(),
     smooth: z.boolean().default(false),
   }),
+  /**
+   * Post-processes the segment-all result shown as a job: applies `step` after those it had, or
+   * with `undo` takes the last back. Views, meshes, exports and saves then use the new result.
+   */
+  postprocessResult: z
+    .object({ volumeId, step: postprocessStep.optional(), undo: z.boolean().default(false) })
+    .refine((a) => (a.step !== undefined) !== a.undo, { message: 'give a step, or undo: true' }),
   /** One slice of the last segment-all result; null when there is none. */
   readSegmentationSlice: z.object({ volumeId, axis, index: sliceIndex }),
   /** The last segment-all result downsampled for the 3D view (most frequent class per block); null when there is none. */
@@ -189,10 +197,16 @@ export interface SegmentationState {
     stale: boolean;
     preview: boolean;
   } | null;
-  /** The last complete segment-all result, and whether a newer model exists. */
-  segmentation: { modelVersion: number; stale: boolean } | null;
+  /** The last complete segment-all result: whether a newer model exists, the post-processing it had. */
+  segmentation: {
+    modelVersion: number;
+    stale: boolean;
+    postprocess: PostprocessStep[];
+    /** The result before post-processing is kept (not after a project reopens). */
+    canUndoPostprocess: boolean;
+  } | null;
   /** Jobs of this volume still running. */
-  running: { train?: string; segmentAll?: string; export?: string };
+  running: { train?: string; segmentAll?: string; postprocess?: string; export?: string };
 }
 
 export interface GreyHistograms {
@@ -216,6 +230,7 @@ export interface SegmentationResults {
   train: JobStarted;
   readPredictionSlice: PredictionSlice | null;
   segmentAll: JobStarted;
+  postprocessResult: JobStarted;
   readSegmentationSlice: SegmentationSlice | null;
   readSegmentationOverview: (VolumeOverview & { modelVersion: number }) | null;
   acceptPrediction: StrokeResult;

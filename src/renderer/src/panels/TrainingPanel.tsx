@@ -1,5 +1,6 @@
 // The model: train (or retrain live after each stroke), how the prediction and its uncertainty
-// show, accepting it as labels, segment-all with progress and cancel, and export.
+// show, accepting it as labels, segment-all with progress and cancel, cleaning its result up, and
+// export.
 import { useState } from 'react';
 import type { JobStatus } from '../../../shared/api';
 import { useServices } from '../api/ClientContext';
@@ -14,6 +15,7 @@ import { useTraining } from '../store/training';
 import { exportSegmentation, segmentAll, train } from '../store/training-actions';
 import { useViewer } from '../store/viewer';
 import { ClusterDialog } from './ClusterDialog';
+import { PostprocessPanel } from './PostprocessPanel';
 
 export function TrainingPanel() {
   const services = useServices();
@@ -130,6 +132,7 @@ export function TrainingPanel() {
       </div>
       {clusterOpen && volume && <ClusterDialog volume={volume} onClose={() => setClusterOpen(false)} />}
       <JobProgress job={segmenting} testId="segment-all-job" />
+      <PostprocessPanel />
       <PathField
         label="Export to (.tif or .zarr)"
         value={state.exportPath}

@@ -55,8 +55,10 @@ export function useSegmentationOverview(
   { client }: Services,
   volumeId: string,
 ): (VolumeOverview & { modelVersion: number }) | null {
+  // a finished segment-all or post-processing changes the result
   const run = useJob(useTraining((state) => state.jobIds['segment-all']));
-  const done = run?.state === 'done' ? run.id : '';
+  const cleaned = useJob(useTraining((state) => state.jobIds.postprocess));
+  const done = [run, cleaned].map((job) => (job?.state === 'done' ? job.id : '')).join(':');
   return useLoaded(
     `${volumeId}:${done}`,
     () => client.api.readSegmentationOverview({ volumeId, maxEdge: OVERVIEW_EDGE }),

@@ -44,7 +44,7 @@ export async function loadSegmentation({ client }: Services): Promise<void> {
     useSegmentation.getState().setClasses(state.classes);
     useSegmentation.getState().setHistory(state);
     useSegmentation.getState().setLabelled(state.labelled);
-    useTraining.getState().set({ model: state.model }); // a project's saved model
+    useTraining.getState().set({ model: state.model, result: state.segmentation }); // a project's saved work
   });
 }
 

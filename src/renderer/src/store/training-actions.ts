@@ -1,7 +1,8 @@
 // Calls to the segmentation service's model side from the panel and the tools: training (also live
-// after each stroke), segment-all, export and cancelling them. A finished job refreshes what it
+// after each stroke), segment-all, post-processing its result, export and cancelling them. A finished job refreshes what it
 // changed (the prediction or the result overlay); how it ended becomes the panel's message.
 import type { JobStatus } from '../../../shared/api';
+import type { PostprocessStep } from '../../../shared/postprocess';
 import type { Services } from '../api/ClientContext';
 import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
@@ -45,6 +46,14 @@ export const segmentAll = (services: Services): Promise<void> =>
     services.client.api.segmentAll({ volumeId: id, smooth: useTraining.getState().smoothResult }),
   );
 
+/** Applies a post-processing step to the segment-all result, or takes the last one back. */
+export const postprocessResult = (services: Services, change: PostprocessStep | 'undo'): Promise<void> =>
+  start('postprocess', services, (id) =>
+    services.client.api.postprocessResult(
+      change === 'undo' ? { volumeId: id, undo: true } : { volumeId: id, step: change, undo: false },
+    ),
+  );
+
 export function exportSegmentation(services: Services, path: string, probabilities: boolean): Promise<void> {
   const probabilityPath = path.replace(/(\.\w+)$/, '-probabilities$1');
   return start('export', services, (id) =>
@@ -71,10 +80,10 @@ async function settle(services: Services, job: JobStatus): Promise<void> {
   if (job.state !== 'done' || !id) return;
   // Every finished job may have trained a new model (segment-all and export train a full one).
   const refreshModel = services.client.api.segmentationState({ volumeId: id }).then(
-    (state) => useTraining.getState().set({ model: state.model }),
+    (state) => useTraining.getState().set({ model: state.model, result: state.segmentation }),
     () => undefined,
   );
   await Promise.all([services.predictions.invalidate(id), refreshModel]);
-  if (job.kind === 'segment-all') await services.results.invalidate(id);
+  if (job.kind === 'segment-all' || job.kind === 'postprocess') await services.results.invalidate(id);
   if (current && job.kind === 'export') say('model', 'done', `Exported to ${useTraining.getState().exportPath}`);
 }

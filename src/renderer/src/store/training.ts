@@ -1,12 +1,13 @@
 // The model tools' state: live retraining, how the prediction, its uncertainty and the segment-all
-// result are shown, and the jobs the panel follows (training, segment-all, export; see store/jobs).
+// result are shown, and the jobs the panel follows (training, segment-all, post-processing, export;
+// see store/jobs).
 import { create } from 'zustand';
 import type { JobKind, SegmentationState } from '../../../shared/api';
 import type { Axis } from '../../../shared/volume';
 import { clearMessage } from './messages';
 
 /** The job kinds the segmentation service runs. */
-export type TrainingJobKind = Extract<JobKind, 'train' | 'segment-all' | 'export'>;
+export type TrainingJobKind = Extract<JobKind, 'train' | 'segment-all' | 'postprocess' | 'export'>;
 
 interface TrainingState {
   /** Retrain a preview model after every stroke. */
@@ -21,6 +22,8 @@ interface TrainingState {
   smoothResult: boolean;
   /** The current model as the service last described it; null before training. */
   model: SegmentationState['model'];
+  /** The segment-all result as the service last described it (its post-processing); null before one. */
+  result: SegmentationState['segmentation'];
   /** The newest job of each kind started here, by id. */
   jobIds: Partial<Record<TrainingJobKind, string>>;
   /** The slice axis last painted on: "accept prediction" takes that slice. */
@@ -39,6 +42,7 @@ const initial = {
   resultVisible: true,
   smoothResult: false,
   model: null,
+  result: null,
   jobIds: {},
   lastAxis: 'z' as Axis,
   exportPath: '',
