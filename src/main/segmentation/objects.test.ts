@@ -32,6 +32,27 @@ describe('measureObjects', () => {
     expect(lone).toMatchObject({ volume: 2, centroid: [11, 9, 14] });
   });
 
+  it('estimates surface area and sphericity from the faces: a ball comes out near 4πr² and 1, a rod far below 1', async () => {
+    const n = 40;
+    const data = new Uint8Array(n ** 3).fill(1);
+    const r = 14;
+    for (let z = 0, i = 0; z < n; z++)
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++, i++) {
+          if ((z - 19.5) ** 2 + (y - 19.5) ** 2 + (x - 19.5) ** 2 <= r * r) data[i] = 2;
+          if (y === 1 && x === 1) data[i] = 3; // a rod 1 voxel thick through the whole volume
+        }
+    const [ball] = (await measureObjects(new MemoryVolume(data, [n, n, n]), 2)).objects;
+    const area = 4 * Math.PI * r * r;
+    expect(Math.abs(ball!.surfaceArea / area - 1)).toBeLessThan(0.03);
+    expect(Math.abs(ball!.sphericity - 1)).toBeLessThan(0.03);
+    // ends cut by the volume's edge count as surface (a mesh closes them too)
+    const [rod] = (await measureObjects(new MemoryVolume(data, [n, n, n]), 3)).objects;
+    expect(rod!.surfaceArea).toBeCloseTo((4 * n + 2) / 1.5, 9);
+    // (faces along the grid are understated by the 2/3: its true sphericity is 0.35)
+    expect(rod!.sphericity).toBeLessThan(0.6);
+  });
+
   it('leaves out objects below a size, and counts them', async () => {
     const result = await measureObjects(new MemoryVolume(scene(), shape), 2, { minVoxels: 2 });
     expect(result.objects.map((o) => o.voxels)).toEqual([12, 8]);
@@ -42,11 +63,11 @@ describe('measureObjects', () => {
     const result = await measureObjects(new MemoryVolume(scene(), shape, 'seg', { unit: 'mm' }), 2);
     const lines = objectsCsv(result, 'mm').trim().split('\n');
     expect(lines[0]).toBe(
-      'object,voxels,volume,equivalent_diameter,centroid_x,centroid_y,centroid_z,min_x,min_y,min_z,max_x,max_y,max_z,class_fraction,unit',
+      'object,voxels,volume,surface_area,sphericity,equivalent_diameter,centroid_x,centroid_y,centroid_z,min_x,min_y,min_z,max_x,max_y,max_z,class_fraction,unit',
     );
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe(
-      `2,8,8,${Number(Math.cbrt(48 / Math.PI).toPrecision(8))},1.5,1.5,1.5,0.5,0.5,0.5,2.5,2.5,2.5,0.021875,mm`,
+      `2,8,8,16,${Number(((Math.cbrt(Math.PI) * Math.cbrt(48) ** 2) / 16).toPrecision(8))},${Number(Math.cbrt(48 / Math.PI).toPrecision(8))},1.5,1.5,1.5,0.5,0.5,0.5,2.5,2.5,2.5,0.021875,mm`,
     );
   });
 });

@@ -17,14 +17,18 @@ export const command: Command = {
       type: 'string',
       value: 'CSV',
       description:
-        'per object (6-connected voxels), largest first: voxels, volume, equivalent diameter, centroid, bounding box, and the class fraction',
+        'per object (6-connected voxels), largest first: voxels, volume, surface area, sphericity, equivalent diameter, centroid, bounding box, and the class fraction',
       required: true,
     },
     'min-voxels': { type: 'string', value: 'N', description: 'leave out objects of fewer voxels (default 1)' },
     dataset: { ...FLAGS.dataset, description: 'the 3D dataset of an HDF5 / NeXus SEG' },
     force: FLAGS.force,
   },
-  notes: ["Coordinates are x, y, z in the volume's unit; voxel (0, 0, 0)'s centre is the origin.", ...NOTES],
+  notes: [
+    "Coordinates are x, y, z in the volume's unit; voxel (0, 0, 0)'s centre is the origin.",
+    'Surface area is 2/3 of the faces bordering other classes (an unbiased estimate for curved surfaces; `tomoseg mesh` measures it on a surface).',
+    ...NOTES,
+  ],
   async run(flags, _positionals, context) {
     const labels = flags.labels as string;
     const csv = flags.csv as string;
