@@ -28,7 +28,11 @@ export async function morphologyStep(
     if (signal?.aborted) throw cancelled(`${step.op} cancelled`);
     const padded = grow(block, halo, volume.shape);
     const values = (await volume.read(padded)) as Uint8Array;
-    const changed = (step.op === 'open' ? open : close)(values, padded.shape, step.classValue, step.radius);
+    // a block all of the class, or without it, stays as it is
+    const mixed = values.includes(step.classValue) && values.some((v) => v !== step.classValue);
+    const changed = mixed
+      ? (step.op === 'open' ? open : close)(values, padded.shape, step.classValue, step.radius)
+      : values;
     await into.write(block, crop(changed, padded, block));
     progress?.(n + 1, blocks.length, step.op === 'open' ? 'opening' : 'closing');
   }
@@ -84,22 +88,19 @@ const FAR = 1e20;
 function distance(shape: Vec3, seed: (i: number) => boolean): Float64Array {
   const d = new Float64Array(shape[0] * shape[1] * shape[2]);
   for (let i = 0; i < d.length; i++) d[i] = seed(i) ? 0 : FAR;
-  const strides: Vec3 = [shape[1] * shape[2], shape[2], 1];
+  const [nz, ny, nx] = shape;
   const longest = Math.max(...shape);
   const line = new Float64Array(longest);
   const scratch = { f: new Float64Array(longest), v: new Int32Array(longest), z: new Float64Array(longest + 1) };
-  for (let axis = 0; axis < 3; axis++) {
-    const n = shape[axis]!;
-    if (n === 1) continue;
-    const stride = strides[axis]!;
-    // every line along `axis`: starts are the voxels whose coordinate on `axis` is 0
-    for (let start = 0; start < d.length; start++) {
-      if (Math.floor(start / stride) % n !== 0) continue;
-      for (let k = 0; k < n; k++) line[k] = d[start + k * stride]!;
-      transform1d(line, n, scratch);
-      for (let k = 0; k < n; k++) d[start + k * stride] = line[k]!;
-    }
-  }
+  const along = (start: number, n: number, stride: number): void => {
+    for (let k = 0; k < n; k++) line[k] = d[start + k * stride]!;
+    transform1d(line, n, scratch);
+    for (let k = 0; k < n; k++) d[start + k * stride] = line[k]!;
+  };
+  // the lines along x, then y, then z (a single slice has none along z)
+  if (nx > 1) for (let start = 0; start < d.length; start += nx) along(start, nx, 1);
+  if (ny > 1) for (let z = 0; z < nz; z++) for (let x = 0; x < nx; x++) along(z * ny * nx + x, ny, nx);
+  if (nz > 1) for (let start = 0; start < ny * nx; start++) along(start, nz, ny * nx);
   return d;
 }
 
