@@ -164,7 +164,7 @@ describe('segmentation with the engine', () => {
     });
   });
 
-  it('smooths the segment-all result when asked, and an export that predicts again smooths as that result did', async () => {
+  it('smooths the segment-all result when asked, and an export copies it, probabilities too, without predicting again', async () => {
     const calls: { model: Model; smooth: boolean | undefined }[] = [];
     const recording: typeof engine = {
       ...engine,
@@ -190,12 +190,20 @@ describe('segmentation with the engine', () => {
       overwrite: false,
     });
     await exporting.result;
-    expect(calls.map((c) => c.smooth)).toEqual([true, true]);
+    expect(calls.map((c) => c.smooth)).toEqual([true]);
     const exported = await openVolume(path);
     expect(await exported.read({ start: [0, 0, 0], shape: SHAPE })).toEqual(expected);
     await exported.close();
+    const { probabilities } = service.segmentationResult('v')!;
+    for (const [channel, kept] of probabilities!.channels.entries()) {
+      const written = await openVolume(join(folder, 'smoothed-p.zarr'), { channel });
+      expect(await written.read({ start: [0, 0, 0], shape: SHAPE })).toEqual(
+        await kept.read({ start: [0, 0, 0], shape: SHAPE }),
+      );
+      await written.close();
+    }
     await service.segmentAll('v', { threads: 0 }).result;
-    expect(calls.map((c) => c.smooth)).toEqual([true, true, false]);
+    expect(calls.map((c) => c.smooth)).toEqual([true, false]);
   });
 
   it('keeps a large result in a temporary OME-Zarr and deletes it when replaced', async () => {
