@@ -52,6 +52,8 @@ export const modelSchema = z
       iterations: z.number().int(),
       learningRate: z.number(),
       weightDecay: z.number(),
+      /** the decay of the head's context-feature weights, a multiple of weightDecay (absent in older files: 1) */
+      contextDecay: z.number().optional(),
       /** classes weighted equally in the loss (absent in older files, which all did) */
       balanceClasses: z.boolean().optional(),
       /** the output biases were corrected from the painted class fractions to these estimates (absent: not corrected) */

@@ -9,10 +9,10 @@ import { engine } from './engine-adapter';
 import { WorkerEngine } from './worker-engine';
 
 const SHAPE: Vec3 = [12, 24, 28];
-/** Dark and bright slabs along x with a little deterministic noise. */
+/** Dark and bright slabs along x with deterministic noise, enough that some voxels' grey values overlap (smoothing changes something). */
 const data = Uint8Array.from({ length: SHAPE[0] * SHAPE[1] * SHAPE[2] }, (_, i) => {
   const x = i % SHAPE[2];
-  return (Math.floor(x / 7) % 2 === 1 ? 180 : 60) + ((i * 7919) % 23);
+  return (Math.floor(x / 7) % 2 === 1 ? 120 : 60) + ((i * 7919) % 81);
 });
 const volume = new MemoryVolume(data, SHAPE, 'slabs');
 /** A line of labels across the middle of a dark (value 1) and a bright (value 3) slab on slice z = 6. */
