@@ -56,7 +56,7 @@ export const modelSchema = z
       contextDecay: z.number().optional(),
       /** classes weighted equally in the loss (absent in older files, which all did) */
       balanceClasses: z.boolean().optional(),
-      /** the output biases were corrected from the painted class fractions to these estimates (absent: not corrected) */
+      /** the output biases were corrected from the painted class fractions towards these estimates (halfway in files that record contextDecay, fully in older ones; absent: not corrected) */
       adaptPriors: z.boolean().optional(),
       priors: z.object({ painted: vector, estimated: vector }).optional(),
       labelledVoxels: z.array(z.number().int()),
