@@ -38,8 +38,15 @@ export function postprocessResult(
       const steps = change === 'undo' ? result.steps.slice(0, -1) : [...result.steps, change.add];
       // a new step applies to what is shown; an undo replays the others from the original
       const [from, todo] = change === 'undo' ? [original, steps] : [result.stored, [change.add]];
-      const cleaned =
-        todo.length === 0 ? original : await postprocess(from.volume, todo, { place, signal, progress, className });
+      // read while a new segment-all may replace (and dispose) them
+      const release = from.hold();
+      let cleaned: FinishedResult;
+      try {
+        cleaned =
+          todo.length === 0 ? original : await postprocess(from.volume, todo, { place, signal, progress, className });
+      } finally {
+        release();
+      }
       const stored = cleaned === original ? original : agreeing(original, cleaned);
       if (session.result !== result) {
         // replaced meanwhile (a new segment-all, a project opened): this one is not wanted
