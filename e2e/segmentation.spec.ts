@@ -10,7 +10,6 @@ import { fromFile } from 'geotiff';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import {
   ORANGE,
   PREDICTION_ALPHA,
@@ -35,7 +34,7 @@ import {
 } from './support/phantom';
 import { median, percentile, scrollTimes } from './support/scrolling';
 import { stackTiff } from './support/tiff';
-import { imageRect, openFresh, openSample, reddishVoxels } from './support/viewer';
+import { openFresh, openSample, reddishVoxels } from './support/viewer';
 import { type TestVolume, readSample, readTiff, valueAt } from './support/volume';
 
 let volume: TestVolume;
