@@ -7,6 +7,8 @@ import { cancelled } from '../../shared/errors';
 import type { PostprocessStep } from '../../shared/postprocess';
 import type { Region, Vec3 } from '../../shared/volume';
 import { blockGrid } from '../engine/blocks';
+import { clipRegion } from '../segmentation/slices';
+import { copyBox } from '../volume/chunked';
 import type { Progress } from '../progress';
 import type { RegionWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
@@ -136,23 +138,14 @@ function transform1d(
 }
 
 /** `region` grown by `halo` on every side, within `shape`. */
-function grow(region: Region, halo: number, shape: Vec3): Region {
-  const start = region.start.map((s) => Math.max(0, s - halo)) as Vec3;
-  const end = region.start.map((s, a) => Math.min(shape[a]!, s + region.shape[a]! + halo));
-  return { start, shape: end.map((e, a) => e - start[a]!) as Vec3 };
+function grow({ start, shape: size }: Region, halo: number, shape: Vec3): Region {
+  const grown: Region = { start: start.map((s) => s - halo) as Vec3, shape: size.map((n) => n + 2 * halo) as Vec3 };
+  return clipRegion(grown, shape)!; // holds `region`, which lies in the volume
 }
 
 /** The part of `data` (laid out as `from`) that lies in `to`. */
 function crop(data: Uint8Array, from: Region, to: Region): Uint8Array {
   const out = new Uint8Array(to.shape[0] * to.shape[1] * to.shape[2]);
-  const [, fy, fx] = from.shape;
-  const [oz, oy, ox] = to.start.map((s, a) => s - from.start[a]!);
-  let o = 0;
-  for (let z = 0; z < to.shape[0]; z++)
-    for (let y = 0; y < to.shape[1]; y++) {
-      const at = ((z + oz!) * fy + y + oy!) * fx + ox!;
-      out.set(data.subarray(at, at + to.shape[2]), o);
-      o += to.shape[2];
-    }
+  copyBox(data, from.start, from.shape, out, to.start, to.shape);
   return out;
 }

@@ -1,10 +1,10 @@
 // What a project keeps of a volume's work besides its labels: the current model and the last
 // segment-all result (its labels and class probabilities). Save stores what changed since the last
 // save; opening the project gives them back, so the overlay and the result show without retraining.
-import { type PostprocessStep, postprocessStep } from '../../shared/postprocess';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
+import { type PostprocessStep, postprocessStep } from '../../shared/postprocess';
 import type { Volume } from '../volume/volume';
 import type { ProjectFile } from './project-file';
 import { loadVoxels, resultsFolder, storeVoxels } from './result-files';
