@@ -5,9 +5,9 @@ import { useState } from 'react';
 import {
   MAX_RADIUS,
   type PostprocessOp,
-  type PostprocessStep,
   STEP_PARAMETER,
   describeStep,
+  postprocessStep,
 } from '../../../shared/postprocess';
 import { useServices } from '../api/ClientContext';
 import { JobProgress } from '../components/JobProgress';
@@ -43,17 +43,14 @@ export function PostprocessPanel() {
   if (!result) return null;
   const chosen = classes.find((c) => c.id === classValue) ?? classes.at(-1);
   const parameter = STEP_PARAMETER[op];
-  const number = parameter ? Number(amount[parameter]) : 0;
-  const valid =
-    parameter === undefined ||
-    (Number.isInteger(number) && (parameter === 'radius' ? number >= 1 && number <= MAX_RADIUS : number >= 2));
+  // the API's own schema says whether the step is one it takes
+  const step = postprocessStep.safeParse({
+    op,
+    classValue: chosen?.id,
+    ...(parameter && { [parameter]: Number(amount[parameter]) }),
+  }).data;
   const running = job?.state === 'running';
   const name = (value: number): string => classes.find((c) => c.id === value)?.name ?? `class ${value}`;
-  const apply = (): void => {
-    if (!chosen || !valid) return;
-    const step = { op, classValue: chosen.id, ...(parameter && { [parameter]: number }) } as PostprocessStep;
-    void postprocessResult(services, step);
-  };
 
   return (
     <div className="postprocess" data-testid="postprocess">
@@ -107,8 +104,8 @@ export function PostprocessPanel() {
         <button
           type="button"
           className="small"
-          disabled={running || !valid || !chosen}
-          onClick={apply}
+          disabled={running || !step}
+          onClick={() => step && void postprocessResult(services, step)}
           data-testid="postprocess-apply"
         >
           Apply
