@@ -11,6 +11,8 @@ const clampShift = (v: number, n: number): number => (v < 0 ? 0 : v >= n ? n - 1
 
 export class BandField {
   private readonly bricks = new Map<number, Float32Array>();
+  /** Scratch for sample(): the corners of one cube. */
+  private readonly cube = new Float64Array(8);
   private readonly bricksPerAxis: Vec3;
 
   constructor(readonly shape: Vec3) {
@@ -47,6 +49,19 @@ export class BandField {
           for (let x = Math.max(bx - 1, 0); x <= Math.min(bx + 1, nbx - 1); x++) out.add(this.brickKey(z, y, x));
     }
     return out;
+  }
+
+  has(key: number): boolean {
+    return this.bricks.has(key);
+  }
+
+  /** Do the brick's voxels inside the volume all lie in the block at `start` of `size`? */
+  brickWithin(key: number, start: Vec3, size: Vec3): boolean {
+    return this.brickCoords(key).every((b, axis) => {
+      const first = b * BRICK;
+      const last = Math.min(first + BRICK, this.shape[axis]!) - 1;
+      return first >= start[axis]! && last < start[axis]! + size[axis]!;
+    });
   }
 
   /** Copies brick `key` out of a block whose first voxel is `start` and size `size`. */
@@ -89,34 +104,44 @@ export class BandField {
     const fx = x - x0;
     const fy = y - y0;
     const fz = z - z0;
-    const c000 = this.value(z0, y0, x0);
-    const c001 = this.value(z0, y0, x0 + 1);
-    const c010 = this.value(z0, y0 + 1, x0);
-    const c011 = this.value(z0, y0 + 1, x0 + 1);
-    const c100 = this.value(z0 + 1, y0, x0);
-    const c101 = this.value(z0 + 1, y0, x0 + 1);
-    const c110 = this.value(z0 + 1, y0 + 1, x0);
-    const c111 = this.value(z0 + 1, y0 + 1, x0 + 1);
+    const c = this.cube;
+    this.readCube(z0, y0, x0, c);
     // along x first, then y, then z; derivatives of the same interpolant
-    const c00 = c000 + (c001 - c000) * fx;
-    const c01 = c010 + (c011 - c010) * fx;
-    const c10 = c100 + (c101 - c100) * fx;
-    const c11 = c110 + (c111 - c110) * fx;
+    const c00 = c[0]! + (c[1]! - c[0]!) * fx;
+    const c01 = c[2]! + (c[3]! - c[2]!) * fx;
+    const c10 = c[4]! + (c[5]! - c[4]!) * fx;
+    const c11 = c[6]! + (c[7]! - c[6]!) * fx;
     const c0 = c00 + (c01 - c00) * fy;
     const c1 = c10 + (c11 - c10) * fy;
     const value = c0 + (c1 - c0) * fz;
     if (Number.isNaN(value)) return false;
-    const dx0 = (c001 - c000) * (1 - fy) + (c011 - c010) * fy;
-    const dx1 = (c101 - c100) * (1 - fy) + (c111 - c110) * fy;
+    const dx0 = (c[1]! - c[0]!) * (1 - fy) + (c[3]! - c[2]!) * fy;
+    const dx1 = (c[5]! - c[4]!) * (1 - fy) + (c[7]! - c[6]!) * fy;
     out[0] = value;
     out[1] = dx0 * (1 - fz) + dx1 * fz;
     out[2] = (c01 - c00) * (1 - fz) + (c11 - c10) * fz;
     out[3] = c1 - c0;
     return true;
   }
+
+  /** The 8 values of the cube whose low corner is voxel (z0, y0, x0), x fastest, into `c`. */
+  private readCube(z0: number, y0: number, x0: number, c: Float64Array): void {
+    const [nz, ny, nx] = this.shape;
+    const inBrick = (x0 & MASK) < MASK && (y0 & MASK) < MASK && (z0 & MASK) < MASK;
+    // most cubes lie in one brick inside the volume: read them straight from it
+    if (inBrick && x0 >= 0 && y0 >= 0 && z0 >= 0 && x0 < nx - 1 && y0 < ny - 1 && z0 < nz - 1) {
+      const brick = this.bricks.get(this.brickKey(z0 >> SHIFT, y0 >> SHIFT, x0 >> SHIFT));
+      if (!brick) return void c.fill(NaN);
+      const i = (((z0 & MASK) << SHIFT) + (y0 & MASK)) * BRICK + (x0 & MASK);
+      const plane = BRICK * BRICK;
+      for (let k = 0; k < 8; k++) c[k] = brick[i + (k & 1) + ((k >> 1) & 1) * BRICK + (k >> 2) * plane]!;
+      return;
+    }
+    for (let k = 0; k < 8; k++) c[k] = this.value(z0 + (k >> 2), y0 + ((k >> 1) & 1), x0 + (k & 1));
+  }
 }
 
-/** Reads the bricks `keys` from `source` in blocks of `blockBricks`³ bricks. */
+/** Reads the bricks `keys` from `source`, those of each `blockBricks`³ block in one read of their bounding box. */
 export async function readBand(
   band: BandField,
   source: ScalarSource,
@@ -134,10 +159,17 @@ export async function readBand(
     if (list) list.push(key);
     else byBlock.set(id, [key]);
   }
-  for (const [id, list] of byBlock) {
+  for (const list of byBlock.values()) {
     signal?.throwIfAborted();
-    const start = id.split(',').map((b) => Number(b) * blockBricks * BRICK) as Vec3;
-    const size = start.map((s, axis) => Math.min(blockBricks * BRICK, source.shape[axis]! - s)) as Vec3;
+    const low: Vec3 = [Infinity, Infinity, Infinity];
+    const high: Vec3 = [0, 0, 0];
+    for (const key of list)
+      band.brickCoords(key).forEach((b, axis) => {
+        low[axis] = Math.min(low[axis]!, b);
+        high[axis] = Math.max(high[axis]!, b);
+      });
+    const start = low.map((b) => b * BRICK) as Vec3;
+    const size = high.map((b, axis) => Math.min((b + 1) * BRICK, source.shape[axis]!) - start[axis]!) as Vec3;
     const block = await source.read({ start, shape: size });
     for (const key of list) band.store(key, block, start, size);
   }

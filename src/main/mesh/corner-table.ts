@@ -34,6 +34,9 @@ export class CornerTable {
   private readonly vc: Growable;
   /** Number of neighbours of each vertex, kept up to date by every edit. */
   private readonly val: Growable;
+  /** Scratch for canCollapse: a vertex is marked when its entry equals `stamp`. */
+  private mark = new Int32Array(0);
+  private stamp = 0;
 
   constructor(mesh: TriMesh) {
     const n = mesh.positions.length / 3;
@@ -104,6 +107,11 @@ export class CornerTable {
     return this.pos.data;
   }
 
+  /** The next corner round the vertex of corner c (the same vertex, the next triangle). */
+  around(c: number): number {
+    return next(this.o.data[next(c)]!);
+  }
+
   /** The corners at vertex `vertex`, going round it once. */
   corners(vertex: number): number[] {
     const start = this.vc.data[vertex]!;
@@ -111,15 +119,10 @@ export class CornerTable {
     let c = start;
     do {
       out.push(c);
-      c = next(this.o.data[next(c)]!);
+      c = this.around(c);
     } while (c !== start && out.length < MAX_VALENCE);
     if (c !== start) throw new TomosegError('internal', `corner table corrupt around vertex ${vertex}`);
     return out;
-  }
-
-  /** Neighbouring vertices of `vertex`, in order round it. */
-  neighbours(vertex: number): number[] {
-    return this.corners(vertex).map((c) => this.v.data[next(c)]!);
   }
 
   valence(vertex: number): number {
@@ -226,9 +229,22 @@ export class CornerTable {
     const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
     if (this.valence(a) <= 3 || this.valence(e) <= 3) return false;
     if (this.valence(b) + this.valence(d) - 4 < 3) return false;
-    const aroundB = this.neighbours(b);
+    // mark b's neighbours, then count d's that are marked
+    if (this.mark.length < this.vertexCount) this.mark = new Int32Array(2 * this.vertexCount);
+    const stamp = ++this.stamp;
+    const fromB = this.vc.data[b]!;
+    let corner = fromB;
+    do {
+      this.mark[V[next(corner)]!] = stamp;
+      corner = this.around(corner);
+    } while (corner !== fromB);
     let shared = 0;
-    for (const w of this.neighbours(d)) if (aroundB.includes(w)) shared++;
+    const fromD = this.vc.data[d]!;
+    corner = fromD;
+    do {
+      if (this.mark[V[next(corner)]!] === stamp) shared++;
+      corner = this.around(corner);
+    } while (corner !== fromD);
     return shared === 2;
   }
 
@@ -255,6 +271,41 @@ export class CornerTable {
     val[e]!--;
     val[d] = 0;
     this.pos.data.set([x, y, z], b * 3);
+  }
+
+  /**
+   * Drops deleted triangles and removed vertices, renumbering the rest in order: every pass over
+   * the mesh then touches live elements only (a raw extracted surface loses most of its triangles
+   * in the first remeshing).
+   */
+  compact(): void {
+    const vertexMap = new Int32Array(this.vc.length).fill(-1);
+    let vertices = 0;
+    for (let vertex = 0; vertex < this.vc.length; vertex++)
+      if (this.vc.data[vertex] !== -1) vertexMap[vertex] = vertices++;
+    const cornerMap = new Int32Array(this.v.length).fill(-1);
+    let corners = 0;
+    for (let c = 0; c < this.v.length; c += 3) {
+      if (this.v.data[c] === -1) continue;
+      for (let k = 0; k < 3; k++) cornerMap[c + k] = corners++;
+    }
+    const [pos, v, o, vc, val] = [this.pos.data, this.v.data, this.o.data, this.vc.data, this.val.data];
+    for (let c = 0; c < this.v.length; c++) {
+      const to = cornerMap[c]!;
+      if (to === -1) continue;
+      v[to] = vertexMap[v[c]!]!;
+      o[to] = cornerMap[o[c]!]!;
+    }
+    for (let vertex = 0; vertex < this.vc.length; vertex++) {
+      const to = vertexMap[vertex]!;
+      if (to === -1) continue;
+      vc[to] = cornerMap[vc[vertex]!]!;
+      val[to] = val[vertex]!;
+      for (let k = 0; k < 3; k++) pos[to * 3 + k] = pos[vertex * 3 + k]!;
+    }
+    this.v.length = this.o.length = corners;
+    this.vc.length = this.val.length = vertices;
+    this.pos.length = vertices * 3;
   }
 
   /** The live triangles and vertices, renumbered. */

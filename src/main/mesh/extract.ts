@@ -100,7 +100,7 @@ export interface Extraction {
  */
 export async function extractSurface(source: ScalarSource, options: ExtractOptions): Promise<Extraction> {
   const { iso, signal, progress } = options;
-  const blockSize = Math.max(BRICK, Math.round((options.blockSize ?? 64) / BRICK) * BRICK);
+  const blockSize = Math.max(BRICK, Math.round((options.blockSize ?? 128) / BRICK) * BRICK);
   const [nz, ny, nx] = source.shape;
   const band = new BandField(source.shape);
   const crossed = new Set<number>();
@@ -110,17 +110,21 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const triangles: number[] = [];
   const planeStride = (ny + 2) * (nx + 2);
 
-  // cubes have their low corner at -1 .. n-1 on each axis; blocks tile that range
-  const starts = (n: number): number[] => {
-    const out: number[] = [];
-    for (let s = -1; s < n; s += blockSize) out.push(s);
+  // cubes have their low corner at -1 .. n-1 on each axis; blocks tile that range, the last one
+  // taking a remainder of up to a brick (a sliver block costs a whole halo of field to read)
+  const spans = (n: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let s = -1, cubes = 0; s < n; s += cubes) {
+      cubes = n - s - blockSize <= BRICK ? n - s : blockSize;
+      out.push([s, cubes]);
+    }
     return out;
   };
-  const blocks = starts(nz).flatMap((z) => starts(ny).flatMap((y) => starts(nx).map((x) => [z, y, x] as Vec3)));
+  const blocks = spans(nz).flatMap((z) => spans(ny).flatMap((y) => spans(nx).map((x) => [z, y, x] as const)));
   let done = 0;
-  for (const [z0, y0, x0] of blocks) {
+  for (const [[z0, cz], [y0, cy], [x0, cx]] of blocks) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
-    const cubes: Vec3 = [Math.min(blockSize, nz - z0), Math.min(blockSize, ny - y0), Math.min(blockSize, nx - x0)];
+    const cubes: Vec3 = [cz, cy, cx];
     // corners span cube starts .. starts + cubes inclusive; read what lies inside the volume
     const [sz, sy, sx] = [cubes[0] + 1, cubes[1] + 1, cubes[2] + 1];
     const values = new Float32Array(sz * sy * sx);
@@ -144,6 +148,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
         insideCount++;
       }
     // the surface crosses a block only if its corners are neither all outside nor all inside
+    const crossedHere = new Set<number>();
     if (insideCount > 0 && insideCount < values.length) {
       const corner = [0, 1, sx, sx + 1, sx * sy, sx * sy + 1, sx * sy + sx, sx * sy + sx + 1];
       for (let z = 0; z < cubes[0]; z++)
@@ -156,7 +161,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
             const gz = z0 + z;
             const gy = y0 + y;
             const gx = x0 + x;
-            crossed.add(band.brickOf(gz, gy, gx));
+            crossedHere.add(band.brickOf(gz, gy, gx));
             const padded = (gz + 1) * planeStride + (gy + 1) * (nx + 2) + gx + 1;
             for (const code of TABLE[mask]!) {
               const low = code >> 3;
@@ -181,10 +186,18 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
             }
           }
     }
+    // keep the field around the surface for refinement while the block is at hand: every brick of
+    // the block lies whole in its values; those the surface's neighbourhood needs across a block
+    // border are read afterwards
+    for (const key of band.dilate(crossedHere)) {
+      crossed.add(key);
+      if (!band.has(key) && band.brickWithin(key, [z0, y0, x0], [sz, sy, sx]))
+        band.store(key, values, [z0, y0, x0], [sz, sy, sx]);
+    }
     progress?.(++done, blocks.length, 'extracting surface');
   }
   const nanVoxels = source.nanCount; // before the band is read a second time
-  await readBand(band, source, band.dilate(crossed), blockSize / BRICK, signal);
+  await readBand(band, source, new Set([...crossed].filter((key) => !band.has(key))), blockSize / BRICK, signal);
   return { mesh: canonical(edgeIds, coords, triangles), band, nanVoxels };
 }
 

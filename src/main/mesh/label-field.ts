@@ -44,34 +44,43 @@ function gaussianKernel(sigma: number): Float32Array {
   return kernel;
 }
 
-/** Convolves `data` (shape nz × ny × nx) along one axis in place, zeros beyond its ends. */
+/**
+ * Convolves `data` (shape nz × ny × nx) along one axis in place, zeros beyond its ends. Whole rows
+ * of the faster axes are weighted and added at once, so z and y read memory in order as x does.
+ */
 function convolveAxis(
   data: Float32Array,
   shape: [number, number, number],
   axis: 0 | 1 | 2,
   kernel: Float32Array,
 ): void {
-  const [, ny, nx] = shape;
-  const strides = [ny * nx, nx, 1] as const;
   const length = shape[axis];
-  const stride = strides[axis];
+  // the volume as outer × length × inner, inner contiguous
+  const inner = axis === 0 ? shape[1] * shape[2] : axis === 1 ? shape[2] : 1;
+  const outer = data.length / (length * inner);
   const radius = (kernel.length - 1) / 2;
-  const line = new Float32Array(length);
-  // one line per combination of the two other axes
-  const others = ([0, 1, 2] as const).filter((a) => a !== axis) as [0 | 1 | 2, 0 | 1 | 2];
-  const [a, b] = others;
-  for (let i = 0; i < shape[a]; i++)
-    for (let j = 0; j < shape[b]; j++) {
-      const base = i * strides[a] + j * strides[b];
-      for (let k = 0; k < length; k++) line[k] = data[base + k * stride]!;
-      for (let k = 0; k < length; k++) {
-        let sum = 0;
-        const lo = Math.max(0, k - radius);
-        const hi = Math.min(length - 1, k + radius);
-        for (let m = lo; m <= hi; m++) sum += kernel[m - k + radius]! * line[m]!;
-        data[base + k * stride] = sum;
+  const copy = new Float32Array(length * inner);
+  const sum = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * length * inner;
+    copy.set(data.subarray(base, base + length * inner));
+    for (let k = 0; k < length; k++) {
+      const hi = Math.min(length - 1, k + radius);
+      if (inner === 1) {
+        let value = 0;
+        for (let m = Math.max(0, k - radius); m <= hi; m++) value += kernel[m - k + radius]! * copy[m]!;
+        data[base + k] = value;
+        continue;
       }
+      sum.fill(0);
+      for (let m = Math.max(0, k - radius); m <= hi; m++) {
+        const weight = kernel[m - k + radius]!;
+        const row = copy.subarray(m * inner, (m + 1) * inner);
+        for (let i = 0; i < inner; i++) sum[i]! += weight * row[i]!;
+      }
+      data.set(sum, base + k * inner);
     }
+  }
 }
 
 /**
@@ -109,9 +118,10 @@ export function labelField(source: ScalarSource, options: LabelFieldOptions = LA
       const [sz, sy, sx] = region.shape;
       const out = new Float32Array(sz * sy * sx);
       // far from any surface (most blocks of a large volume) the field is the labels themselves
-      const first = field[0]!;
-      if (field.every((v) => v === first)) return out.fill(first);
-      const inside = Uint8Array.from(field, (v) => (v > 0.5 ? 1 : 0));
+      const inside = new Uint8Array(field.length);
+      let insideCount = 0;
+      for (let i = 0; i < field.length; i++) if (field[i]! > 0.5) insideCount += inside[i] = 1;
+      if (insideCount === 0 || insideCount === field.length) return out.fill(field[0]!);
       const wide = field.slice();
       for (const axis of [2, 1, 0] as const) convolveAxis(field, padded, axis, kernel);
       for (const axis of [2, 1, 0] as const) convolveAxis(wide, padded, axis, wideKernel);
@@ -147,7 +157,7 @@ export function labelField(source: ScalarSource, options: LabelFieldOptions = LA
             coordinate[1] = y0 + y;
             coordinate[2] = z0 + z;
             for (let axis = 0; axis < 3; axis++)
-              for (const sign of [1, -1]) {
+              for (let sign = -1; sign <= 1; sign += 2) {
                 const step = sign * steps[axis]!;
                 if (inside[at + step] === side) continue;
                 // outside the volume the extraction sees 0 (and the padding holds 0: outside)

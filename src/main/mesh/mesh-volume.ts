@@ -25,7 +25,7 @@ export interface MeshOptions {
   minVolume?: number;
   /** Refinement iterations (fewer if converged); 0 = the raw extracted surface, unremeshed. Default 30. */
   iterations?: number;
-  /** Voxels per block side for reading the volume. Default 64. */
+  /** Voxels per block side for reading the volume. Default 128. */
   blockSize?: number;
   signal?: AbortSignal;
   progress?: Progress;

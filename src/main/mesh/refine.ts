@@ -4,7 +4,7 @@
 import { cancelled } from '../../shared/errors';
 import type { BandField } from './band';
 import { CornerTable } from './corner-table';
-import { neighbourSums, remesh, vertexNormals } from './remesh';
+import { type Rings, neighbourMeans, norm, remesh, vertexNormals, vertexRings } from './remesh';
 import type { TriMesh } from './trimesh';
 
 export interface RefineOptions {
@@ -52,7 +52,7 @@ function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
     if (mesh.isRemovedVertex(v)) continue;
     const [x, y, z] = [p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!];
     if (!band.sample(x, y, z, sample)) continue;
-    const gradient = Math.hypot(sample[1]!, sample[2]!, sample[3]!);
+    const gradient = norm(sample[1]!, sample[2]!, sample[3]!);
     const distance = (sample[0]! - iso) / Math.max(gradient, FLAT);
     const step = DATA_STEP * Math.min(MAX_STEP, Math.max(-MAX_STEP, distance));
     for (let k = 0; k < 3; k++) p[v * 3 + k]! += step * normals[v * 3 + k]!;
@@ -63,33 +63,32 @@ function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
 }
 
 /** x += w · (mean of neighbours − x) for every vertex at once. */
-function umbrella(mesh: CornerTable, weight: number): void {
-  const { sum, count } = neighbourSums(mesh);
-  const p = mesh.positions;
-  for (let v = 0; v < mesh.vertexCount; v++) {
-    if (!count[v]) continue;
-    for (let k = 0; k < 3; k++) p[v * 3 + k]! += weight * (sum[v * 3 + k]! / count[v]! - p[v * 3 + k]!);
-  }
+function umbrella(positions: Float64Array, rings: Rings, weight: number): void {
+  const means = neighbourMeans(positions, rings);
+  for (let i = 0; i < means.length; i++) positions[i]! += weight * (means[i]! - positions[i]!);
 }
 
 /** Taubin's λ|μ pair with pass-band 0.1: smooths noise without the shrinking of plain Laplacian. */
-function taubin(mesh: CornerTable, lambda: number): void {
+function taubin(positions: Float64Array, rings: Rings, lambda: number): void {
   if (lambda <= 0) return;
-  umbrella(mesh, lambda);
-  umbrella(mesh, lambda / (0.1 * lambda - 1));
+  umbrella(positions, rings, lambda);
+  umbrella(positions, rings, lambda / (0.1 * lambda - 1));
 }
 
 export function refineSurface(input: TriMesh, band: BandField, options: RefineOptions): RefineResult {
   const { iso, smooth, edgeLength, iterations, signal, onIteration } = options;
   const mesh = new CornerTable(input);
-  remesh(mesh, edgeLength);
+  let rings: Rings | undefined;
   let lastMove = 0;
   let done = 0;
   while (done < iterations) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
-    if (done > 0 && done % REMESH_EVERY === 0) remesh(mesh, edgeLength);
+    if (done % REMESH_EVERY === 0) {
+      remesh(mesh, edgeLength);
+      rings = vertexRings(mesh);
+    }
     lastMove = dataStep(mesh, band, iso);
-    taubin(mesh, smooth);
+    taubin(mesh.positions, rings!, smooth);
     done++;
     onIteration?.(done, iterations);
     if (lastMove < CONVERGED) break;

@@ -18,7 +18,9 @@ function point(mesh: CornerTable, vertex: number): V3 {
 const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const dot = (a: V3, b: V3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const length = (a: V3): number => Math.hypot(a[0], a[1], a[2]);
+/** |(x, y, z)|: sqrt, not Math.hypot, which is several times slower and runs here millions of times. */
+export const norm = (x: number, y: number, z: number): number => Math.sqrt(x * x + y * y + z * z);
+const length = (a: V3): number => norm(a[0], a[1], a[2]);
 const triangleNormal = (a: V3, b: V3, c: V3): V3 => cross(sub(b, a), sub(c, a));
 
 const cosine = (u: V3, v: V3): number => dot(u, v) / (length(u) * length(v) || 1);
@@ -37,14 +39,18 @@ export function vertexNormals(mesh: CornerTable): Float64Array {
     const [ux, uy, uz] = [p[b]! - p[a]!, p[b + 1]! - p[a + 1]!, p[b + 2]! - p[a + 2]!];
     const [wx, wy, wz] = [p[d]! - p[a]!, p[d + 1]! - p[a + 1]!, p[d + 2]! - p[a + 2]!];
     const [nx, ny, nz] = [uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx];
-    for (const vertex of [a, b, d]) {
-      normals[vertex]! += nx;
-      normals[vertex + 1]! += ny;
-      normals[vertex + 2]! += nz;
-    }
+    normals[a]! += nx;
+    normals[a + 1]! += ny;
+    normals[a + 2]! += nz;
+    normals[b]! += nx;
+    normals[b + 1]! += ny;
+    normals[b + 2]! += nz;
+    normals[d]! += nx;
+    normals[d + 1]! += ny;
+    normals[d + 2]! += nz;
   }
   for (let i = 0; i < normals.length; i += 3) {
-    const len = Math.hypot(normals[i]!, normals[i + 1]!, normals[i + 2]!) || 1;
+    const len = norm(normals[i]!, normals[i + 1]!, normals[i + 2]!) || 1;
     for (let k = 0; k < 3; k++) normals[i + k]! /= len;
   }
   return normals;
@@ -55,7 +61,7 @@ function edgeLength(mesh: CornerTable, c: number): number {
   const p = mesh.positions;
   const b = mesh.vertex(next(c)) * 3;
   const d = mesh.vertex(prev(c)) * 3;
-  return Math.hypot(p[b]! - p[d]!, p[b + 1]! - p[d + 1]!, p[b + 2]! - p[d + 2]!);
+  return norm(p[b]! - p[d]!, p[b + 1]! - p[d + 1]!, p[b + 2]! - p[d + 2]!);
 }
 
 /** Splits edges longer than `high` at their midpoints, pass by pass (new edges in the next pass). */
@@ -86,40 +92,64 @@ function collapseKeepsShape(mesh: CornerTable, c: number, to: V3, high: number):
   const p = mesh.positions;
   const o = mesh.opposite(c);
   const [gone1, gone2] = [c - (c % 3), o - (o % 3)];
-  const [tx, ty, tz] = to;
-  for (const vertex of [mesh.vertex(next(c)), mesh.vertex(prev(c))])
-    for (const corner of mesh.corners(vertex)) {
+  const tx = to[0];
+  const ty = to[1];
+  const tz = to[2];
+  for (const vertex of [mesh.vertex(next(c)), mesh.vertex(prev(c))]) {
+    const first = mesh.cornerOf(vertex);
+    for (let corner = first, more = true; more; corner = mesh.around(corner), more = corner !== first) {
       const triangle = corner - (corner % 3);
       if (triangle === gone1 || triangle === gone2) continue;
       const q = mesh.vertex(next(corner)) * 3;
       const r = mesh.vertex(prev(corner)) * 3;
-      const [qx, qy, qz, rx, ry, rz] = [p[q]!, p[q + 1]!, p[q + 2]!, p[r]!, p[r + 1]!, p[r + 2]!];
-      const toQ = Math.hypot(qx - tx, qy - ty, qz - tz);
+      const v = vertex * 3;
+      const qx = p[q]!;
+      const qy = p[q + 1]!;
+      const qz = p[q + 2]!;
+      const toQ = norm(qx - tx, qy - ty, qz - tz);
       if (toQ > high) return false;
       // the triangle's normal before (at the vertex's place) and after (at `to`), with q r as base
-      const [ex, ey, ez] = [rx - qx, ry - qy, rz - qz];
-      const v = vertex * 3;
-      const [bx, by, bz] = [p[v]! - qx, p[v + 1]! - qy, p[v + 2]! - qz];
-      const [ax, ay, az] = [tx - qx, ty - qy, tz - qz];
-      const [n0x, n0y, n0z] = [ey * bz - ez * by, ez * bx - ex * bz, ex * by - ey * bx];
-      const [n1x, n1y, n1z] = [ey * az - ez * ay, ez * ax - ex * az, ex * ay - ey * ax];
-      const twiceArea = Math.hypot(n1x, n1y, n1z);
-      const cosine = (n0x * n1x + n0y * n1y + n0z * n1z) / (Math.hypot(n0x, n0y, n0z) * twiceArea || 1);
+      const ex = p[r]! - qx;
+      const ey = p[r + 1]! - qy;
+      const ez = p[r + 2]! - qz;
+      const bx = p[v]! - qx;
+      const by = p[v + 1]! - qy;
+      const bz = p[v + 2]! - qz;
+      const ax = tx - qx;
+      const ay = ty - qy;
+      const az = tz - qz;
+      const n0x = ey * bz - ez * by;
+      const n0y = ez * bx - ex * bz;
+      const n0z = ex * by - ey * bx;
+      const n1x = ey * az - ez * ay;
+      const n1y = ez * ax - ex * az;
+      const n1z = ex * ay - ey * ax;
+      const twiceArea = norm(n1x, n1y, n1z);
+      const cosine = (n0x * n1x + n0y * n1y + n0z * n1z) / (norm(n0x, n0y, n0z) * twiceArea || 1);
       if (cosine < 0.5) return false;
       // the smallest sine of its corners: twice the area over the longest product of two sides
-      const [toR, qr] = [Math.hypot(rx - tx, ry - ty, rz - tz), Math.hypot(ex, ey, ez)];
+      const toR = norm(ex - ax, ey - ay, ez - az);
+      const qr = norm(ex, ey, ez);
       if (twiceArea < SIN_SMALLEST * Math.max(toQ * toR, toQ * qr, toR * qr)) return false;
     }
+  }
   return true;
 }
 
+export const STATS = { short: 0, can: 0, keeps: 0 };
 function collapseShortEdges(mesh: CornerTable, low: number, high: number): void {
   for (let c = 0; c < mesh.cornerCount; c++) {
-    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low || !mesh.canCollapse(c)) continue;
+    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low) continue;
+    STATS.short++;
+    if (!mesh.canCollapse(c)) continue;
+    STATS.can++;
     const b = point(mesh, mesh.vertex(next(c)));
     const d = point(mesh, mesh.vertex(prev(c)));
     const mid: V3 = [(b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2];
-    if (collapseKeepsShape(mesh, c, mid, high)) mesh.collapse(c, ...mid);
+    if (collapseKeepsShape(mesh, c, mid, high)) {
+      STATS.keeps++;
+      mesh.collapse(c, ...mid);
+    }
   }
 }
 
@@ -128,12 +158,12 @@ function flipEdges(mesh: CornerTable): void {
     if (mesh.isDeleted(c) || c > mesh.opposite(c)) continue;
     const o = mesh.opposite(c);
     const [a, b, d, e] = [mesh.vertex(c), mesh.vertex(next(c)), mesh.vertex(prev(c)), mesh.vertex(o)];
-    const [va, vb, vd, ve] = [a, b, d, e].map((v) => mesh.valence(v)) as [number, number, number, number];
+    const [va, vb, vd, ve] = [mesh.valence(a), mesh.valence(b), mesh.valence(d), mesh.valence(e)];
     if (vb <= 3 || vd <= 3) continue;
     const before = deviation(va) + deviation(vb) + deviation(vd) + deviation(ve);
     const after = deviation(va + 1) + deviation(vb - 1) + deviation(vd - 1) + deviation(ve + 1);
     if (after > before) continue;
-    const [pa, pb, pd, pe] = [a, b, d, e].map((v) => point(mesh, v)) as [V3, V3, V3, V3];
+    const [pa, pb, pd, pe] = [point(mesh, a), point(mesh, b), point(mesh, d), point(mesh, e)];
     const angleBefore = Math.min(smallestAngle(pa, pb, pd), smallestAngle(pe, pd, pb));
     const angleAfter = Math.min(smallestAngle(pa, pb, pe), smallestAngle(pe, pd, pa));
     // opposite angles summing over π: the other diagonal is the Delaunay one
@@ -152,34 +182,63 @@ function flipEdges(mesh: CornerTable): void {
   }
 }
 
+/** Each vertex's neighbours in one flat list (vertex v's are neighbours[start[v] .. start[v + 1]]). */
+export interface Rings {
+  start: Uint32Array;
+  neighbours: Uint32Array;
+}
+
+/** The rings of a mesh, for the passes that move vertices but leave the connectivity alone. */
+export function vertexRings(mesh: CornerTable): Rings {
+  const start = new Uint32Array(mesh.vertexCount + 1);
+  for (let c = 0; c < mesh.cornerCount; c++) if (!mesh.isDeleted(c)) start[mesh.vertex(c) + 1]!++;
+  for (let v = 0; v < mesh.vertexCount; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, mesh.vertexCount);
+  const neighbours = new Uint32Array(start[mesh.vertexCount]!);
+  // each live corner names one neighbour of its vertex: the next vertex of its triangle
+  for (let c = 0; c < mesh.cornerCount; c++)
+    if (!mesh.isDeleted(c)) neighbours[fill[mesh.vertex(c)]!++] = mesh.vertex(next(c));
+  return { start, neighbours };
+}
+
+/** The mean position of each vertex's neighbours (x, y, z per vertex; a vertex without any keeps its own). */
+export function neighbourMeans(positions: Float64Array, rings: Rings): Float64Array {
+  const { start, neighbours } = rings;
+  const vertices = start.length - 1;
+  const means = new Float64Array(vertices * 3);
+  for (let v = 0; v < vertices; v++) {
+    const [from, to] = [start[v]!, start[v + 1]!];
+    if (from === to) {
+      for (let k = 0; k < 3; k++) means[v * 3 + k] = positions[v * 3 + k]!;
+      continue;
+    }
+    let [x, y, z] = [0, 0, 0];
+    for (let j = from; j < to; j++) {
+      const n = neighbours[j]! * 3;
+      x += positions[n]!;
+      y += positions[n + 1]!;
+      z += positions[n + 2]!;
+    }
+    const count = to - from;
+    means[v * 3] = x / count;
+    means[v * 3 + 1] = y / count;
+    means[v * 3 + 2] = z / count;
+  }
+  return means;
+}
+
 /** Moves every vertex halfway to the centroid of its neighbours, within its tangent plane. */
 export function relaxTangentially(mesh: CornerTable, weight = 0.5): void {
   const normals = vertexNormals(mesh);
-  const { sum, count } = neighbourSums(mesh);
+  const means = neighbourMeans(mesh.positions, vertexRings(mesh));
   const p = mesh.positions;
   for (let vertex = 0; vertex < mesh.vertexCount; vertex++) {
-    if (!count[vertex]) continue;
     const move: V3 = [0, 0, 0];
-    for (let k = 0; k < 3; k++) move[k] = sum[vertex * 3 + k]! / count[vertex]! - p[vertex * 3 + k]!;
+    for (let k = 0; k < 3; k++) move[k] = means[vertex * 3 + k]! - p[vertex * 3 + k]!;
     const n: V3 = [normals[vertex * 3]!, normals[vertex * 3 + 1]!, normals[vertex * 3 + 2]!];
     const along = dot(move, n);
     for (let k = 0; k < 3; k++) p[vertex * 3 + k]! += weight * (move[k]! - along * n[k]!);
   }
-}
-
-/** Sum of neighbour positions and neighbour count per vertex (each live corner names one neighbour). */
-export function neighbourSums(mesh: CornerTable): { sum: Float64Array; count: Uint32Array } {
-  const sum = new Float64Array(mesh.vertexCount * 3);
-  const count = new Uint32Array(mesh.vertexCount);
-  const p = mesh.positions;
-  for (let c = 0; c < mesh.cornerCount; c++) {
-    if (mesh.isDeleted(c)) continue;
-    const vertex = mesh.vertex(c);
-    const neighbour = mesh.vertex(next(c));
-    count[vertex]!++;
-    for (let k = 0; k < 3; k++) sum[vertex * 3 + k]! += p[neighbour * 3 + k]!;
-  }
-  return { sum, count };
 }
 
 /** One remeshing pass toward edge length `target`. */
@@ -188,4 +247,5 @@ export function remesh(mesh: CornerTable, target: number): void {
   collapseShortEdges(mesh, (4 / 5) * target, (4 / 3) * target);
   flipEdges(mesh);
   relaxTangentially(mesh);
+  mesh.compact();
 }
