@@ -136,20 +136,13 @@ function collapseKeepsShape(mesh: CornerTable, c: number, to: V3, high: number):
   return true;
 }
 
-export const STATS = { short: 0, can: 0, keeps: 0 };
 function collapseShortEdges(mesh: CornerTable, low: number, high: number): void {
   for (let c = 0; c < mesh.cornerCount; c++) {
-    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low) continue;
-    STATS.short++;
-    if (!mesh.canCollapse(c)) continue;
-    STATS.can++;
+    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low || !mesh.canCollapse(c)) continue;
     const b = point(mesh, mesh.vertex(next(c)));
     const d = point(mesh, mesh.vertex(prev(c)));
     const mid: V3 = [(b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2];
-    if (collapseKeepsShape(mesh, c, mid, high)) {
-      STATS.keeps++;
-      mesh.collapse(c, ...mid);
-    }
+    if (collapseKeepsShape(mesh, c, mid, high)) mesh.collapse(c, ...mid);
   }
 }
 
