@@ -5,10 +5,14 @@
 // on the same labels, issue 23's sphere r=20.3 in 64³ with its 2x target); then an out-of-core run
 // (blockwise = single block, peak RSS); then how long a cancelled mesh job takes to end while its
 // worker meshes.
+// Then the speed on real structure: the bundled sample's bone class (its labels mirrored to 2× or 4×
+// per axis with --sample-scale), extracted and refined with the defaults, time and peak RSS.
 //   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only] [--cancel-only] [--labels-only]
+//                                 [--sample-only] [--sample-scale S]
 //   N: side of the out-of-core volume (default 256); I: its refinement iterations (default 0, the
 //   extraction alone); --large-only skips the phantom tables; --cancel-only runs only the cancel
-//   timing; --labels-only runs only the labels table.
+//   timing; --labels-only runs only the labels table; --sample-only only the sample's timing, at
+//   scales 1 and S (default 1 only).
 import { parseArgs } from 'node:util';
 import { meshFromVolume, minAngle, selfIntersections, topology, type MeshResult } from '../../src/main/mesh';
 import {
@@ -27,6 +31,8 @@ import { EventBus } from '../../src/main/services/events';
 import { Jobs } from '../../src/main/services/jobs';
 import { MeshService } from '../../src/main/services/mesh-service';
 import { serializeError } from '../../src/shared/errors';
+import { openVolume } from '../../src/main/volume';
+import { MemoryVolume } from '../../src/main/engine';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +41,8 @@ const { values } = parseArgs({
     'large-only': { type: 'boolean', default: false },
     'cancel-only': { type: 'boolean', default: false },
     'labels-only': { type: 'boolean', default: false },
+    'sample-only': { type: 'boolean', default: false },
+    'sample-scale': { type: 'string', default: '1' },
   },
 });
 const largeSide = Number(values.size);
@@ -312,7 +320,39 @@ async function cancelLatency(side = 64, runs = 3): Promise<void> {
   );
 }
 
+/**
+ * The sample's bone (grey value > 116, the threshold its bone and pore strokes imply) as a class of
+ * labels, mirrored `scale` times per axis (a porous material's surface grows with its volume),
+ * meshed and refined with the defaults. Target (issue 20): 128³ in under 5 s, 512³ in under 2 min.
+ */
+async function sampleClass(scale: number): Promise<void> {
+  const sample = await openVolume(new URL('../../resources/sample/bone_128x128x128.tif', import.meta.url).pathname);
+  const grey = await sample.read({ start: [0, 0, 0], shape: sample.shape });
+  const side = sample.shape[0];
+  const n = side * scale;
+  const labels = new Uint8Array(n ** 3);
+  const mirror = (i: number): number => (Math.floor(i / side) % 2 ? side - 1 - (i % side) : i % side);
+  for (let z = 0, i = 0; z < n; z++)
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++, i++)
+        labels[i] = grey[(mirror(z) * side + mirror(y)) * side + mirror(x)]! > 116 ? 2 : 1;
+  const volume = new MemoryVolume(labels, [n, n, n], 'sample labels', sample);
+  const start = performance.now();
+  const result = await meshFromVolume(volume, { class: 2 });
+  const seconds = (performance.now() - start) / 1000;
+  const triangles = result.objects.reduce((sum, o) => sum + o.mesh.triangles.length / 3, 0);
+  console.log(
+    `\nsample bone class, ${n}³ labels${scale > 1 ? ` (the sample mirrored ${scale}× per axis)` : ''}: meshed and refined in ` +
+      `${seconds.toFixed(1)} s (target ${n <= 128 ? '5 s' : n >= 512 ? '120 s' : 'none'}), ${result.objects.length} objects, ` +
+      `${triangles} triangles, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
+}
+
 console.log('machine: shared, 2 CPU cores, other jobs running: times are indicative only\n');
+if (values['sample-only']) {
+  for (const scale of new Set([1, Number(values['sample-scale'])])) await sampleClass(scale);
+  process.exit(0);
+}
 if (values['labels-only']) {
   await labelsTable();
   process.exit(0);
@@ -323,5 +363,6 @@ if (!values['cancel-only']) {
     await labelsTable();
   }
   await outOfCore(largeSide, largeIterations);
+  await sampleClass(1);
 }
 await cancelLatency();

@@ -2,6 +2,7 @@
 // Corner c belongs to triangle ⌊c/3⌋; V[c] is its vertex and O[c] the corner facing it across the
 // edge opposite c. Edits keep the surface closed and manifold; deleted triangles have V = -1.
 import { TomosegError } from '../../shared/errors';
+import { floats, type Growable, ints } from './growable';
 import type { TriMesh } from './trimesh';
 
 /** No vertex of a sane mesh has this many neighbours; reaching it means a broken ring. */
@@ -10,30 +11,17 @@ const MAX_VALENCE = 10000;
 export const next = (c: number): number => (c % 3 === 2 ? c - 2 : c + 1);
 export const prev = (c: number): number => (c % 3 === 0 ? c + 2 : c - 1);
 
-class Growable {
-  data: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(capacity, 16));
-  }
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-}
+/** Capacity for a mesh of `length` values: room for the splits of remeshing, which grow it a little. */
+const room = (length: number): number => Math.ceil(length * 1.25);
 
 export class CornerTable {
-  private readonly pos: Growable;
-  private readonly v: Growable;
-  private readonly o: Growable;
+  private readonly pos: Growable<Float64Array>;
+  private readonly v: Growable<Int32Array>;
+  private readonly o: Growable<Int32Array>;
   /** One corner of each vertex (-1 once removed). */
-  private readonly vc: Growable;
+  private readonly vc: Growable<Int32Array>;
   /** Number of neighbours of each vertex, kept up to date by every edit. */
-  private readonly val: Growable;
+  private readonly val: Growable<Int32Array>;
   /** Scratch for canCollapse: a vertex is marked when its entry equals `stamp`. */
   private mark = new Int32Array(0);
   private stamp = 0;
@@ -41,19 +29,22 @@ export class CornerTable {
   constructor(mesh: TriMesh) {
     const n = mesh.positions.length / 3;
     const tri = mesh.triangles;
-    this.pos = new Growable(mesh.positions.length * 2);
-    for (const x of mesh.positions) this.pos.push(x);
-    this.v = new Growable(tri.length * 2);
-    this.o = new Growable(tri.length * 2);
-    this.vc = new Growable(n * 2);
-    this.val = new Growable(n * 2);
-    for (let i = 0; i < n; i++) {
-      this.vc.push(-1);
-      this.val.push(0);
-    }
-    for (const vertex of tri) {
-      this.v.push(vertex);
-      this.val.data[vertex]!++;
+    this.pos = floats(room(mesh.positions.length));
+    this.pos.data.set(mesh.positions);
+    this.pos.length = mesh.positions.length;
+    this.v = ints(room(tri.length));
+    this.v.data.set(tri);
+    this.v.length = tri.length;
+    this.o = ints(room(tri.length));
+    this.o.length = tri.length;
+    this.vc = ints(room(n));
+    this.vc.data.fill(-1, 0, n);
+    this.vc.length = n;
+    this.val = ints(room(n));
+    this.val.length = n;
+    for (let c = 0; c < tri.length; c++) {
+      this.val.data[tri[c]!]!++;
+      this.vc.data[tri[c]!] = c;
     }
     // corners grouped by the start vertex of their opposite edge, to find each edge's twin
     const start = new Uint32Array(n + 1);
@@ -62,10 +53,6 @@ export class CornerTable {
     const fill = start.slice(0, n);
     const byStart = new Uint32Array(tri.length);
     for (let c = 0; c < tri.length; c++) byStart[fill[tri[next(c)]!]!++] = c;
-    for (let c = 0; c < tri.length; c++) {
-      this.o.push(-1);
-      this.vc.data[tri[c]!] = c;
-    }
     for (let c = 0; c < tri.length; c++) {
       const from = tri[next(c)]!;
       const to = tri[prev(c)]!;

@@ -11,6 +11,7 @@ import type { Vec3 } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { BandField, BRICK, readBand } from './band';
 import type { ScalarSource } from './source';
+import { floats, uints } from './growable';
 import type { TriMesh } from './trimesh';
 
 /** Corner c of a cube is at offset (x, y, z) = (c & 1, c >> 1 & 1, c >> 2 & 1). */
@@ -105,9 +106,8 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const band = new BandField(source.shape);
   const crossed = new Set<number>();
   const vertexOfEdge = new Map<number, number>();
-  const edgeIds: number[] = [];
-  const coords: number[] = [];
-  const triangles: number[] = [];
+  const coords = floats(1 << 16);
+  const triangles = uints(1 << 16);
   const planeStride = (ny + 2) * (nx + 2);
 
   // cubes have their low corner at -1 .. n-1 on each axis; blocks tile that range, the last one
@@ -173,14 +173,11 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
                 const a = values[base + corner[low]!]!;
                 const b = values[base + corner[high]!]!;
                 const t = Math.min(Math.max((iso - a) / (b - a), CUT_MARGIN), 1 - CUT_MARGIN);
-                vertex = edgeIds.length;
+                vertex = vertexOfEdge.size;
                 vertexOfEdge.set(id, vertex);
-                edgeIds.push(id);
-                coords.push(
-                  gx + (low & 1) + t * (dir & 1),
-                  gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1),
-                  gz + (low >> 2) + t * (dir >> 2),
-                );
+                coords.push(gx + (low & 1) + t * (dir & 1));
+                coords.push(gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1));
+                coords.push(gz + (low >> 2) + t * (dir >> 2));
               }
               triangles.push(vertex);
             }
@@ -198,35 +195,53 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   }
   const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, new Set([...crossed].filter((key) => !band.has(key))), blockSize / BRICK, signal);
-  return { mesh: canonical(edgeIds, coords, triangles), band, nanVoxels };
+  return { mesh: canonical(vertexOfEdge, coords.view(), triangles.view()), band, nanVoxels };
 }
 
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
-function canonical(edgeIds: number[], coords: number[], triangles: number[]): TriMesh {
-  const order = Array.from(edgeIds.keys()).sort((a, b) => edgeIds[a]! - edgeIds[b]!);
-  const rank = new Uint32Array(order.length);
-  const positions = new Float64Array(order.length * 3);
-  order.forEach((old, i) => {
+function canonical(vertexOfEdge: Map<number, number>, coords: Float64Array, triangles: Uint32Array): TriMesh {
+  // typed sorts throughout: a 128³ volume's surface has millions of triangles
+  const ids = Float64Array.from(vertexOfEdge.keys()).sort();
+  const rank = new Uint32Array(ids.length);
+  const positions = new Float64Array(ids.length * 3);
+  for (let i = 0; i < ids.length; i++) {
+    const old = vertexOfEdge.get(ids[i]!)!;
     rank[old] = i;
     for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
-  });
+  }
+  // rotate each triangle (keeping orientation) so its smallest vertex comes first, then order by
+  // that vertex (a counting sort) and, among the few sharing it, by the other two
   const count = triangles.length / 3;
-  const renumbered = new Uint32Array(triangles.length);
+  const rotated = new Uint32Array(triangles.length);
+  const firstCount = new Uint32Array(ids.length + 1);
   for (let t = 0; t < count; t++) {
-    // rotate (keeping orientation) so the smallest vertex comes first
     const a = rank[triangles[t * 3]!]!;
     const b = rank[triangles[t * 3 + 1]!]!;
     const c = rank[triangles[t * 3 + 2]!]!;
-    const rotated = a < b && a < c ? [a, b, c] : b < c ? [b, c, a] : [c, a, b];
-    renumbered.set(rotated, t * 3);
+    const shift = a < b && a < c ? 0 : b < c ? 1 : 2;
+    const ring = [a, b, c] as const;
+    for (let k = 0; k < 3; k++) rotated[t * 3 + k] = ring[(k + shift) % 3]!;
+    firstCount[rotated[t * 3]! + 1]!++;
   }
-  const sorted = Array.from({ length: count }, (_, t) => t).sort(
-    (p, q) =>
-      renumbered[p * 3]! - renumbered[q * 3]! ||
-      renumbered[p * 3 + 1]! - renumbered[q * 3 + 1]! ||
-      renumbered[p * 3 + 2]! - renumbered[q * 3 + 2]!,
-  );
+  for (let v = 0; v < ids.length; v++) firstCount[v + 1]! += firstCount[v]!;
   const out = new Uint32Array(triangles.length);
-  sorted.forEach((t, i) => out.set(renumbered.subarray(t * 3, t * 3 + 3), i * 3));
+  const fill = firstCount.slice(0, ids.length);
+  for (let t = 0; t < count; t++) {
+    const to = fill[rotated[t * 3]!]!++ * 3;
+    for (let k = 0; k < 3; k++) out[to + k] = rotated[t * 3 + k]!;
+  }
+  for (let v = 0; v < ids.length; v++) {
+    // insertion sort of the triangles starting at v by (second, third) vertex
+    for (let i = firstCount[v]! + 1; i < firstCount[v + 1]!; i++)
+      for (let j = i; j > firstCount[v]!; j--) {
+        const [p, q] = [(j - 1) * 3, j * 3];
+        if (out[p + 1]! < out[q + 1]! || (out[p + 1] === out[q + 1] && out[p + 2]! <= out[q + 2]!)) break;
+        for (let k = 0; k < 3; k++) {
+          const swap = out[p + k]!;
+          out[p + k] = out[q + k]!;
+          out[q + k] = swap;
+        }
+      }
+  }
   return { positions, triangles: out };
 }

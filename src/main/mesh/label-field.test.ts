@@ -68,8 +68,8 @@ describe('meshes from binary labels', () => {
     const probabilities = probabilityVolume(shape, ball, 1, 0.1);
     const { mesh, band } = await extractSurface(scalarSource(probabilities, { kind: 'probability' }), { iso: 0.5 });
     const [part] = splitComponents(mesh);
-    const direct = refineSurface(part!, band, { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 30 }).mesh;
-    const viaMesher = await meshFromVolume(probabilities, { smooth: 0.5 });
+    const direct = refineSurface(part!, band, { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 20 }).mesh;
+    const viaMesher = await meshFromVolume(probabilities, { smooth: 0.5, iterations: 20 });
     expect(viaMesher.objects).toHaveLength(1);
     expect(viaMesher.objects[0]!.mesh.positions).toEqual(direct.positions);
     expect(viaMesher.objects[0]!.mesh.triangles).toEqual(direct.triangles);

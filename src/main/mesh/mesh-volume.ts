@@ -23,7 +23,10 @@ export interface MeshOptions {
    * pieces are slivers of the iso-surface, not objects: they filled tables with 0.0002-unit³ rows).
    */
   minVolume?: number;
-  /** Refinement iterations (fewer if converged); 0 = the raw extracted surface, unremeshed. Default 30. */
+  /**
+   * Refinement iterations (fewer if converged); 0 = the raw extracted surface, unremeshed. Default 10
+   * for a class of labels, 15 for a probability map.
+   */
   iterations?: number;
   /** Voxels per block side for reading the volume. Default 128. */
   blockSize?: number;
@@ -50,6 +53,14 @@ export interface MeshResult {
   touchesBorder: boolean;
 }
 
+/**
+ * Measured on the bench's phantoms (sphere, cylinder, torus): the labels' field is smooth already,
+ * so 5 iterations reach the mean distance to the true surface of 30; a noisy probability map's mesh
+ * is within 3 % of it after 15 (0.081–0.089 voxels), 20 % off after 5.
+ */
+const LABEL_ITERATIONS = 10;
+const PROBABILITY_ITERATIONS = 15;
+
 function checkOptions(
   options: MeshOptions,
   smallestVoxel: number,
@@ -59,7 +70,7 @@ function checkOptions(
   const smooth = options.smooth ?? 0.5;
   const edgeLength = options.edgeLength ?? smallestVoxel;
   const minVolume = options.minVolume ?? voxelVolume;
-  const iterations = options.iterations ?? 30;
+  const iterations = options.iterations ?? (options.class !== undefined ? LABEL_ITERATIONS : PROBABILITY_ITERATIONS);
   if (!(iso > 0 && iso < 1)) throw badInput(`iso level must lie strictly between 0 and 1, got ${iso}`);
   if (!(smooth >= 0 && smooth <= 1)) throw badInput(`smoothing weight must be in [0, 1], got ${smooth}`);
   if (!(edgeLength > 0) || !Number.isFinite(edgeLength))
@@ -103,7 +114,8 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   // anisotropic voxels triangles are even in voxel space, not in physical space.
   const voxel = Math.min(...spacing);
   const components = splitComponents(mesh);
-  const parts = components.filter((part) => measure(scaleMesh(part, spacing)).volume >= minVolume);
+  // (a volume scales by the product of the axes' factors: no scaled copy needed)
+  const parts = components.filter((part) => measure(part).volume * vx * vy * vz >= minVolume);
   let removed = components.length - parts.length;
   const objects: MeshObject[] = [];
   for (const [index, part] of parts.entries()) {

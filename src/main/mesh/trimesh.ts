@@ -61,7 +61,7 @@ export function measure(mesh: TriMesh): Measurements {
     cy += (v * (q[1]! + q[4]! + q[7]!)) / 4;
     cz += (v * (q[2]! + q[5]! + q[8]!)) / 4;
     triangleNormal(q, n);
-    area += Math.hypot(n[0]!, n[1]!, n[2]!) / 2;
+    area += Math.sqrt(n[0]! * n[0]! + n[1]! * n[1]! + n[2]! * n[2]!) / 2;
   }
   const bboxMin: [number, number, number] = [Infinity, Infinity, Infinity];
   const bboxMax: [number, number, number] = [-Infinity, -Infinity, -Infinity];
