@@ -7,7 +7,8 @@ import { topology } from './quality';
 import { labelField } from './label-field';
 import { refineSurface } from './refine';
 import { scalarSource } from './source';
-import { type Measurements, type TriMesh, measure, scaleMesh, splitComponents } from './trimesh';
+import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh, splitComponents } from './trimesh';
+import { TriangleGrid, windingsAt } from './winding';
 
 export interface MeshOptions {
   /** Mesh one class of a label volume (voxels equal to it are inside). Otherwise the volume is a probability map. */
@@ -45,7 +46,7 @@ export interface MeshObject {
 export interface MeshResult {
   objects: MeshObject[];
   unit: string;
-  /** Objects dropped for being smaller than minVolume. */
+  /** Objects dropped for being smaller than minVolume (cavities that small are filled, not counted). */
   removed: number;
   /** Probability voxels that were NaN (counted as outside). */
   nanVoxels: number;
@@ -87,6 +88,33 @@ function checkOptions(
 }
 
 /**
+ * Each outer surface joined with the cavities it encloses directly (the innermost outer surface
+ * around one of the cavity's points): one object, whose volume is the solid's. A cavity no outer
+ * surface encloses, which a closed extraction cannot make, stays an object of its own.
+ */
+function withCavities(surfaces: TriMesh[]): TriMesh[] {
+  const volumes = surfaces.map((surface) => measure(surface).volume);
+  const outer = surfaces.filter((_, i) => volumes[i]! > 0);
+  const outerVolumes = volumes.filter((volume) => volume > 0);
+  const cavities = surfaces.filter((_, i) => volumes[i]! <= 0);
+  if (cavities.length === 0) return outer;
+  const grid = new TriangleGrid(outer);
+  const enclosed: TriMesh[][] = outer.map(() => []);
+  const orphans: TriMesh[] = [];
+  for (const cavity of cavities) {
+    const [x, y, z] = cavity.positions;
+    const windings = windingsAt(grid, x!, y!, z!, outer.length);
+    let owner = -1;
+    windings.forEach((winding, i) => {
+      if (winding > 0 && (owner < 0 || outerVolumes[i]! < outerVolumes[owner]!)) owner = i;
+    });
+    if (owner >= 0) enclosed[owner]!.push(cavity);
+    else orphans.push(cavity);
+  }
+  return [...outer.map((surface, i) => joinMeshes([surface, ...enclosed[i]!])), ...orphans];
+}
+
+/**
  * Extracts the surface of a probability map at `iso` (sub-voxel) or of one class of a label volume,
  * blockwise, then refines each object against the field: closed, manifold meshes in physical units.
  */
@@ -109,15 +137,23 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const [nz, ny, nx] = volume.shape;
   const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
 
-  // drop small objects before refining them (their volume barely changes), and again after.
+  // drop small objects before refining them (their volume barely changes), and again after. A
+  // surface enclosing negative volume bounds a cavity (its normals point into the hole): kept with
+  // the object around it, or dropped, the hole filled, when smaller than minVolume like a speck.
   // Refinement runs in voxel coordinates (edge length in voxels of the smallest side), so with
   // anisotropic voxels triangles are even in voxel space, not in physical space.
   const voxel = Math.min(...spacing);
-  const components = splitComponents(mesh);
   // (a volume scales by the product of the axes' factors: no scaled copy needed)
-  const parts = components.filter((part) => measure(part).volume * vx * vy * vz >= minVolume);
-  let removed = components.length - parts.length;
-  const objects: MeshObject[] = [];
+  const volumeOf = (part: TriMesh): number => measure(part).volume * vx * vy * vz;
+  const components = splitComponents(mesh);
+  const parts: TriMesh[] = [];
+  let removed = 0;
+  for (const part of components) {
+    const volume = volumeOf(part);
+    if (Math.abs(volume) >= minVolume) parts.push(part);
+    else if (volume > 0) removed++;
+  }
+  const surfaces: TriMesh[] = [];
   for (const [index, part] of parts.entries()) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
     const refined =
@@ -131,13 +167,13 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
             onIteration: (done) => progress?.(index * iterations + done, parts.length * iterations, 'refining'),
           }).mesh
         : part;
-    const physical = scaleMesh(refined, spacing);
-    const measurements = measure(physical);
-    if (measurements.volume < minVolume) {
-      removed++;
-      continue;
-    }
-    objects.push({ mesh: physical, measurements, watertight: topology(physical).manifold });
+    const volume = volumeOf(refined);
+    if (Math.abs(volume) >= minVolume) surfaces.push(refined);
+    else if (volume > 0) removed++;
   }
+  const objects = withCavities(surfaces).map((surface): MeshObject => {
+    const physical = scaleMesh(surface, spacing);
+    return { mesh: physical, measurements: measure(physical), watertight: topology(physical).manifold };
+  });
   return { objects, unit: volume.unit, removed, nanVoxels, touchesBorder };
 }

@@ -75,6 +75,21 @@ export function measure(mesh: TriMesh): Measurements {
   return { volume, surfaceArea: area, sphericity, centroid, bboxMin, bboxMax };
 }
 
+/** The meshes as one (triangles renumbered to the joined vertices). */
+export function joinMeshes(meshes: TriMesh[]): TriMesh {
+  if (meshes.length === 1) return meshes[0]!;
+  const positions = new Float64Array(meshes.reduce((n, m) => n + m.positions.length, 0));
+  const triangles = new Uint32Array(meshes.reduce((n, m) => n + m.triangles.length, 0));
+  let [vertices, corners] = [0, 0];
+  for (const mesh of meshes) {
+    positions.set(mesh.positions, vertices * 3);
+    for (let i = 0; i < mesh.triangles.length; i++) triangles[corners + i] = mesh.triangles[i]! + vertices;
+    vertices += vertexCount(mesh);
+    corners += mesh.triangles.length;
+  }
+  return { positions, triangles };
+}
+
 /** Splits a mesh into its connected components (sharing vertices), each with its own vertices. */
 export function splitComponents(mesh: TriMesh): TriMesh[] {
   const n = vertexCount(mesh);

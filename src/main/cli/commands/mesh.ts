@@ -67,7 +67,7 @@ export const command: Command = {
     iterations: {
       type: 'string',
       value: 'N',
-      description: 'refinement iterations (default 30; 0 = raw marching-tetrahedra surface)',
+      description: 'refinement iterations (default 10 for --labels, 15 for PROB; 0 = raw marching-tetrahedra surface)',
     },
     dataset: {
       ...FLAGS.dataset,

@@ -1,0 +1,115 @@
+// Which points closed meshes enclose, by winding numbers along lines parallel to x: a line crosses
+// a surface where it enters (+1) or leaves (−1) a solid, and a point is inside where the crossings
+// before it sum to more than 0. Cavities and islands in them count right by construction, and a
+// line through an edge or a vertex is decided as if moved by an infinitesimal (ε, ε²) in (y, z),
+// so it crosses exactly one of the triangles meeting there: no crossing is lost or counted twice.
+import type { TriMesh } from './trimesh';
+
+export interface Crossing {
+  x: number;
+  /** +1 entering a solid (moving toward +x), −1 leaving. */
+  step: number;
+  /** Which of the meshes the crossed triangle belongs to. */
+  part: number;
+}
+
+/** Sign of the 2D edge function of (a → b) at p, with the (ε, ε²) tie-break when p is on the line. */
+function edgeSign(ay: number, az: number, by: number, bz: number, py: number, pz: number): number {
+  const e = (by - ay) * (pz - az) - (bz - az) * (py - ay);
+  if (e !== 0) return Math.sign(e);
+  if (bz !== az) return bz > az ? -1 : 1;
+  return Math.sign(by - ay);
+}
+
+/** The triangles of several closed meshes, binned by the unit cell of (y, z) that their projection overlaps. */
+export class TriangleGrid {
+  private readonly start: Uint32Array;
+  private readonly entries: Uint32Array;
+  /** Each triangle's corners, (x, y, z) × 3, and its mesh. */
+  private readonly corners: Float64Array;
+  private readonly partOf: Uint32Array;
+  private readonly low: [number, number];
+  private readonly cells: [number, number];
+
+  /** Meshes in the coordinates the queries will use (voxel coordinates for voxelising). */
+  constructor(meshes: TriMesh[]) {
+    const count = meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
+    this.corners = new Float64Array(count * 9);
+    this.partOf = new Uint32Array(count);
+    let t = 0;
+    let [y0, z0, y1, z1] = [Infinity, Infinity, -Infinity, -Infinity];
+    meshes.forEach((mesh, part) => {
+      for (let local = 0; local < mesh.triangles.length / 3; local++, t++) {
+        this.partOf[t] = part;
+        for (let k = 0; k < 3; k++) {
+          const v = mesh.triangles[local * 3 + k]! * 3;
+          const [y, z] = [mesh.positions[v + 1]!, mesh.positions[v + 2]!];
+          this.corners.set(mesh.positions.subarray(v, v + 3), t * 9 + k * 3);
+          [y0, y1, z0, z1] = [Math.min(y0, y), Math.max(y1, y), Math.min(z0, z), Math.max(z1, z)];
+        }
+      }
+    });
+    this.low = count ? [Math.floor(y0), Math.floor(z0)] : [0, 0];
+    this.cells = count ? [Math.floor(y1) - this.low[0] + 1, Math.floor(z1) - this.low[1] + 1] : [0, 0];
+    // counted, then filled (CSR): a triangle goes to every cell its bounding box touches
+    this.start = new Uint32Array(this.cells[0] * this.cells[1] + 1);
+    const visit = (add: (cell: number, triangle: number) => void): void => {
+      for (let tri = 0; tri < count; tri++) {
+        const c = tri * 9;
+        const ys = [this.corners[c + 1]!, this.corners[c + 4]!, this.corners[c + 7]!];
+        const zs = [this.corners[c + 2]!, this.corners[c + 5]!, this.corners[c + 8]!];
+        const [ya, yb] = [Math.floor(Math.min(...ys)) - this.low[0], Math.floor(Math.max(...ys)) - this.low[0]];
+        const [za, zb] = [Math.floor(Math.min(...zs)) - this.low[1], Math.floor(Math.max(...zs)) - this.low[1]];
+        for (let z = za; z <= zb; z++) for (let y = ya; y <= yb; y++) add(z * this.cells[0] + y, tri);
+      }
+    };
+    visit((cell) => this.start[cell + 1]!++);
+    for (let i = 0; i < this.cells[0] * this.cells[1]; i++) this.start[i + 1]! += this.start[i]!;
+    this.entries = new Uint32Array(this.start[this.start.length - 1]!);
+    const fill = this.start.slice(0, -1);
+    visit((cell, tri) => (this.entries[fill[cell]!++] = tri));
+  }
+
+  /** Where the line {(x, y, z): x ∈ ℝ} crosses the meshes, sorted by x. */
+  crossings(y: number, z: number): Crossing[] {
+    const [cy, cz] = [Math.floor(y) - this.low[0], Math.floor(z) - this.low[1]];
+    if (cy < 0 || cz < 0 || cy >= this.cells[0] || cz >= this.cells[1]) return [];
+    const cell = cz * this.cells[0] + cy;
+    const out: Crossing[] = [];
+    const q = this.corners;
+    for (let i = this.start[cell]!; i < this.start[cell + 1]!; i++) {
+      const t = this.entries[i]!;
+      const c = t * 9;
+      const [ay, az, by, bz, cy2, cz2] = [q[c + 1]!, q[c + 2]!, q[c + 4]!, q[c + 5]!, q[c + 7]!, q[c + 8]!];
+      const s = edgeSign(ay, az, by, bz, y, z);
+      if (s === 0 || edgeSign(by, bz, cy2, cz2, y, z) !== s || edgeSign(cy2, cz2, ay, az, y, z) !== s) continue;
+      // barycentric weights from the exact edge functions (the tie-break only decides membership)
+      const wa = (cy2 - by) * (z - bz) - (cz2 - bz) * (y - by);
+      const wb = (ay - cy2) * (z - cz2) - (az - cz2) * (y - cy2);
+      const wc = (by - ay) * (z - az) - (bz - az) * (y - ay);
+      const sum = wa + wb + wc;
+      const x = sum !== 0 ? (wa * q[c]! + wb * q[c + 3]! + wc * q[c + 6]!) / sum : q[c]!;
+      // s is the sign of the normal's x: the outward normal points against +x where the line enters
+      out.push({ x, step: -s, part: this.partOf[t]! });
+    }
+    return out.sort((a, b) => a.x - b.x);
+  }
+}
+
+/** The winding number of each mesh at (x, y, z): 1 where it encloses the point, 0 outside. */
+export function windingsAt(grid: TriangleGrid, x: number, y: number, z: number, parts: number): Int32Array {
+  const windings = new Int32Array(parts);
+  for (const crossing of grid.crossings(y, z)) if (crossing.x < x) windings[crossing.part]! += crossing.step;
+  return windings;
+}
+
+/** Marks in `inside` the voxel centres (x = 0, 1, …) of the row (y, z) that the meshes enclose. */
+export function fillRow(grid: TriangleGrid, y: number, z: number, inside: Uint8Array): void {
+  const crossings = grid.crossings(y, z);
+  let winding = 0;
+  let next = 0;
+  for (let x = 0; x < inside.length; x++) {
+    while (next < crossings.length && crossings[next]!.x < x) winding += crossings[next++]!.step;
+    inside[x] = winding > 0 ? 1 : 0;
+  }
+}
