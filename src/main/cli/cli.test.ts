@@ -119,6 +119,32 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     await image.close();
   });
 
+  it('labels through surfaces: predict --refine, and refine on saved probabilities, give the same', async () => {
+    // uses seg.tif, prob.zarr and m.json of the first case
+    const refined = await tomoseg(
+      ...'predict --image img.tif --model m.json --out refined.tif --threads 2 --refine --min-volume 80'.split(' '),
+    );
+    expect(refined.stderr.split('\n').filter((l) => l.startsWith('tomoseg:'))).toEqual([]);
+    expect(refined.code).toBe(0);
+    expect(refined.stdout).toMatch(/surfaces: class 2: \d+ objects/);
+    const surfaces = (await readAll(join(dir, 'refined.tif'))) as Uint8Array;
+    expect(diceScores(surfaces, phantom.truth, labels, 2).meanDice).toBeGreaterThan(0.9);
+    expect(surfaces).not.toEqual(await readAll(join(dir, 'seg.tif')));
+
+    const again = await tomoseg(...'refine --probabilities prob.zarr --out again.tif --min-volume 80'.split(' '));
+    expect(again.code).toBe(0);
+    expect(await readAll(join(dir, 'again.tif'))).toEqual(surfaces);
+
+    const without = await tomoseg(...'predict --image img.tif --model m.json --out x.tif --min-volume 80'.split(' '));
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toContain('add --refine');
+    const parts = await tomoseg(
+      ...'predict --image img.tif --model m.json --out x.zarr --prepare 2 --refine'.split(' '),
+    );
+    expect(parts.code).not.toBe(0);
+    expect(parts.stderr).toContain('tomoseg refine --probabilities PROB');
+  });
+
   it('trains the same model from the same seed', async () => {
     expect(
       (await tomoseg('train', '--image', 'img.tif', '--labels', 'lab.tif', '--model', 'a.json', '--seed', '9')).code,

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   mesh: () => import('./commands/mesh'),
   measure: () => import('./commands/measure'),
   postprocess: () => import('./commands/postprocess'),
+  refine: () => import('./commands/refine'),
   import: () => import('./commands/import'),
   cluster: () => import('./commands/cluster'),
 };

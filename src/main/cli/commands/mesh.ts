@@ -2,15 +2,7 @@ import { badInput } from '../../../shared/errors';
 import { formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../../mesh';
 import { type Volume, openVolume } from '../../volume';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, datasetFlag, integerFlag } from './shared';
-
-function numberFlag(value: string | boolean | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n))
-    throw badInput(`--${name} must be a number, not '${String(value)}'`);
-  return n;
-}
+import { FLAGS, NOTES, checkOutputs, datasetFlag, integerFlag, numberFlag } from './shared';
 
 /** The probability map of class K: its channel K (1-based, as in the labels) when it has several. */
 async function openProbabilities(

@@ -31,6 +31,9 @@ export const command: Command = {
     probabilities: FLAGS.probabilities,
     threads: FLAGS.threads,
     smooth: FLAGS.smooth,
+    refine: FLAGS.refine,
+    'min-volume': FLAGS['min-volume'],
+    smoothness: FLAGS.smoothness,
     force: FLAGS.force,
     prepare: {
       type: 'string',
@@ -56,6 +59,10 @@ export const command: Command = {
     const dataset = datasetFlag(flags.dataset);
     if (flags.prepare !== undefined && flags.part !== undefined)
       throw badInput('--prepare N and --part i/N are two steps: prepare once, then run each part');
+    if (options.refine && (flags.prepare !== undefined || flags.part !== undefined))
+      throw badInput(
+        '--refine meshes whole objects, which parts cannot: write --probabilities PROB with the parts, then run `tomoseg refine --probabilities PROB --out SEG` once `tomoseg cluster finish` is done',
+      );
     if (flags.prepare !== undefined) {
       const parts = integerFlag(flags.prepare, 'prepare', 1)!;
       await checkOutputs([out, probabilities], [image, modelPath], options.force);

@@ -1,11 +1,14 @@
 // Pieces the segment, train and predict commands share: flags, input checks, writing outputs.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { TomosegError, badInput } from '../../../shared/errors';
 import { voxelUnitsNote } from '../../../shared/volume';
 import { type Model, predictVolume, voxelMismatch } from '../../engine';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import { refuseExisting } from '../../volume/output';
+import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses } from '../../mesh/surface-labels';
+import { type FinishedResult, MEMORY_RESULT_VOXELS, createResultStore } from '../../segmentation/outputs';
+import type { RegionWriter } from '../../volume/spec';
 import type { CliContext, Flag } from '../command';
 
 export const FLAGS = {
@@ -57,7 +60,39 @@ export const FLAGS = {
     type: 'boolean',
     description: 'overwrite outputs that already exist (a folder only where Tomoseg wrote it)',
   },
+  refine: {
+    type: 'boolean',
+    description:
+      'refine with surfaces: mesh each class but the first from its probabilities, smooth it, drop objects and cavities below --min-volume, and label the voxels the surfaces enclose (the segmentation then agrees with the meshes)',
+  },
+  'min-volume': {
+    type: 'string',
+    value: 'V',
+    description:
+      "with surfaces: drop objects and fill cavities smaller than V physical units³ (default: one voxel's volume)",
+  },
+  smoothness: {
+    type: 'string',
+    value: 'W',
+    description: 'with surfaces: smoothing weight 0-1 (default 0.5; 0 follows the probabilities only)',
+  },
 } satisfies Record<string, Flag>;
+
+export function numberFlag(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n))
+    throw badInput(`--${name} must be a number, not '${String(value)}'`);
+  return n;
+}
+
+/** How to refine with surfaces, from --min-volume and --smoothness. */
+export function surfaceOptions(flags: Record<string, string | boolean | undefined>): RefineOptions {
+  return {
+    minVolume: numberFlag(flags['min-volume'], 'min-volume'),
+    smooth: numberFlag(flags.smoothness, 'smoothness'),
+  };
+}
 
 export const NOTES = [
   'Outputs appear only when complete (written under a temporary name, then renamed).',
@@ -79,18 +114,28 @@ export function integerFlag(value: string | boolean | undefined, name: string, m
   return n;
 }
 
+export interface RefineOptions {
+  minVolume?: number | undefined;
+  smooth?: number | undefined;
+}
+
 /** How `segment` and `predict` write their outputs, from their flags. */
 export interface OutputOptions {
   threads?: number | undefined;
   smooth: boolean;
   force: boolean;
+  /** Labels through surfaces, where asked. */
+  refine?: RefineOptions | undefined;
 }
 
 export function outputOptions(flags: Record<string, string | boolean | undefined>): OutputOptions {
+  if (flags.refine !== true && (flags['min-volume'] !== undefined || flags.smoothness !== undefined))
+    throw badInput('--min-volume and --smoothness shape the surfaces of --refine: add --refine');
   return {
     threads: integerFlag(flags.threads, 'threads', 0),
     smooth: flags.smooth === true,
     force: flags.force === true,
+    refine: flags.refine === true ? surfaceOptions(flags) : undefined,
   };
 }
 
@@ -158,17 +203,16 @@ export async function writeSegmentation(
     : undefined;
   const writers = probabilities ? [labels, probabilities] : [labels];
   try {
-    await predictVolume(
-      model,
-      image,
-      { labels, probabilities },
-      {
+    const predict = (outputs: PredictOutputs): Promise<void> =>
+      predictVolume(model, image, outputs, {
         threads: options.threads,
         smooth: options.smooth,
         signal: context.signal,
         progress: context.progress,
-      },
-    );
+      });
+    if (options.refine)
+      await labelThroughSurfaces(model, image, predict, { labels, probabilities }, options.refine, paths.out, context);
+    else await predict({ labels, probabilities });
     for (const writer of writers) await writer.commit({ signal: context.signal, progress: context.progress });
   } catch (error) {
     await Promise.all(writers.map((w) => w.abort().catch(() => undefined)));
@@ -179,6 +223,62 @@ export async function writeSegmentation(
       throw new TomosegError('bad-input', `the disk is full: ${paths.out} was not written (partial output removed)`);
     throw error;
   }
+}
+
+type PredictOutputs = { labels?: RegionWriter | undefined; probabilities?: RegionWriter | undefined };
+
+/**
+ * Predicts the probabilities into a temporary store beside SEG (and into PROB, where asked), then
+ * writes SEG's labels through the classes' surfaces.
+ */
+async function labelThroughSurfaces(
+  model: Model,
+  image: Volume,
+  predict: (outputs: PredictOutputs) => Promise<void>,
+  writers: { labels: RegionWriter; probabilities?: RegionWriter | undefined },
+  refine: RefineOptions,
+  out: string,
+  context: CliContext,
+): Promise<void> {
+  const classes = model.classes.map((c) => c.value);
+  const store = await createResultStore(image, dirname(resolve(out)), MEMORY_RESULT_VOXELS, classes);
+  let result: FinishedResult;
+  try {
+    const kept = store.outputs.probabilities!;
+    const file = writers.probabilities;
+    await predict({
+      labels: store.outputs.classes,
+      probabilities: file
+        ? {
+            write: (region, data, channel) =>
+              Promise.all([kept, file].map((w) => w.write(region, data, channel))).then(() => {}),
+          }
+        : kept,
+    });
+    result = await store.finish();
+  } catch (error) {
+    await store.discard();
+    throw error;
+  }
+  try {
+    const summary = await labelsFromSurfaces(surfaceClasses(result.probabilities!), writers.labels, {
+      ...refine,
+      signal: context.signal,
+      progress: context.progress,
+    });
+    context.out(describeSurfaces(summary));
+  } finally {
+    await result.dispose();
+  }
+}
+
+/** One line on what the surfaces hold, per class. */
+export function describeSurfaces(classes: SurfaceLabelClass[]): string {
+  const parts = classes.map(
+    (c) =>
+      `class ${c.value}: ${c.objects} objects${c.removed ? ` (${c.removed} below the minimum volume dropped)` : ''}`,
+  );
+  return `surfaces: ${parts.join(', ')}`;
 }
 
 export function describeModel(model: Model): string {

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Vec3 } from '../../shared/volume';
+import { MemoryVolume } from '../engine';
+import { WritableMemoryVolume } from '../segmentation/memory-volume';
+import { type Phantom, probabilityVolume, sphere } from './phantoms';
+import { labelsFromSurfaces } from './surface-labels';
+
+const shape: Vec3 = [30, 32, 34];
+
+/** A phantom's probability map (logistic edge, noise ±0.1) with bright single-voxel specks added. */
+async function probabilities(phantom: Phantom, specks: Vec3[] = []): Promise<MemoryVolume> {
+  const data = (await probabilityVolume(shape, phantom, 1, 0.1).read({ start: [0, 0, 0], shape })) as Float32Array;
+  for (const [z, y, x] of specks) data[(z * shape[1] + y) * shape[2] + x] = 0.9;
+  return new MemoryVolume(data, shape);
+}
+
+async function label(classes: { value: number; probability: MemoryVolume }[], minVolume?: number) {
+  const out = WritableMemoryVolume.uint8(shape, { voxelSize: [1, 1, 1], unit: 'µm' });
+  const summary = await labelsFromSurfaces({ background: 1, classes }, out, { minVolume });
+  return { labels: out.data as Uint8Array, summary };
+}
+
+describe('labels through surfaces', () => {
+  it('follows the true surface, and drops specks that voxel-wise argmax keeps', async () => {
+    const ball = sphere([15.2, 16.7, 16.1], 9.3);
+    const specks: Vec3[] = [
+      [3, 3, 3],
+      [26, 4, 30],
+      [5, 28, 6],
+    ];
+    const map = await probabilities(ball, specks);
+    const { labels, summary } = await label([{ value: 2, probability: map }]);
+    expect(summary).toEqual([{ value: 2, objects: 1, removed: 3 }]);
+    let [wrong, argmaxWrong] = [0, 0];
+    for (let z = 0, i = 0; z < shape[0]; z++)
+      for (let y = 0; y < shape[1]; y++)
+        for (let x = 0; x < shape[2]; x++, i++) {
+          const truth = ball.distance(x, y, z) > 0 ? 2 : 1;
+          if (Math.abs(ball.distance(x, y, z)) < 0.5) continue;
+          if (labels[i] !== truth) wrong++;
+          if ((map.data[i]! > 0.5 ? 2 : 1) !== truth) argmaxWrong++;
+        }
+    expect(argmaxWrong).toBe(specks.length);
+    expect(wrong).toBe(0);
+  });
+
+  it('gives each class its own objects, the background everything else', async () => {
+    const [left, right] = [sphere([15, 9, 9], 5.5), sphere([22, 22, 15], 6.2)];
+    const { labels, summary } = await label([
+      { value: 3, probability: await probabilities(left) },
+      { value: 2, probability: await probabilities(right) },
+    ]);
+    expect(summary.map((c) => [c.value, c.objects])).toEqual([
+      [3, 1],
+      [2, 1],
+    ]);
+    const at = ([x, y, z]: Vec3): number => labels[(z * shape[1] + y) * shape[2] + x]!;
+    expect([at([15, 9, 9]), at([22, 22, 15]), at([2, 2, 2]), at([30, 5, 25])]).toEqual([3, 2, 1, 1]);
+    const counts = [0, 0, 0, 0];
+    for (const value of labels) counts[value]!++;
+    expect(counts[3]! / left.volume).toBeCloseTo(1, 1);
+    expect(counts[2]! / right.volume).toBeCloseTo(1, 1);
+  });
+
+  it('gives a voxel both surfaces enclose to the more probable class', async () => {
+    const [low, high] = [sphere([15, 16, 14], 7), sphere([15, 16, 20], 7)];
+    // (the phantoms' noise is a function of position: scaled, one map never ties with the other)
+    const lowMap = await probabilities(low);
+    lowMap.data.forEach((p, i) => (lowMap.data[i] = 0.97 * p));
+    const highMap = await probabilities(high);
+    // in both orders: neither the first nor the last class listed may win by its place
+    const classes = [
+      { value: 2, probability: lowMap },
+      { value: 3, probability: highMap },
+    ];
+    let both = 0;
+    for (const order of [classes, [...classes].reverse()]) {
+      const { labels } = await label(order);
+      both = 0;
+      for (let z = 0, i = 0; z < shape[0]; z++)
+        for (let y = 0; y < shape[1]; y++)
+          for (let x = 0; x < shape[2]; x++, i++) {
+            if (low.distance(x, y, z) < 1 || high.distance(x, y, z) < 1) continue;
+            both++;
+            expect(labels[i]).toBe(lowMap.data[i]! > highMap.data[i]! ? 2 : 3);
+          }
+    }
+    expect(both).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,103 @@
+// Labels through surfaces (the method's geometric consistency): each class but the first is meshed
+// from its probability map, its surfaces refined (smoothness, closed, objects and cavities below a
+// minimum volume dropped), and the surfaces are voxelised back. A voxel takes the class whose
+// surfaces enclose its centre, the most probable of them where several do, and the first class
+// where none does: with two classes the labels are exactly the voxels inside the second's mesh.
+import { cancelled } from '../../shared/errors';
+import type { Vec3 } from '../../shared/volume';
+import type { Progress } from '../progress';
+import type { ProbabilityMaps } from '../segmentation/outputs';
+import type { Volume } from '../volume/volume';
+import type { RegionWriter } from '../volume/spec';
+import { meshFromVolume } from './mesh-volume';
+import { scaleMesh } from './trimesh';
+import { TriangleGrid, fillRow } from './winding';
+
+/** What to label: the classes meshed from their probabilities, and the class of everything else. */
+export interface SurfaceClasses {
+  background: number;
+  classes: { value: number; probability: Volume }[];
+}
+
+/** A segmentation's probability maps as surface classes: its first class is the background. */
+export const surfaceClasses = (maps: ProbabilityMaps): SurfaceClasses => ({
+  background: maps.classes[0]!,
+  classes: maps.classes.slice(1).map((value, i) => ({ value, probability: maps.channels[i + 1]! })),
+});
+
+export interface SurfaceLabelOptions {
+  /** Smoothing weight in [0, 1], as for meshes. Default 0.5. */
+  smooth?: number;
+  /** Objects and cavities below this volume (physical units³) go. Default: one voxel's volume. */
+  minVolume?: number;
+  signal?: AbortSignal;
+  progress?: Progress;
+}
+
+export interface SurfaceLabelClass {
+  value: number;
+  objects: number;
+  /** Objects dropped for being below the minimum volume. */
+  removed: number;
+}
+
+/** z slices voxelised and written at a time. */
+const SLAB = 8;
+
+/**
+ * Writes labels for the volume of the probability maps into `out`, channel 0, slab by slab; the
+ * meshes are held whole, as for a mesh of the volume.
+ */
+export async function labelsFromSurfaces(
+  input: SurfaceClasses,
+  out: RegionWriter,
+  options: SurfaceLabelOptions = {},
+): Promise<SurfaceLabelClass[]> {
+  const { signal, progress } = options;
+  const first = input.classes[0]!.probability;
+  const [nz, ny, nx] = first.shape;
+  const [vz, vy, vx] = first.voxelSize;
+  const toVoxels: Vec3 = [1 / vx, 1 / vy, 1 / vz];
+  const grids: TriangleGrid[] = [];
+  const classes: SurfaceLabelClass[] = [];
+  for (const { value, probability } of input.classes) {
+    const meshed = await meshFromVolume(probability, {
+      smooth: options.smooth,
+      minVolume: options.minVolume,
+      signal,
+      progress: progress && ((done, total) => progress(done, total, `meshing class ${value}`)),
+    });
+    grids.push(new TriangleGrid(meshed.objects.map((o) => scaleMesh(o.mesh, toVoxels))));
+    classes.push({ value, objects: meshed.objects.length, removed: meshed.removed });
+  }
+  const inside = grids.map(() => new Uint8Array(nx));
+  for (let z0 = 0; z0 < nz; z0 += SLAB) {
+    if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
+    const depth = Math.min(SLAB, nz - z0);
+    const region = { start: [z0, 0, 0] as Vec3, shape: [depth, ny, nx] as Vec3 };
+    const labels = new Uint8Array(depth * ny * nx).fill(input.background);
+    // the probabilities of the slab, read only if surfaces of two classes overlap in it
+    let probabilities: Promise<ArrayLike<number>[]> | undefined;
+    for (let z = 0; z < depth; z++)
+      for (let y = 0; y < ny; y++) {
+        grids.forEach((grid, k) => fillRow(grid, y, z0 + z, inside[k]!));
+        const row = (z * ny + y) * nx;
+        for (let x = 0; x < nx; x++) {
+          let owner = -1;
+          for (let k = 0; k < grids.length; k++) {
+            if (!inside[k]![x]) continue;
+            if (owner >= 0) {
+              probabilities ??= Promise.all(input.classes.map(({ probability }) => probability.read(region)));
+              const p = await probabilities;
+              if (p[k]![row + x]! <= p[owner]![row + x]!) continue;
+            }
+            owner = k;
+          }
+          if (owner >= 0) labels[row + x] = classes[owner]!.value;
+        }
+      }
+    await out.write(region, labels);
+    progress?.(z0 + depth, nz, 'writing labels');
+  }
+  return classes;
+}
