@@ -18,7 +18,8 @@
 //   (PhantomSettings; default STANDARD_PHANTOM); --no-efficiency skips the label-efficiency
 //   section (scripts/lib/label-efficiency.ts: accuracy against painted voxels at --budgets, ours
 //   and the reference with the same whole strokes, on the --size³ phantoms and the real-scan test
-//   set), --efficiency-only runs only it.
+//   set), --efficiency-only runs only it; --refine runs it with labels through surfaces (`tomoseg
+//   segment --refine`, issue 23) in the reference's place: ours with and without, same strokes.
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice (also with --smooth), training time,
 // inference voxels/s, label efficiency, end-to-end `segment` time of a --big³ volume, peak RSS of
@@ -42,7 +43,7 @@ import {
   paintLabels,
   sampleLabels,
 } from '../../src/main/phantoms';
-import { memorySink } from '../../src/main/evaluation';
+import { memorySink, surfaceSegmenter } from '../../src/main/evaluation';
 import { createVolume, openVolume } from '../../src/main/volume';
 import { BUDGETS, labelEfficiency } from '../lib/label-efficiency';
 import { paintedSlices } from '../lib/phantom-slices';
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     phantom: { type: 'string', default: '{}' },
     'no-efficiency': { type: 'boolean', default: false },
     'efficiency-only': { type: 'boolean', default: false },
+    refine: { type: 'boolean', default: false },
     budgets: { type: 'string', default: BUDGETS.join(',') },
     'rss-child': { type: 'string' },
   },
@@ -373,6 +375,9 @@ const efficiency = (): Promise<void> =>
     phantom: { ...STANDARD_PHANTOM, ...(JSON.parse(args.phantom) as Partial<PhantomSettings>) },
     budgets: args.budgets.split(',').map(Number),
     reference: !args['no-reference'],
+    ...(args.refine
+      ? { against: { name: 'surfaces', segmenter: surfaceSegmenter(JSON.parse(args.train) as TrainOptions, threads) } }
+      : {}),
     log: (line) => console.log(line),
   });
 

@@ -13,7 +13,7 @@ export {
 } from './held-out';
 export { type LoadedScan, REAL_SCANS, REAL_SCANS_DIR, type RealScan, crossValidate, loadRealScan } from './real-scans';
 export { type HeldOutScores, scoreHeldOut } from './score';
-export { engineSegmenter, memorySink } from './segmenter';
+export { engineSegmenter, memorySink, surfaceSegmenter } from './segmenter';
 export {
   type Stroke,
   classValues,

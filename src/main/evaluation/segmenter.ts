@@ -2,6 +2,8 @@ import type { Region, TypedArray, Vec3 } from '../../shared/volume';
 import type { RegionWriter } from '../volume/spec';
 import { predictVolume } from '../engine/predict';
 import { type TrainOptions, trainModel } from '../engine/train';
+import { type SurfaceLabelOptions, labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';
+import { createResultStore } from '../segmentation/outputs';
 import type { Segmenter } from './held-out';
 
 /** The engine as a Segmenter: trainModel, then predictVolume into memory. */
@@ -11,6 +13,37 @@ export function engineSegmenter(training: TrainOptions = {}, threads = 2): Segme
     const sink = memorySink(image.shape);
     await predictVolume(model, image, { labels: sink }, { threads });
     return sink.data;
+  };
+}
+
+/** The engine with labels through surfaces (`--refine`): probabilities kept in memory, then surfaces. */
+export function surfaceSegmenter(
+  training: TrainOptions = {},
+  threads = 2,
+  refine: Omit<SurfaceLabelOptions, 'signal' | 'progress'> = {},
+): Segmenter {
+  return async (image, labels) => {
+    const model = await trainModel(image, labels, training);
+    const store = await createResultStore(
+      image,
+      undefined,
+      undefined,
+      model.classes.map((c) => c.value),
+    );
+    await predictVolume(
+      model,
+      image,
+      { labels: store.outputs.classes, probabilities: store.outputs.probabilities },
+      { threads },
+    );
+    const result = await store.finish();
+    try {
+      const sink = memorySink(image.shape);
+      await labelsFromSurfaces(surfaceClasses(result.probabilities!), sink, refine);
+      return sink.data;
+    } finally {
+      await result.dispose();
+    }
   };
 }
 

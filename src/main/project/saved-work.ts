@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
+import { type SurfaceSettings, surfaceSettings } from '../../shared/api/segmentation';
 import { type PostprocessStep, postprocessStep } from '../../shared/postprocess';
 import type { Volume } from '../volume/volume';
 import type { ProjectFile } from './project-file';
@@ -36,6 +37,8 @@ export interface VolumeWork {
     volume: Volume;
     probabilities?: ClassProbabilities | undefined;
     smooth: boolean;
+    /** Labelled through surfaces, and how. */
+    surfaces?: SurfaceSettings | undefined;
     /** The post-processing it had, in order. */
     postprocess: PostprocessStep[];
     /** Made by the current model. */
@@ -52,6 +55,7 @@ export interface RestoredWork {
     volume: Volume;
     probabilities?: ClassProbabilities | undefined;
     smooth: boolean;
+    surfaces?: SurfaceSettings | undefined;
     postprocess: PostprocessStep[];
     ofModel: boolean;
     /** Closes the volumes (the project's files stay). */
@@ -135,6 +139,7 @@ export async function storeWork(
         meta: {
           ...stored.meta,
           smooth: result.smooth,
+          ...(result.surfaces && { surfaces: result.surfaces }),
           postprocess: result.postprocess,
           ...(result.probabilities && { probabilities: ids.probabilities }),
         },
@@ -220,6 +225,8 @@ export async function loadWork(
           probabilities: { classes: probabilities.meta.classes as number[], channels },
         }),
         smooth: labels.meta.smooth === true,
+        // older projects saved none
+        surfaces: surfaceSettings.optional().catch(undefined).parse(labels.meta.surfaces),
         // older projects saved none
         postprocess: postprocessStep
           .array()

@@ -108,6 +108,7 @@ describe('a project keeps the model and the segment-all result', () => {
       modelVersion: segmentation.model!.version,
       stale: false,
       postprocess: [],
+      surfaces: null,
       canUndoPostprocess: false,
     });
     const prediction = await second.segmentation.readPredictionSlice(volumeId, 'z', 3);
@@ -136,6 +137,21 @@ describe('a project keeps the model and the segment-all result', () => {
     });
     expect(await second.segmentation.segmentationResult(volumeId)!.volume.read(whole)).toEqual(cleaned);
     expect(() => second.segmentation.postprocessResult(volumeId, 'undo')).toThrow(/was not kept/);
+  });
+
+  it('keeps a result refined with surfaces, and says so after reopening', async () => {
+    const first = app();
+    const saved = await trainedProject(first);
+    const surfaces = { minVoxels: 4, smoothness: 0.3 };
+    await first.segmentation.segmentAll(saved.info.id, { surfaces }).result;
+    const refined = await first.segmentation.segmentationResult(saved.info.id)!.volume.read(whole);
+    await first.projects.saveProject();
+    await first.projects.closeProject();
+
+    const second = app();
+    const volumeId = (await second.projects.openProject(saved.path)).volumes[0]!.volume!.id;
+    expect(second.segmentation.segmentationState(volumeId).segmentation).toMatchObject({ surfaces, postprocess: [] });
+    expect(await second.segmentation.segmentationResult(volumeId)!.volume.read(whole)).toEqual(refined);
   });
 
   it('keeps a large result as OME-Zarr beside the project, replaces it on the next save, and exports it', async () => {

@@ -20,7 +20,8 @@ export function segmentationHandlers(service: SegmentationService): Pick<Handler
     readLabelOverview: async ({ volumeId, maxEdge }) => service.readLabelOverview(volumeId, maxEdge),
     train: async ({ volumeId, seed, preview }) => jobStarted(service.train(volumeId, { seed, preview })),
     readPredictionSlice: ({ volumeId, axis, index }) => service.readPredictionSlice(volumeId, axis, index),
-    segmentAll: async ({ volumeId, threads, smooth }) => jobStarted(service.segmentAll(volumeId, { threads, smooth })),
+    segmentAll: async ({ volumeId, threads, smooth, surfaces }) =>
+      jobStarted(service.segmentAll(volumeId, { threads, smooth, surfaces })),
     postprocessResult: async ({ volumeId, step, undo }) =>
       jobStarted(service.postprocessResult(volumeId, undo ? 'undo' : { add: step! })),
     readSegmentationSlice: ({ volumeId, axis, index }) => service.readSegmentationSlice(volumeId, axis, index),

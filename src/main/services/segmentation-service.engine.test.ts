@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
-import { type Model, predictVolume } from '../engine';
+import { MemoryVolume, type Model, predictVolume } from '../engine';
+import { meshFromVolume } from '../mesh';
+import { labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';
+import { scaleMesh } from '../mesh/trimesh';
+import { TriangleGrid, fillRow } from '../mesh/winding';
 import { engine } from '../segmentation/engine-adapter';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { openVolume } from '../volume';
@@ -220,6 +224,51 @@ describe('segmentation with the engine', () => {
     const material = await probabilities!.channels[1]!.read({ start: [0, 0, 27], shape: [SHAPE[0], SHAPE[1], 1] });
     expect(material.every((p, i) => Math.abs(p - 127.5) < 2 || (slice.classes[i] === 2) === p > 127)).toBe(true);
     await service.segmentAll('v', { threads: 0 }).result;
+    expect(stored()).toHaveLength(2);
+    await service.forget('v');
+    expect(stored()).toHaveLength(0);
+  });
+
+  it('refines the result with surfaces: the labels the surfaces enclose, meshes that agree, stores deleted when replaced', async () => {
+    const { service } = await setup({ memoryLimit: 1000 });
+    await service.train('v', { seed: 5 }).result;
+    await service.segmentAll('v', { threads: 0 }).result;
+    // the same model predicts the same probabilities: what the surfaces are made from
+    const maps = service.segmentationResult('v')!.probabilities!;
+    const channels = await Promise.all(
+      maps.channels.map(async (c) => new MemoryVolume(await c.read({ start: [0, 0, 0], shape: SHAPE }), SHAPE, 'p', c)),
+    );
+    const expected = WritableMemoryVolume.uint8(SHAPE, { voxelSize: [2, 2, 2], unit: 'micrometer' });
+    const settings = { minVoxels: 20, smoothness: 0.5 };
+    await labelsFromSurfaces(surfaceClasses({ classes: maps.classes, channels }), expected, {
+      smooth: settings.smoothness,
+      minVolume: settings.minVoxels * 8,
+    });
+    await service.segmentAll('v', { threads: 0, surfaces: settings }).result;
+    expect(service.segmentationState('v').segmentation).toMatchObject({ surfaces: settings, postprocess: [] });
+    const labels = await readAll(service);
+    expect(labels).toEqual(expected.data);
+    expect(accuracy(labels.subarray(0, SHAPE[1] * SHAPE[2]), 'z', 0)).toBeGreaterThan(0.9);
+    const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
+    expect(stored()).toHaveLength(3); // the prediction's labels and probabilities, and the refined labels
+    // a mesh of the material from the result's probabilities encloses the voxels labelled material
+    const material = service.segmentationResult('v')!.probabilities!.channels[1]!;
+    const { objects } = await meshFromVolume(material, {
+      smooth: settings.smoothness,
+      minVolume: settings.minVoxels * 8,
+    });
+    const grid = new TriangleGrid(objects.map((o) => scaleMesh(o.mesh, [0.5, 0.5, 0.5])));
+    const inside = new Uint8Array(SHAPE[2]);
+    let disagree = 0;
+    for (let z = 0; z < SHAPE[0]; z++)
+      for (let y = 0; y < SHAPE[1]; y++) {
+        fillRow(grid, y, z, inside);
+        for (let x = 0; x < SHAPE[2]; x++)
+          if ((labels[(z * SHAPE[1] + y) * SHAPE[2] + x] === 2) !== (inside[x] === 1)) disagree++;
+      }
+    expect(disagree).toBe(0);
+    await service.segmentAll('v', { threads: 0 }).result;
+    expect(service.segmentationState('v').segmentation!.surfaces).toBeNull();
     expect(stored()).toHaveLength(2);
     await service.forget('v');
     expect(stored()).toHaveLength(0);

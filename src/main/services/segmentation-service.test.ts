@@ -299,6 +299,7 @@ describe('segment all', () => {
       modelVersion: 1,
       stale: false,
       postprocess: [],
+      surfaces: null,
       canUndoPostprocess: false,
     });
   });

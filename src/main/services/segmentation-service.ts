@@ -12,6 +12,7 @@ import type {
   SegmentationSlice,
   SegmentationState,
   StrokeResult,
+  SurfaceSettings,
 } from '../../shared/api/segmentation';
 import type { VolumeOverview } from '../../shared/api/volume';
 import { TomosegError, badInput, cancelled } from '../../shared/errors';
@@ -25,6 +26,7 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
+import { refineResult } from '../segmentation/surface-result';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import type { RestoredWork, VolumeWork } from '../project/saved-work';
@@ -238,7 +240,11 @@ export class SegmentationService {
   /** Predicts the whole volume into a chunked result; the previous result stays until this one completes. */
   segmentAll(
     volumeId: string,
-    { threads, smooth = false }: { threads?: number | undefined; smooth?: boolean } = {},
+    {
+      threads,
+      smooth = false,
+      surfaces,
+    }: { threads?: number | undefined; smooth?: boolean; surfaces?: SurfaceSettings | undefined } = {},
   ): { id: string; result: Promise<number> } {
     const session = this.session(volumeId);
     this.requireModel(session);
@@ -249,15 +255,16 @@ export class SegmentationService {
       async (context) => {
         const trained = await this.fullModel(session, context);
         const place = this.options.results;
-        const stored = await segmentVolume(
+        const predicted = await segmentVolume(
           this.options.engine,
           trained,
           session.volume,
           { threads, smooth, place },
           context,
         );
+        const stored = surfaces ? await refineResult(predicted, surfaces, place, context) : predicted;
         const previous = session.result;
-        session.result = { stored, modelVersion: trained.version, smooth, steps: [] };
+        session.result = { stored, modelVersion: trained.version, smooth, steps: [], ...(surfaces && { surfaces }) };
         await disposeResult(previous);
         return trained.version;
       },
@@ -406,6 +413,7 @@ export class SegmentationService {
             modelVersion: result.modelVersion,
             stale: result.modelVersion !== trained?.version,
             postprocess: result.steps,
+            surfaces: result.surfaces ?? null,
             canUndoPostprocess: result.steps.length > 0 && result.original !== undefined,
           }
         : null,

@@ -2,7 +2,7 @@
 // history, the classes, the current model and its slice predictions, the last segment-all result
 // and the training queue. A session is made on first use, follows the label store the project
 // hands out, and is dropped, its jobs cancelled and its result deleted, when its volume closes.
-import type { PredictionSlice, SegmentationClass } from '../../shared/api/segmentation';
+import type { PredictionSlice, SegmentationClass, SurfaceSettings } from '../../shared/api/segmentation';
 import type { PostprocessStep } from '../../shared/postprocess';
 import { LabelHistory, LabelStore } from '../labels';
 import { ClassList } from '../segmentation/classes';
@@ -50,6 +50,8 @@ export interface SegmentAllResult {
   smooth: boolean;
   /** The post-processing `stored` had, in order. */
   steps: PostprocessStep[];
+  /** Labelled through surfaces (before any post-processing), and how. */
+  surfaces?: SurfaceSettings;
   /** The result before post-processing, kept for undo while there are steps (not saved in projects). */
   original?: FinishedResult;
 }

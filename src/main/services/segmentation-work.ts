@@ -30,6 +30,7 @@ export function workOf(session: Session | undefined, engine: SegmentationEngine)
         volume: result.stored.volume,
         probabilities: result.stored.probabilities,
         smooth: result.smooth,
+        surfaces: result.surfaces,
         postprocess: result.steps,
         ofModel: result.modelVersion === trained?.version,
         hold: () => result.stored.hold(),
@@ -72,6 +73,7 @@ export async function restoreWork(session: Session, engine: SegmentationEngine, 
       modelVersion: result.ofModel && session.model ? session.model.version : 0,
       smooth: result.smooth,
       steps: result.postprocess,
+      ...(result.surfaces && { surfaces: result.surfaces }),
     };
     await disposeResult(previous);
   }

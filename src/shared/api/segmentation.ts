@@ -25,6 +25,23 @@ const outputPath = z
 export const MAX_DISC_RADIUS = 1000;
 export const MAX_SPHERE_RADIUS = 64;
 
+/**
+ * Labels through surfaces (segment-all's "Refine with surfaces", `tomoseg segment --refine`): each
+ * class but the first is meshed from its probabilities, smoothed, and voxelised back.
+ */
+export const surfaceSettings = z.object({
+  /** Objects and cavities of fewer voxels than this go (the hole filled, the speck given to the class around). */
+  minVoxels: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 40)
+    .default(1),
+  /** Smoothing weight of the surfaces in [0, 1]; 0 follows the probabilities only. */
+  smoothness: z.number().min(0).max(1).default(0.5),
+});
+export type SurfaceSettings = z.infer<typeof surfaceSettings>;
+
 export const segmentationArgs = {
   /** The classes of a volume's labels, in label order ("Background", "Material 1" to start). */
   listClasses: z.object({ volumeId }),
@@ -87,12 +104,14 @@ export const segmentationArgs = {
   readPredictionSlice: z.object({ volumeId, axis, index: sliceIndex }),
   /**
    * Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked
-   * result; `smooth` takes each class from the probabilities averaged over 3×3×3 voxels.
+   * result; `smooth` takes each class from the probabilities averaged over 3×3×3 voxels; with
+   * `surfaces` the labels then come from the classes' refined surfaces (the meshes agree with them).
    */
   segmentAll: z.object({
     volumeId,
     threads: z.number().int().positive().max(256).optional(),
     smooth: z.boolean().default(false),
+    surfaces: surfaceSettings.optional(),
   }),
   /**
    * Post-processes the segment-all result shown as a job: applies `step` after those it had, or
@@ -202,6 +221,8 @@ export interface SegmentationState {
     modelVersion: number;
     stale: boolean;
     postprocess: PostprocessStep[];
+    /** Labelled through surfaces, and how; null when voxel by voxel. */
+    surfaces: SurfaceSettings | null;
     /** The result before post-processing is kept (not after a project reopens). */
     canUndoPostprocess: boolean;
   } | null;

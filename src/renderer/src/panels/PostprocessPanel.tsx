@@ -121,6 +121,12 @@ export function PostprocessPanel() {
           Undo step
         </button>
       </div>
+      {result.surfaces && (
+        <p className="hint" data-testid="result-surfaces">
+          Labelled through surfaces (smoothness {result.surfaces.smoothness}, objects and cavities below{' '}
+          {result.surfaces.minVoxels} voxel{result.surfaces.minVoxels === 1 ? '' : 's'} dropped)
+        </p>
+      )}
       {result.postprocess.length > 0 && (
         <ol className="hint steps" data-testid="postprocess-steps">
           {result.postprocess.map((step, i) => (

@@ -112,6 +112,13 @@ export function TrainingPanel() {
           title="Take each voxel's class from the probabilities averaged over it and its 26 neighbours: stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out"
         />
         <Check
+          label="Surfaces"
+          checked={state.surfacesResult}
+          onChange={(value) => state.set({ surfacesResult: value })}
+          testId="surfaces-result"
+          title="Refine with surfaces: mesh each class but the first from its probabilities, smooth the surfaces, drop specks and fill pinholes below a voxel, and label the voxels the surfaces enclose (the meshes then agree with the result)"
+        />
+        <Check
           label="Show result"
           checked={state.resultVisible}
           onChange={(value) => state.set({ resultVisible: value })}

@@ -43,7 +43,11 @@ export function labelsChanged(services: Services): void {
 
 export const segmentAll = (services: Services): Promise<void> =>
   start('segment-all', services, (id) =>
-    services.client.api.segmentAll({ volumeId: id, smooth: useTraining.getState().smoothResult }),
+    services.client.api.segmentAll({
+      volumeId: id,
+      smooth: useTraining.getState().smoothResult,
+      ...(useTraining.getState().surfacesResult && { surfaces: { minVoxels: 1, smoothness: 0.5 } }),
+    }),
   );
 
 /** Applies a post-processing step to the segment-all result, or takes the last one back. */

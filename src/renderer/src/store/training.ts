@@ -20,6 +20,8 @@ interface TrainingState {
   resultVisible: boolean;
   /** Segment all takes each class from the probabilities averaged over 3×3×3 voxels. */
   smoothResult: boolean;
+  /** Segment all labels through the classes' refined surfaces. */
+  surfacesResult: boolean;
   /** The current model as the service last described it; null before training. */
   model: SegmentationState['model'];
   /** The segment-all result as the service last described it (its post-processing); null before one. */
@@ -41,6 +43,7 @@ const initial = {
   uncertaintyVisible: false,
   resultVisible: true,
   smoothResult: false,
+  surfacesResult: false,
   model: null,
   result: null,
   jobIds: {},
