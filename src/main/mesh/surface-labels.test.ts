@@ -62,6 +62,14 @@ describe('labels through surfaces', () => {
     expect(counts[2]! / right.volume).toBeCloseTo(1, 1);
   });
 
+  it('refuses a volume too thin for surfaces (a slice), saying which axis', async () => {
+    const slice = new MemoryVolume(new Float32Array(3 * 40 * 40), [3, 40, 40]);
+    const out = WritableMemoryVolume.uint8([3, 40, 40], { voxelSize: [1, 1, 1], unit: 'µm' });
+    await expect(
+      labelsFromSurfaces({ background: 1, classes: [{ value: 2, probability: slice }] }, out),
+    ).rejects.toThrow(/at least 8 voxels along each axis, but this one is 3 along z/);
+  });
+
   it('gives a voxel both surfaces enclose to the more probable class', async () => {
     const [low, high] = [sphere([15, 16, 14], 7), sphere([15, 16, 20], 7)];
     // (the phantoms' noise is a function of position: scaled, one map never ties with the other)

@@ -3,7 +3,7 @@
 // minimum volume dropped), and the surfaces are voxelised back. A voxel takes the class whose
 // surfaces enclose its centre, the most probable of them where several do, and the first class
 // where none does: with two classes the labels are exactly the voxels inside the second's mesh.
-import { cancelled } from '../../shared/errors';
+import { badInput, cancelled } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import type { Progress } from '../progress';
 import type { ProbabilityMaps } from '../segmentation/outputs';
@@ -41,6 +41,23 @@ export interface SurfaceLabelClass {
   removed: number;
 }
 
+/**
+ * Surfaces need room in 3D: in a volume a few voxels thin (a slice, an image) every object is a
+ * flat slab closed along the border, which smoothing rounds off and erodes. Measured on the
+ * real-scan test set's single slices: mean accuracy 0.02-0.18 lower than voxel by voxel.
+ */
+export const MIN_SURFACE_SIDE = 8;
+
+/** Why a volume of `shape` cannot be labelled through surfaces; undefined when it can. */
+export function surfaceRefusal(shape: readonly number[]): string | undefined {
+  const thin = shape.findIndex((n) => n < MIN_SURFACE_SIDE);
+  if (thin < 0) return undefined;
+  return (
+    `refining with surfaces needs a 3D volume at least ${MIN_SURFACE_SIDE} voxels along each axis, ` +
+    `but this one is ${shape[thin]} along ${'zyx'[thin]}: segment it voxel by voxel`
+  );
+}
+
 /** z slices voxelised and written at a time. */
 const SLAB = 8;
 
@@ -55,6 +72,8 @@ export async function labelsFromSurfaces(
 ): Promise<SurfaceLabelClass[]> {
   const { signal, progress } = options;
   const first = input.classes[0]!.probability;
+  const refusal = surfaceRefusal(first.shape);
+  if (refusal) throw badInput(refusal);
   const [nz, ny, nx] = first.shape;
   const [vz, vy, vx] = first.voxelSize;
   const toVoxels: Vec3 = [1 / vx, 1 / vy, 1 / vz];

@@ -26,6 +26,7 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
+import { surfaceRefusal } from '../mesh/surface-labels';
 import { refineResult } from '../segmentation/surface-result';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
@@ -250,6 +251,8 @@ export class SegmentationService {
     this.requireModel(session);
     const running = this.options.jobs.runningOn(volumeId, 'segment-all');
     if (running) throw new TomosegError('conflict', `segment-all of this volume is already running (job ${running})`);
+    const refusal = surfaces && surfaceRefusal(session.volume.shape);
+    if (refusal) throw badInput(refusal);
     const job = this.options.jobs.start(
       'segment-all',
       async (context) => {

@@ -6,7 +6,7 @@ import { voxelUnitsNote } from '../../../shared/volume';
 import { type Model, predictVolume, voxelMismatch } from '../../engine';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import { refuseExisting } from '../../volume/output';
-import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses } from '../../mesh/surface-labels';
+import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses, surfaceRefusal } from '../../mesh/surface-labels';
 import { type FinishedResult, MEMORY_RESULT_VOXELS, createResultStore } from '../../segmentation/outputs';
 import type { RegionWriter } from '../../volume/spec';
 import type { CliContext, Flag } from '../command';
@@ -187,6 +187,8 @@ export async function writeSegmentation(
 ): Promise<void> {
   const mismatch = voxelMismatch(model, image);
   if (mismatch) context.out(`note: ${mismatch}`);
+  const refusal = options.refine && surfaceRefusal(image.shape);
+  if (refusal) throw badInput(refusal);
   const common = { shape: image.shape, voxelSize: image.voxelSize, unit: image.unit, force: options.force };
   const labels = await createVolume(paths.out, { ...common, dtype: 'uint8', kind: 'labels' });
   const probabilities = paths.probabilities
