@@ -5,10 +5,14 @@
 // on the same labels, issue 23's sphere r=20.3 in 64³ with its 2x target); then an out-of-core run
 // (blockwise = single block, peak RSS); then how long a cancelled mesh job takes to end while its
 // worker meshes.
+// Then labels through surfaces (issue 23) against voxel-wise argmax on a noisy probability map of
+// spheres, tori (a handle each) and a hollow shell (a cavity), with specks and pinholes from the
+// noise: fragments, holes and handles of each against the truth, time and peak RSS of the
+// refinement (--surfaces-only, --surfaces-size N, default 256; 512 for the issue's large case).
 // Then the speed on real structure: the bundled sample's bone class (its labels mirrored to 2× or 4×
 // per axis with --sample-scale), extracted and refined with the defaults, time and peak RSS.
 //   npx tsx scripts/bench/mesh.ts [--size N] [--iterations I] [--large-only] [--cancel-only] [--labels-only]
-//                                 [--sample-only] [--sample-scale S]
+//                                 [--sample-only] [--sample-scale S] [--surfaces-only] [--surfaces-size N]
 //   N: side of the out-of-core volume (default 256); I: its refinement iterations (default 0, the
 //   extraction alone); --large-only skips the phantom tables; --cancel-only runs only the cancel
 //   timing; --labels-only runs only the labels table; --sample-only only the sample's timing, at
@@ -33,6 +37,9 @@ import { MeshService } from '../../src/main/services/mesh-service';
 import { serializeError } from '../../src/shared/errors';
 import { openVolume } from '../../src/main/volume';
 import { MemoryVolume } from '../../src/main/engine';
+import { labelsFromSurfaces } from '../../src/main/mesh/surface-labels';
+import { computedVolume, voxelNoise } from '../../src/main/mesh/phantoms';
+import { measureObjects } from '../../src/main/segmentation/objects';
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +50,8 @@ const { values } = parseArgs({
     'labels-only': { type: 'boolean', default: false },
     'sample-only': { type: 'boolean', default: false },
     'sample-scale': { type: 'string', default: '1' },
+    'surfaces-only': { type: 'boolean', default: false },
+    'surfaces-size': { type: 'string', default: '256' },
   },
 });
 const largeSide = Number(values.size);
@@ -348,7 +357,109 @@ async function sampleClass(scale: number): Promise<void> {
   );
 }
 
+/**
+ * Euler characteristic of the voxels equal to `value` (6-connected: the complex of voxel centres,
+ * edges between face neighbours, squares and cubes all of whose corners are in): the components,
+ * minus handles, plus cavities.
+ */
+function euler(data: Uint8Array, [nz, ny, nx]: Vec3, value: number): number {
+  const at = (z: number, y: number, x: number): number => (data[(z * ny + y) * nx + x] === value ? 1 : 0);
+  let chi = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        if (!at(z, y, x)) continue;
+        const [ix, iy, iz] = [
+          x + 1 < nx && at(z, y, x + 1),
+          y + 1 < ny && at(z, y + 1, x),
+          z + 1 < nz && at(z + 1, y, x),
+        ];
+        const xy = ix && iy && at(z, y + 1, x + 1);
+        const xz = ix && iz && at(z + 1, y, x + 1);
+        const yz = iy && iz && at(z + 1, y + 1, x);
+        const cube = xy && xz && yz && at(z + 1, y + 1, x + 1);
+        chi += 1 - (+ix + +iy + +iz) + (+xy + +xz + +yz) - +cube;
+      }
+  return chi;
+}
+
+/** Fragments and holes (6-connected components of the class, and of the rest but the outermost) and handles. */
+async function topologyOf(
+  data: Uint8Array,
+  shape: Vec3,
+): Promise<{ fragments: number; holes: number; handles: number }> {
+  const volume = new MemoryVolume(data, shape);
+  const fragments = (await measureObjects(volume, 2)).objects.length;
+  const holes = (await measureObjects(volume, 1)).objects.length - 1;
+  return { fragments, holes, handles: fragments + holes - euler(data, shape, 2) };
+}
+
+async function surfacesTable(side: number): Promise<void> {
+  const s = side / 128;
+  const solid = union([
+    sphere([30 * s, 34 * s, 40 * s], 14 * s),
+    sphere([95 * s, 30 * s, 36 * s], 10 * s),
+    sphere([60 * s, 100 * s, 90 * s], 18 * s),
+    torus([40 * s, 90 * s, 30 * s], 16 * s, 5 * s),
+    torus([100 * s, 80 * s, 96 * s], 12 * s, 4 * s),
+  ]);
+  const [outer, inner] = [sphere([70 * s, 60 * s, 64 * s], 20 * s), sphere([70 * s, 60 * s, 64 * s], 9 * s)];
+  const truthDistance = (x: number, y: number, z: number): number =>
+    Math.max(solid.distance(x, y, z), Math.min(outer.distance(x, y, z), -inner.distance(x, y, z)));
+  const shape: Vec3 = [side, side, side];
+  const NOISY = 0.52; // uniform noise ±0.52 on p: ~2 % of far voxels flip (specks and pinholes), as a weak classifier's
+  const jitter = voxelNoise(3);
+  const p = (x: number, y: number, z: number): number =>
+    Math.min(1, Math.max(0, 1 / (1 + Math.exp(-truthDistance(x, y, z))) + NOISY * jitter(x, y, z)));
+  const probability = computedVolume(shape, 'float32', p);
+  const label = (inside: (x: number, y: number, z: number) => boolean): Uint8Array => {
+    const out = new Uint8Array(side ** 3);
+    for (let z = 0, i = 0; z < side; z++)
+      for (let y = 0; y < side; y++) for (let x = 0; x < side; x++, i++) out[i] = inside(x, y, z) ? 2 : 1;
+    return out;
+  };
+  const truth = label((x, y, z) => truthDistance(x, y, z) > 0);
+  const argmax = label((x, y, z) => p(x, y, z) > 0.5);
+  const refined = WritableMemoryVolume.uint8(shape, { voxelSize: [1, 1, 1], unit: 'µm' });
+  const before = process.resourceUsage().maxRSS / 1024;
+  const start = performance.now();
+  await labelsFromSurfaces({ background: 1, classes: [{ value: 2, probability }] }, refined, { minVolume: 8 });
+  const seconds = (performance.now() - start) / 1000;
+  const rss = process.resourceUsage().maxRSS / 1024;
+  const dice = (labels: Uint8Array): number => {
+    let [both, a, b] = [0, 0, 0];
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] === 2) a++;
+      if (truth[i] === 2) b++;
+      if (labels[i] === 2 && truth[i] === 2) both++;
+    }
+    return (2 * both) / (a + b);
+  };
+  console.log(
+    `\nlabels through surfaces, ${side}³: a noisy probability map (logistic edge 1 voxel, noise ±${NOISY}) of 3 spheres, ` +
+      `2 tori and a hollow shell; 6-connected topology, Dice of the solid; surfaces with --min-volume 8`,
+  );
+  console.log('labels        | fragments | holes | handles | Dice');
+  for (const [name, labels] of [
+    ['truth', truth],
+    ['argmax', argmax],
+    ['surfaces', refined.data as Uint8Array],
+  ] as const) {
+    const t = await topologyOf(labels, shape);
+    console.log(
+      `${name.padEnd(13)} | ${String(t.fragments).padStart(9)} | ${String(t.holes).padStart(5)} | ${String(t.handles).padStart(7)} | ${dice(labels).toFixed(4)}`,
+    );
+  }
+  console.log(
+    `refinement: ${seconds.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB (${before.toFixed(0)} MiB before: the three label volumes)`,
+  );
+}
+
 console.log('machine: shared, 2 CPU cores, other jobs running: times are indicative only\n');
+if (values['surfaces-only']) {
+  await surfacesTable(Number(values['surfaces-size']));
+  process.exit(0);
+}
 if (values['sample-only']) {
   for (const scale of new Set([1, Number(values['sample-scale'])])) await sampleClass(scale);
   process.exit(0);
@@ -364,5 +475,6 @@ if (!values['cancel-only']) {
   }
   await outOfCore(largeSide, largeIterations);
   await sampleClass(1);
+  await surfacesTable(128);
 }
 await cancelLatency();
