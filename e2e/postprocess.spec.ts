@@ -5,19 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Page, expect, test } from './support/test';
-import { nextFrames, trainOnBoneAndPore } from './support/painting';
+import { expect, test } from './support/test';
+import { exportSegmentationTo, nextFrames, trainOnBoneAndPore } from './support/painting';
 import { openSample, reddishVoxels } from './support/viewer';
-import { readTiff } from './support/volume';
 
 const BONE_CLASS = 2; // "Material 1", orange
-
-async function exportTo(page: Page, path: string): Promise<Uint8Array> {
-  await page.getByTestId('export-path').fill(path);
-  await page.getByTestId('export-segmentation').click();
-  await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`, { timeout: 120_000 });
-  return (await readTiff(path)).data;
-}
 
 test('a clean-up step changes the result shown and exported, and undo takes it back', async ({ page }) => {
   test.setTimeout(240_000);
@@ -34,7 +26,7 @@ test('a clean-up step changes the result shown and exported, and undo takes it b
 
   const folder = await mkdtemp(join(tmpdir(), 'tomoseg-e2e-postprocess-'));
   try {
-    const raw = await exportTo(page, join(folder, 'raw.tif'));
+    const raw = await exportSegmentationTo(page, join(folder, 'raw.tif'));
     await page.getByTestId('postprocess-op').selectOption('open');
     await page.getByTestId('postprocess-class').selectOption(String(BONE_CLASS));
     await page.getByTestId('postprocess-amount').fill('2');
@@ -45,7 +37,7 @@ test('a clean-up step changes the result shown and exported, and undo takes it b
     await expect.poll(() => reddishVoxels(page)).toBeLessThan(shownBefore - 50);
     const shownOpened = await reddishVoxels(page);
 
-    const opened = await exportTo(page, join(folder, 'opened.tif'));
+    const opened = await exportSegmentationTo(page, join(folder, 'opened.tif'));
     let [boneBefore, boneAfter, gained] = [0, 0, 0];
     for (let i = 0; i < raw.length; i++) {
       if (raw[i] === BONE_CLASS) boneBefore++;

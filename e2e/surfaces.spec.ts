@@ -6,9 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from './support/test';
-import { trainOnBoneAndPore } from './support/painting';
+import { exportSegmentationTo, trainOnBoneAndPore } from './support/painting';
 import { openSample } from './support/viewer';
-import { readTiff } from './support/volume';
 
 const BONE_CLASS = 2; // "Material 1"
 
@@ -17,10 +16,7 @@ async function segmentAllAndExport(page: Page, path: string, shown: () => Promis
   await page.getByTestId('segment-all').click();
   await shown();
   await expect(page.getByTestId('segment-all-job')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
-  await page.getByTestId('export-path').fill(path);
-  await page.getByTestId('export-segmentation').click();
-  await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`, { timeout: 120_000 });
-  return (await readTiff(path)).data;
+  return exportSegmentationTo(page, path);
 }
 
 test('segment all with surfaces labels the bone through its refined surface', async ({ page }) => {

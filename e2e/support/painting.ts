@@ -4,7 +4,7 @@
 import { type Page, expect } from './test';
 import { PNG } from 'pngjs';
 import { bestDiff, imageRect, windowLevel } from './viewer';
-import { type TestVolume, grey, sliceOf } from './volume';
+import { type TestVolume, grey, readTiff, sliceOf } from './volume';
 
 export type Pixel = [number, number];
 
@@ -129,4 +129,12 @@ export async function boneAndPoreAgreement(
       if ((distance(ORANGE) < distance(BLUE) ? 'bone' : 'pore') === kind) counts[kind].right++;
     }
   return { bone: counts.bone.right / counts.bone.all, pore: counts.pore.right / counts.pore.all };
+}
+
+/** Exports the segmentation shown to `path` (TIFF) through the training panel and reads it back. */
+export async function exportSegmentationTo(page: Page, path: string): Promise<Uint8Array> {
+  await page.getByTestId('export-path').fill(path);
+  await page.getByTestId('export-segmentation').click();
+  await expect(page.getByTestId('training-notice')).toContainText(`Exported to ${path}`, { timeout: 120_000 });
+  return (await readTiff(path)).data;
 }
