@@ -84,7 +84,7 @@ export async function labelsFromSurfaces(
       smooth: options.smooth,
       minVolume: options.minVolume,
       signal,
-      progress: progress && ((done, total) => progress(done, total, `meshing class ${value}`)),
+      progress: progress && ((done, total, stage) => progress(done, total, `class ${value}: ${stage ?? 'meshing'}`)),
     });
     grids.push(new TriangleGrid(meshed.objects.map((o) => scaleMesh(o.mesh, toVoxels))));
     classes.push({ value, objects: meshed.objects.length, removed: meshed.removed });
