@@ -11,6 +11,7 @@ import type { Vec3 } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { BandField, BRICK, readBand } from './band';
 import type { ScalarSource } from './source';
+import { EdgeVertices } from './edge-vertices';
 import { floats, uints } from './growable';
 import type { TriMesh } from './trimesh';
 
@@ -105,7 +106,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const [nz, ny, nx] = source.shape;
   const band = new BandField(source.shape);
   const crossed = new Set<number>();
-  const vertexOfEdge = new Map<number, number>();
+  const vertexOfEdge = new EdgeVertices();
   const coords = floats(1 << 16);
   const triangles = uints(1 << 16);
   const planeStride = (ny + 2) * (nx + 2);
@@ -169,12 +170,11 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
               const dir = low ^ high;
               const id = (padded + (low & 1) + ((low >> 1) & 1) * (nx + 2) + (low >> 2) * planeStride) * 7 + dir - 1;
               let vertex = vertexOfEdge.get(id);
-              if (vertex === undefined) {
+              if (vertex < 0) {
                 const a = values[base + corner[low]!]!;
                 const b = values[base + corner[high]!]!;
                 const t = Math.min(Math.max((iso - a) / (b - a), CUT_MARGIN), 1 - CUT_MARGIN);
-                vertex = vertexOfEdge.size;
-                vertexOfEdge.set(id, vertex);
+                vertex = vertexOfEdge.add(id);
                 coords.push(gx + (low & 1) + t * (dir & 1));
                 coords.push(gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1));
                 coords.push(gz + (low >> 2) + t * (dir >> 2));
@@ -199,13 +199,13 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
 }
 
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
-function canonical(vertexOfEdge: Map<number, number>, coords: Float64Array, triangles: Uint32Array): TriMesh {
+function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: Uint32Array): TriMesh {
   // typed sorts throughout: a 128³ volume's surface has millions of triangles
-  const ids = Float64Array.from(vertexOfEdge.keys()).sort();
+  const ids = vertexOfEdge.sortedIds();
   const rank = new Uint32Array(ids.length);
   const positions = new Float64Array(ids.length * 3);
   for (let i = 0; i < ids.length; i++) {
-    const old = vertexOfEdge.get(ids[i]!)!;
+    const old = vertexOfEdge.get(ids[i]!);
     rank[old] = i;
     for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
   }

@@ -88,18 +88,22 @@ function checkOptions(
   return { iso, smooth, edgeLength, minVolume, iterations };
 }
 
+/** A closed surface and the volume it encloses: negative for a cavity's. */
+interface Surface {
+  mesh: TriMesh;
+  volume: number;
+}
+
 /**
  * Each outer surface joined with the cavities it encloses directly (the innermost outer surface
  * around one of the cavity's points): one object, whose volume is the solid's. A cavity no outer
  * surface encloses, which a closed extraction cannot make, stays an object of its own.
  */
-function withCavities(surfaces: TriMesh[]): TriMesh[] {
-  const volumes = surfaces.map((surface) => measure(surface).volume);
-  const outer = surfaces.filter((_, i) => volumes[i]! > 0);
-  const outerVolumes = volumes.filter((volume) => volume > 0);
-  const cavities = surfaces.filter((_, i) => volumes[i]! <= 0);
-  if (cavities.length === 0) return outer;
-  const grid = new TriangleGrid(outer);
+function withCavities(surfaces: Surface[]): TriMesh[] {
+  const outer = surfaces.filter((s) => s.volume > 0);
+  const cavities = surfaces.filter((s) => s.volume <= 0).map((s) => s.mesh);
+  if (cavities.length === 0) return outer.map((s) => s.mesh);
+  const grid = new TriangleGrid(outer.map((s) => s.mesh));
   const enclosed: TriMesh[][] = outer.map(() => []);
   const orphans: TriMesh[] = [];
   for (const cavity of cavities) {
@@ -107,12 +111,12 @@ function withCavities(surfaces: TriMesh[]): TriMesh[] {
     const windings = windingsAt(grid, x!, y!, z!, outer.length);
     let owner = -1;
     windings.forEach((winding, i) => {
-      if (winding > 0 && (owner < 0 || outerVolumes[i]! < outerVolumes[owner]!)) owner = i;
+      if (winding > 0 && (owner < 0 || outer[i]!.volume < outer[owner]!.volume)) owner = i;
     });
     if (owner >= 0) enclosed[owner]!.push(cavity);
     else orphans.push(cavity);
   }
-  return [...outer.map((surface, i) => joinMeshes([surface, ...enclosed[i]!])), ...orphans];
+  return [...outer.map((s, i) => joinMeshes([s.mesh, ...enclosed[i]!])), ...orphans];
 }
 
 /**
@@ -154,7 +158,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
     if (Math.abs(volume) >= minVolume) parts.push(part);
     else if (volume > 0) removed++;
   }
-  const surfaces: TriMesh[] = [];
+  const surfaces: Surface[] = [];
   for (const [index, part] of parts.entries()) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
     const refined =
@@ -169,7 +173,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
           }).mesh
         : part;
     const volume = volumeOf(refined);
-    if (Math.abs(volume) >= minVolume) surfaces.push(refined);
+    if (Math.abs(volume) >= minVolume) surfaces.push({ mesh: refined, volume });
     else if (volume > 0) removed++;
   }
   const objects = withCavities(surfaces).map((surface): MeshObject => {

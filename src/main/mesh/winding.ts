@@ -43,9 +43,14 @@ export class TriangleGrid {
         this.partOf[t] = part;
         for (let k = 0; k < 3; k++) {
           const v = mesh.triangles[local * 3 + k]! * 3;
-          const [y, z] = [mesh.positions[v + 1]!, mesh.positions[v + 2]!];
-          this.corners.set(mesh.positions.subarray(v, v + 3), t * 9 + k * 3);
-          [y0, y1, z0, z1] = [Math.min(y0, y), Math.max(y1, y), Math.min(z0, z), Math.max(z1, z)];
+          const [x, y, z] = [mesh.positions[v]!, mesh.positions[v + 1]!, mesh.positions[v + 2]!];
+          this.corners[t * 9 + k * 3] = x;
+          this.corners[t * 9 + k * 3 + 1] = y;
+          this.corners[t * 9 + k * 3 + 2] = z;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+          if (z < z0) z0 = z;
+          if (z > z1) z1 = z;
         }
       }
     });
@@ -53,13 +58,15 @@ export class TriangleGrid {
     this.cells = count ? [Math.floor(y1) - this.low[0] + 1, Math.floor(z1) - this.low[1] + 1] : [0, 0];
     // counted, then filled (CSR): a triangle goes to every cell its bounding box touches
     this.start = new Uint32Array(this.cells[0] * this.cells[1] + 1);
+    const q = this.corners;
+    const [lowY, lowZ] = this.low;
     const visit = (add: (cell: number, triangle: number) => void): void => {
       for (let tri = 0; tri < count; tri++) {
         const c = tri * 9;
-        const ys = [this.corners[c + 1]!, this.corners[c + 4]!, this.corners[c + 7]!];
-        const zs = [this.corners[c + 2]!, this.corners[c + 5]!, this.corners[c + 8]!];
-        const [ya, yb] = [Math.floor(Math.min(...ys)) - this.low[0], Math.floor(Math.max(...ys)) - this.low[0]];
-        const [za, zb] = [Math.floor(Math.min(...zs)) - this.low[1], Math.floor(Math.max(...zs)) - this.low[1]];
+        const ya = Math.floor(Math.min(q[c + 1]!, q[c + 4]!, q[c + 7]!)) - lowY;
+        const yb = Math.floor(Math.max(q[c + 1]!, q[c + 4]!, q[c + 7]!)) - lowY;
+        const za = Math.floor(Math.min(q[c + 2]!, q[c + 5]!, q[c + 8]!)) - lowZ;
+        const zb = Math.floor(Math.max(q[c + 2]!, q[c + 5]!, q[c + 8]!)) - lowZ;
         for (let z = za; z <= zb; z++) for (let y = ya; y <= yb; y++) add(z * this.cells[0] + y, tri);
       }
     };

@@ -1,0 +1,65 @@
+// Lattice edge id → vertex index for surface extraction. A Map holds at most 2^24 entries, and a
+// large porous or noisy volume's surface has more vertices than that: open addressing in typed
+// arrays has no such limit and costs 12 bytes an entry at least half full.
+
+const EMPTY = -1;
+
+export class EdgeVertices {
+  private keys = new Float64Array(1 << 16).fill(EMPTY);
+  private values = new Int32Array(1 << 16);
+  /** The ids in the order they were added: vertex v's edge is ids[v]. */
+  private readonly order: number[] = [];
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  /** The vertex of edge `id` (a non-negative integer below 2^53), or −1. */
+  get(id: number): number {
+    const mask = this.keys.length - 1;
+    for (let slot = hash(id) & mask; ; slot = (slot + 1) & mask) {
+      const key = this.keys[slot]!;
+      if (key === id) return this.values[slot]!;
+      if (key === EMPTY) return -1;
+    }
+  }
+
+  /** Gives edge `id` (not yet present) the next vertex index; returns it. */
+  add(id: number): number {
+    if (2 * (this.order.length + 1) > this.keys.length) this.grow();
+    const vertex = this.order.length;
+    this.place(id, vertex);
+    this.order.push(id);
+    return vertex;
+  }
+
+  /** Every id, ascending. */
+  sortedIds(): Float64Array {
+    return Float64Array.from(this.order).sort();
+  }
+
+  private place(id: number, vertex: number): void {
+    const mask = this.keys.length - 1;
+    let slot = hash(id) & mask;
+    while (this.keys[slot] !== EMPTY) slot = (slot + 1) & mask;
+    this.keys[slot] = id;
+    this.values[slot] = vertex;
+  }
+
+  private grow(): void {
+    const [keys, values] = [this.keys, this.values];
+    this.keys = new Float64Array(keys.length * 2).fill(EMPTY);
+    this.values = new Int32Array(keys.length * 2);
+    for (let slot = 0; slot < keys.length; slot++) if (keys[slot] !== EMPTY) this.place(keys[slot]!, values[slot]!);
+  }
+}
+
+/** Mixes both 32-bit halves of an integer id into a slot. */
+function hash(id: number): number {
+  const low = id >>> 0;
+  const high = Math.floor(id / 4294967296);
+  let h = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
