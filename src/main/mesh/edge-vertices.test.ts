@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { EdgeVertices } from './edge-vertices';
+
+describe('lattice edges to vertices', () => {
+  it('numbers edges in the order added, finds them after growing, and sorts their ids', () => {
+    const map = new EdgeVertices();
+    // ids beyond 2^32 (a 2048³ volume's lattice) and many more than the first table holds
+    const ids = Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 2 ** 35 + i * 7 : i * 13));
+    ids.forEach((id, i) => expect(map.add(id)).toBe(i));
+    expect(map.size).toBe(ids.length);
+    expect(ids.every((id, i) => map.get(id) === i)).toBe(true);
+    expect(map.get(5)).toBe(-1);
+    expect(map.get(2 ** 35)).toBe(-1);
+    expect(Array.from(map.sortedIds())).toEqual([...ids].sort((a, b) => a - b));
+  });
+});
