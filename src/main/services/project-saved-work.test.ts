@@ -18,7 +18,7 @@ import { ProjectService } from './project-service';
 import { RecentList } from './recent';
 import { SegmentationService } from './segmentation-service';
 
-const SHAPE: Vec3 = [6, 32, 40];
+const SHAPE: Vec3 = [8, 32, 40];
 
 let dir: string;
 let apps: App[];
