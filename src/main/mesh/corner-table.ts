@@ -122,7 +122,7 @@ export class CornerTable {
     let c = start;
     for (let steps = 0; steps < MAX_VALENCE; steps++) {
       if (this.v.data[next(c)] === b) return true;
-      c = next(this.o.data[next(c)]!);
+      c = this.around(c);
       if (c === start) return false;
     }
     throw new TomosegError('internal', `corner table corrupt around vertex ${a}`);

@@ -105,7 +105,8 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const blockSize = Math.max(BRICK, Math.round((options.blockSize ?? 128) / BRICK) * BRICK);
   const [nz, ny, nx] = source.shape;
   const band = new BandField(source.shape);
-  const crossed = new Set<number>();
+  // bricks within one of a brick the surface crosses: the band refinement reads
+  const bandKeys = new Set<number>();
   const vertexOfEdge = new EdgeVertices();
   const coords = floats(1 << 16);
   const triangles = uints(1 << 16);
@@ -187,14 +188,14 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
     // the block lies whole in its values; those the surface's neighbourhood needs across a block
     // border are read afterwards
     for (const key of band.dilate(crossedHere)) {
-      crossed.add(key);
+      bandKeys.add(key);
       if (!band.has(key) && band.brickWithin(key, [z0, y0, x0], [sz, sy, sx]))
         band.store(key, values, [z0, y0, x0], [sz, sy, sx]);
     }
     progress?.(++done, blocks.length, 'extracting surface');
   }
   const nanVoxels = source.nanCount; // before the band is read a second time
-  await readBand(band, source, new Set([...crossed].filter((key) => !band.has(key))), blockSize / BRICK, signal);
+  await readBand(band, source, new Set([...bandKeys].filter((key) => !band.has(key))), blockSize / BRICK, signal);
   return { mesh: canonical(vertexOfEdge, coords.view(), triangles.view()), band, nanVoxels };
 }
 

@@ -4,8 +4,8 @@
 import { cancelled } from '../../shared/errors';
 import type { BandField } from './band';
 import { CornerTable } from './corner-table';
-import { type Rings, neighbourMeans, norm, remesh, vertexNormals, vertexRings } from './remesh';
-import type { TriMesh } from './trimesh';
+import { type Rings, neighbourMeans, remesh, vertexNormals, vertexRings } from './remesh';
+import { type TriMesh, norm } from './trimesh';
 
 export interface RefineOptions {
   iso: number;

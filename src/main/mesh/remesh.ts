@@ -4,6 +4,7 @@
 // plane. Vertices leave the surface only tangentially; the refiner pulls them back onto it.
 import type { CornerTable } from './corner-table';
 import { next, prev } from './corner-table';
+import { norm } from './trimesh';
 
 type V3 = [number, number, number];
 
@@ -18,8 +19,6 @@ function point(mesh: CornerTable, vertex: number): V3 {
 const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const dot = (a: V3, b: V3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-/** |(x, y, z)|: sqrt, not Math.hypot, which is several times slower and runs here millions of times. */
-export const norm = (x: number, y: number, z: number): number => Math.sqrt(x * x + y * y + z * z);
 const length = (a: V3): number => norm(a[0], a[1], a[2]);
 const triangleNormal = (a: V3, b: V3, c: V3): V3 => cross(sub(b, a), sub(c, a));
 
