@@ -248,6 +248,18 @@ describe('training', () => {
     expect(JSON.stringify(unset)).toBe(JSON.stringify(model));
   });
 
+  it('has fewer hidden units when few voxels are painted, unless told how many', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(labels, phantom.shape));
+    expect(sparse.indices.length).toBeLessThan(500);
+    expect(model.architecture.hidden).toBe(6);
+    expect((await trainModel(image, sparse, { seed: 3, iterations: 20, hidden: 8 })).architecture.hidden).toBe(8);
+    // every 20th voxel labelled with its true class: over 3000 painted voxels
+    const many = phantom.truth.map((v, i) => (i % 20 === 0 ? v : 0));
+    const trained = await trainModel(image, new MemoryVolume(many, phantom.shape), { seed: 3, iterations: 20 });
+    expect(trained.architecture.hidden).toBe(8);
+  });
+
   it('learns a binary microstructure from a few discs (Dice on unlabelled voxels)', async () => {
     const binary = await makePhantom('binary', [48, 48, 48], 2);
     const painted = paintLabels(binary.truth, binary.shape, 2);
