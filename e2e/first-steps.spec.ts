@@ -37,6 +37,8 @@ test('the mouse and key help opens from the top bar and with ?', async ({ page }
 test('no control of the sidebar runs past the edge of a 1600 px window', async ({ page }) => {
   await page.setViewportSize({ width: 1600, height: 900 });
   await openSample(page);
+  await page.getByTestId('surfaces-result').check(); // shows the surfaces' settings
+  await expect(page.getByTestId('surface-settings')).toBeVisible();
   const sidebar = (await page.locator('.sidebar').boundingBox())!;
   const outside = await page
     .locator('.sidebar')

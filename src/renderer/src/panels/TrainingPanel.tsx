@@ -116,7 +116,7 @@ export function TrainingPanel() {
           checked={state.surfacesResult}
           onChange={(value) => state.set({ surfacesResult: value })}
           testId="surfaces-result"
-          title="Refine with surfaces: mesh each class but the first from its probabilities, smooth the surfaces, drop specks and fill pinholes below a voxel, and label the voxels the surfaces enclose (the meshes then agree with the result)"
+          title="Refine with surfaces: mesh each class but the first from its probabilities, smooth the surfaces, drop specks and fill pinholes below the smallest object, and label the voxels the surfaces enclose (the meshes then agree with the result)"
         />
         <Check
           label="Show result"
@@ -125,6 +125,37 @@ export function TrainingPanel() {
           testId="result-visible"
         />
       </div>
+      {state.surfacesResult && (
+        <div className="field-row" data-testid="surface-settings">
+          <label className="field" title="0 follows the probabilities only; 1 smooths most">
+            <span>Surface smoothness {state.surfaceSmoothness.toFixed(2)}</span>
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={state.surfaceSmoothness}
+              onChange={(event) => state.set({ surfaceSmoothness: Number(event.target.value) })}
+              data-testid="surface-smoothness"
+            />
+          </label>
+          <label
+            className="field"
+            title="Objects of fewer voxels are given to the class around them, and cavities of fewer voxels are filled"
+          >
+            <span>Smallest object (voxels)</span>
+            <input
+              type="number"
+              min={1}
+              step={1}
+              value={state.surfaceMinVoxels}
+              placeholder="1"
+              onChange={(event) => state.set({ surfaceMinVoxels: event.target.value })}
+              data-testid="surface-min-voxels"
+            />
+          </label>
+        </div>
+      )}
       <div className="history-row">
         <button
           type="button"

@@ -41,14 +41,21 @@ export function labelsChanged(services: Services): void {
   if (useTraining.getState().live) void train(services, true);
 }
 
-export const segmentAll = (services: Services): Promise<void> =>
-  start('segment-all', services, (id) =>
+export function segmentAll(services: Services): Promise<void> {
+  const { smoothResult, surfacesResult, surfaceSmoothness, surfaceMinVoxels } = useTraining.getState();
+  return start('segment-all', services, (id) =>
     services.client.api.segmentAll({
       volumeId: id,
-      smooth: useTraining.getState().smoothResult,
-      ...(useTraining.getState().surfacesResult && { surfaces: { minVoxels: 1, smoothness: 0.5 } }),
+      smooth: smoothResult,
+      ...(surfacesResult && {
+        surfaces: {
+          minVoxels: surfaceMinVoxels.trim() === '' ? 1 : Number(surfaceMinVoxels),
+          smoothness: surfaceSmoothness,
+        },
+      }),
     }),
   );
+}
 
 /** Applies a post-processing step to the segment-all result, or takes the last one back. */
 export const postprocessResult = (services: Services, change: PostprocessStep | 'undo'): Promise<void> =>

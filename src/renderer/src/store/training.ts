@@ -22,6 +22,10 @@ interface TrainingState {
   smoothResult: boolean;
   /** Segment all labels through the classes' refined surfaces. */
   surfacesResult: boolean;
+  /** Their smoothing weight in [0, 1]. */
+  surfaceSmoothness: number;
+  /** Objects and cavities below this many voxels go (as typed; checked by the service). */
+  surfaceMinVoxels: string;
   /** The current model as the service last described it; null before training. */
   model: SegmentationState['model'];
   /** The segment-all result as the service last described it (its post-processing); null before one. */
@@ -44,6 +48,8 @@ const initial = {
   resultVisible: true,
   smoothResult: false,
   surfacesResult: false,
+  surfaceSmoothness: 0.5,
+  surfaceMinVoxels: '1',
   model: null,
   result: null,
   jobIds: {},
