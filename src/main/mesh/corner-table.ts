@@ -14,6 +14,18 @@ export const prev = (c: number): number => (c % 3 === 0 ? c + 2 : c - 1);
 /** Capacity for a mesh of `length` values: room for the splits of remeshing, which grow it a little. */
 const room = (length: number): number => Math.ceil(length * 1.25);
 
+/** `length` values (zeros, or those of `from`) with room to grow. */
+function filled<T extends Growable<Int32Array> | Growable<Float64Array>>(
+  make: (capacity: number) => T,
+  length: number,
+  from?: ArrayLike<number>,
+): T {
+  const values = make(room(length));
+  if (from) values.data.set(from);
+  values.length = length;
+  return values;
+}
+
 export class CornerTable {
   private readonly pos: Growable<Float64Array>;
   private readonly v: Growable<Int32Array>;
@@ -29,19 +41,12 @@ export class CornerTable {
   constructor(mesh: TriMesh) {
     const n = mesh.positions.length / 3;
     const tri = mesh.triangles;
-    this.pos = floats(room(mesh.positions.length));
-    this.pos.data.set(mesh.positions);
-    this.pos.length = mesh.positions.length;
-    this.v = ints(room(tri.length));
-    this.v.data.set(tri);
-    this.v.length = tri.length;
-    this.o = ints(room(tri.length));
-    this.o.length = tri.length;
-    this.vc = ints(room(n));
+    this.pos = filled(floats, mesh.positions.length, mesh.positions);
+    this.v = filled(ints, tri.length, tri);
+    this.o = filled(ints, tri.length);
+    this.vc = filled(ints, n);
     this.vc.data.fill(-1, 0, n);
-    this.vc.length = n;
-    this.val = ints(room(n));
-    this.val.length = n;
+    this.val = filled(ints, n);
     for (let c = 0; c < tri.length; c++) {
       this.val.data[tri[c]!]!++;
       this.vc.data[tri[c]!] = c;
