@@ -7,6 +7,7 @@ import { useServices } from '../api/ClientContext';
 import { JobProgress } from '../components/JobProgress';
 import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
+import { SmoothnessField } from '../components/SmoothnessField';
 import { useJob } from '../store/jobs';
 import { buildMesh, exportMesh, measureObjects, objectColour, useMesh } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
@@ -44,18 +45,13 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
             ))}
           </select>
         </label>
-        <label className="field" title="0 follows the data only; 1 smooths most">
-          <span>Smoothness {state.smooth.toFixed(2)}</span>
-          <input
-            type="range"
-            min={0}
-            max={1}
-            step={0.05}
-            value={state.smooth}
-            onChange={(event) => state.set({ smooth: Number(event.target.value) })}
-            data-testid="mesh-smooth"
-          />
-        </label>
+        <SmoothnessField
+          label="Smoothness"
+          value={state.smooth}
+          onChange={(smooth) => state.set({ smooth })}
+          testId="mesh-smooth"
+          follows="the data"
+        />
       </div>
       <div className="field-row">
         <label className="field" title="Target edge length in the volume's unit; empty: the voxel size">

@@ -8,6 +8,7 @@ import { Check } from '../components/Check';
 import { JobProgress } from '../components/JobProgress';
 import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
+import { SmoothnessField } from '../components/SmoothnessField';
 import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useSegmentation } from '../store/segmentation';
@@ -127,18 +128,13 @@ export function TrainingPanel() {
       </div>
       {state.surfacesResult && (
         <div className="field-row" data-testid="surface-settings">
-          <label className="field" title="0 follows the probabilities only; 1 smooths most">
-            <span>Surface smoothness {state.surfaceSmoothness.toFixed(2)}</span>
-            <input
-              type="range"
-              min={0}
-              max={1}
-              step={0.05}
-              value={state.surfaceSmoothness}
-              onChange={(event) => state.set({ surfaceSmoothness: Number(event.target.value) })}
-              data-testid="surface-smoothness"
-            />
-          </label>
+          <SmoothnessField
+            label="Surface smoothness"
+            value={state.surfaceSmoothness}
+            onChange={(surfaceSmoothness) => state.set({ surfaceSmoothness })}
+            testId="surface-smoothness"
+            follows="the probabilities"
+          />
           <label
             className="field"
             title="Objects of fewer voxels are given to the class around them, and cavities of fewer voxels are filled"
