@@ -7,7 +7,7 @@ import { useServices } from '../api/ClientContext';
 import { JobProgress } from '../components/JobProgress';
 import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
-import { SmoothnessField } from '../components/SmoothnessField';
+import { SliderField } from '../components/SliderField';
 import { useJob } from '../store/jobs';
 import { buildMesh, exportMesh, measureObjects, objectColour, useMesh } from '../store/mesh';
 import { useSegmentation } from '../store/segmentation';
@@ -45,12 +45,14 @@ export function MeshPanel({ volumeId }: { volumeId: string }) {
             ))}
           </select>
         </label>
-        <SmoothnessField
+        <SliderField
           label="Smoothness"
+          shown={state.smooth.toFixed(2)}
           value={state.smooth}
+          step={0.05}
           onChange={(smooth) => state.set({ smooth })}
           testId="mesh-smooth"
-          follows="the data"
+          title="0 follows the data only; 1 smooths most"
         />
       </div>
       <div className="field-row">

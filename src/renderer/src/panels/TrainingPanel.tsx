@@ -8,7 +8,7 @@ import { Check } from '../components/Check';
 import { JobProgress } from '../components/JobProgress';
 import { Message } from '../components/Message';
 import { PathField } from '../components/PathField';
-import { SmoothnessField } from '../components/SmoothnessField';
+import { SliderField } from '../components/SliderField';
 import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useSegmentation } from '../store/segmentation';
@@ -128,12 +128,14 @@ export function TrainingPanel() {
       </div>
       {state.surfacesResult && (
         <div className="field-row" data-testid="surface-settings">
-          <SmoothnessField
+          <SliderField
             label="Surface smoothness"
+            shown={state.surfaceSmoothness.toFixed(2)}
             value={state.surfaceSmoothness}
+            step={0.05}
             onChange={(surfaceSmoothness) => state.set({ surfaceSmoothness })}
             testId="surface-smoothness"
-            follows="the probabilities"
+            title="0 follows the probabilities only; 1 smooths most"
           />
           <label
             className="field"

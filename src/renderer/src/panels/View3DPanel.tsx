@@ -1,6 +1,7 @@
 // The 3D view's controls: which layers it shows, the tomogram's transfer-function preset, and a
 // simple editor of it (colour map, where the opacity ramp starts and ends, its height, inverted).
 import type { VolumeInfo } from '../../../shared/volume';
+import { SliderField } from '../components/SliderField';
 import { formatLevel } from '../lib/format';
 import { LAYERS, useView3D } from '../store/view3d';
 import { COLOUR_MAPS, type ColourMap, PRESET_NAMES, type PresetName } from '../tools/transfer-function';
@@ -10,20 +11,14 @@ export function View3DPanel({ volume }: { volume: VolumeInfo }) {
   const [min, max] = volume.range;
   const intensity = (fraction: number): string => formatLevel(min + fraction * (max - min), volume.dtype);
   const slider = (label: string, key: 'low' | 'high' | 'opacity', text: string) => (
-    <label className="field">
-      <span>
-        {label} {text}
-      </span>
-      <input
-        type="range"
-        min={0}
-        max={1}
-        step={0.01}
-        value={transfer[key]}
-        onChange={(event) => editTransfer({ [key]: Number(event.target.value) })}
-        data-testid={`tf-${key}`}
-      />
-    </label>
+    <SliderField
+      label={label}
+      shown={text}
+      value={transfer[key]}
+      step={0.01}
+      onChange={(value) => editTransfer({ [key]: value })}
+      testId={`tf-${key}`}
+    />
   );
   return (
     <section className="panel" data-testid="view-3d-panel">
