@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Segment all with "Surfaces": the result comes from the bone's refined surfaces, the panel says
-// so (with the smallest object asked for), and it differs from the voxel-by-voxel result only along the bone's boundary (a smoothed
-// surface moves voxels that sit on it, not the bone's inside).
+// so (with the smallest object asked for), and it differs from the voxel-by-voxel result only
+// along the bone's boundary (a smoothed surface moves voxels that sit on it, not the bone's inside).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

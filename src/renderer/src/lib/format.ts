@@ -12,6 +12,9 @@ export const formatLevel = (value: number, dtype: Dtype): string =>
 /** A physical length, trimmed to 4 significant digits. */
 export const formatLength = (value: number): string => Number(value.toPrecision(4)).toString();
 
+/** A number typed into a field; empty: undefined, so the service's default applies. */
+export const typedNumber = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
+
 export const formatVec = (v: Vec3, format: (n: number) => string = String): string => v.map(format).join(' × ');
 
 export function formatBytes(bytes: number): string {

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { JobStatus, MeshData, MeshSource, MeshSummary } from '../../../shared/api';
 import type { Services } from '../api/ClientContext';
+import { typedNumber } from '../lib/format';
 import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
 import { clearMessage, say, sayError } from './messages';
@@ -73,7 +74,6 @@ export async function buildMesh(services: Services, volumeId: string): Promise<v
   const { client } = services;
   const { classId, smooth, edgeLength, minVolume, source, set } = useMesh.getState();
   if (classId === null) return say('mesh', 'error', 'Choose a class to mesh.');
-  const number = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
   try {
     clearMessage('mesh');
     set({ jobId: null, summary: null, data: null });
@@ -84,8 +84,8 @@ export async function buildMesh(services: Services, volumeId: string): Promise<v
           volumeId,
           classId,
           smooth,
-          edgeLength: number(edgeLength),
-          minVolume: number(minVolume),
+          edgeLength: typedNumber(edgeLength),
+          minVolume: typedNumber(minVolume),
           ...(source ? { source } : {}),
         }),
       { started: (jobId) => set({ jobId }), ended: (job) => settle(services, job) },

@@ -4,6 +4,7 @@
 import type { JobStatus } from '../../../shared/api';
 import type { PostprocessStep } from '../../../shared/postprocess';
 import type { Services } from '../api/ClientContext';
+import { typedNumber } from '../lib/format';
 import { replaceIfAsked } from '../lib/replace';
 import { startJob } from './jobs';
 import { clearMessage, say, sayError } from './messages';
@@ -49,7 +50,7 @@ export function segmentAll(services: Services): Promise<void> {
       smooth: smoothResult,
       ...(surfacesResult && {
         surfaces: {
-          minVoxels: surfaceMinVoxels.trim() === '' ? 1 : Number(surfaceMinVoxels),
+          minVoxels: typedNumber(surfaceMinVoxels),
           smoothness: surfaceSmoothness,
         },
       }),
