@@ -3,9 +3,10 @@
 // the tests.
 import type { SerializedError } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
-import { smoothRings } from './basis';
+import { CUBIC, smoothRings } from './basis';
 import type { Model } from './model';
 import { Network } from './network';
+import { textureRings } from './texture';
 
 export interface BlockResult {
   shape: Vec3;
@@ -36,7 +37,8 @@ export interface BlockRequest {
 /**
  * A region's smoothed scales, kept between predictions with the same basis: a slice preview after
  * a retrain then costs only the network (the smoothing is about half of a preview). One per
- * scale, each of the ring shape (the region plus one voxel on every side).
+ * scale, then the pooled texture energies (texture.ts) in their order, each of the ring shape
+ * (the region plus one voxel on every side).
  */
 export interface KeptRings {
   rings: Float32Array[];
@@ -128,7 +130,7 @@ export function predictBlock(
     const nz = Math.min(slab, shape[0] - z0);
     const slabInput = input.subarray(z0 * plane, (z0 + nz + 2 * halo) * plane);
     const { ring, smoothed } = kept?.filled
-      ? { ring: shape.map((n) => n + 2) as Vec3, smoothed: kept.rings }
+      ? { ring: shape.map((n) => n + 2) as Vec3, smoothed: kept.rings.slice(0, sigmas.length) }
       : smoothInto(
           slabInput,
           [nz + 2 * halo, paddedShape[1], paddedShape[2]],
@@ -144,12 +146,13 @@ export function predictBlock(
       return fieldBuffers[k]!.subarray(0, ringSize);
     });
     network.mixFields(smoothed, sigmas, fields);
+    const pooled = pooledInto(model, slabInput, [nz + 2 * halo, paddedShape[1], paddedShape[2]], halo, axisOrder, kept);
     for (let z = 0; z < nz; z++)
       for (let y = 0; y < shape[1]; y++)
         for (let x0 = 0; x0 < shape[2]; x0 += RUN) {
           const size = Math.min(RUN, shape[2] - x0);
           const i0 = ((z + 1) * ring[1] + y + 1) * ring[2] + 1 + x0;
-          network.rowInvariants(smoothed, sigmas, fields, ring, i0, size, features, RUN, eig);
+          network.rowInvariants(smoothed, sigmas, fields, pooled, ring, i0, size, features, RUN, eig);
           denseLayer(features, w1, b1, F, H, size, RUN, hidden, true);
           denseLayer(hidden, network.w2, network.b2, H, K, size, RUN, logits, false);
           const offset = ((z0 + z) * shape[1] + y) * shape[2] + x0;
@@ -178,6 +181,24 @@ export function predictBlock(
         }
   }
   return { shape, labels, probabilities };
+}
+
+/** The pooled texture energies of a slab (textureRings): the kept ones, or computed, and kept where asked. */
+function pooledInto(
+  model: Model,
+  input: Float32Array,
+  paddedShape: Vec3,
+  halo: number,
+  axisOrder: AxisOrder,
+  kept: KeptRings | undefined,
+): Float32Array[] {
+  const { scales, texture = [], aspect = CUBIC } = model.basis;
+  if (!texture.length) return [];
+  if (kept?.filled) return kept.rings.slice(scales.length);
+  const pooled = textureRings(input, paddedShape, halo, scales, texture, aspect, axisOrder);
+  if (!kept) return pooled;
+  pooled.forEach((energy, j) => kept.rings[scales.length + j]!.set(energy));
+  return kept.rings.slice(scales.length);
 }
 
 /** smoothRings, into the `kept` rings where given (this thread's workspace otherwise). */

@@ -26,8 +26,8 @@ export function keptRings(
   axisOrder: AxisOrder,
 ): KeptRings | undefined {
   if (Math.min(...region.shape) > 1) return undefined;
-  const { scales, aspect } = model.basis;
-  const key = JSON.stringify([dataIdOf(volume), region, halo, axisOrder, scales, aspect, model.normalisation]);
+  const { scales, aspect, texture = [] } = model.basis;
+  const key = JSON.stringify([dataIdOf(volume), region, halo, axisOrder, scales, aspect, texture, model.normalisation]);
   const found = kept.get(key);
   if (found) {
     if (!found.filled) return undefined;
@@ -36,7 +36,8 @@ export function keptRings(
     return found;
   }
   const voxels = region.shape.reduce((product, n) => product * (n + 2), 1);
-  const bytes = scales.length * voxels * Float32Array.BYTES_PER_ELEMENT;
+  const count = scales.length * (1 + texture.length);
+  const bytes = count * voxels * Float32Array.BYTES_PER_ELEMENT;
   if (bytes > BUDGET_BYTES) return undefined;
   for (const [oldest, entry] of kept) {
     if (keptBytes + bytes <= BUDGET_BYTES) break;
@@ -44,7 +45,10 @@ export function keptRings(
     keptBytes -= entry.bytes;
   }
   const entry = {
-    rings: scales.map(() => new Float32Array(new SharedArrayBuffer(voxels * Float32Array.BYTES_PER_ELEMENT))),
+    rings: Array.from(
+      { length: count },
+      () => new Float32Array(new SharedArrayBuffer(voxels * Float32Array.BYTES_PER_ELEMENT)),
+    ),
     filled: false,
     bytes,
   };

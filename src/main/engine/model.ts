@@ -28,6 +28,8 @@ export const modelSchema = z
        * each volume it predicts.
        */
       aspect: z.tuple([z.number().min(1), z.number().min(1), z.number().min(1)]).optional(),
+      /** The fine scales whose gradient energy is pooled by each basis scale (texture.ts; absent: none). */
+      texture: z.array(z.number().positive()).optional(),
     }),
     architecture: z.object({
       vectors: z.number().int().min(0),
@@ -64,13 +66,13 @@ export const modelSchema = z
       finalLoss: z.number(),
       /** the fit to its own painted voxels: each class's recall on them, and the restarts it took (absent in older files) */
       check: z.object({ recall: vector, restarts: z.number().int() }).optional(),
-      /** the sets of basis scales cross-validated on the labels, and each one's mean held-out recall (absent: scales given) */
-      scaleChoice: z.object({ candidates: matrix, scores: vector }).optional(),
+      /** the sets of basis scales cross-validated on the labels (with each one's texture scales, absent in older files: none), and each one's mean held-out recall (absent: scales given) */
+      scaleChoice: z.object({ candidates: matrix, scores: vector, texture: matrix.optional() }).optional(),
     }),
   })
   .superRefine((m, ctx) => {
     const s = m.basis.scales.length;
-    const f = featureCount(s, m.architecture.vectors, m.architecture.tensors);
+    const f = featureCount(s, m.architecture.vectors, m.architecture.tensors, m.basis.texture?.length);
     const { vectorMix, tensorMix, shift, scale, w1, b1, w2, b2 } = m.weights;
     const h = m.architecture.hidden;
     const k = m.classes.length;
@@ -104,9 +106,12 @@ const MAX_WEIGHT = 1e6;
 
 export type Model = z.infer<typeof modelSchema>;
 
-/** Invariant features per voxel: per scale g and Laplacian, one norm per vector, 3 eigenvalues per tensor. */
-export const featureCount = (scales: number, vectors: number, tensors: number): number =>
-  2 * scales + vectors + 3 * tensors;
+/**
+ * Invariant features per voxel: per scale g and Laplacian, one norm per vector, 3 eigenvalues per
+ * tensor, and per texture scale one pooled energy per scale.
+ */
+export const featureCount = (scales: number, vectors: number, tensors: number, textures = 0): number =>
+  (2 + textures) * scales + vectors + 3 * tensors;
 
 /** Validates a parsed model object; `source` names it in errors. */
 export function parseModel(data: unknown, source: string): Model {

@@ -16,6 +16,12 @@ export class Network {
   readonly vectors: number;
   readonly tensors: number;
   readonly hidden: number;
+  /** Texture scales (texture.ts): each adds one pooled energy per scale. */
+  readonly textures: number;
+  /** Values per scale in a sample row: the basis channels, then one pooled energy per texture scale. */
+  readonly channels: number;
+  /** Values per sample row (scales × channels). */
+  readonly width: number;
   /** K, the number of classes. */
   readonly classCount: number;
   readonly features: number;
@@ -40,8 +46,11 @@ export class Network {
     this.vectors = model.architecture.vectors;
     this.tensors = model.architecture.tensors;
     this.hidden = model.architecture.hidden;
+    this.textures = model.basis.texture?.length ?? 0;
+    this.channels = CHANNELS_PER_SCALE + this.textures;
+    this.width = this.scales * this.channels;
     this.classCount = model.classes.length;
-    this.features = featureCount(this.scales, this.vectors, this.tensors);
+    this.features = featureCount(this.scales, this.vectors, this.tensors, this.textures);
     this.vectorMix = Float64Array.from(w.vectorMix.flat());
     this.tensorMix = Float64Array.from(w.tensorMix.flat());
     this.shift = Float64Array.from(w.shift);
@@ -57,13 +66,13 @@ export class Network {
   }
 
   /**
-   * Unstandardised invariant features of one voxel, from its basis values `row` (scale-major,
-   * CHANNELS_PER_SCALE each, starting at `o`). Also fills the mixed fields when `mixed` is given
-   * (vectors×3 then tensors×6), which training needs for the backward pass.
+   * Unstandardised invariant features of one voxel, from its sample row (scale-major, `channels`
+   * each, starting at `o`). Also fills the mixed fields when `mixed` is given (vectors×3 then
+   * tensors×6), which training needs for the backward pass.
    */
   invariants(row: ArrayLike<number>, o: number, out: Float64Array, mixed?: Float64Array): void {
     const S = this.scales;
-    const C = CHANNELS_PER_SCALE;
+    const C = this.channels;
     let f = 0;
     for (let s = 0; s < S; s++) out[f++] = row[o + s * C]!;
     for (let s = 0; s < S; s++) {
@@ -117,6 +126,8 @@ export class Network {
         mixed[m + 5] = g;
       }
     }
+    for (let t = 0; t < this.textures; t++)
+      for (let s = 0; s < S; s++) out[f++] = amplitude(row[o + s * C + CHANNELS_PER_SCALE + t]!);
   }
 
   /**
@@ -138,14 +149,15 @@ export class Network {
 
   /**
    * The same invariants as `invariants`, for `size` consecutive voxels of one x row, from the
-   * smoothed scales and the mixed fields (ring layout `ring`, first voxel at ring index `i0`),
-   * written feature-major: out[j * stride + t]. Loops run along the row, with no allocation.
-   * Differences are per length along each axis (`edge`), as in the basis.
+   * smoothed scales, the mixed fields and the pooled texture energies (ring layout `ring`, first
+   * voxel at ring index `i0`), written feature-major: out[j * stride + t]. Loops run along the row,
+   * with no allocation. Differences are per length along each axis (`edge`), as in the basis.
    */
   rowInvariants(
     smoothed: Float32Array[],
     sigmas: readonly number[],
     fields: Float32Array[],
+    pooled: Float32Array[],
     ring: Vec3,
     i0: number,
     size: number,
@@ -214,6 +226,10 @@ export class Network {
         out[base + 2 * stride + t] = eig[2]!;
       }
     }
+    for (const energy of pooled) {
+      const base = f++ * stride;
+      for (let t = 0; t < size; t++) out[base + t] = amplitude(energy[i0 + t]!);
+    }
   }
 
   /**
@@ -257,6 +273,9 @@ export class Network {
     return best;
   }
 }
+
+/** A pooled energy as the feature: its square root, the typical size of the gradient (rounding can make it a hair below 0). */
+const amplitude = (energy: number): number => Math.sqrt(Math.max(0, energy));
 
 /**
  * out = sum over s of w[s] * smoothed[s], two scales per sweep (an odd last scale is paired with

@@ -8,6 +8,7 @@ import { copyBox } from '../volume/chunked';
 import type { RegionWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
 import { basisHalo } from './basis';
+import { textureHalo } from './texture';
 import {
   type BlockResult,
   SMOOTHING_HALO,
@@ -52,7 +53,7 @@ const PARALLEL_REGION_VOXELS = 1 << 16;
 
 /** The neighbourhood a prediction reads around each voxel. */
 const predictionHalo = (model: Model, smooth: boolean | undefined): number =>
-  basisHalo(model.basis.scales) + (smooth ? SMOOTHING_HALO : 0);
+  basisHalo(model.basis.scales) + textureHalo(model.basis.texture ?? []) + (smooth ? SMOOTHING_HALO : 0);
 
 /**
  * The model with its filters fitted to the voxels of `volume`: its scales are in units of the
@@ -187,7 +188,8 @@ export async function predictVolume(
   const threads = options.threads ?? availableParallelism();
   const halo = predictionHalo(model, smooth);
   const blocks = options.blocks ?? blockGrid(volume.shape, options.blockShape ?? defaultBlock(volume.shape, threads));
-  const tf = options.backend === 'cpu' ? undefined : await loadGpuTf();
+  // textures (texture.ts) are computed by the CPU kernels only
+  const tf = options.backend === 'cpu' || model.basis.texture ? undefined : await loadGpuTf();
   const total = options.blocks
     ? options.blocks.reduce((sum, block) => sum + voxelCount(block.shape), 0)
     : volume.shape[0] * volume.shape[1] * volume.shape[2];

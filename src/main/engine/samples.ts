@@ -9,8 +9,20 @@ import { type AxisOrder, thinAxisFirst } from './block-predict';
 import { blockGrid, readPadded } from './blocks';
 import type { SparseLabels } from './labels';
 import type { Random } from './random';
+import { textureHalo, textureRings } from './texture';
 
-/** Basis responses of the chosen labelled voxels: rows × (scales × CHANNELS_PER_SCALE). */
+/** The scales of a basis, and the texture scales pooled by them (texture.ts). */
+export interface BasisSpec {
+  scales: number[];
+  texture: number[];
+}
+
+/** Values per scale in a sample row of `spec`: the basis channels, then one pooled energy per texture scale. */
+export const channelsOf = (spec: BasisSpec): number => CHANNELS_PER_SCALE + spec.texture.length;
+
+/**
+ * Basis responses of the chosen labelled voxels: rows × (scales × channelsOf(spec)), scale-major.
+ */
 export interface Samples {
   rows: Float64Array;
   /** Each row's class as an index 0..K-1 (the model's class order), not its label value. */
@@ -38,26 +50,32 @@ export function selectRows(samples: Samples, width: number, keep: (row: number) 
 }
 
 /**
- * The responses of the basis at `scales`, read out of samples gathered at `all` (which holds every
- * one of `scales`): each scale's channels are computed on their own, so they are the same either way.
+ * The responses of the basis `wanted`, read out of samples gathered at `all` (which holds every one
+ * of its scales and texture scales): each scale's channels are computed on their own, so they are
+ * the same either way.
  */
-export function selectScales(samples: Samples, all: readonly number[], scales: readonly number[]): Samples {
-  const C = CHANNELS_PER_SCALE;
-  const from = scales.map((s) => {
-    const index = all.indexOf(s);
-    if (index < 0) throw new RangeError(`scale ${s} was not gathered`);
+export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec): Samples {
+  const indexIn = (list: number[], value: number): number => {
+    const index = list.indexOf(value);
+    if (index < 0) throw new RangeError(`scale ${value} was not gathered`);
     return index;
-  });
+  };
+  const fromScale = wanted.scales.map((s) => indexIn(all.scales, s));
+  // per wanted scale, the basis channels then the wanted texture energies
+  const fromChannel = [
+    ...Array.from({ length: CHANNELS_PER_SCALE }, (_, c) => c),
+    ...wanted.texture.map((t) => CHANNELS_PER_SCALE + indexIn(all.texture, t)),
+  ];
+  const [allWidth, width] = [all.scales.length * channelsOf(all), wanted.scales.length * fromChannel.length];
   const pick = (source: Float64Array): Float64Array => {
-    const n = source.length / (all.length * C);
-    const out = new Float64Array(n * scales.length * C);
+    const n = source.length / allWidth;
+    const out = new Float64Array(n * width);
+    let o = 0;
     for (let r = 0; r < n; r++)
-      from.forEach((index, s) =>
-        out.set(
-          source.subarray((r * all.length + index) * C, (r * all.length + index + 1) * C),
-          (r * scales.length + s) * C,
-        ),
-      );
+      for (const index of fromScale) {
+        const base = r * allWidth + index * channelsOf(all);
+        for (const c of fromChannel) out[o++] = source[base + c]!;
+      }
     return out;
   };
   return { ...samples, rows: pick(samples.rows), context: pick(samples.context) };
@@ -89,19 +107,21 @@ export async function gatherSamples(
   image: Volume,
   sparse: SparseLabels,
   chosen: Uint32Array,
-  scales: number[],
+  spec: BasisSpec,
   aspect: Aspect,
   normalisation: { low: number; high: number },
   random: Random,
   signal?: AbortSignal,
 ): Promise<Samples> {
   const [, ny, nx] = image.shape;
-  const width = scales.length * CHANNELS_PER_SCALE;
+  const { scales, texture } = spec;
+  const channels = channelsOf(spec);
+  const width = scales.length * channels;
   const rows = new Float64Array(chosen.length * width);
   const context: number[] = [];
   const classIndex = new Uint8Array(chosen.length);
   const positions = new Float64Array(chosen.length);
-  const halo = basisHalo(scales);
+  const halo = basisHalo(scales) + textureHalo(texture);
   const position = (i: number): Vec3 => {
     const index = sparse.indices[i]!;
     return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
@@ -135,19 +155,32 @@ export async function gatherSamples(
       const input = await readPadded(image, block, halo, normalisation);
       const order: AxisOrder = thinAxisFirst(block.shape);
       const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
-      const [, by, bx] = block.shape;
+      const pooled = textureRings(input.data, input.shape, halo, scales, texture, aspect, order);
+      const [bz, by, bx] = block.shape;
+      // one sample row: per scale its basis channels (interior layout), then its pooled energies (ring layout)
+      const write = (local: number, out: (value: number) => void): void => {
+        const x = local % bx;
+        const y = Math.floor(local / bx) % by;
+        const z = Math.floor(local / (bx * by));
+        const inRing = ((z + 1) * (by + 2) + y + 1) * (bx + 2) + x + 1;
+        for (let s = 0; s < scales.length; s++) {
+          for (let c = 0; c < CHANNELS_PER_SCALE; c++) out(basis.channels[s * CHANNELS_PER_SCALE + c]![local]!);
+          for (let t = 0; t < texture.length; t++) out(pooled[t * scales.length + s]![inRing]!);
+        }
+      };
       for (const i of members) {
         const p = position(i);
         const local = ((p[0] - block.start[0]) * by + (p[1] - block.start[1])) * bx + (p[2] - block.start[2]);
-        for (let c = 0; c < width; c++) rows[row * width + c] = basis.channels[c]![local]!;
+        let c = row * width;
+        write(local, (value) => (rows[c++] = value));
         classIndex[row] = sparse.values[i]! - 1;
         positions[row] = sparse.indices[i]!;
         row++;
       }
-      const voxels = voxelCount(block.shape);
+      const voxels = bz * by * bx;
       for (let start = 0; start < voxels; start += stride) {
         const local = Math.min(voxels - 1, Math.floor(start + random.next() * stride));
-        for (let c = 0; c < width; c++) context.push(basis.channels[c]![local]!);
+        write(local, (value) => context.push(value));
       }
     }
   }

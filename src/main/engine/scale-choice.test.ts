@@ -10,10 +10,7 @@ describe('choosing the basis scales on the labels', () => {
     const image = new MemoryVolume(phantom.image, phantom.shape);
     const labels = new MemoryVolume(paintLabels(phantom.truth, phantom.shape, 2, { discs: 8 }), phantom.shape);
     const chosen = await trainModel(image, labels, {
-      scaleCandidates: [
-        [1, 2],
-        [1, 2, 8],
-      ],
+      scaleCandidates: [{ scales: [1, 2] }, { scales: [1, 2, 8] }],
       iterations: 40,
     });
     // the choice ran (two candidates scored), on responses gathered at σ 1, 2 and 8 together
@@ -37,7 +34,7 @@ describe('choosing the basis scales on the labels', () => {
     expect(model.basis.scales).toEqual(DEFAULT_TRAINING.scales);
   });
 
-  it('adds context (σ 8) for textures, and keeps the default scales where classes differ locally', async () => {
+  it('adds context (σ 8) and texture energies for textures, and keeps the default scales where classes differ locally', async () => {
     const trainOn = async (name: string) => {
       const loaded = await loadRealScan(
         REAL_SCANS.find((s) => s.name === name)!,
@@ -48,11 +45,13 @@ describe('choosing the basis scales on the labels', () => {
     // randen15B: five textures of one grey level, told apart only over a wider window
     const texture = await trainOn('randen15B');
     expect(texture.basis.scales).toEqual([...DEFAULT_TRAINING.scales, 8]);
+    expect(texture.basis.texture).toEqual([0.7]);
     const [plain, context] = texture.training.scaleChoice!.scores;
     expect(context! - plain!).toBeGreaterThan(0.03);
     // cement_slice: air voids in matrix, told apart by their grey level and edges
     const local = await trainOn('cement_slice');
     expect(local.basis.scales).toEqual(DEFAULT_TRAINING.scales);
+    expect(local.basis.texture).toBeUndefined();
     expect(local.training.scaleChoice!.scores).toHaveLength(2);
   });
 });

@@ -5,10 +5,9 @@
 // stroke look alike, so holding out single voxels would test nothing), and another candidate
 // replaces the default only where it wins clearly, and in every fold.
 import type { Vec3 } from '../../shared/volume';
-import { CHANNELS_PER_SCALE } from './basis';
 import type { Network } from './network';
 import { Random } from './random';
-import { type Samples, selectRows, selectScales } from './samples';
+import { type BasisSpec, type Samples, channelsOf, selectBasis, selectRows } from './samples';
 
 /** Edge of the cells of space that go to one fold whole (voxels). */
 const CELL = 32;
@@ -25,12 +24,14 @@ const MIN_GAIN = 0.03;
 
 export interface ScaleChoice {
   candidates: number[][];
+  /** Each candidate's texture scales. */
+  texture: number[][];
   /** Each candidate's mean held-out recall over the classes (in the candidates' order). */
   scores: number[];
 }
 
-/** Fits a network on `samples` (whose rows hold the basis at `scales`). */
-export type FitNetwork = (samples: Samples, scales: number[]) => Promise<Network>;
+/** Fits a network on `samples` (whose rows hold the basis `spec`). */
+export type FitNetwork = (samples: Samples, spec: BasisSpec) => Promise<Network>;
 
 /**
  * The candidate with the best cross-validated mean recall if it beats the first by MIN_GAIN, else
@@ -39,13 +40,13 @@ export type FitNetwork = (samples: Samples, scales: number[]) => Promise<Network
  */
 export async function chooseScales(
   samples: Samples,
-  gathered: readonly number[],
-  candidates: number[][],
+  gathered: BasisSpec,
+  candidates: BasisSpec[],
   shape: Vec3,
   K: number,
   seed: number,
   fitNetwork: FitNetwork,
-): Promise<{ scales: number[]; choice: ScaleChoice } | undefined> {
+): Promise<{ spec: BasisSpec; choice: ScaleChoice } | undefined> {
   const random = new Random(seed);
   samples = capPerClass(samples, K, random);
   const fold = foldOfRows(samples, shape, K, random);
@@ -56,15 +57,15 @@ export async function chooseScales(
   if (usable.length < 2 || heldOut.some((n) => n < MIN_HELD_OUT)) return undefined;
   const scores: number[] = [];
   const foldScores: number[][] = [];
-  for (const scales of candidates) {
-    const own = selectScales(samples, gathered, scales);
-    const width = scales.length * CHANNELS_PER_SCALE;
+  for (const spec of candidates) {
+    const own = selectBasis(samples, gathered, spec);
+    const width = spec.scales.length * channelsOf(spec);
     const pooled = new Recalls(K);
     const perFold: number[] = [];
     for (const f of usable) {
       const network = await fitNetwork(
         selectRows(own, width, (r) => fold[r] !== f),
-        scales,
+        spec,
       );
       const probs = new Float64Array(K);
       const recalls = new Recalls(K);
@@ -85,7 +86,8 @@ export async function chooseScales(
   const wins = (c: number): boolean =>
     scores[c]! - scores[0]! >= MIN_GAIN && foldScores[c]!.every((score, f) => score >= foldScores[0]![f]!);
   const best = scores.reduce((b, score, c) => (wins(c) && (b === 0 || score > scores[b]!) ? c : b), 0);
-  return { scales: candidates[best]!, choice: { candidates, scores } };
+  const choice = { candidates: candidates.map((c) => c.scales), texture: candidates.map((c) => c.texture), scores };
+  return { spec: candidates[best]!, choice };
 }
 
 /** Per-class hits and totals; their mean recall over the classes present. */

@@ -1,6 +1,5 @@
 // The check that a trained model learned something: each class predicted on a fair share of its
 // own painted voxels, and weights that did not diverge. A model that fails it is never handed on.
-import { CHANNELS_PER_SCALE } from './basis';
 import type { Model } from './model';
 import type { Network } from './network';
 import type { Samples } from './samples';
@@ -26,7 +25,7 @@ const pct = (x: number): string => `${Math.round(100 * x)} %`;
 /** The share of each class's sampled painted voxels that `network` assigns to that class. */
 export function trainingRecall(network: Network, samples: Samples): number[] {
   const K = network.classCount;
-  const width = network.scales * CHANNELS_PER_SCALE;
+  const width = network.width;
   const hits = new Array<number>(K).fill(0);
   const totals = new Array<number>(K).fill(0);
   const probs = new Float64Array(K);

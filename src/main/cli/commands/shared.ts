@@ -286,5 +286,6 @@ export function describeSurfaces(classes: SurfaceLabelClass[]): string {
 export function describeModel(model: Model): string {
   const classes = model.classes.map((c) => `${c.value}=${c.name}`).join(', ');
   const counts = model.training.labelledVoxels.join('/');
-  return `model: ${model.classes.length} classes (${classes}), labelled voxels ${counts}, scales ${model.basis.scales.join(', ')}`;
+  const texture = model.basis.texture ? `, texture ${model.basis.texture.join(', ')}` : '';
+  return `model: ${model.classes.length} classes (${classes}), labelled voxels ${counts}, scales ${model.basis.scales.join(', ')}${texture}`;
 }
