@@ -12,9 +12,12 @@ import { addEigenvalueGradient, cosThirdArccos, symmetricEigenvalues } from './i
 import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
 import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
+import { Network } from './network';
 import type { RegionWriter } from '../volume/spec';
 import { predictRegion, predictVolume, voxelMismatch } from './predict';
 import { Random } from './random';
+import { chooseVoxels, gatherSamples } from './samples';
+import { textureHalo, textureRings } from './texture';
 import { trainModel } from './train';
 
 /** A sink that assembles written blocks into whole arrays, per channel. */
@@ -36,14 +39,16 @@ function memorySink(shape: Vec3, channels = 1): RegionWriter & { data: Uint8Arra
 let phantom: Phantom;
 let labels: Uint8Array;
 let model: Model;
+/** A model with texture energies (texture.ts). */
+let textured: Model;
 
 beforeAll(async () => {
   phantom = await makePhantom('fibres-pores', [40, 36, 44], 5);
   labels = paintLabels(phantom.truth, phantom.shape, 3, { discs: 5 });
-  model = await trainModel(new MemoryVolume(phantom.image, phantom.shape), new MemoryVolume(labels, phantom.shape), {
-    seed: 3,
-    iterations: 80,
-  });
+  const image = new MemoryVolume(phantom.image, phantom.shape);
+  const labelVolume = new MemoryVolume(labels, phantom.shape);
+  model = await trainModel(image, labelVolume, { seed: 3, iterations: 80 });
+  textured = await trainModel(image, labelVolume, { scales: [1, 2], texture: [0.7, 1.5], iterations: 40 });
 }, 120_000);
 
 describe('basis', () => {
@@ -89,37 +94,42 @@ describe('basis', () => {
     );
   });
 
-  it('is equivariant to a 90° rotation: invariant predictions rotate with the volume', async () => {
-    const [nz, ny, nx] = phantom.shape;
-    // rotate about z: (y, x) -> (x, ny-1-y)
-    const rotated = new Uint16Array(phantom.image.length);
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++) rotated[(z * nx + x) * ny + (ny - 1 - y)] = phantom.image[(z * ny + y) * nx + x]!;
-    const a = await predictRegion(model, new MemoryVolume(phantom.image, phantom.shape), {
-      start: [0, 0, 0],
-      shape: phantom.shape,
-    });
-    const b = await predictRegion(model, new MemoryVolume(rotated, [nz, nx, ny]), {
-      start: [0, 0, 0],
-      shape: [nz, nx, ny],
-    });
-    let maxDifference = 0;
-    const n = nz * ny * nx;
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++) {
-          const i = (z * ny + y) * nx + x;
-          const j = (z * nx + x) * ny + (ny - 1 - y);
-          for (let k = 0; k < 3; k++)
-            maxDifference = Math.max(
-              maxDifference,
-              Math.abs(a.probabilities[k * n + i]! - b.probabilities[k * n + j]!),
-            );
-        }
-    // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
-    expect(maxDifference).toBeLessThan(2e-3);
-  });
+  it.each(['plain', 'textured'])(
+    'is equivariant to a 90° rotation: invariant predictions rotate with the volume (%s)',
+    async (kind) => {
+      const m = kind === 'textured' ? textured : model;
+      const [nz, ny, nx] = phantom.shape;
+      // rotate about z: (y, x) -> (x, ny-1-y)
+      const rotated = new Uint16Array(phantom.image.length);
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++)
+            rotated[(z * nx + x) * ny + (ny - 1 - y)] = phantom.image[(z * ny + y) * nx + x]!;
+      const a = await predictRegion(m, new MemoryVolume(phantom.image, phantom.shape), {
+        start: [0, 0, 0],
+        shape: phantom.shape,
+      });
+      const b = await predictRegion(m, new MemoryVolume(rotated, [nz, nx, ny]), {
+        start: [0, 0, 0],
+        shape: [nz, nx, ny],
+      });
+      let maxDifference = 0;
+      const n = nz * ny * nx;
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++) {
+            const i = (z * ny + y) * nx + x;
+            const j = (z * nx + x) * ny + (ny - 1 - y);
+            for (let k = 0; k < 3; k++)
+              maxDifference = Math.max(
+                maxDifference,
+                Math.abs(a.probabilities[k * n + i]! - b.probabilities[k * n + j]!),
+              );
+          }
+      // not bit-exact: the rotated volume is filtered in another axis order (float32 rounding)
+      expect(maxDifference).toBeLessThan(2e-3);
+    },
+  );
 
   it('is equivariant to 90° rotations about x and y too, where z meets the other axes', async () => {
     const [nz, ny, nx] = phantom.shape;
@@ -159,6 +169,63 @@ describe('basis', () => {
       expect(maxDifference, `rotated about ${about}`).toBeLessThan(2e-3);
       expect(sameClass / n, `rotated about ${about}`).toBeGreaterThan(0.999);
     }
+  });
+});
+
+describe('texture energies', () => {
+  it('are the gradient energy at the fine scale, pooled: τ² c² on a ramp of slope c, per physical length', () => {
+    const shape: Vec3 = [24, 23, 22];
+    const [tau, c] = [1.5, 0.25];
+    const halo = basisHalo([1]) + textureHalo([tau]);
+    const ramp = (axis: 0 | 1 | 2): Float32Array => {
+      const padded = new Float32Array(shape[0] * shape[1] * shape[2]);
+      for (let i = 0; i < padded.length; i++)
+        padded[i] =
+          c * [Math.floor(i / (shape[1] * shape[2])), Math.floor(i / shape[2]) % shape[1], i % shape[2]][axis]!;
+      return padded;
+    };
+    // halo 4 + 6: the interior is 4 × 3 × 2, its ring 6 × 5 × 4
+    for (const [axis, aspect, expected] of [
+      [2, [1, 1, 1], (tau * c) ** 2],
+      // along voxels twice as long, the same step in grey is half the slope per length
+      [0, [2, 1, 1], ((tau * c) / 2) ** 2],
+    ] as const) {
+      const [rings] = textureRings(ramp(axis), shape, halo, [1], [tau], [...aspect], [0, 1, 2]);
+      expect(rings!.length).toBe(6 * 5 * 4);
+      for (const value of rings!) expect(value).toBeCloseTo(expected, 5);
+    }
+  });
+
+  it('are recorded with the model, and a model file whose weights do not fit them is refused', () => {
+    expect(textured.basis.texture).toEqual([0.7, 1.5]);
+    // 2 scales: g and Laplacian each, 3 gradient norms, 3 × 3 eigenvalues, and 2 × 2 energies
+    expect(textured.weights.shift).toHaveLength(2 * 2 + 3 + 9 + 4);
+    expect(parseModel(JSON.parse(JSON.stringify(textured)), 'm.json')).toEqual(textured);
+    const { texture: _, ...plain } = textured.basis;
+    expect(() => parseModel({ ...textured, basis: plain }, 'm.json')).toThrow(
+      /m\.json is a damaged model file: .*wrong size/,
+    );
+  });
+
+  it('are computed alike for training (at the painted voxels) and for prediction', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const sparse = await sparseLabelsFromVolume(new MemoryVolume(labels, phantom.shape));
+    const chosen = chooseVoxels(sparse, 3, 200, new Random(1));
+    const spec = { scales: textured.basis.scales, texture: textured.basis.texture! };
+    const samples = await gatherSamples(image, sparse, chosen, spec, [1, 1, 1], textured.normalisation, new Random(1));
+    const all = await predictRegion(textured, image, { start: [0, 0, 0], shape: phantom.shape }, { threads: 0 });
+    const network = new Network(textured);
+    const probs = new Float64Array(3);
+    const n = labels.length;
+    let largest = 0;
+    for (let r = 0; r < samples.count; r++) {
+      network.predict(samples.rows, r * network.width, probs);
+      const i = samples.positions[r]!;
+      for (let k = 0; k < 3; k++) largest = Math.max(largest, Math.abs(probs[k]! - all.probabilities[k * n + i]!));
+    }
+    expect(samples.count).toBe(chosen.length);
+    // float32 filtering in another block layout and axis order
+    expect(largest).toBeLessThan(1e-3);
   });
 });
 
@@ -375,26 +442,26 @@ describe('training', () => {
 });
 
 describe('prediction', () => {
-  it.each([false, true])(
-    'gives the same result blockwise as in one piece, in the calling thread and in workers (smooth: %s)',
-    async (smooth) => {
+  it.each([
+    ['plain', false],
+    ['plain', true],
+    ['textured', false],
+  ] as const)(
+    'gives the same result blockwise as in one piece, in the calling thread and in workers (%s, smooth: %s)',
+    async (kind, smooth) => {
+      const m = kind === 'textured' ? textured : model;
       const image = new MemoryVolume(phantom.image, phantom.shape);
-      const halo = basisHalo(model.basis.scales);
+      const halo = basisHalo(m.basis.scales) + textureHalo(m.basis.texture ?? []);
       // smoothing: the whole volume predicted one voxel wider, then smoothed
       const grow = smooth ? SMOOTHING_HALO : 0;
-      const whole = await readPadded(
-        image,
-        { start: [0, 0, 0], shape: phantom.shape },
-        halo + grow,
-        model.normalisation,
-      );
-      const unsmoothed = predictBlock(model, whole.data, whole.shape, halo);
-      const reference = smooth ? smoothPrediction(model, unsmoothed, true) : unsmoothed;
+      const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo + grow, m.normalisation);
+      const unsmoothed = predictBlock(m, whole.data, whole.shape, halo);
+      const reference = smooth ? smoothPrediction(m, unsmoothed, true) : unsmoothed;
       for (const threads of [0, 2]) {
         const sinkLabels = memorySink(phantom.shape);
         const sinkProbabilities = memorySink(phantom.shape, 3);
         await predictVolume(
-          model,
+          m,
           image,
           { labels: sinkLabels, probabilities: sinkProbabilities },
           { threads, blockShape: [12, 20, 24], smooth },
