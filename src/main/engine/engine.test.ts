@@ -17,7 +17,7 @@ import type { RegionWriter } from '../volume/spec';
 import { predictRegion, predictVolume, voxelMismatch } from './predict';
 import { Random } from './random';
 import { chooseVoxels, gatherSamples } from './samples';
-import { textureHalo, textureRings } from './texture';
+import { featuresHalo, textureHalo, textureRings } from './texture';
 import { trainModel } from './train';
 
 /** A sink that assembles written blocks into whole arrays, per channel. */
@@ -451,7 +451,7 @@ describe('prediction', () => {
     async (kind, smooth) => {
       const m = kind === 'textured' ? textured : model;
       const image = new MemoryVolume(phantom.image, phantom.shape);
-      const halo = basisHalo(m.basis.scales) + textureHalo(m.basis.texture ?? []);
+      const halo = featuresHalo(m.basis.scales, m.basis.texture);
       // smoothing: the whole volume predicted one voxel wider, then smoothed
       const grow = smooth ? SMOOTHING_HALO : 0;
       const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo + grow, m.normalisation);

@@ -7,8 +7,6 @@ import type { Progress } from '../progress';
 import { copyBox } from '../volume/chunked';
 import type { RegionWriter } from '../volume/spec';
 import type { Volume } from '../volume/volume';
-import { basisHalo } from './basis';
-import { textureHalo } from './texture';
 import {
   type BlockResult,
   SMOOTHING_HALO,
@@ -21,6 +19,7 @@ import { blockCount, blockGrid, borrow, giveBack, readPadded } from './blocks';
 import { dropUnfilled, keptRings } from './kept-rings';
 import type { Model } from './model';
 import { sharedPool } from './pool';
+import { featuresHalo } from './texture';
 import { loadGpuTf, predictBlockTf } from './tfjs';
 
 export interface PredictOptions {
@@ -53,7 +52,7 @@ const PARALLEL_REGION_VOXELS = 1 << 16;
 
 /** The neighbourhood a prediction reads around each voxel. */
 const predictionHalo = (model: Model, smooth: boolean | undefined): number =>
-  basisHalo(model.basis.scales) + textureHalo(model.basis.texture ?? []) + (smooth ? SMOOTHING_HALO : 0);
+  featuresHalo(model.basis.scales, model.basis.texture) + (smooth ? SMOOTHING_HALO : 0);
 
 /**
  * The model with its filters fitted to the voxels of `volume`: its scales are in units of the

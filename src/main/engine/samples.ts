@@ -4,12 +4,12 @@
 import { cancelled } from '../../shared/errors';
 import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import type { Volume } from '../volume/volume';
-import { type Aspect, CHANNELS_PER_SCALE, basisHalo, computeBasis } from './basis';
+import { type Aspect, CHANNELS_PER_SCALE, computeBasis } from './basis';
 import { type AxisOrder, thinAxisFirst } from './block-predict';
 import { blockGrid, readPadded } from './blocks';
 import type { SparseLabels } from './labels';
 import type { Random } from './random';
-import { textureHalo, textureRings } from './texture';
+import { featuresHalo, textureRings } from './texture';
 
 /** The scales of a basis, and the texture scales pooled by them (texture.ts). */
 export interface BasisSpec {
@@ -66,14 +66,15 @@ export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec)
     ...Array.from({ length: CHANNELS_PER_SCALE }, (_, c) => c),
     ...wanted.texture.map((t) => CHANNELS_PER_SCALE + indexIn(all.texture, t)),
   ];
-  const [allWidth, width] = [all.scales.length * channelsOf(all), wanted.scales.length * fromChannel.length];
+  const allChannels = channelsOf(all);
+  const [allWidth, width] = [all.scales.length * allChannels, wanted.scales.length * fromChannel.length];
   const pick = (source: Float64Array): Float64Array => {
     const n = source.length / allWidth;
     const out = new Float64Array(n * width);
     let o = 0;
     for (let r = 0; r < n; r++)
       for (const index of fromScale) {
-        const base = r * allWidth + index * channelsOf(all);
+        const base = r * allWidth + index * allChannels;
         for (const c of fromChannel) out[o++] = source[base + c]!;
       }
     return out;
@@ -121,7 +122,7 @@ export async function gatherSamples(
   const context: number[] = [];
   const classIndex = new Uint8Array(chosen.length);
   const positions = new Float64Array(chosen.length);
-  const halo = basisHalo(scales) + textureHalo(texture);
+  const halo = featuresHalo(scales, texture);
   const position = (i: number): Vec3 => {
     const index = sparse.indices[i]!;
     return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];

@@ -10,6 +10,10 @@ import type { AxisOrder } from './block-predict';
 /** The halo textures add to the basis's: the fine smoothing and its difference. */
 export const textureHalo = (texture: readonly number[]): number => (texture.length ? basisHalo(texture) : 0);
 
+/** The neighbourhood a voxel's features read: the basis's halo, and the texture's around it. */
+export const featuresHalo = (scales: readonly number[], texture: readonly number[] = []): number =>
+  basisHalo(scales) + textureHalo(texture);
+
 /**
  * The pooled energies of a padded block, on its interior plus a one-voxel ring (as smoothRings):
  * for texture scale τ (index t) and basis scale σ (index s), rings[t * S + s] = G_σ * |τ ∇(G_τ * I)|²

@@ -114,6 +114,7 @@ export async function trainModel(
   for (const v of sparse.values) counts[v - 1]!++;
   const classes = classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` }));
   let scaleChoice: ScaleChoice | undefined;
+  let spec = candidates[0]!;
   if (candidates.length > 1) {
     progress?.(0, settings.iterations, 'choosing the basis scales on the labels');
     // each cross-validation fit starts from the same seed, so candidates differ only in their scales
@@ -131,10 +132,11 @@ export async function trainModel(
         ),
       );
     const picked = await chooseScales(all, gathered, candidates, image.shape, K, settings.seed, fitNetwork);
-    ({ scales: settings.scales, texture: settings.texture } = picked?.spec ?? candidates[0]!);
+    if (picked) spec = picked.spec;
     scaleChoice = picked?.choice;
-  } else ({ scales: settings.scales, texture: settings.texture } = candidates[0]!);
-  const samples = selectBasis(all, gathered, { scales: settings.scales, texture: settings.texture ?? [] });
+  }
+  Object.assign(settings, spec);
+  const samples = selectBasis(all, gathered, spec);
 
   // A fit can end in a useless model (all hidden units dead, a class drowned by the others):
   // never hand one on. Try another initialisation, then equal class weights, then give up.
