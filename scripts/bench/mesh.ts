@@ -1,5 +1,5 @@
 // Surface meshes on phantoms with a known analytic surface: refined mesh from a noisy, blurred
-// probability map vs marching tetrahedra on the voxel labels (the staircase a user gets without
+// probability map vs marching cubes on the voxel labels (the staircase a user gets without
 // refinement). Prints distance to the true surface, volume and area errors, triangle quality,
 // watertightness, time; then meshes from binary labels alone (no probabilities: refined vs marching
 // on the same labels, issue 23's sphere r=20.3 in 64³ with its 2x target); then an out-of-core run
@@ -131,7 +131,7 @@ async function phantomTable(): Promise<void> {
     const [refined, t2] = await time(() =>
       meshFromVolume(probabilityVolume(shape, phantom, BLUR, NOISE), { smooth: 0.5, minVolume: MIN_VOLUME }),
     );
-    const base = evaluate(phantom, 'labels, marching tetrahedra', staircase, t0, euler);
+    const base = evaluate(phantom, 'labels, marching cubes', staircase, t0, euler);
     const labelsRefined = evaluate(phantom, 'labels, refined (smooth 0.5)', smoothLabels, t1, euler);
     const best = evaluate(phantom, 'probability, refined (smooth 0.5)', refined, t2, euler);
     rows.push(base, labelsRefined, best);
@@ -173,13 +173,13 @@ async function phantomTable(): Promise<void> {
 }
 
 /**
- * Meshes from binary labels (no probabilities at hand): the refined mesh against marching tetrahedra
+ * Meshes from binary labels (no probabilities at hand): the refined mesh against marching cubes
  * on the same labels, for a sphere of radius 20.3 in 64³ (the issue's case, at several sub-voxel
  * centres) and the phantoms above. Target: mean vertex distance ≥ 2x lower, watertight.
  */
 async function labelsTable(): Promise<void> {
   console.log(
-    '\nmeshes from binary labels: refined (smooth 0.5) vs marching tetrahedra on the same labels; distances in voxels',
+    '\nmeshes from binary labels: refined (smooth 0.5) vs marching cubes on the same labels; distances in voxels',
   );
   const ball = (centre: Vec3): Phantom => ({
     ...sphere(centre, 20.3),

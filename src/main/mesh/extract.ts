@@ -1,80 +1,22 @@
-// Surface extraction by marching tetrahedra on the Kuhn (Freudenthal) triangulation of the grid.
-//
-// Why not classic marching cubes: its ambiguous faces and interiors leave holes or non-manifold
-// edges unless resolved with asymptotic-decider tables (MC33). Splitting every cube into the same
-// six tetrahedra around its (0,0,0)-(1,1,1) diagonal makes the surface the exact level set of a
-// piecewise-linear function on a simplicial complex: closed, manifold and consistently oriented by
-// construction, with no ambiguous case. The price (more, thinner triangles) is paid back by the
-// remesher. Every vertex sits on a lattice edge with a global id, so blocks stitch exactly.
+// Surface extraction, cube by cube, from a table of the surface inside one cube for each pattern of
+// inside corners (cube-table.ts): marching tetrahedra's topology (closed, manifold and consistently
+// oriented by construction, no ambiguous case) with about marching cubes' number of triangles.
+// Every vertex sits on a lattice edge (or in one cube) with a global id, so blocks stitch exactly.
 import { cancelled } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import type { Progress } from '../progress';
 import { BandField, BRICK, readBand } from './band';
+import { CENTRE, CUBE_CASES } from './cube-table';
 import type { ScalarSource } from './source';
 import { EdgeVertices } from './edge-vertices';
 import { floats, uints } from './growable';
 import type { TriMesh } from './trimesh';
 
-/** Corner c of a cube is at offset (x, y, z) = (c & 1, c >> 1 & 1, c >> 2 & 1). */
-const cornerOffset = (c: number): Vec3 => [c & 1, (c >> 1) & 1, (c >> 2) & 1];
-
-function orientation(p: number, q: number, r: number, s: number): number {
-  const [a, b, c, d] = [p, q, r, s].map(cornerOffset) as [Vec3, Vec3, Vec3, Vec3];
-  const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-  const v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
-  const w = [d[0] - a[0], d[1] - a[1], d[2] - a[2]];
-  return (
-    u[0]! * (v[1]! * w[2]! - v[2]! * w[1]!) -
-    u[1]! * (v[0]! * w[2]! - v[2]! * w[0]!) +
-    u[2]! * (v[0]! * w[1]! - v[1]! * w[0]!)
-  );
-}
-
 /**
- * For each of the 256 inside/outside patterns of a cube's corners, its triangles as lattice edges
- * (3 per triangle), each edge coded low * 8 + high (its two corners; in a Kuhn tetrahedron every
- * edge joins comparable corners, so low = p & q and high = p | q). Oriented so normals point from
- * inside to outside: for a triangle cutting edges from corner i, its normal points away from i
- * exactly when the tetrahedron (i, j, k, l) is positively oriented, whatever the cut positions.
+ * Vertex ids are 7 per lattice point: direction − 1 for the edges leaving it along x, y and z
+ * (0, 1, 3); a cube's extra vertices take the slots of the diagonals, which carry none.
  */
-function buildTable(): number[][] {
-  const edge = (p: number, q: number): number => (p & q) * 8 + (p | q);
-  const tets: number[][] = [];
-  for (const [a, b] of [
-    [1, 2],
-    [1, 4],
-    [2, 1],
-    [2, 4],
-    [4, 1],
-    [4, 2],
-  ] as const)
-    tets.push([0, a, a | b, 7]);
-  const table: number[][] = [];
-  for (let mask = 0; mask < 256; mask++) {
-    const tris: number[] = [];
-    for (const tet of tets) {
-      const inside = tet.filter((c) => (mask >> c) & 1);
-      const outside = tet.filter((c) => !((mask >> c) & 1));
-      if (inside.length === 1 || inside.length === 3) {
-        const lone = (inside.length === 1 ? inside : outside)[0]!;
-        const [j, k, l] = (inside.length === 1 ? outside : inside) as [number, number, number];
-        const awayFromLone = orientation(lone, j, k, l) > 0;
-        const outward = inside.length === 1 ? awayFromLone : !awayFromLone;
-        tris.push(edge(lone, j), ...(outward ? [edge(lone, k), edge(lone, l)] : [edge(lone, l), edge(lone, k)]));
-      } else if (inside.length === 2) {
-        const [a, b] = inside as [number, number];
-        const [c, d] = outside as [number, number];
-        const quad = [edge(a, c), edge(a, d), edge(b, d), edge(b, c)] as const;
-        if (orientation(a, c, d, b) > 0) tris.push(quad[0], quad[1], quad[2], quad[0], quad[2], quad[3]);
-        else tris.push(quad[0], quad[2], quad[1], quad[0], quad[3], quad[2]);
-      }
-    }
-    table.push(tris);
-  }
-  return table;
-}
-
-const TABLE = buildTable();
+const CENTRE_SLOTS = [2, 4, 5, 6];
 /** Keeps vertices off lattice points, where several would coincide when a value equals iso. */
 const CUT_MARGIN = 0.01;
 
@@ -153,6 +95,13 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
     const crossedHere = new Set<number>();
     if (insideCount > 0 && insideCount < values.length) {
       const corner = [0, 1, sx, sx + 1, sx * sy, sx * sy + 1, sx * sy + sx, sx * sy + sx + 1];
+      const point = new Float64Array(3);
+      const edgeId = (padded: number, code: number): number => {
+        const low = code >> 3;
+        return (
+          (padded + (low & 1) + ((low >> 1) & 1) * (nx + 2) + (low >> 2) * planeStride) * 7 + (low ^ (code & 7)) - 1
+        );
+      };
       for (let z = 0; z < cubes[0]; z++)
         for (let y = 0; y < cubes[1]; y++)
           for (let x = 0; x < cubes[2]; x++) {
@@ -165,20 +114,22 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
             const gx = x0 + x;
             crossedHere.add(band.brickOf(gz, gy, gx));
             const padded = (gz + 1) * planeStride + (gy + 1) * (nx + 2) + gx + 1;
-            for (const code of TABLE[mask]!) {
-              const low = code >> 3;
-              const high = code & 7;
-              const dir = low ^ high;
-              const id = (padded + (low & 1) + ((low >> 1) & 1) * (nx + 2) + (low >> 2) * planeStride) * 7 + dir - 1;
+            const { triangles: codes, centres } = CUBE_CASES[mask]!;
+            for (const code of codes) {
+              const centre = code - CENTRE;
+              const id = centre >= 0 ? padded * 7 + CENTRE_SLOTS[centre]! : edgeId(padded, code);
               let vertex = vertexOfEdge.get(id);
               if (vertex < 0) {
-                const a = values[base + corner[low]!]!;
-                const b = values[base + corner[high]!]!;
-                const t = Math.min(Math.max((iso - a) / (b - a), CUT_MARGIN), 1 - CUT_MARGIN);
                 vertex = vertexOfEdge.add(id);
-                coords.push(gx + (low & 1) + t * (dir & 1));
-                coords.push(gy + ((low >> 1) & 1) + t * ((dir >> 1) & 1));
-                coords.push(gz + (low >> 2) + t * (dir >> 2));
+                const edges = centre >= 0 ? centres[centre]! : [code];
+                const sum = [0, 0, 0];
+                for (const edge of edges) {
+                  cut(values, base, corner, iso, edge, point);
+                  for (let k = 0; k < 3; k++) sum[k]! += point[k]!;
+                }
+                coords.push(gx + sum[0]! / edges.length);
+                coords.push(gy + sum[1]! / edges.length);
+                coords.push(gz + sum[2]! / edges.length);
               }
               triangles.push(vertex);
             }
@@ -197,6 +148,21 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, new Set([...bandKeys].filter((key) => !band.has(key))), blockSize / BRICK, signal);
   return { mesh: canonical(vertexOfEdge, coords.view(), triangles.view()), band, nanVoxels };
+}
+
+/**
+ * Where the level `iso` cuts the lattice edge `code` (low corner * 8 + high corner) of the cube at
+ * `base` in `values`, relative to the cube's low corner: into `out` (x, y, z).
+ */
+function cut(values: Float32Array, base: number, corner: number[], iso: number, code: number, out: Float64Array): void {
+  const low = code >> 3;
+  const dir = low ^ (code & 7);
+  const a = values[base + corner[low]!]!;
+  const b = values[base + corner[code & 7]!]!;
+  const t = Math.min(Math.max((iso - a) / (b - a), CUT_MARGIN), 1 - CUT_MARGIN);
+  out[0] = (low & 1) + t * (dir & 1);
+  out[1] = ((low >> 1) & 1) + t * ((dir >> 1) & 1);
+  out[2] = (low >> 2) + t * (dir >> 2);
 }
 
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */

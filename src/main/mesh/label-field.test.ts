@@ -73,7 +73,7 @@ describe('meshes from binary labels', () => {
     expect(viaMesher.objects).toHaveLength(1);
     expect(viaMesher.objects[0]!.mesh.positions).toEqual(direct.positions);
     expect(viaMesher.objects[0]!.mesh.triangles).toEqual(direct.triangles);
-    // labels with 0 iterations: the marching-tetrahedra staircase of the labels themselves
+    // labels with 0 iterations: the marching-cubes staircase of the labels themselves
     const labels = labelVolume(shape, ball);
     const staircase = await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 });
     const raw = await meshFromVolume(labels, { class: 1, iterations: 0 });

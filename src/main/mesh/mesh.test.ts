@@ -11,7 +11,7 @@ import { measure, type TriMesh } from './trimesh';
 const shape: Vec3 = [32, 34, 36];
 const ball = sphere([17.3, 16.6, 15.8], 9.5);
 
-describe('surface extraction (marching tetrahedra)', () => {
+describe('surface extraction', () => {
   it('gives a closed, oriented sphere from labels and from probabilities', async () => {
     for (const [volume, field] of [
       [labelVolume(shape, ball), { kind: 'class', label: 1 }],

@@ -256,7 +256,7 @@ describe('meshing from probabilities', () => {
     }
     const areaError = (summary: MeshSummary): number => Math.abs(total(summary) / sphereArea - 1);
     const [errorP, errorL] = [areaError(fromProbabilities), areaError(fromLabels)];
-    expect(errorL).toBeGreaterThan(0.1); // the staircase
+    expect(errorL).toBeGreaterThan(0.03); // the staircase (about 5 %)
     expect(errorP).toBeLessThan(errorL / 3);
     expect(total(fromProbabilities)).toBeLessThan(total(fromLabels));
 

@@ -59,7 +59,8 @@ export const command: Command = {
     iterations: {
       type: 'string',
       value: 'N',
-      description: 'refinement iterations (default 10 for --labels, 15 for PROB; 0 = raw marching-tetrahedra surface)',
+      description:
+        'refinement iterations (default 10 for --labels, 15 for PROB; 0 = the raw extracted surface, marching cubes)',
     },
     dataset: {
       ...FLAGS.dataset,
