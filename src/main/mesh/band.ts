@@ -14,9 +14,15 @@ export class BandField {
   /** Scratch for sample(): the corners of one cube. */
   private readonly cube = new Float64Array(8);
   private readonly bricksPerAxis: Vec3;
+  private readonly nz: number;
+  private readonly ny: number;
+  private readonly nx: number;
+  private lastKey = -1;
+  private lastBrick: Float32Array | undefined;
 
   constructor(readonly shape: Vec3) {
     this.bricksPerAxis = [0, 1, 2].map((axis) => Math.ceil(shape[axis]! / BRICK)) as Vec3;
+    [this.nz, this.ny, this.nx] = shape;
   }
 
   brickKey(bz: number, by: number, bx: number): number {
@@ -82,15 +88,7 @@ export class BandField {
       }
     }
     this.bricks.set(key, brick);
-  }
-
-  /** Value at voxel (z, y, x): 0 outside the volume, NaN where the band holds no data. */
-  value(z: number, y: number, x: number): number {
-    const [nz, ny, nx] = this.shape;
-    if (z < 0 || y < 0 || x < 0 || z >= nz || y >= ny || x >= nx) return 0;
-    const brick = this.bricks.get(this.brickKey(z >> SHIFT, y >> SHIFT, x >> SHIFT));
-    if (!brick) return NaN;
-    return brick[(((z & MASK) << SHIFT) + (y & MASK)) * BRICK + (x & MASK)]!;
+    this.lastKey = -1;
   }
 
   /**
@@ -124,20 +122,41 @@ export class BandField {
     return true;
   }
 
-  /** The 8 values of the cube whose low corner is voxel (z0, y0, x0), x fastest, into `c`. */
+  /**
+   * The 8 values of the cube whose low corner is voxel (z0, y0, x0), x fastest, into `c`: 0 outside
+   * the volume, NaN where the band holds no data.
+   */
   private readCube(z0: number, y0: number, x0: number, c: Float64Array): void {
-    const [nz, ny, nx] = this.shape;
     const inBrick = (x0 & MASK) < MASK && (y0 & MASK) < MASK && (z0 & MASK) < MASK;
     // most cubes lie in one brick inside the volume: read them straight from it
-    if (inBrick && x0 >= 0 && y0 >= 0 && z0 >= 0 && x0 < nx - 1 && y0 < ny - 1 && z0 < nz - 1) {
-      const brick = this.bricks.get(this.brickKey(z0 >> SHIFT, y0 >> SHIFT, x0 >> SHIFT));
+    if (inBrick && x0 >= 0 && y0 >= 0 && z0 >= 0 && x0 < this.nx - 1 && y0 < this.ny - 1 && z0 < this.nz - 1) {
+      const brick = this.brickAt(this.brickKey(z0 >> SHIFT, y0 >> SHIFT, x0 >> SHIFT));
       if (!brick) return void c.fill(NaN);
       const i = (((z0 & MASK) << SHIFT) + (y0 & MASK)) * BRICK + (x0 & MASK);
       const plane = BRICK * BRICK;
       for (let k = 0; k < 8; k++) c[k] = brick[i + (k & 1) + ((k >> 1) & 1) * BRICK + (k >> 2) * plane]!;
       return;
     }
-    for (let k = 0; k < 8; k++) c[k] = this.value(z0 + (k >> 2), y0 + ((k >> 1) & 1), x0 + (k & 1));
+    for (let k = 0; k < 8; k++) {
+      const z = z0 + (k >> 2);
+      const y = y0 + ((k >> 1) & 1);
+      const x = x0 + (k & 1);
+      if (z < 0 || y < 0 || x < 0 || z >= this.nz || y >= this.ny || x >= this.nx) {
+        c[k] = 0;
+        continue;
+      }
+      const brick = this.brickAt(this.brickKey(z >> SHIFT, y >> SHIFT, x >> SHIFT));
+      c[k] = brick ? brick[(((z & MASK) << SHIFT) + (y & MASK)) * BRICK + (x & MASK)]! : NaN;
+    }
+  }
+
+  /** Brick `key`, remembering the last one asked for: refinement samples vertex after nearby vertex. */
+  private brickAt(key: number): Float32Array | undefined {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastBrick = this.bricks.get(key);
+    }
+    return this.lastBrick;
   }
 }
 

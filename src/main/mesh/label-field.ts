@@ -65,18 +65,30 @@ function convolveAxis(
     const base = o * length * inner;
     copy.set(data.subarray(base, base + length * inner));
     for (let k = 0; k < length; k++) {
-      const hi = Math.min(length - 1, k + radius);
+      const centre = kernel[radius]!;
       if (inner === 1) {
-        let value = 0;
-        for (let m = Math.max(0, k - radius); m <= hi; m++) value += kernel[m - k + radius]! * copy[m]!;
+        let value = centre * copy[k]!;
+        for (let d = 1; d <= radius; d++)
+          value += kernel[radius + d]! * ((k >= d ? copy[k - d]! : 0) + (k + d < length ? copy[k + d]! : 0));
         data[base + k] = value;
         continue;
       }
-      sum.fill(0);
-      for (let m = Math.max(0, k - radius); m <= hi; m++) {
-        const weight = kernel[m - k + radius]!;
-        const row = copy.subarray(m * inner, (m + 1) * inner);
-        for (let i = 0; i < inner; i++) sum[i]! += weight * row[i]!;
+      const row = copy.subarray(k * inner, (k + 1) * inner);
+      for (let i = 0; i < inner; i++) sum[i] = centre * row[i]!;
+      // the kernel is symmetric: the rows d before and after share a weight
+      for (let d = 1; d <= radius; d++) {
+        const weight = kernel[radius + d]!;
+        const [before, after] = [k - d >= 0, k + d < length];
+        if (before && after) {
+          const [low, high] = [
+            copy.subarray((k - d) * inner, (k - d + 1) * inner),
+            copy.subarray((k + d) * inner, (k + d + 1) * inner),
+          ];
+          for (let i = 0; i < inner; i++) sum[i]! += weight * (low[i]! + high[i]!);
+        } else if (before || after) {
+          const side = copy.subarray((before ? k - d : k + d) * inner, (before ? k - d + 1 : k + d + 1) * inner);
+          for (let i = 0; i < inner; i++) sum[i]! += weight * side[i]!;
+        }
       }
       data.set(sum, base + k * inner);
     }
