@@ -60,7 +60,7 @@ export const command: Command = {
       type: 'string',
       value: 'N',
       description:
-        'refinement iterations (default 10 for --labels, 15 for PROB; 0 = the raw extracted surface, marching cubes)',
+        'refinement iterations (default 6 for --labels, 15 for PROB; 0 = the raw extracted surface, marching cubes)',
     },
     dataset: {
       ...FLAGS.dataset,
