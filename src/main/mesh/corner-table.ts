@@ -245,14 +245,21 @@ export class CornerTable {
     const V = this.v.data;
     const o = this.o.data[c]!;
     const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
-    for (const corner of this.corners(d)) V[corner] = b;
+    // round d (the walk follows the opposites only, so renaming its corners as it goes is safe)
+    for (let corner = this.vc.data[d]!, steps = 0; ; steps++) {
+      if (steps === MAX_VALENCE) throw new TomosegError('internal', `corner table corrupt around vertex ${d}`);
+      V[corner] = b;
+      corner = this.around(corner);
+      if (corner === this.vc.data[d]) break;
+    }
     const outAB = this.o.data[prev(c)]!;
     const outDA = this.o.data[next(c)]!;
     const outED = this.o.data[prev(o)]!;
     const outBE = this.o.data[next(o)]!;
     this.link(outAB, outDA);
     this.link(outED, outBE);
-    for (const t of [c - (c % 3), o - (o % 3)]) V[t] = V[t + 1] = V[t + 2] = -1;
+    const [t1, t2] = [c - (c % 3), o - (o % 3)];
+    V[t1] = V[t1 + 1] = V[t1 + 2] = V[t2] = V[t2 + 1] = V[t2 + 2] = -1;
     this.vc.data[a] = prev(outAB);
     this.vc.data[b] = prev(outBE);
     this.vc.data[e] = next(outBE);
@@ -262,7 +269,10 @@ export class CornerTable {
     val[a]!--;
     val[e]!--;
     val[d] = 0;
-    this.pos.data.set([x, y, z], b * 3);
+    const p = this.pos.data;
+    p[b * 3] = x;
+    p[b * 3 + 1] = y;
+    p[b * 3 + 2] = z;
   }
 
   /**

@@ -11,21 +11,8 @@ type V3 = [number, number, number];
 /** Each pass at least halves the longest edge; more passes only chase degenerate slivers. */
 const MAX_SPLIT_PASSES = 8;
 
-function point(mesh: CornerTable, vertex: number): V3 {
-  const p = mesh.positions;
-  return [p[vertex * 3]!, p[vertex * 3 + 1]!, p[vertex * 3 + 2]!];
-}
-
-const sub = (a: V3, b: V3): V3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const cross = (a: V3, b: V3): V3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 const dot = (a: V3, b: V3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const length = (a: V3): number => norm(a[0], a[1], a[2]);
-const triangleNormal = (a: V3, b: V3, c: V3): V3 => cross(sub(b, a), sub(c, a));
 
-const cosine = (u: V3, v: V3): number => dot(u, v) / (length(u) * length(v) || 1);
-/** Angle at p of triangle pqr, radians. */
-const angleAt = (p: V3, q: V3, r: V3): number => Math.acos(Math.min(1, Math.max(-1, cosine(sub(q, p), sub(r, p)))));
-const smallestAngle = (a: V3, b: V3, c: V3): number => Math.min(angleAt(a, b, c), angleAt(b, c, a), angleAt(c, a, b));
 const deviation = (valence: number): number => Math.abs(valence - 6);
 
 /** Area-weighted unit normals of all vertices. */
@@ -64,15 +51,23 @@ function edgeLength(mesh: CornerTable, c: number): number {
 }
 
 /** Splits edges longer than `high` at their midpoints, pass by pass (new edges in the next pass). */
+/** The midpoint of the edge opposite corner c, into `out`. */
+function midpoint(mesh: CornerTable, c: number, out: Float64Array): void {
+  const p = mesh.positions;
+  const b = mesh.vertex(next(c)) * 3;
+  const d = mesh.vertex(prev(c)) * 3;
+  for (let k = 0; k < 3; k++) out[k] = (p[b + k]! + p[d + k]!) / 2;
+}
+
 function splitLongEdges(mesh: CornerTable, high: number): void {
+  const middle = new Float64Array(3);
   for (let pass = 0; pass < MAX_SPLIT_PASSES; pass++) {
     let splits = 0;
     const corners = mesh.cornerCount;
     for (let c = 0; c < corners; c++) {
       if (mesh.isDeleted(c) || c > mesh.opposite(c) || edgeLength(mesh, c) <= high) continue;
-      const b = point(mesh, mesh.vertex(next(c)));
-      const d = point(mesh, mesh.vertex(prev(c)));
-      mesh.split(c, (b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2);
+      midpoint(mesh, c, middle);
+      mesh.split(c, middle[0]!, middle[1]!, middle[2]!);
       splits++;
     }
     if (splits === 0) return;
@@ -87,13 +82,13 @@ const SIN_SMALLEST = Math.sin(0.05);
  * not tiny in angle, and with edges of at most `high`? Scalar arithmetic only: this runs for every
  * short edge of every remeshing pass.
  */
-function collapseKeepsShape(mesh: CornerTable, c: number, to: V3, high: number): boolean {
+function collapseKeepsShape(mesh: CornerTable, c: number, to: Float64Array, high: number): boolean {
   const p = mesh.positions;
   const o = mesh.opposite(c);
   const [gone1, gone2] = [c - (c % 3), o - (o % 3)];
-  const tx = to[0];
-  const ty = to[1];
-  const tz = to[2];
+  const tx = to[0]!;
+  const ty = to[1]!;
+  const tz = to[2]!;
   for (const vertex of [mesh.vertex(next(c)), mesh.vertex(prev(c))]) {
     const first = mesh.cornerOf(vertex);
     for (let corner = first, more = true; more; corner = mesh.around(corner), more = corner !== first) {
@@ -136,16 +131,50 @@ function collapseKeepsShape(mesh: CornerTable, c: number, to: V3, high: number):
 }
 
 function collapseShortEdges(mesh: CornerTable, low: number, high: number): void {
+  const middle = new Float64Array(3);
   for (let c = 0; c < mesh.cornerCount; c++) {
     if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low || !mesh.canCollapse(c)) continue;
-    const b = point(mesh, mesh.vertex(next(c)));
-    const d = point(mesh, mesh.vertex(prev(c)));
-    const mid: V3 = [(b[0] + d[0]) / 2, (b[1] + d[1]) / 2, (b[2] + d[2]) / 2];
-    if (collapseKeepsShape(mesh, c, mid, high)) mesh.collapse(c, ...mid);
+    midpoint(mesh, c, middle);
+    if (collapseKeepsShape(mesh, c, middle, high)) mesh.collapse(c, middle[0]!, middle[1]!, middle[2]!);
   }
 }
 
+/** Squared distance between vertices i and j. */
+function distance2(p: Float64Array, i: number, j: number): number {
+  const [x, y, z] = [p[i * 3]! - p[j * 3]!, p[i * 3 + 1]! - p[j * 3 + 1]!, p[i * 3 + 2]! - p[j * 3 + 2]!];
+  return x * x + y * y + z * z;
+}
+
+/** The angle facing the side of squared length `facing` between sides of squared lengths u and v. */
+const angleFacing = (facing: number, u: number, v: number): number =>
+  Math.acos(Math.min(1, Math.max(-1, (u + v - facing) / (2 * Math.sqrt(u * v) || 1))));
+
+/** A triangle's smallest angle, from its squared sides: the one facing the shortest. */
+function smallestAngle(u: number, v: number, w: number): number {
+  if (u <= v && u <= w) return angleFacing(u, v, w);
+  return v <= w ? angleFacing(v, u, w) : angleFacing(w, u, v);
+}
+
+/** The normal (not unit) of triangle (i, j, k) into out[at .. at + 2]. */
+function normalInto(p: Float64Array, i: number, j: number, k: number, out: Float64Array, at: number): void {
+  const [ux, uy, uz] = [p[j * 3]! - p[i * 3]!, p[j * 3 + 1]! - p[i * 3 + 1]!, p[j * 3 + 2]! - p[i * 3 + 2]!];
+  const [vx, vy, vz] = [p[k * 3]! - p[i * 3]!, p[k * 3 + 1]! - p[i * 3 + 1]!, p[k * 3 + 2]! - p[i * 3 + 2]!];
+  out[at] = uy * vz - uz * vy;
+  out[at + 1] = uz * vx - ux * vz;
+  out[at + 2] = ux * vy - uy * vx;
+}
+
+/** Cosine of the angle between the vectors at u[i ..] and v[j ..]. */
+function cosineOf(u: Float64Array, i: number, v: Float64Array, j: number): number {
+  const product = u[i]! * v[j]! + u[i + 1]! * v[j + 1]! + u[i + 2]! * v[j + 2]!;
+  return product / (norm(u[i]!, u[i + 1]!, u[i + 2]!) * norm(v[j]!, v[j + 1]!, v[j + 2]!) || 1);
+}
+
+/** Scalar arithmetic on the positions, no arrays made: this runs for every edge of every remeshing. */
 function flipEdges(mesh: CornerTable): void {
+  const p = mesh.positions;
+  // the normals of (a, b, d), (e, d, b) before and (a, b, e), (e, d, a) after, then the first two's sum
+  const normals = new Float64Array(15);
   for (let c = 0; c < mesh.cornerCount; c++) {
     if (mesh.isDeleted(c) || c > mesh.opposite(c)) continue;
     const o = mesh.opposite(c);
@@ -155,20 +184,32 @@ function flipEdges(mesh: CornerTable): void {
     const before = deviation(va) + deviation(vb) + deviation(vd) + deviation(ve);
     const after = deviation(va + 1) + deviation(vb - 1) + deviation(vd - 1) + deviation(ve + 1);
     if (after > before) continue;
-    const [pa, pb, pd, pe] = [point(mesh, a), point(mesh, b), point(mesh, d), point(mesh, e)];
-    const angleBefore = Math.min(smallestAngle(pa, pb, pd), smallestAngle(pe, pd, pb));
-    const angleAfter = Math.min(smallestAngle(pa, pb, pe), smallestAngle(pe, pd, pa));
+    const [ab, ad, ae, bd, be, de] = [
+      distance2(p, a, b),
+      distance2(p, a, d),
+      distance2(p, a, e),
+      distance2(p, b, d),
+      distance2(p, b, e),
+      distance2(p, d, e),
+    ];
+    const angleBefore = Math.min(smallestAngle(ab, bd, ad), smallestAngle(de, bd, be));
+    const angleAfter = Math.min(smallestAngle(ab, be, ae), smallestAngle(de, ad, ae));
     // opposite angles summing over π: the other diagonal is the Delaunay one
-    const delaunay = angleAt(pa, pb, pd) + angleAt(pe, pd, pb) > Math.PI + 1e-6;
+    const delaunay = angleFacing(bd, ab, ad) + angleFacing(bd, de, be) > Math.PI + 1e-6;
     const better = (after < before && angleAfter >= 0.5 * angleBefore) || (after <= before && delaunay);
     if (!better) continue;
     // both new triangles must face the way the old pair did (no fold)
-    const n0 = triangleNormal(pa, pb, pd);
-    const n1 = triangleNormal(pe, pd, pb);
-    const average: V3 = [n0[0] + n1[0], n0[1] + n1[1], n0[2] + n1[2]];
-    const m0 = triangleNormal(pa, pb, pe);
-    const m1 = triangleNormal(pe, pd, pa);
-    if (cosine(m0, average) < 0.5 || cosine(m1, average) < 0.5 || cosine(m0, m1) < 0.5 || mesh.connected(a, e))
+    normalInto(p, a, b, d, normals, 0);
+    normalInto(p, e, d, b, normals, 3);
+    normalInto(p, a, b, e, normals, 6);
+    normalInto(p, e, d, a, normals, 9);
+    for (let k = 0; k < 3; k++) normals[12 + k] = normals[k]! + normals[3 + k]!;
+    if (
+      cosineOf(normals, 6, normals, 12) < 0.5 ||
+      cosineOf(normals, 9, normals, 12) < 0.5 ||
+      cosineOf(normals, 6, normals, 9) < 0.5 ||
+      mesh.connected(a, e)
+    )
       continue;
     mesh.flip(c);
   }
