@@ -149,10 +149,10 @@ export class CornerTable {
 
   private addTriangle(a: number, b: number, c: number): number {
     const first = this.v.length;
-    for (const vertex of [a, b, c]) {
-      this.v.push(vertex);
-      this.o.push(-1);
-    }
+    this.v.push(a);
+    this.v.push(b);
+    this.v.push(c);
+    for (let k = 0; k < 3; k++) this.o.push(-1);
     return first;
   }
 
@@ -160,7 +160,10 @@ export class CornerTable {
   flip(c: number): void {
     const V = this.v.data;
     const o = this.o.data[c]!;
-    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const a = V[c]!;
+    const b = V[next(c)]!;
+    const d = V[prev(c)]!;
+    const e = V[o]!;
     const outAB = this.o.data[prev(c)]!;
     const outDA = this.o.data[next(c)]!;
     const outED = this.o.data[prev(o)]!;
@@ -188,7 +191,10 @@ export class CornerTable {
   split(c: number, x: number, y: number, z: number): number {
     const V = this.v.data;
     const o = this.o.data[c]!;
-    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const a = V[c]!;
+    const b = V[next(c)]!;
+    const d = V[prev(c)]!;
+    const e = V[o]!;
     const outDA = this.o.data[next(c)]!;
     const outBE = this.o.data[next(o)]!;
     const m = this.addVertex(x, y, z);
@@ -218,7 +224,10 @@ export class CornerTable {
   canCollapse(c: number): boolean {
     const V = this.v.data;
     const o = this.o.data[c]!;
-    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const a = V[c]!;
+    const b = V[next(c)]!;
+    const d = V[prev(c)]!;
+    const e = V[o]!;
     if (this.valence(a) <= 3 || this.valence(e) <= 3) return false;
     if (this.valence(b) + this.valence(d) - 4 < 3) return false;
     // mark b's neighbours, then count d's that are marked
@@ -244,7 +253,10 @@ export class CornerTable {
   collapse(c: number, x: number, y: number, z: number): void {
     const V = this.v.data;
     const o = this.o.data[c]!;
-    const [a, b, d, e] = [V[c]!, V[next(c)]!, V[prev(c)]!, V[o]!];
+    const a = V[c]!;
+    const b = V[next(c)]!;
+    const d = V[prev(c)]!;
+    const e = V[o]!;
     // round d (the walk follows the opposites only, so renaming its corners as it goes is safe)
     for (let corner = this.vc.data[d]!, steps = 0; ; steps++) {
       if (steps === MAX_VALENCE) throw new TomosegError('internal', `corner table corrupt around vertex ${d}`);
@@ -258,7 +270,8 @@ export class CornerTable {
     const outBE = this.o.data[next(o)]!;
     this.link(outAB, outDA);
     this.link(outED, outBE);
-    const [t1, t2] = [c - (c % 3), o - (o % 3)];
+    const t1 = c - (c % 3);
+    const t2 = o - (o % 3);
     V[t1] = V[t1 + 1] = V[t1 + 2] = V[t2] = V[t2 + 1] = V[t2 + 2] = -1;
     this.vc.data[a] = prev(outAB);
     this.vc.data[b] = prev(outBE);

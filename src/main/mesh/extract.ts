@@ -121,15 +121,11 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
               let vertex = vertexOfEdge.get(id);
               if (vertex < 0) {
                 vertex = vertexOfEdge.add(id);
-                const edges = centre >= 0 ? centres[centre]! : [code];
-                const sum = [0, 0, 0];
-                for (const edge of edges) {
-                  cut(values, base, corner, iso, edge, point);
-                  for (let k = 0; k < 3; k++) sum[k]! += point[k]!;
-                }
-                coords.push(gx + sum[0]! / edges.length);
-                coords.push(gy + sum[1]! / edges.length);
-                coords.push(gz + sum[2]! / edges.length);
+                if (centre < 0) cut(values, base, corner, iso, code, point);
+                else centroid(values, base, corner, iso, centres[centre]!, point);
+                coords.push(gx + point[0]!);
+                coords.push(gy + point[1]!);
+                coords.push(gz + point[2]!);
               }
               triangles.push(vertex);
             }
@@ -163,6 +159,23 @@ function cut(values: Float32Array, base: number, corner: number[], iso: number, 
   out[0] = (low & 1) + t * (dir & 1);
   out[1] = ((low >> 1) & 1) + t * ((dir >> 1) & 1);
   out[2] = (low >> 2) + t * (dir >> 2);
+}
+
+/** The mean of the cuts of lattice edges `edges` of the cube at `base`, into `out`. */
+function centroid(
+  values: Float32Array,
+  base: number,
+  corner: number[],
+  iso: number,
+  edges: number[],
+  out: Float64Array,
+): void {
+  let [x, y, z] = [0, 0, 0];
+  for (const edge of edges) {
+    cut(values, base, corner, iso, edge, out);
+    [x, y, z] = [x + out[0]!, y + out[1]!, z + out[2]!];
+  }
+  [out[0], out[1], out[2]] = [x / edges.length, y / edges.length, z / edges.length];
 }
 
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */

@@ -50,8 +50,7 @@ function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
   let moved = 0;
   for (let v = 0; v < mesh.vertexCount; v++) {
     if (mesh.isRemovedVertex(v)) continue;
-    const [x, y, z] = [p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!];
-    if (!band.sample(x, y, z, sample)) continue;
+    if (!band.sample(p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!, sample)) continue;
     const gradient = norm(sample[1]!, sample[2]!, sample[3]!);
     const distance = (sample[0]! - iso) / Math.max(gradient, FLAT);
     const step = DATA_STEP * Math.min(MAX_STEP, Math.max(-MAX_STEP, distance));

@@ -21,10 +21,19 @@ export function vertexNormals(mesh: CornerTable): Float64Array {
   const p = mesh.positions;
   for (let c = 0; c < mesh.cornerCount; c += 3) {
     if (mesh.isDeleted(c)) continue;
-    const [a, b, d] = [mesh.vertex(c) * 3, mesh.vertex(c + 1) * 3, mesh.vertex(c + 2) * 3];
-    const [ux, uy, uz] = [p[b]! - p[a]!, p[b + 1]! - p[a + 1]!, p[b + 2]! - p[a + 2]!];
-    const [wx, wy, wz] = [p[d]! - p[a]!, p[d + 1]! - p[a + 1]!, p[d + 2]! - p[a + 2]!];
-    const [nx, ny, nz] = [uy * wz - uz * wy, uz * wx - ux * wz, ux * wy - uy * wx];
+    // separate constants, not destructured arrays: this runs for every triangle of every iteration
+    const a = mesh.vertex(c) * 3;
+    const b = mesh.vertex(c + 1) * 3;
+    const d = mesh.vertex(c + 2) * 3;
+    const ux = p[b]! - p[a]!;
+    const uy = p[b + 1]! - p[a + 1]!;
+    const uz = p[b + 2]! - p[a + 2]!;
+    const wx = p[d]! - p[a]!;
+    const wy = p[d + 1]! - p[a + 1]!;
+    const wz = p[d + 2]! - p[a + 2]!;
+    const nx = uy * wz - uz * wy;
+    const ny = uz * wx - ux * wz;
+    const nz = ux * wy - uy * wx;
     normals[a]! += nx;
     normals[a + 1]! += ny;
     normals[a + 2]! += nz;
@@ -85,11 +94,13 @@ const SIN_SMALLEST = Math.sin(0.05);
 function collapseKeepsShape(mesh: CornerTable, c: number, to: Float64Array, high: number): boolean {
   const p = mesh.positions;
   const o = mesh.opposite(c);
-  const [gone1, gone2] = [c - (c % 3), o - (o % 3)];
+  const gone1 = c - (c % 3);
+  const gone2 = o - (o % 3);
   const tx = to[0]!;
   const ty = to[1]!;
   const tz = to[2]!;
-  for (const vertex of [mesh.vertex(next(c)), mesh.vertex(prev(c))]) {
+  for (let end = 0; end < 2; end++) {
+    const vertex = mesh.vertex(end === 0 ? next(c) : prev(c));
     const first = mesh.cornerOf(vertex);
     for (let corner = first, more = true; more; corner = mesh.around(corner), more = corner !== first) {
       const triangle = corner - (corner % 3);
@@ -141,7 +152,9 @@ function collapseShortEdges(mesh: CornerTable, low: number, high: number): void 
 
 /** Squared distance between vertices i and j. */
 function distance2(p: Float64Array, i: number, j: number): number {
-  const [x, y, z] = [p[i * 3]! - p[j * 3]!, p[i * 3 + 1]! - p[j * 3 + 1]!, p[i * 3 + 2]! - p[j * 3 + 2]!];
+  const x = p[i * 3]! - p[j * 3]!;
+  const y = p[i * 3 + 1]! - p[j * 3 + 1]!;
+  const z = p[i * 3 + 2]! - p[j * 3 + 2]!;
   return x * x + y * y + z * z;
 }
 
@@ -157,8 +170,12 @@ function smallestAngle(u: number, v: number, w: number): number {
 
 /** The normal (not unit) of triangle (i, j, k) into out[at .. at + 2]. */
 function normalInto(p: Float64Array, i: number, j: number, k: number, out: Float64Array, at: number): void {
-  const [ux, uy, uz] = [p[j * 3]! - p[i * 3]!, p[j * 3 + 1]! - p[i * 3 + 1]!, p[j * 3 + 2]! - p[i * 3 + 2]!];
-  const [vx, vy, vz] = [p[k * 3]! - p[i * 3]!, p[k * 3 + 1]! - p[i * 3 + 1]!, p[k * 3 + 2]! - p[i * 3 + 2]!];
+  const ux = p[j * 3]! - p[i * 3]!;
+  const uy = p[j * 3 + 1]! - p[i * 3 + 1]!;
+  const uz = p[j * 3 + 2]! - p[i * 3 + 2]!;
+  const vx = p[k * 3]! - p[i * 3]!;
+  const vy = p[k * 3 + 1]! - p[i * 3 + 1]!;
+  const vz = p[k * 3 + 2]! - p[i * 3 + 2]!;
   out[at] = uy * vz - uz * vy;
   out[at + 1] = uz * vx - ux * vz;
   out[at + 2] = ux * vy - uy * vx;
@@ -178,20 +195,24 @@ function flipEdges(mesh: CornerTable): void {
   for (let c = 0; c < mesh.cornerCount; c++) {
     if (mesh.isDeleted(c) || c > mesh.opposite(c)) continue;
     const o = mesh.opposite(c);
-    const [a, b, d, e] = [mesh.vertex(c), mesh.vertex(next(c)), mesh.vertex(prev(c)), mesh.vertex(o)];
-    const [va, vb, vd, ve] = [mesh.valence(a), mesh.valence(b), mesh.valence(d), mesh.valence(e)];
+    const a = mesh.vertex(c);
+    const b = mesh.vertex(next(c));
+    const d = mesh.vertex(prev(c));
+    const e = mesh.vertex(o);
+    const va = mesh.valence(a);
+    const vb = mesh.valence(b);
+    const vd = mesh.valence(d);
+    const ve = mesh.valence(e);
     if (vb <= 3 || vd <= 3) continue;
     const before = deviation(va) + deviation(vb) + deviation(vd) + deviation(ve);
     const after = deviation(va + 1) + deviation(vb - 1) + deviation(vd - 1) + deviation(ve + 1);
     if (after > before) continue;
-    const [ab, ad, ae, bd, be, de] = [
-      distance2(p, a, b),
-      distance2(p, a, d),
-      distance2(p, a, e),
-      distance2(p, b, d),
-      distance2(p, b, e),
-      distance2(p, d, e),
-    ];
+    const ab = distance2(p, a, b);
+    const ad = distance2(p, a, d);
+    const ae = distance2(p, a, e);
+    const bd = distance2(p, b, d);
+    const be = distance2(p, b, e);
+    const de = distance2(p, d, e);
     const angleBefore = Math.min(smallestAngle(ab, bd, ad), smallestAngle(de, bd, be));
     const angleAfter = Math.min(smallestAngle(ab, be, ae), smallestAngle(de, ad, ae));
     // opposite angles summing over π: the other diagonal is the Delaunay one
@@ -240,12 +261,15 @@ export function neighbourMeans(positions: Float64Array, rings: Rings): Float64Ar
   const vertices = start.length - 1;
   const means = new Float64Array(vertices * 3);
   for (let v = 0; v < vertices; v++) {
-    const [from, to] = [start[v]!, start[v + 1]!];
+    const from = start[v]!;
+    const to = start[v + 1]!;
     if (from === to) {
       for (let k = 0; k < 3; k++) means[v * 3 + k] = positions[v * 3 + k]!;
       continue;
     }
-    let [x, y, z] = [0, 0, 0];
+    let x = 0;
+    let y = 0;
+    let z = 0;
     for (let j = from; j < to; j++) {
       const n = neighbours[j]! * 3;
       x += positions[n]!;

@@ -34,8 +34,12 @@ export function triangleCorners(mesh: TriMesh, t: number, out: Float64Array): vo
 
 /** (b − a) × (c − a) of corners laid out as by `triangleCorners`: outward, twice the area long. */
 export function triangleNormal(q: Float64Array, out: Float64Array): void {
-  const [ux, uy, uz] = [q[3]! - q[0]!, q[4]! - q[1]!, q[5]! - q[2]!];
-  const [wx, wy, wz] = [q[6]! - q[0]!, q[7]! - q[1]!, q[8]! - q[2]!];
+  const ux = q[3]! - q[0]!;
+  const uy = q[4]! - q[1]!;
+  const uz = q[5]! - q[2]!;
+  const wx = q[6]! - q[0]!;
+  const wy = q[7]! - q[1]!;
+  const wz = q[8]! - q[2]!;
   out[0] = uy * wz - uz * wy;
   out[1] = uz * wx - ux * wz;
   out[2] = ux * wy - uy * wx;

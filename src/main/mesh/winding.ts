@@ -43,7 +43,9 @@ export class TriangleGrid {
         this.partOf[t] = part;
         for (let k = 0; k < 3; k++) {
           const v = mesh.triangles[local * 3 + k]! * 3;
-          const [x, y, z] = [mesh.positions[v]!, mesh.positions[v + 1]!, mesh.positions[v + 2]!];
+          const x = mesh.positions[v]!;
+          const y = mesh.positions[v + 1]!;
+          const z = mesh.positions[v + 2]!;
           this.corners[t * 9 + k * 3] = x;
           this.corners[t * 9 + k * 3 + 1] = y;
           this.corners[t * 9 + k * 3 + 2] = z;
@@ -87,7 +89,12 @@ export class TriangleGrid {
     for (let i = this.start[cell]!; i < this.start[cell + 1]!; i++) {
       const t = this.entries[i]!;
       const c = t * 9;
-      const [ay, az, by, bz, cy2, cz2] = [q[c + 1]!, q[c + 2]!, q[c + 4]!, q[c + 5]!, q[c + 7]!, q[c + 8]!];
+      const ay = q[c + 1]!;
+      const az = q[c + 2]!;
+      const by = q[c + 4]!;
+      const bz = q[c + 5]!;
+      const cy2 = q[c + 7]!;
+      const cz2 = q[c + 8]!;
       const s = edgeSign(ay, az, by, bz, y, z);
       if (s === 0 || edgeSign(by, bz, cy2, cz2, y, z) !== s || edgeSign(cy2, cz2, ay, az, y, z) !== s) continue;
       // barycentric weights from the exact edge functions (the tie-break only decides membership)
