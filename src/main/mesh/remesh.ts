@@ -302,7 +302,8 @@ export function relaxTangentially(mesh: CornerTable, weight = 0.5): void {
 export function remesh(mesh: CornerTable, target: number): void {
   splitLongEdges(mesh, (4 / 3) * target);
   collapseShortEdges(mesh, (4 / 5) * target, (4 / 3) * target);
+  // collapses leave most of a raw surface deleted: the passes after them see live elements only
+  mesh.compact();
   flipEdges(mesh);
   relaxTangentially(mesh);
-  mesh.compact();
 }
