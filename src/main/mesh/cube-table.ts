@@ -8,8 +8,9 @@
 // has to collapse. So each piece of that surface inside a cube is triangulated again from its
 // boundary, with the face diagonals' vertices taken out: a face's crossing then runs straight
 // between the face's edges, the same seen from both of its cubes, and the pieces keep their
-// topology (a disc stays a disc, the one tube a strip), so the surface stays closed and manifold
-// with the labels' connectivity exactly as before.
+// topology (a disc stays a disc, the one tube a strip; where no chord is safe, a fan round a vertex
+// in its middle), so the surface stays closed and manifold with the labels' connectivity exactly as
+// before.
 import type { Vec3 } from '../../shared/volume';
 
 /** Codes from CENTRE on name an extra vertex of the cube (CENTRE + k: its k-th), below are lattice edges. */
@@ -29,14 +30,6 @@ const low = (code: number): number => code >> 3;
 const direction = (code: number): number => (code >> 3) ^ (code & 7);
 const onAxis = (code: number): boolean => [1, 2, 4].includes(direction(code));
 
-function orientation(p: number, q: number, r: number, s: number): number {
-  const [a, b, c, d] = [p, q, r, s].map(cornerOffset) as [Vec3, Vec3, Vec3, Vec3];
-  const u = sub(b, a);
-  const v = sub(c, a);
-  const w = sub(d, a);
-  return u[0] * (v[1] * w[2] - v[2] * w[1]) - u[1] * (v[0] * w[2] - v[2] * w[0]) + u[2] * (v[0] * w[1] - v[1] * w[0]);
-}
-
 const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const cross = (a: Vec3, b: Vec3): Vec3 => [
   a[1] * b[2] - a[2] * b[1],
@@ -44,6 +37,12 @@ const cross = (a: Vec3, b: Vec3): Vec3 => [
   a[0] * b[1] - a[1] * b[0],
 ];
 const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+/** Positive when the tetrahedron of corners p, q, r, s is positively oriented. */
+function orientation(p: number, q: number, r: number, s: number): number {
+  const [a, b, c, d] = [p, q, r, s].map(cornerOffset) as [Vec3, Vec3, Vec3, Vec3];
+  return dot(sub(b, a), cross(sub(c, a), sub(d, a)));
+}
 
 /**
  * Marching tetrahedra's triangles for one pattern, as lattice edges, oriented so normals point from
