@@ -3,7 +3,7 @@ import type { Vec3 } from '../../shared/volume';
 import { MemoryVolume } from '../engine/memory-volume';
 import { Random } from '../engine/random';
 import { expectClosed } from './closed.test-helper';
-import { tetrahedraTriangles } from './cube-table';
+import { KUHN_TETRAHEDRA, tetrahedraTriangles } from './cube-table';
 import { extractSurface } from './extract';
 import { scalarSource } from './source';
 
@@ -15,18 +15,10 @@ import { scalarSource } from './source';
  */
 function insideEuler(inside: Uint8Array, [nz, ny, nx]: Vec3): number {
   const simplices = new Set<string>();
-  const tetrahedra = [
-    [1, 2],
-    [1, 4],
-    [2, 1],
-    [2, 4],
-    [4, 1],
-    [4, 2],
-  ].map(([a, b]) => [0, a!, a! | b!, 7]);
   for (let z = 0; z + 1 < nz; z++)
     for (let y = 0; y + 1 < ny; y++)
       for (let x = 0; x + 1 < nx; x++)
-        for (const tetrahedron of tetrahedra) {
+        for (const tetrahedron of KUHN_TETRAHEDRA) {
           const points = tetrahedron.map((c) => ((z + (c >> 2)) * ny + y + ((c >> 1) & 1)) * nx + x + (c & 1));
           for (let subset = 1; subset < 16; subset++) {
             const corners = points.filter((_, k) => (subset >> k) & 1);

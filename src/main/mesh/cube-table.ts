@@ -44,6 +44,16 @@ function orientation(p: number, q: number, r: number, s: number): number {
   return dot(sub(b, a), cross(sub(c, a), sub(d, a)));
 }
 
+/** The six tetrahedra of a cube round its (0,0,0)-(1,1,1) diagonal, as corners. */
+export const KUHN_TETRAHEDRA: readonly (readonly number[])[] = [
+  [1, 2],
+  [1, 4],
+  [2, 1],
+  [2, 4],
+  [4, 1],
+  [4, 2],
+].map(([a, b]) => [0, a!, a! | b!, 7]);
+
 /**
  * Marching tetrahedra's triangles for one pattern, as lattice edges, oriented so normals point from
  * inside to outside: for a triangle cutting edges from corner i, its normal points away from i
@@ -51,15 +61,7 @@ function orientation(p: number, q: number, r: number, s: number): number {
  */
 export function tetrahedraTriangles(mask: number): number[] {
   const tris: number[] = [];
-  for (const [a, b] of [
-    [1, 2],
-    [1, 4],
-    [2, 1],
-    [2, 4],
-    [4, 1],
-    [4, 2],
-  ] as const) {
-    const tet = [0, a, a | b, 7];
+  for (const tet of KUHN_TETRAHEDRA) {
     const inside = tet.filter((c) => (mask >> c) & 1);
     const outside = tet.filter((c) => !((mask >> c) & 1));
     if (inside.length === 1 || inside.length === 3) {
