@@ -323,22 +323,26 @@ export class CornerTable {
     this.pos.length = vertices * 3;
   }
 
-  /** The live triangles and vertices, renumbered. */
+  /** The live triangles and vertices, renumbered in the order the triangles first use them. */
   toMesh(): TriMesh {
+    const V = this.v.data;
     const remap = new Int32Array(this.vc.length).fill(-1);
-    const coords: number[] = [];
-    const triangles: number[] = [];
-    for (let c = 0; c < this.v.length; c += 3) {
-      if (this.v.data[c] === -1) continue;
+    let live = 0;
+    for (let c = 0; c < this.v.length; c += 3) if (V[c] !== -1) live++;
+    // typed arrays filled in place: a large volume's surface has tens of millions of triangles
+    const triangles = new Uint32Array(live * 3);
+    let vertices = 0;
+    for (let c = 0, t = 0; c < this.v.length; c += 3) {
+      if (V[c] === -1) continue;
       for (let k = 0; k < 3; k++) {
-        const vertex = this.v.data[c + k]!;
-        if (remap[vertex] === -1) {
-          remap[vertex] = coords.length / 3;
-          coords.push(this.pos.data[vertex * 3]!, this.pos.data[vertex * 3 + 1]!, this.pos.data[vertex * 3 + 2]!);
-        }
-        triangles.push(remap[vertex]!);
+        const vertex = V[c + k]!;
+        if (remap[vertex] === -1) remap[vertex] = vertices++;
+        triangles[t++] = remap[vertex]!;
       }
     }
-    return { positions: Float64Array.from(coords), triangles: Uint32Array.from(triangles) };
+    const positions = new Float64Array(vertices * 3);
+    for (let vertex = 0; vertex < remap.length; vertex++)
+      if (remap[vertex] !== -1) positions.set(this.pos.data.subarray(vertex * 3, vertex * 3 + 3), remap[vertex]! * 3);
+    return { positions, triangles };
   }
 }
