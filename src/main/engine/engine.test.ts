@@ -17,7 +17,7 @@ import type { RegionWriter } from '../volume/spec';
 import { predictRegion, predictVolume, voxelMismatch } from './predict';
 import { Random } from './random';
 import { chooseVoxels, gatherSamples } from './samples';
-import { featuresHalo, textureHalo, textureRings } from './texture';
+import { featuresHalo, textureRings } from './texture';
 import { trainModel } from './train';
 
 /** A sink that assembles written blocks into whole arrays, per channel. */
@@ -176,7 +176,7 @@ describe('texture energies', () => {
   it('are the gradient energy at the fine scale, pooled: τ² c² on a ramp of slope c, per physical length', () => {
     const shape: Vec3 = [24, 23, 22];
     const [tau, c] = [1.5, 0.25];
-    const halo = basisHalo([1]) + textureHalo([tau]);
+    const halo = featuresHalo([1], [tau]);
     const ramp = (axis: 0 | 1 | 2): Float32Array => {
       const padded = new Float32Array(shape[0] * shape[1] * shape[2]);
       for (let i = 0; i < padded.length; i++)

@@ -257,13 +257,7 @@ export class CornerTable {
     const b = V[next(c)]!;
     const d = V[prev(c)]!;
     const e = V[o]!;
-    // round d (the walk follows the opposites only, so renaming its corners as it goes is safe)
-    for (let corner = this.vc.data[d]!, steps = 0; ; steps++) {
-      if (steps === MAX_VALENCE) throw new TomosegError('internal', `corner table corrupt around vertex ${d}`);
-      V[corner] = b;
-      corner = this.around(corner);
-      if (corner === this.vc.data[d]) break;
-    }
+    for (const corner of this.corners(d)) V[corner] = b;
     const outAB = this.o.data[prev(c)]!;
     const outDA = this.o.data[next(c)]!;
     const outED = this.o.data[prev(o)]!;

@@ -12,6 +12,7 @@
 // in its middle), so the surface stays closed and manifold with the labels' connectivity exactly as
 // before.
 import type { Vec3 } from '../../shared/volume';
+import { smallestAngle } from './trimesh';
 
 /** Codes from CENTRE on name an extra vertex of the cube (CENTRE + k: its k-th), below are lattice edges. */
 export const CENTRE = 64;
@@ -100,12 +101,10 @@ function faces(code: number): number[] {
  */
 const shareFace = (a: number, b: number): boolean => faces(a).some((face) => faces(b).includes(face));
 
-function smallestAngle(a: Vec3, b: Vec3, c: Vec3): number {
-  const angle = (p: Vec3, q: Vec3, r: Vec3): number => {
-    const [u, v] = [sub(q, p), sub(r, p)];
-    return Math.acos(Math.max(-1, Math.min(1, dot(u, v) / Math.sqrt(dot(u, u) * dot(v, v)))));
-  };
-  return Math.min(angle(a, b, c), angle(b, c, a), angle(c, a, b));
+/** A triangle's smallest angle, from its corners. */
+function smallestAngleOf(a: Vec3, b: Vec3, c: Vec3): number {
+  const squared = (p: Vec3, q: Vec3): number => dot(sub(p, q), sub(p, q));
+  return smallestAngle(squared(a, b), squared(b, c), squared(c, a));
 }
 
 /**
@@ -128,7 +127,7 @@ function triangulate(cycle: number[], normal: Vec3): number[] | undefined {
       for (let m = i + 1; m < j; m++) {
         const [a, b, c] = [points[i]!, points[m]!, points[j]!];
         if (dot(cross(sub(b, a), sub(c, a)), normal) <= 0) continue;
-        const quality = Math.min(best[i]![m]!, best[m]![j]!, smallestAngle(a, b, c));
+        const quality = Math.min(best[i]![m]!, best[m]![j]!, smallestAngleOf(a, b, c));
         if (quality > best[i]![j]!) [best[i]![j], split[i]![j]] = [quality, m];
       }
     }

@@ -4,7 +4,7 @@
 // plane. Vertices leave the surface only tangentially; the refiner pulls them back onto it.
 import type { CornerTable } from './corner-table';
 import { next, prev } from './corner-table';
-import { norm } from './trimesh';
+import { angleFacing, norm, smallestAngle } from './trimesh';
 
 type V3 = [number, number, number];
 
@@ -156,16 +156,6 @@ function distance2(p: Float64Array, i: number, j: number): number {
   const y = p[i * 3 + 1]! - p[j * 3 + 1]!;
   const z = p[i * 3 + 2]! - p[j * 3 + 2]!;
   return x * x + y * y + z * z;
-}
-
-/** The angle facing the side of squared length `facing` between sides of squared lengths u and v. */
-const angleFacing = (facing: number, u: number, v: number): number =>
-  Math.acos(Math.min(1, Math.max(-1, (u + v - facing) / (2 * Math.sqrt(u * v) || 1))));
-
-/** A triangle's smallest angle, from its squared sides: the one facing the shortest. */
-function smallestAngle(u: number, v: number, w: number): number {
-  if (u <= v && u <= w) return angleFacing(u, v, w);
-  return v <= w ? angleFacing(v, u, w) : angleFacing(w, u, v);
 }
 
 /** The normal (not unit) of triangle (i, j, k) into out[at .. at + 2]. */

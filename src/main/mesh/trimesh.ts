@@ -18,6 +18,16 @@ export type Measurements = Pick<
 /** |(x, y, z)|: sqrt, not Math.hypot, which is several times slower and runs millions of times in meshing. */
 export const norm = (x: number, y: number, z: number): number => Math.sqrt(x * x + y * y + z * z);
 
+/** The angle facing the side of squared length `facing` between sides of squared lengths u and v. */
+export const angleFacing = (facing: number, u: number, v: number): number =>
+  Math.acos(Math.min(1, Math.max(-1, (u + v - facing) / (2 * Math.sqrt(u * v) || 1))));
+
+/** A triangle's smallest angle, from its squared sides: the one facing the shortest. */
+export function smallestAngle(u: number, v: number, w: number): number {
+  if (u <= v && u <= w) return angleFacing(u, v, w);
+  return v <= w ? angleFacing(v, u, w) : angleFacing(w, u, v);
+}
+
 export const vertexCount = (mesh: TriMesh): number => mesh.positions.length / 3;
 export const triangleCount = (mesh: TriMesh): number => mesh.triangles.length / 3;
 
