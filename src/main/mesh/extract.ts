@@ -198,10 +198,12 @@ function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: 
     const a = rank[triangles[t * 3]!]!;
     const b = rank[triangles[t * 3 + 1]!]!;
     const c = rank[triangles[t * 3 + 2]!]!;
-    const shift = a < b && a < c ? 0 : b < c ? 1 : 2;
-    const ring = [a, b, c] as const;
-    for (let k = 0; k < 3; k++) rotated[t * 3 + k] = ring[(k + shift) % 3]!;
-    firstCount[rotated[t * 3]! + 1]!++;
+    // scalars, not an [a, b, c] array per triangle: a 512³ surface has tens of millions
+    const first = a < b && a < c ? a : b < c ? b : c;
+    rotated[t * 3] = first;
+    rotated[t * 3 + 1] = first === a ? b : first === b ? c : a;
+    rotated[t * 3 + 2] = first === a ? c : first === b ? a : b;
+    firstCount[first + 1]!++;
   }
   for (let v = 0; v < ids.length; v++) firstCount[v + 1]! += firstCount[v]!;
   const out = new Uint32Array(triangles.length);
@@ -214,7 +216,8 @@ function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: 
     // insertion sort of the triangles starting at v by (second, third) vertex
     for (let i = firstCount[v]! + 1; i < firstCount[v + 1]!; i++)
       for (let j = i; j > firstCount[v]!; j--) {
-        const [p, q] = [(j - 1) * 3, j * 3];
+        const p = (j - 1) * 3;
+        const q = j * 3;
         if (out[p + 1]! < out[q + 1]! || (out[p + 1] === out[q + 1] && out[p + 2]! <= out[q + 2]!)) break;
         for (let k = 0; k < 3; k++) {
           const swap = out[p + k]!;

@@ -104,7 +104,12 @@ function withCavities(surfaces: Surface[]): TriMesh[] {
   const outer = surfaces.filter((s) => s.volume > 0);
   const cavities = surfaces.filter((s) => s.volume <= 0).map((s) => s.mesh);
   if (cavities.length === 0) return outer.map((s) => s.mesh);
-  const grid = new TriangleGrid(outer.map((s) => s.mesh));
+  // each cavity is placed by the windings at its first vertex, along the line through it
+  const lines = cavities.map((cavity): [number, number] => [cavity.positions[1]!, cavity.positions[2]!]);
+  const grid = new TriangleGrid(
+    outer.map((s) => s.mesh),
+    lines,
+  );
   const enclosed: TriMesh[][] = outer.map(() => []);
   const orphans: TriMesh[] = [];
   for (const cavity of cavities) {

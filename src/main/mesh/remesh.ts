@@ -59,7 +59,6 @@ function edgeLength(mesh: CornerTable, c: number): number {
   return norm(p[b]! - p[d]!, p[b + 1]! - p[d + 1]!, p[b + 2]! - p[d + 2]!);
 }
 
-/** Splits edges longer than `high` at their midpoints, pass by pass (new edges in the next pass). */
 /** The midpoint of the edge opposite corner c, into `out`. */
 function midpoint(mesh: CornerTable, c: number, out: Float64Array): void {
   const p = mesh.positions;
@@ -68,6 +67,7 @@ function midpoint(mesh: CornerTable, c: number, out: Float64Array): void {
   for (let k = 0; k < 3; k++) out[k] = (p[b + k]! + p[d + k]!) / 2;
 }
 
+/** Splits edges longer than `high` at their midpoints, pass by pass (new edges in the next pass). */
 function splitLongEdges(mesh: CornerTable, high: number): void {
   const middle = new Float64Array(3);
   for (let pass = 0; pass < MAX_SPLIT_PASSES; pass++) {

@@ -71,3 +71,24 @@ describe('objects with cavities', () => {
     expect(filled.objects[0]!.measurements.volume / sphere([0, 0, 0], 12.4).volume).toBeCloseTo(1, 1);
   });
 });
+
+describe('a grid for a few lines', () => {
+  it('crosses those lines exactly as the whole grid does, and holds nothing for the others', async () => {
+    const shape: Vec3 = [30, 32, 34];
+    const labels = labelVolume(shape, union([shell([16.2, 15.4, 14.7], 11, 5.5), sphere([3, 3, 3], 2)]));
+    const { mesh } = await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 });
+    const lines: [number, number][] = [
+      [15.4, 14.7],
+      [3.2, 2.5],
+      [20, 9.3],
+    ];
+    const whole = new TriangleGrid([mesh]);
+    const few = new TriangleGrid([mesh], lines);
+    for (const [y, z] of lines) {
+      expect(whole.crossings(y, z).length).toBeGreaterThan(0);
+      expect(few.crossings(y, z)).toEqual(whole.crossings(y, z));
+    }
+    expect(whole.crossings(10.5, 10.5).length).toBeGreaterThan(0);
+    expect(few.crossings(10.5, 10.5)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 // before it sum to more than 0. Cavities and islands in them count right by construction, and a
 // line through an edge or a vertex is decided as if moved by an infinitesimal (ε, ε²) in (y, z),
 // so it crosses exactly one of the triangles meeting there: no crossing is lost or counted twice.
+import { uints } from './growable';
 import type { TriMesh } from './trimesh';
 
 export interface Crossing {
@@ -31,15 +32,22 @@ export class TriangleGrid {
   private readonly low: [number, number];
   private readonly cells: [number, number];
 
-  /** Meshes in the coordinates the queries will use (voxel coordinates for voxelising). */
-  constructor(meshes: TriMesh[]) {
-    const count = meshes.reduce((n, m) => n + m.triangles.length / 3, 0);
+  /**
+   * Meshes in the coordinates the queries will use (voxel coordinates for voxelising). Given `lines`
+   * ((y, z) pairs), only the triangles that may cross them are kept: a few points' windings then do
+   * not copy a whole large surface.
+   */
+  constructor(meshes: TriMesh[], lines?: [number, number][]) {
+    const kept = meshes.map((mesh) => (lines ? trianglesNear(mesh, lines) : undefined));
+    const count = meshes.reduce((n, m, part) => n + (kept[part]?.length ?? m.triangles.length / 3), 0);
     this.corners = new Float64Array(count * 9);
     this.partOf = new Uint32Array(count);
     let t = 0;
     let [y0, z0, y1, z1] = [Infinity, Infinity, -Infinity, -Infinity];
     meshes.forEach((mesh, part) => {
-      for (let local = 0; local < mesh.triangles.length / 3; local++, t++) {
+      const triangles = kept[part];
+      for (let i = 0; i < (triangles?.length ?? mesh.triangles.length / 3); i++, t++) {
+        const local = triangles ? triangles[i]! : i;
         this.partOf[t] = part;
         for (let k = 0; k < 3; k++) {
           const v = mesh.triangles[local * 3 + k]! * 3;
@@ -108,6 +116,32 @@ export class TriangleGrid {
     }
     return out.sort((a, b) => a.x - b.x);
   }
+}
+
+/** A line's (y, z) cell as one number (cells are unit squares; coordinates stay far below 2^20). */
+const cellKey = (y: number, z: number): number => (Math.floor(y) + 2 ** 20) * 2 ** 21 + Math.floor(z) + 2 ** 20;
+
+/** The triangles of `mesh` whose (y, z) bounding box touches the cell of one of `lines`. */
+function trianglesNear(mesh: TriMesh, lines: [number, number][]): Uint32Array {
+  const cells = new Set(lines.map(([y, z]) => cellKey(y, z)));
+  const { positions: p, triangles } = mesh;
+  const kept = uints(1024);
+  for (let t = 0; t < triangles.length / 3; t++) {
+    const a = triangles[t * 3]! * 3;
+    const b = triangles[t * 3 + 1]! * 3;
+    const c = triangles[t * 3 + 2]! * 3;
+    const ya = Math.floor(Math.min(p[a + 1]!, p[b + 1]!, p[c + 1]!));
+    const yb = Math.floor(Math.max(p[a + 1]!, p[b + 1]!, p[c + 1]!));
+    const za = Math.floor(Math.min(p[a + 2]!, p[b + 2]!, p[c + 2]!));
+    const zb = Math.floor(Math.max(p[a + 2]!, p[b + 2]!, p[c + 2]!));
+    search: for (let z = za; z <= zb; z++)
+      for (let y = ya; y <= yb; y++)
+        if (cells.has(cellKey(y, z))) {
+          kept.push(t);
+          break search;
+        }
+  }
+  return kept.view();
 }
 
 /** The winding number of each mesh at (x, y, z): 1 where it encloses the point, 0 outside. */
