@@ -10,6 +10,7 @@ const mainEntries = {
   'engine-worker': resolve('src/main/engine/worker.ts'),
   'segmentation-worker': resolve('src/main/segmentation/segmentation-worker.ts'),
   'mesh-worker': resolve('src/main/services/mesh-worker.ts'),
+  'mesh-refine-worker': resolve('src/main/mesh/refine-worker.ts'),
 };
 
 export default defineConfig({

@@ -337,6 +337,7 @@ async function cancelLatency(side = 64, runs = 3): Promise<void> {
 async function sampleClass(scale: number): Promise<void> {
   const sample = await openVolume(new URL('../../resources/sample/bone_128x128x128.tif', import.meta.url).pathname);
   const grey = await sample.read({ start: [0, 0, 0], shape: sample.shape });
+  await sample.close();
   const side = sample.shape[0];
   const n = side * scale;
   const labels = new Uint8Array(n ** 3);

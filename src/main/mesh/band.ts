@@ -1,5 +1,6 @@
 // The field near the surface only: 8³ bricks around every cube the surface crosses, so the mesh
-// can be refined against the data of a volume far larger than memory.
+// can be refined against the data of a volume far larger than memory. Bricks live in shared
+// memory, so threads refining parts of one surface read the same band.
 import type { Vec3 } from '../../shared/volume';
 import type { ScalarSource } from './source';
 
@@ -7,10 +8,24 @@ export const BRICK = 8;
 const SHIFT = 3;
 const MASK = BRICK - 1;
 
+const BRICK_VOXELS = BRICK * BRICK * BRICK;
+/** Bricks per block of shared memory. */
+const CHUNK_BRICKS = 1024;
+
+/** A band as worker threads receive it: the bricks' keys in the order they fill the chunks. */
+export interface SharedBand {
+  shape: Vec3;
+  keys: Float64Array;
+  chunks: SharedArrayBuffer[];
+}
+
 const clampShift = (v: number, n: number): number => (v < 0 ? 0 : v >= n ? n - 1 : v) >> SHIFT;
 
 export class BandField {
   private readonly bricks = new Map<number, Float32Array>();
+  private readonly chunks: SharedArrayBuffer[] = [];
+  /** The bricks' keys in the order they were stored. */
+  private readonly keys: number[] = [];
   /** Scratch for sample(): the corners of one cube. */
   private readonly cube = new Float64Array(8);
   private readonly bricksPerAxis: Vec3;
@@ -32,6 +47,18 @@ export class BandField {
   brickCoords(key: number): Vec3 {
     const [, ny, nx] = this.bricksPerAxis;
     return [Math.floor(key / (ny * nx)), Math.floor(key / nx) % ny, key % nx];
+  }
+
+  /** The band for another thread: the same memory, nothing copied but the keys. */
+  share(): SharedBand {
+    return { shape: this.shape, keys: Float64Array.from(this.keys), chunks: this.chunks };
+  }
+
+  static fromShared({ shape, keys, chunks }: SharedBand): BandField {
+    const band = new BandField(shape);
+    keys.forEach((key, i) => band.place(key, band.slot(chunks, i)));
+    band.chunks.push(...chunks);
+    return band;
   }
 
   get brickCount(): number {
@@ -73,7 +100,9 @@ export class BandField {
   /** Copies brick `key` out of a block whose first voxel is `start` and size `size`. */
   store(key: number, block: Float32Array, start: Vec3, size: Vec3): void {
     const [bz, by, bx] = this.brickCoords(key);
-    const brick = new Float32Array(BRICK * BRICK * BRICK);
+    if (this.keys.length % CHUNK_BRICKS === 0)
+      this.chunks.push(new SharedArrayBuffer(CHUNK_BRICKS * BRICK_VOXELS * Float32Array.BYTES_PER_ELEMENT));
+    const brick = this.slot(this.chunks, this.keys.length);
     for (let z = 0; z < BRICK; z++) {
       const gz = bz * BRICK + z - start[0];
       if (gz < 0 || gz >= size[0]) continue;
@@ -87,7 +116,18 @@ export class BandField {
         }
       }
     }
+    this.place(key, brick);
+  }
+
+  /** Brick number `i`'s memory in `chunks`. */
+  private slot(chunks: SharedArrayBuffer[], i: number): Float32Array {
+    const chunk = chunks[Math.floor(i / CHUNK_BRICKS)]!;
+    return new Float32Array(chunk, (i % CHUNK_BRICKS) * BRICK_VOXELS * Float32Array.BYTES_PER_ELEMENT, BRICK_VOXELS);
+  }
+
+  private place(key: number, brick: Float32Array): void {
     this.bricks.set(key, brick);
+    this.keys.push(key);
     this.lastKey = -1;
   }
 

@@ -1,6 +1,8 @@
 // A closed, oriented triangle mesh that can be edited in place: the corner table of Rossignac.
 // Corner c belongs to triangle ⌊c/3⌋; V[c] is its vertex and O[c] the corner facing it across the
 // edge opposite c. Edits keep the surface closed and manifold; deleted triangles have V = -1.
+// A part of a closed surface (refined in pieces) may be open where all its boundary's vertices are
+// fixed: O = -1 there, and the editors never touch a fixed vertex's edges or walk round it.
 import { TomosegError } from '../../shared/errors';
 import { floats, type Growable, ints } from './growable';
 import type { TriMesh } from './trimesh';
@@ -34,11 +36,14 @@ export class CornerTable {
   private readonly vc: Growable<Int32Array>;
   /** Number of neighbours of each vertex, kept up to date by every edit. */
   private readonly val: Growable<Int32Array>;
+  /** 1 for a vertex that stays where it is and out of every edit. */
+  private readonly fix: Growable<Int32Array>;
   /** Scratch for canCollapse: a vertex is marked when its entry equals `stamp`. */
   private mark = new Int32Array(0);
   private stamp = 0;
 
-  constructor(mesh: TriMesh) {
+  /** `fixed`: per vertex, 1 to keep it out of every edit; an edge with one triangle must join two such. */
+  constructor(mesh: TriMesh, fixed?: ArrayLike<number>) {
     const n = mesh.positions.length / 3;
     const tri = mesh.triangles;
     this.pos = filled(floats, mesh.positions.length, mesh.positions);
@@ -47,6 +52,7 @@ export class CornerTable {
     this.vc = filled(ints, n);
     this.vc.data.fill(-1, 0, n);
     this.val = filled(ints, n);
+    this.fix = filled(ints, n, fixed);
     for (let c = 0; c < tri.length; c++) {
       this.val.data[tri[c]!]!++;
       this.vc.data[tri[c]!] = c;
@@ -69,7 +75,8 @@ export class CornerTable {
           throw new TomosegError('internal', 'mesh is not an oriented manifold (edge used twice in one direction)');
         twin = candidate;
       }
-      if (twin === -1) throw new TomosegError('internal', 'mesh is not closed (an edge has one triangle)');
+      if (twin === -1 && !(this.fix.data[from] && this.fix.data[to]))
+        throw new TomosegError('internal', 'mesh is not closed (an edge has one triangle)');
       this.o.data[c] = twin;
     }
   }
@@ -88,6 +95,9 @@ export class CornerTable {
   }
   isDeleted(c: number): boolean {
     return this.v.data[c - (c % 3)] === -1;
+  }
+  isFixed(vertex: number): boolean {
+    return this.fix.data[vertex] === 1;
   }
   isRemovedVertex(vertex: number): boolean {
     return this.vc.data[vertex] === -1;
@@ -144,6 +154,7 @@ export class CornerTable {
     this.pos.push(z);
     this.vc.push(-1);
     this.val.push(4);
+    this.fix.push(0);
     return this.vc.length - 1;
   }
 
@@ -298,34 +309,46 @@ export class CornerTable {
       if (this.v.data[c] === -1) continue;
       for (let k = 0; k < 3; k++) cornerMap[c + k] = corners++;
     }
-    const [pos, v, o, vc, val] = [this.pos.data, this.v.data, this.o.data, this.vc.data, this.val.data];
+    const [pos, v, o, vc, val, fix] = [
+      this.pos.data,
+      this.v.data,
+      this.o.data,
+      this.vc.data,
+      this.val.data,
+      this.fix.data,
+    ];
     for (let c = 0; c < this.v.length; c++) {
       const to = cornerMap[c]!;
       if (to === -1) continue;
       v[to] = vertexMap[v[c]!]!;
-      o[to] = cornerMap[o[c]!]!;
+      o[to] = o[c] === -1 ? -1 : cornerMap[o[c]!]!;
     }
     for (let vertex = 0; vertex < this.vc.length; vertex++) {
       const to = vertexMap[vertex]!;
       if (to === -1) continue;
       vc[to] = cornerMap[vc[vertex]!]!;
       val[to] = val[vertex]!;
+      fix[to] = fix[vertex]!;
       for (let k = 0; k < 3; k++) pos[to * 3 + k] = pos[vertex * 3 + k]!;
     }
     this.v.length = this.o.length = corners;
-    this.vc.length = this.val.length = vertices;
+    this.vc.length = this.val.length = this.fix.length = vertices;
     this.pos.length = vertices * 3;
   }
 
-  /** The live triangles and vertices, renumbered in the order the triangles first use them. */
-  toMesh(): TriMesh {
+  /**
+   * The live triangles and vertices, renumbered in the order the triangles first use them, or with
+   * `kept` in their own order (fixed vertices are never removed: those first stay first).
+   */
+  toMesh(order: 'first use' | 'kept' = 'first use'): TriMesh {
     const V = this.v.data;
     const remap = new Int32Array(this.vc.length).fill(-1);
+    let vertices = 0;
+    if (order === 'kept') for (let v = 0; v < this.vc.length; v++) if (this.vc.data[v] !== -1) remap[v] = vertices++;
     let live = 0;
     for (let c = 0; c < this.v.length; c += 3) if (V[c] !== -1) live++;
     // typed arrays filled in place: a large volume's surface has tens of millions of triangles
     const triangles = new Uint32Array(live * 3);
-    let vertices = 0;
     for (let c = 0, t = 0; c < this.v.length; c += 3) {
       if (V[c] === -1) continue;
       for (let k = 0; k < 3; k++) {

@@ -1,11 +1,12 @@
 // Volume → closed, refined, measured surface meshes, one per connected object.
+import { availableParallelism } from 'node:os';
 import { badInput, cancelled } from '../../shared/errors';
 import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
 import { extractSurface } from './extract';
 import { topology } from './quality';
 import { labelField } from './label-field';
-import { refineSurface } from './refine';
+import { refineInPieces } from './pieces';
 import { scalarSource } from './source';
 import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh, splitComponents } from './trimesh';
 import { TriangleGrid, windingsAt } from './winding';
@@ -31,6 +32,8 @@ export interface MeshOptions {
   iterations?: number;
   /** Voxels per block side for reading the volume. Default 128. */
   blockSize?: number;
+  /** Threads that refine a large object in pieces (the mesh does not depend on it). Default: the machine's cores. */
+  threads?: number;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -169,14 +172,15 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
     if (signal?.aborted) throw cancelled('meshing cancelled');
     const refined =
       iterations > 0
-        ? refineSurface(part, band, {
+        ? await refineInPieces(part, band, {
             iso,
             smooth,
             edgeLength: edgeLength / voxel,
             iterations,
+            threads: options.threads ?? availableParallelism(),
             signal,
             onIteration: (done) => progress?.(index * iterations + done, parts.length * iterations, 'refining'),
-          }).mesh
+          })
         : part;
     const volume = volumeOf(refined);
     if (Math.abs(volume) >= minVolume) surfaces.push({ mesh: refined, volume });

@@ -14,6 +14,12 @@ export interface RefineOptions {
   /** Target edge length, voxels (positions are voxel coordinates, as the field). */
   edgeLength: number;
   iterations: number;
+  /**
+   * Per input vertex, 1 for those that stay where they are and out of every edit (a part of a
+   * surface may be open where these are). The result then keeps the input's vertex order, less
+   * removed vertices and new ones last: fixed vertices numbered first stay first.
+   */
+  fixed?: Uint8Array;
   signal?: AbortSignal;
   /** Called after each iteration. */
   onIteration?: (done: number, total: number) => void;
@@ -49,7 +55,7 @@ function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
   let total = 0;
   let moved = 0;
   for (let v = 0; v < mesh.vertexCount; v++) {
-    if (mesh.isRemovedVertex(v)) continue;
+    if (mesh.isRemovedVertex(v) || mesh.isFixed(v)) continue;
     if (!band.sample(p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!, sample)) continue;
     const gradient = norm(sample[1]!, sample[2]!, sample[3]!);
     const distance = (sample[0]! - iso) / Math.max(gradient, FLAT);
@@ -61,22 +67,26 @@ function dataStep(mesh: CornerTable, band: BandField, iso: number): number {
   return moved ? total / moved : 0;
 }
 
-/** x += w · (mean of neighbours − x) for every vertex at once. */
-function umbrella(positions: Float64Array, rings: Rings, weight: number): void {
+/** x += w · (mean of neighbours − x) for every free vertex at once. */
+function umbrella(mesh: CornerTable, rings: Rings, weight: number): void {
+  const positions = mesh.positions;
   const means = neighbourMeans(positions, rings);
-  for (let i = 0; i < means.length; i++) positions[i]! += weight * (means[i]! - positions[i]!);
+  for (let v = 0; v < rings.start.length - 1; v++) {
+    if (mesh.isFixed(v)) continue;
+    for (let k = v * 3; k < v * 3 + 3; k++) positions[k]! += weight * (means[k]! - positions[k]!);
+  }
 }
 
 /** Taubin's λ|μ pair with pass-band 0.1: smooths noise without the shrinking of plain Laplacian. */
-function taubin(positions: Float64Array, rings: Rings, lambda: number): void {
+function taubin(mesh: CornerTable, rings: Rings, lambda: number): void {
   if (lambda <= 0) return;
-  umbrella(positions, rings, lambda);
-  umbrella(positions, rings, lambda / (0.1 * lambda - 1));
+  umbrella(mesh, rings, lambda);
+  umbrella(mesh, rings, lambda / (0.1 * lambda - 1));
 }
 
 export function refineSurface(input: TriMesh, band: BandField, options: RefineOptions): RefineResult {
-  const { iso, smooth, edgeLength, iterations, signal, onIteration } = options;
-  const mesh = new CornerTable(input);
+  const { iso, smooth, edgeLength, iterations, fixed, signal, onIteration } = options;
+  const mesh = new CornerTable(input, fixed);
   let rings: Rings | undefined;
   let lastMove = 0;
   let done = 0;
@@ -87,10 +97,10 @@ export function refineSurface(input: TriMesh, band: BandField, options: RefineOp
       rings = vertexRings(mesh);
     }
     lastMove = dataStep(mesh, band, iso);
-    taubin(mesh.positions, rings!, smooth);
+    taubin(mesh, rings!, smooth);
     done++;
     onIteration?.(done, iterations);
     if (lastMove < CONVERGED) break;
   }
-  return { mesh: mesh.toMesh(), iterations: done, lastMove };
+  return { mesh: mesh.toMesh(fixed ? 'kept' : 'first use'), iterations: done, lastMove };
 }

@@ -59,6 +59,10 @@ function edgeLength(mesh: CornerTable, c: number): number {
   return norm(p[b]! - p[d]!, p[b + 1]! - p[d + 1]!, p[b + 2]! - p[d + 2]!);
 }
 
+/** Can the edge opposite corner c be split or collapsed: are both its ends free? */
+const editable = (mesh: CornerTable, c: number): boolean =>
+  !mesh.isFixed(mesh.vertex(next(c))) && !mesh.isFixed(mesh.vertex(prev(c)));
+
 /** The midpoint of the edge opposite corner c, into `out`. */
 function midpoint(mesh: CornerTable, c: number, out: Float64Array): void {
   const p = mesh.positions;
@@ -74,7 +78,7 @@ function splitLongEdges(mesh: CornerTable, high: number): void {
     let splits = 0;
     const corners = mesh.cornerCount;
     for (let c = 0; c < corners; c++) {
-      if (mesh.isDeleted(c) || c > mesh.opposite(c) || edgeLength(mesh, c) <= high) continue;
+      if (mesh.isDeleted(c) || c > mesh.opposite(c) || edgeLength(mesh, c) <= high || !editable(mesh, c)) continue;
       midpoint(mesh, c, middle);
       mesh.split(c, middle[0]!, middle[1]!, middle[2]!);
       splits++;
@@ -144,7 +148,7 @@ function collapseKeepsShape(mesh: CornerTable, c: number, to: Float64Array, high
 function collapseShortEdges(mesh: CornerTable, low: number, high: number): void {
   const middle = new Float64Array(3);
   for (let c = 0; c < mesh.cornerCount; c++) {
-    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low || !mesh.canCollapse(c)) continue;
+    if (mesh.isDeleted(c) || edgeLength(mesh, c) >= low || !editable(mesh, c) || !mesh.canCollapse(c)) continue;
     midpoint(mesh, c, middle);
     if (collapseKeepsShape(mesh, c, middle, high)) mesh.collapse(c, middle[0]!, middle[1]!, middle[2]!);
   }
@@ -189,6 +193,8 @@ function flipEdges(mesh: CornerTable): void {
     const b = mesh.vertex(next(c));
     const d = mesh.vertex(prev(c));
     const e = mesh.vertex(o);
+    // (a fixed vertex's ring may be open: connected() could not walk round it)
+    if (mesh.isFixed(a) || mesh.isFixed(b) || mesh.isFixed(d) || mesh.isFixed(e)) continue;
     const va = mesh.valence(a);
     const vb = mesh.valence(b);
     const vd = mesh.valence(d);
@@ -280,6 +286,7 @@ export function relaxTangentially(mesh: CornerTable, weight = 0.5): void {
   const means = neighbourMeans(mesh.positions, vertexRings(mesh));
   const p = mesh.positions;
   for (let vertex = 0; vertex < mesh.vertexCount; vertex++) {
+    if (mesh.isFixed(vertex)) continue;
     const move: V3 = [0, 0, 0];
     for (let k = 0; k < 3; k++) move[k] = means[vertex * 3 + k]! - p[vertex * 3 + k]!;
     const n: V3 = [normals[vertex * 3]!, normals[vertex * 3 + 1]!, normals[vertex * 3 + 2]!];

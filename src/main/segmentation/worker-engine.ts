@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { TomosegError, deserializeError, serializeError } from '../../shared/errors';
 import type { Region } from '../../shared/volume';
 import type { Model } from '../engine';
-import { workerStarter } from '../engine/pool';
+import { workerStarter } from '../worker-starter';
 import type { LabelledVoxels } from '../labels';
 import { type Volume, dataIdOf } from '../volume/volume';
 import type { Progress } from '../progress';

@@ -4,7 +4,7 @@
 import type { MeshData, MeshSource as MeshedFrom, MeshSummary } from '../../shared/api/mesh';
 import type { SegmentationClass } from '../../shared/api/segmentation';
 import { TomosegError, badInput, cancelled, deserializeError } from '../../shared/errors';
-import { workerStarter } from '../engine/pool';
+import { workerStarter } from '../worker-starter';
 import { type MeshResult, formatOf, writeMeasurements, writeMesh } from '../mesh';
 import { writeObjectsTable } from '../segmentation/objects';
 import { refuseExisting } from '../volume/output';

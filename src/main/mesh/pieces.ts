@@ -1,0 +1,268 @@
+// One large surface refined in pieces on several threads. The surface is cut across its longest
+// axis into slabs of about equal size, with a strip a few voxels wide round each cut whose vertices
+// stay fixed. Each slab (its triangles, with the strip vertices they reach) is refined on its own:
+// no edit touches a fixed vertex's edges, so the refined slabs still fit the strips exactly. A
+// second pass refines the seams the same way, the refined slabs round them fixed. How many pieces
+// depends on the surface alone, never on the machine: the same volume gives the same mesh anywhere.
+import { cancelled, deserializeError, TomosegError } from '../../shared/errors';
+import { workerStarter } from '../worker-starter';
+import type { BandField } from './band';
+import { type RefineOptions, refineSurface } from './refine';
+import type { RefineWork, RefineWorkerMessage } from './refine-worker';
+import { uints } from './growable';
+import type { TriMesh } from './trimesh';
+
+/** Triangles per piece, about: below twice this a surface is refined whole. */
+export const PIECE_TRIANGLES = 4_000_000;
+const MAX_PIECES = 16;
+/** Half the width of the fixed strip round a cut, voxels: wider than any edge, so no triangle spans it. */
+const STRIP = 1.5;
+/** Half the width of the seam refined in the second pass, voxels (the first pass's strip and the vertices it held back). */
+const SEAM = 5;
+
+export interface PieceOptions extends Omit<RefineOptions, 'fixed'> {
+  /** Threads to refine on, this one included. */
+  threads: number;
+  /** Triangles per piece (tests make it small). */
+  pieceTriangles?: number;
+}
+
+const startWorker = workerStarter(import.meta.url, './refine-worker.ts', 'mesh-refine-worker.js');
+
+/** Refines `mesh` against `band` like refineSurface, in pieces on `threads` threads when it is large. */
+export async function refineInPieces(mesh: TriMesh, band: BandField, options: PieceOptions): Promise<TriMesh> {
+  const { threads, pieceTriangles = PIECE_TRIANGLES, onIteration, ...refine } = options;
+  // a power of two: as many for each of 2, 4, 8 or 16 threads
+  const pieces = Math.min(MAX_PIECES, 2 ** Math.round(Math.log2(mesh.triangles.length / 3 / pieceTriangles)));
+  const { axis, cuts } = cutsAcross(mesh, pieces);
+  if (cuts.length === 0) return refineSurface(mesh, band, { ...refine, onIteration }).mesh;
+  // slabs: vertices numbered by the cuts below them, −1 in a strip
+  const slab = new Int32Array(mesh.positions.length / 3);
+  for (let v = 0; v < slab.length; v++) {
+    const x = mesh.positions[v * 3 + axis]!;
+    const index = nearestCut(cuts, x);
+    slab[v] = Math.abs(x - cuts[index]!) < STRIP ? -1 : x < cuts[index]! ? index : index + 1;
+  }
+  // progress: the slabs are most of the work
+  const { iterations } = refine;
+  const slabs = (done: number): void => onIteration?.(0.9 * done, iterations);
+  const halfway = await refineParts(mesh, slab, cuts.length + 1, band, { ...refine, onIteration: slabs }, threads);
+  const seam = new Int32Array(halfway.positions.length / 3);
+  for (let v = 0; v < seam.length; v++) {
+    const x = halfway.positions[v * 3 + axis]!;
+    const index = nearestCut(cuts, x);
+    seam[v] = Math.abs(x - cuts[index]!) < SEAM ? index : -1;
+  }
+  const seams = (done: number): void => onIteration?.(0.9 * iterations + 0.1 * done, iterations);
+  return refineParts(halfway, seam, cuts.length, band, { ...refine, onIteration: seams }, threads);
+}
+
+/** The index of the cut nearest to `x`. */
+function nearestCut(cuts: number[], x: number): number {
+  let best = 0;
+  for (let i = 1; i < cuts.length; i++) if (Math.abs(cuts[i]! - x) < Math.abs(cuts[best]! - x)) best = i;
+  return best;
+}
+
+/**
+ * Cuts across the mesh's longest axis into `pieces` slabs of about equal vertex counts, at
+ * half-integer positions, each slab wider than three seams (fewer cuts where the mesh is thin).
+ */
+function cutsAcross(mesh: TriMesh, pieces: number): { axis: number; cuts: number[] } {
+  const p = mesh.positions;
+  const low = [Infinity, Infinity, Infinity];
+  const high = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < p.length; i++) {
+    low[i % 3] = Math.min(low[i % 3]!, p[i]!);
+    high[i % 3] = Math.max(high[i % 3]!, p[i]!);
+  }
+  const axis = [0, 1, 2].reduce((best, a) => (high[a]! - low[a]! > high[best]! - low[best]! ? a : best), 0);
+  if (pieces < 2) return { axis, cuts: [] };
+  const first = Math.floor(low[axis]!);
+  const counts = new Float64Array(Math.floor(high[axis]!) - first + 1);
+  for (let i = axis; i < p.length; i += 3) counts[Math.floor(p[i]!) - first]!++;
+  const cuts: number[] = [];
+  let below = 0;
+  for (let bin = 0; bin < counts.length && cuts.length < pieces - 1; bin++) {
+    below += counts[bin]!;
+    const cut = first + bin + 0.5;
+    const previous = cuts.at(-1) ?? low[axis]!;
+    if (
+      below >= ((cuts.length + 1) / pieces) * (p.length / 3) &&
+      cut - previous > 3 * SEAM &&
+      high[axis]! - cut > 3 * SEAM
+    )
+      cuts.push(cut);
+  }
+  return { axis, cuts };
+}
+
+/** The triangles of one piece, the vertices they use (fixed ones first) and those vertices' ids in the whole mesh. */
+interface Part {
+  mesh: TriMesh;
+  fixed: Uint8Array;
+  fixedCount: number;
+  ids: Uint32Array;
+}
+
+/**
+ * Refines the parts of `mesh` whose free vertices `label` numbers 0 .. count − 1 (−1: fixed),
+ * each part the triangles with a free vertex of its number, on up to `threads` threads; returns the
+ * mesh with every part replaced by its refined self.
+ */
+async function refineParts(
+  mesh: TriMesh,
+  label: Int32Array,
+  count: number,
+  band: BandField,
+  options: Omit<RefineOptions, 'fixed'>,
+  threads: number,
+): Promise<TriMesh> {
+  const parts = partsOf(mesh, label, count);
+  const workers = Math.max(0, Math.min(threads, parts.length) - 1);
+  const { signal, onIteration, ...settings } = options;
+  // parts round-robin over this thread (0) and the workers; a worker takes all of its parts at once
+  const threadOf = (i: number): number => i % (workers + 1);
+  const shared = band.share();
+  const running = Array.from({ length: workers }, (_, w) => {
+    const mine = parts.filter((_, i) => threadOf(i) === w + 1).map(({ mesh, fixed }) => ({ mesh, fixed }));
+    return runWorker({ band: shared, parts: mine, options: settings }, signal);
+  });
+  // a rejection meanwhile is awaited below: keep it from counting as unhandled
+  for (const work of running) work.catch(() => undefined);
+  const refined: TriMesh[] = new Array(parts.length);
+  const here = parts.filter((_, i) => threadOf(i) === 0).length;
+  try {
+    parts.forEach((part, i) => {
+      if (threadOf(i) !== 0) return;
+      const before = Math.floor(i / (workers + 1)) * options.iterations;
+      const report = (done: number): void => onIteration?.((before + done) / here, options.iterations);
+      refined[i] = refineSurface(part.mesh, band, { ...options, fixed: part.fixed, onIteration: report }).mesh;
+    });
+  } catch (error) {
+    for (const work of running) work.cancel();
+    throw error;
+  }
+  (await Promise.all(running)).forEach((meshes, w) =>
+    meshes.forEach((result, j) => (refined[j * (workers + 1) + w + 1] = result)),
+  );
+  return stitch(mesh, label, parts, refined);
+}
+
+/** Splits `mesh` into the parts `label` numbers (see refineParts). */
+function partsOf(mesh: TriMesh, label: Int32Array, count: number): Part[] {
+  const { positions, triangles } = mesh;
+  const triangleCount = triangles.length / 3;
+  // each triangle's part (−1: none), then the triangles grouped by part
+  const partOf = new Int32Array(triangleCount).fill(-1);
+  const start = new Uint32Array(count + 1);
+  for (let t = 0; t < triangleCount; t++) {
+    for (let k = 0; k < 3; k++) {
+      const part = label[triangles[t * 3 + k]!]!;
+      if (part < 0) continue;
+      if (partOf[t] !== -1 && partOf[t] !== part)
+        throw new TomosegError('internal', 'a triangle reaches across a fixed strip between two pieces');
+      partOf[t] = part;
+    }
+    if (partOf[t] !== -1) start[partOf[t]! + 1]!++;
+  }
+  for (let part = 0; part < count; part++) start[part + 1]! += start[part]!;
+  const fill = start.slice(0, count);
+  const byPart = new Uint32Array(start[count]!);
+  for (let t = 0; t < triangleCount; t++) if (partOf[t] !== -1) byPart[fill[partOf[t]!]!++] = t;
+  const local = new Int32Array(label.length).fill(-1);
+  return Array.from({ length: count }, (_, part) => {
+    const mine = byPart.subarray(start[part], start[part + 1]);
+    // the part's vertices: fixed ones first, then free ones, each in the order the triangles meet them
+    const ids = uints(1024);
+    for (const free of [false, true])
+      for (const t of mine)
+        for (let k = 0; k < 3; k++) {
+          const v = triangles[t * 3 + k]!;
+          if (local[v] !== -1 || (label[v] === part) !== free) continue;
+          local[v] = ids.length;
+          ids.push(v);
+        }
+    const firstFree = ids.view().findIndex((v) => label[v] === part);
+    const fixedCount = firstFree === -1 ? ids.length : firstFree;
+    const partTriangles = new Uint32Array(mine.length * 3);
+    mine.forEach((t, i) => {
+      for (let k = 0; k < 3; k++) partTriangles[i * 3 + k] = local[triangles[t * 3 + k]!]!;
+    });
+    const partIds = ids.view().slice();
+    const partPositions = new Float64Array(partIds.length * 3);
+    partIds.forEach((v, i) => {
+      partPositions.set(positions.subarray(v * 3, v * 3 + 3), i * 3);
+      local[v] = -1;
+    });
+    const fixed = new Uint8Array(partIds.length).fill(1, 0, fixedCount);
+    return { mesh: { positions: partPositions, triangles: partTriangles }, fixed, fixedCount, ids: partIds };
+  });
+}
+
+/** `mesh` with each part replaced by its refined version: the parts' fixed vertices are the mesh's own. */
+function stitch(mesh: TriMesh, label: Int32Array, parts: Part[], refined: TriMesh[]): TriMesh {
+  const { positions, triangles } = mesh;
+  // vertices outside every part's free set keep their places, renumbered; the parts' new ones follow
+  const kept = new Int32Array(label.length).fill(-1);
+  let vertices = 0;
+  for (let v = 0; v < label.length; v++) if (label[v] === -1) kept[v] = vertices++;
+  const keptTriangle = (t: number): boolean =>
+    kept[triangles[t * 3]!] !== -1 && kept[triangles[t * 3 + 1]!] !== -1 && kept[triangles[t * 3 + 2]!] !== -1;
+  let triangleCount = 0;
+  for (let t = 0; t < triangles.length / 3; t++) if (keptTriangle(t)) triangleCount++;
+  const added = refined.reduce((n, r, i) => n + r.positions.length / 3 - parts[i]!.fixedCount, 0);
+  const outPositions = new Float64Array((vertices + added) * 3);
+  const outTriangles = new Uint32Array((triangleCount + refined.reduce((n, r) => n + r.triangles.length / 3, 0)) * 3);
+  for (let v = 0; v < label.length; v++)
+    if (kept[v] !== -1) outPositions.set(positions.subarray(v * 3, v * 3 + 3), kept[v]! * 3);
+  let at = 0;
+  for (let t = 0; t < triangles.length / 3; t++)
+    if (keptTriangle(t)) for (let k = 0; k < 3; k++) outTriangles[at++] = kept[triangles[t * 3 + k]!]!;
+  refined.forEach((result, i) => {
+    const { fixedCount, ids } = parts[i]!;
+    const first = vertices - fixedCount;
+    outPositions.set(result.positions.subarray(fixedCount * 3), vertices * 3);
+    vertices += result.positions.length / 3 - fixedCount;
+    for (const v of result.triangles) outTriangles[at++] = v < fixedCount ? kept[ids[v]!]! : first + v;
+  });
+  return { positions: outPositions, triangles: outTriangles };
+}
+
+/** A worker's refinement of its parts, cancellable. */
+type Running = Promise<TriMesh[]> & { cancel: () => void };
+
+function runWorker(work: RefineWork, signal: AbortSignal | undefined): Running {
+  const worker = startWorker();
+  const cancel = (): void => void worker.terminate();
+  const done = new Promise<TriMesh[]>((resolve, reject) => {
+    const onAbort = (): void => {
+      cancel();
+      reject(cancelled('meshing cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (message: RefineWorkerMessage) => {
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if ('error' in message) reject(deserializeError(message.error));
+      else resolve(message.meshes);
+    });
+    worker.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    // (after a message or an error this changes nothing: a promise settles once)
+    worker.once('exit', (code) =>
+      reject(new TomosegError('internal', `a refinement thread stopped (exit code ${code})`)),
+    );
+    worker.postMessage(
+      work,
+      work.parts.flatMap(({ mesh, fixed }) => [
+        mesh.positions.buffer,
+        mesh.triangles.buffer,
+        fixed.buffer,
+      ]) as ArrayBuffer[],
+    );
+  });
+  return Object.assign(done, { cancel });
+}

@@ -1,0 +1,30 @@
+// A worker thread refining parts of a large surface (pieces.ts): the band arrives in shared memory,
+// the parts and the refined meshes are transferred.
+import { parentPort } from 'node:worker_threads';
+import { serializeError } from '../../shared/errors';
+import { BandField, type SharedBand } from './band';
+import { type RefineOptions, refineSurface } from './refine';
+import type { TriMesh } from './trimesh';
+
+export interface RefineWork {
+  band: SharedBand;
+  /** Each part with its fixed vertices (1), which must come first. */
+  parts: { mesh: TriMesh; fixed: Uint8Array }[];
+  options: Omit<RefineOptions, 'fixed' | 'signal' | 'onIteration'>;
+}
+
+export type RefineWorkerMessage = { meshes: TriMesh[] } | { error: ReturnType<typeof serializeError> };
+
+parentPort?.once('message', ({ band, parts, options }: RefineWork) => {
+  try {
+    const field = BandField.fromShared(band);
+    const meshes = parts.map(({ mesh, fixed }) => refineSurface(mesh, field, { ...options, fixed }).mesh);
+    const message: RefineWorkerMessage = { meshes };
+    parentPort!.postMessage(
+      message,
+      meshes.flatMap((mesh) => [mesh.positions.buffer, mesh.triangles.buffer]) as ArrayBuffer[],
+    );
+  } catch (error) {
+    parentPort!.postMessage({ error: serializeError(error) } satisfies RefineWorkerMessage);
+  }
+});
