@@ -11,6 +11,7 @@ const mainEntries = {
   'segmentation-worker': resolve('src/main/segmentation/segmentation-worker.ts'),
   'mesh-worker': resolve('src/main/services/mesh-worker.ts'),
   'mesh-refine-worker': resolve('src/main/mesh/refine-worker.ts'),
+  'mesh-field-worker': resolve('src/main/mesh/field-worker.ts'),
 };
 
 export default defineConfig({

@@ -24,6 +24,8 @@ export interface ExtractOptions {
   iso: number;
   /** Cubes per block side; memory is O(blockSize³) plus the surface. */
   blockSize?: number;
+  /** Blocks read ahead of the one being extracted (while the source computes them elsewhere). Default 1. */
+  readAhead?: number;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -65,25 +67,38 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
     return out;
   };
   const blocks = spans(nz).flatMap((z) => spans(ny).flatMap((y) => spans(nx).map((x) => [z, y, x] as const)));
-  let done = 0;
-  for (const [[z0, cz], [y0, cy], [x0, cx]] of blocks) {
-    if (signal?.aborted) throw cancelled('meshing cancelled');
-    const cubes: Vec3 = [cz, cy, cx];
-    // corners span cube starts .. starts + cubes inclusive; read what lies inside the volume
-    const [sz, sy, sx] = [cubes[0] + 1, cubes[1] + 1, cubes[2] + 1];
+  // a block's corners span its cube starts .. starts + cubes inclusive: what lies inside the volume is read
+  const load = async ([[z0, cz], [y0, cy], [x0, cx]]: (typeof blocks)[number]): Promise<Float32Array> => {
+    const [sz, sy, sx] = [cz + 1, cy + 1, cx + 1];
     const values = new Float32Array(sz * sy * sx);
     const readStart: Vec3 = [Math.max(z0, 0), Math.max(y0, 0), Math.max(x0, 0)];
     const readEnd: Vec3 = [Math.min(z0 + sz, nz), Math.min(y0 + sy, ny), Math.min(x0 + sx, nx)];
     const readShape: Vec3 = [readEnd[0] - readStart[0], readEnd[1] - readStart[1], readEnd[2] - readStart[2]];
-    if (readShape.every((n) => n > 0)) {
-      const data = await source.read({ start: readStart, shape: readShape });
-      for (let z = 0; z < readShape[0]; z++)
-        for (let y = 0; y < readShape[1]; y++) {
-          const from = (z * readShape[1] + y) * readShape[2];
-          const to = ((readStart[0] - z0 + z) * sy + (readStart[1] - y0 + y)) * sx + (readStart[2] - x0);
-          values.set(data.subarray(from, from + readShape[2]), to);
-        }
+    if (readShape.some((n) => n <= 0)) return values;
+    const data = await source.read({ start: readStart, shape: readShape });
+    for (let z = 0; z < readShape[0]; z++)
+      for (let y = 0; y < readShape[1]; y++) {
+        const from = (z * readShape[1] + y) * readShape[2];
+        const to = ((readStart[0] - z0 + z) * sy + (readStart[1] - y0 + y)) * sx + (readStart[2] - x0);
+        values.set(data.subarray(from, from + readShape[2]), to);
+      }
+    return values;
+  };
+  const loading = new Map<number, Promise<Float32Array>>();
+  const readAhead = options.readAhead ?? 1;
+  let requested = 0;
+  let done = 0;
+  for (const [index, [[z0, cz], [y0, cy], [x0, cx]]] of blocks.entries()) {
+    if (signal?.aborted) throw cancelled('meshing cancelled');
+    for (; requested <= Math.min(index + readAhead, blocks.length - 1); requested++) {
+      const block = load(blocks[requested]!);
+      block.catch(() => undefined); // awaited in its turn: a failure is the extraction's then
+      loading.set(requested, block);
     }
+    const values = await loading.get(index)!;
+    loading.delete(index);
+    const cubes: Vec3 = [cz, cy, cx];
+    const [sz, sy, sx] = [cubes[0] + 1, cubes[1] + 1, cubes[2] + 1];
     const inside = new Uint8Array(values.length);
     let insideCount = 0;
     for (let i = 0; i < values.length; i++)
@@ -181,11 +196,11 @@ function centroid(
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
 function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: Uint32Array): TriMesh {
   // typed sorts throughout: a 128³ volume's surface has millions of triangles
-  const ids = vertexOfEdge.sortedIds();
-  const rank = new Uint32Array(ids.length);
-  const positions = new Float64Array(ids.length * 3);
-  for (let i = 0; i < ids.length; i++) {
-    const old = vertexOfEdge.get(ids[i]!);
+  const byId = vertexOfEdge.verticesById();
+  const rank = new Uint32Array(byId.length);
+  const positions = new Float64Array(byId.length * 3);
+  for (let i = 0; i < byId.length; i++) {
+    const old = byId[i]!;
     rank[old] = i;
     for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
   }
@@ -193,7 +208,7 @@ function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: 
   // that vertex (a counting sort) and, among the few sharing it, by the other two
   const count = triangles.length / 3;
   const rotated = new Uint32Array(triangles.length);
-  const firstCount = new Uint32Array(ids.length + 1);
+  const firstCount = new Uint32Array(byId.length + 1);
   for (let t = 0; t < count; t++) {
     const a = rank[triangles[t * 3]!]!;
     const b = rank[triangles[t * 3 + 1]!]!;
@@ -205,14 +220,14 @@ function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: 
     rotated[t * 3 + 2] = first === a ? c : first === b ? a : b;
     firstCount[first + 1]!++;
   }
-  for (let v = 0; v < ids.length; v++) firstCount[v + 1]! += firstCount[v]!;
+  for (let v = 0; v < byId.length; v++) firstCount[v + 1]! += firstCount[v]!;
   const out = new Uint32Array(triangles.length);
-  const fill = firstCount.slice(0, ids.length);
+  const fill = firstCount.slice(0, byId.length);
   for (let t = 0; t < count; t++) {
     const to = fill[rotated[t * 3]!]!++ * 3;
     for (let k = 0; k < 3; k++) out[to + k] = rotated[t * 3 + k]!;
   }
-  for (let v = 0; v < ids.length; v++) {
+  for (let v = 0; v < byId.length; v++) {
     // insertion sort of the triangles starting at v by (second, third) vertex
     for (let i = firstCount[v]! + 1; i < firstCount[v + 1]!; i++)
       for (let j = i; j > firstCount[v]!; j--) {

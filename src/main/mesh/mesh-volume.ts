@@ -5,7 +5,8 @@ import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
 import { extractSurface } from './extract';
 import { topology } from './quality';
-import { labelField } from './label-field';
+import { FieldThreads } from './field-threads';
+import { LABEL_FIELD, labelField } from './label-field';
 import { refineInPieces } from './pieces';
 import { scalarSource } from './source';
 import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh, splitComponents } from './trimesh';
@@ -139,15 +140,22 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const { signal, progress } = options;
   const labels = options.class !== undefined;
   const raw = scalarSource(volume, labels ? { kind: 'class', label: options.class! } : { kind: 'probability' });
+  const threads = options.threads ?? availableParallelism();
+  const blockSize = options.blockSize ?? 128;
+  const blocks = volume.shape.reduce((n, side) => n * Math.ceil(side / blockSize), 1);
   // labels hide a smooth surface behind their staircase: refine against a smooth field that keeps
-  // every voxel centre on its side (iterations 0 still gives the raw staircase)
-  const source = labels && iterations > 0 ? labelField(raw) : raw;
+  // every voxel centre on its side (iterations 0 still gives the raw staircase). Its blocks are
+  // blurred on the other threads while this one extracts
+  const throughField = labels && iterations > 0;
+  const fieldThreads = throughField && threads > 1 && blocks > 1 ? new FieldThreads(threads - 1) : undefined;
+  const source = throughField ? labelField(raw, LABEL_FIELD, fieldThreads?.compute) : raw;
   const { mesh, band, nanVoxels } = await extractSurface(source, {
     iso,
-    blockSize: options.blockSize,
+    blockSize,
+    readAhead: fieldThreads?.count,
     signal,
     progress,
-  });
+  }).finally(() => fieldThreads?.close());
   const [nz, ny, nx] = volume.shape;
   const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
 
@@ -177,7 +185,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
             smooth,
             edgeLength: edgeLength / voxel,
             iterations,
-            threads: options.threads ?? availableParallelism(),
+            threads,
             signal,
             onIteration: (done) => progress?.(index * iterations + done, parts.length * iterations, 'refining'),
           })
