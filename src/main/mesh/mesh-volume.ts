@@ -33,7 +33,10 @@ export interface MeshOptions {
   iterations?: number;
   /** Voxels per block side for reading the volume. Default 128. */
   blockSize?: number;
-  /** Threads that refine a large object in pieces (the mesh does not depend on it). Default: the machine's cores. */
+  /**
+   * Threads to mesh on: a label field's blocks are blurred on the others while one extracts, a large
+   * object is refined in pieces. The mesh does not depend on it. Default: the machine's cores.
+   */
   threads?: number;
   signal?: AbortSignal;
   progress?: Progress;
