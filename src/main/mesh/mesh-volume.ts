@@ -71,6 +71,9 @@ export interface MeshResult {
 const LABEL_ITERATIONS = 6;
 const PROBABILITY_ITERATIONS = 15;
 
+/** Threads blurring a label field: a block's blur takes about as long as extracting it, so a few keep up. */
+const MAX_FIELD_THREADS = 3;
+
 function checkOptions(
   options: MeshOptions,
   smallestVoxel: number,
@@ -150,7 +153,8 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   // every voxel centre on its side (iterations 0 still gives the raw staircase). Its blocks are
   // blurred on the other threads while this one extracts
   const throughField = labels && iterations > 0;
-  const fieldThreads = throughField && threads > 1 && blocks > 1 ? new FieldThreads(threads - 1) : undefined;
+  const fieldThreadCount = Math.min(threads - 1, blocks - 1, MAX_FIELD_THREADS);
+  const fieldThreads = throughField && fieldThreadCount > 0 ? new FieldThreads(fieldThreadCount) : undefined;
   const source = throughField ? labelField(raw, LABEL_FIELD, fieldThreads?.compute) : raw;
   const { mesh, band, nanVoxels } = await extractSurface(source, {
     iso,
