@@ -44,6 +44,15 @@ describe('refinement in pieces', () => {
     expect(two.triangles.length / whole.triangles.length).toBeCloseTo(1, 1);
   });
 
+  it('stops when cancelled, its threads with it', async () => {
+    const { mesh, band } = await rawRing();
+    const pieceTriangles = mesh.triangles.length / 3 / 4;
+    const signal = AbortSignal.abort();
+    await expect(refineInPieces(mesh, band, { ...options, threads: 2, pieceTriangles, signal })).rejects.toThrow(
+      /cancelled/,
+    );
+  });
+
   it('leaves fixed vertices where they are, first, with the triangles among them', async () => {
     const { mesh, band } = await rawRing();
     // renumber so the vertices with x < 30 come first, and fix them
