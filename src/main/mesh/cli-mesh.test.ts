@@ -41,7 +41,7 @@ describe('tomoseg mesh', () => {
 
   it('meshes one class of labels to OBJ', async () => {
     const out = join(dir, 'ball.obj');
-    const run = await cli('mesh', '--labels', labels, '--class', '1', '--out', out, '--edge', '1.5');
+    const run = await cli('mesh', '--labels', labels, '--class', '1', '--out', out, '--edge', '1.5', '--threads', '1');
     expect(run.code).toBe(0);
     expect(await readFile(out, 'utf8')).toContain('o object_1');
   });
@@ -59,6 +59,7 @@ describe('tomoseg mesh', () => {
         /edge length must be a positive/,
       ],
       [['--labels', labels, '--class', '1', '--out', join(dir, 'x.vtk')], /unknown mesh format/],
+      [['--labels', labels, '--class', '1', '--threads', '0', '--out', join(dir, 'x.ply')], /--threads must be/],
       [
         ['--labels', labels, '--class', '1', '--min-volume', '1e9', '--out', join(dir, 'x.ply')],
         /smaller than --min-volume/,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { badInput } from '../../../shared/errors';
 import { formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../../mesh';
 import { type Volume, openVolume } from '../../volume';
@@ -66,6 +67,10 @@ export const command: Command = {
       ...FLAGS.dataset,
       description: 'the 3D dataset of an HDF5 / NeXus PROB or SEG (default as for images; `tomoseg info` lists them)',
     },
+    threads: {
+      ...FLAGS.threads,
+      description: `threads to mesh on (default: ${availableParallelism()}, the CPU cores); the mesh does not depend on it`,
+    },
     force: FLAGS.force,
   },
   notes: ["Coordinates are x, y, z in the volume's unit; voxel (0, 0, 0)'s centre is the origin.", ...NOTES],
@@ -88,6 +93,7 @@ export const command: Command = {
       edgeLength: numberFlag(flags.edge, 'edge'),
       minVolume: numberFlag(flags['min-volume'], 'min-volume'),
       iterations: integerFlag(flags.iterations, 'iterations', 0),
+      threads: integerFlag(flags.threads, 'threads', 1),
       signal: context.signal,
       progress: context.progress,
     };
