@@ -30,6 +30,8 @@ export interface SurfaceLabelOptions {
   smooth?: number;
   /** Objects and cavities below this volume (physical units³) go. Default: one voxel's volume. */
   minVolume?: number;
+  /** Threads to mesh on (meshFromVolume's); the labels do not depend on it. Default: the CPU cores. */
+  threads?: number;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -83,6 +85,7 @@ export async function labelsFromSurfaces(
     const meshed = await meshFromVolume(probability, {
       smooth: options.smooth,
       minVolume: options.minVolume,
+      threads: options.threads,
       signal,
       progress: progress && ((done, total, stage) => progress(done, total, `class ${value}: ${stage ?? 'meshing'}`)),
     });

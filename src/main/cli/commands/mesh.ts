@@ -1,9 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { badInput } from '../../../shared/errors';
 import { formatOf, meshFromVolume, writeMeasurements, writeMesh } from '../../mesh';
 import { type Volume, openVolume } from '../../volume';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, datasetFlag, integerFlag, numberFlag } from './shared';
+import { FLAGS, MESH_THREADS, NOTES, checkOutputs, datasetFlag, integerFlag, numberFlag } from './shared';
 
 /** The probability map of class K: its channel K (1-based, as in the labels) when it has several. */
 async function openProbabilities(
@@ -67,10 +66,7 @@ export const command: Command = {
       ...FLAGS.dataset,
       description: 'the 3D dataset of an HDF5 / NeXus PROB or SEG (default as for images; `tomoseg info` lists them)',
     },
-    threads: {
-      ...FLAGS.threads,
-      description: `threads to mesh on (default: ${availableParallelism()}, the CPU cores); the mesh does not depend on it`,
-    },
+    threads: MESH_THREADS,
     force: FLAGS.force,
   },
   notes: ["Coordinates are x, y, z in the volume's unit; voxel (0, 0, 0)'s centre is the origin.", ...NOTES],

@@ -2,7 +2,16 @@ import { badInput } from '../../../shared/errors';
 import { type SurfaceClasses, labelsFromSurfaces } from '../../mesh/surface-labels';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import type { Command } from '../command';
-import { FLAGS, NOTES, checkOutputs, datasetFlag, describeSurfaces, surfaceOptions } from './shared';
+import {
+  FLAGS,
+  MESH_THREADS,
+  NOTES,
+  checkOutputs,
+  datasetFlag,
+  describeSurfaces,
+  integerFlag,
+  surfaceOptions,
+} from './shared';
 
 /**
  * PROB's classes: channel c is class c + 1, the first the background. A single-channel map is the
@@ -34,6 +43,7 @@ export const command: Command = {
     'min-volume': FLAGS['min-volume'],
     smoothness: FLAGS.smoothness,
     dataset: { ...FLAGS.dataset, description: 'the 3D dataset of an HDF5 / NeXus PROB' },
+    threads: MESH_THREADS,
     force: FLAGS.force,
   },
   notes: [
@@ -43,7 +53,7 @@ export const command: Command = {
   async run(flags, _positionals, context) {
     const [probabilities, out] = [flags.probabilities as string, flags.out as string];
     const force = flags.force === true;
-    const options = surfaceOptions(flags);
+    const options = { ...surfaceOptions(flags), threads: integerFlag(flags.threads, 'threads', 1) };
     await checkOutputs([out], [probabilities], force);
     const input = await openClasses(probabilities, datasetFlag(flags.dataset));
     try {

@@ -94,6 +94,12 @@ export function surfaceOptions(flags: Record<string, string | boolean | undefine
   };
 }
 
+/** --threads of the commands that mesh: threads, not worker threads for prediction (≥ 1). */
+export const MESH_THREADS: Flag = {
+  ...FLAGS.threads,
+  description: `threads to mesh on (default: ${availableParallelism()}, the CPU cores); the result does not depend on it`,
+};
+
 export const NOTES = [
   'Outputs appear only when complete (written under a temporary name, then renamed).',
   'Progress goes to stderr; on failure the exit code is non-zero with a one-line reason.',
@@ -117,6 +123,7 @@ export function integerFlag(value: string | boolean | undefined, name: string, m
 export interface RefineOptions {
   minVolume?: number | undefined;
   smooth?: number | undefined;
+  threads?: number | undefined;
 }
 
 /** How `segment` and `predict` write their outputs, from their flags. */
@@ -131,11 +138,16 @@ export interface OutputOptions {
 export function outputOptions(flags: Record<string, string | boolean | undefined>): OutputOptions {
   if (flags.refine !== true && (flags['min-volume'] !== undefined || flags.smoothness !== undefined))
     throw badInput('--min-volume and --smoothness shape the surfaces of --refine: add --refine');
+  const threads = integerFlag(flags.threads, 'threads', 0);
   return {
-    threads: integerFlag(flags.threads, 'threads', 0),
+    threads,
     smooth: flags.smooth === true,
     force: flags.force === true,
-    refine: flags.refine === true ? surfaceOptions(flags) : undefined,
+    // the surfaces are meshed on as many threads (at least this one) as the prediction runs on
+    refine:
+      flags.refine === true
+        ? { ...surfaceOptions(flags), threads: threads === undefined ? undefined : Math.max(1, threads) }
+        : undefined,
   };
 }
 
