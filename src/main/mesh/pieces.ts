@@ -97,12 +97,16 @@ function cutsAcross(mesh: TriMesh, pieces: number): { axis: number; cuts: number
   return { axis, cuts };
 }
 
-/** The triangles of one piece, the vertices they use (fixed ones first) and those vertices' ids in the whole mesh. */
-interface Part {
-  mesh: TriMesh;
-  fixed: Uint8Array;
+/** Where a part's vertices are in the whole mesh: its fixed ones come first. */
+interface Placement {
   fixedCount: number;
   ids: Uint32Array;
+}
+
+/** The triangles of one piece and the vertices they use (fixed ones first). */
+interface Part extends Placement {
+  mesh: TriMesh;
+  fixed: Uint8Array;
 }
 
 /**
@@ -118,26 +122,33 @@ async function refineParts(
   options: Omit<RefineOptions, 'fixed'>,
   threads: number,
 ): Promise<TriMesh> {
-  const parts = partsOf(mesh, label, count);
-  const workers = Math.max(0, Math.min(threads, parts.length) - 1);
+  const partOf = partsOf(mesh, label, count);
+  const workers = Math.max(0, Math.min(threads, count) - 1);
   const { signal, onIteration, ...settings } = options;
-  // parts round-robin over this thread (0) and the workers; a worker takes all of its parts at once
+  // parts round-robin over this thread (0) and the workers; a worker takes all of its parts at once,
+  // made before this thread's (made one at a time: fewer copies of the surface at once)
   const threadOf = (i: number): number => i % (workers + 1);
+  const indices = Array.from({ length: count }, (_, i) => i);
+  const placed: Placement[] = new Array(count);
   const shared = band.share();
   const running = Array.from({ length: workers }, (_, w) => {
-    const mine = parts.filter((_, i) => threadOf(i) === w + 1).map(({ mesh, fixed }) => ({ mesh, fixed }));
-    return runWorker({ band: shared, parts: mine, options: settings }, signal);
+    const mine = indices.filter((i) => threadOf(i) === w + 1).map((i) => (placed[i] = partOf(i)));
+    return runWorker(
+      { band: shared, parts: mine.map(({ mesh, fixed }) => ({ mesh, fixed })), options: settings },
+      signal,
+    );
   });
   // a rejection meanwhile is awaited below: keep it from counting as unhandled
   for (const work of running) work.catch(() => undefined);
-  const refined: TriMesh[] = new Array(parts.length);
-  const here = parts.filter((_, i) => threadOf(i) === 0).length;
+  const refined: TriMesh[] = new Array(count);
+  const here = indices.filter((i) => threadOf(i) === 0);
   try {
-    parts.forEach((part, i) => {
-      if (threadOf(i) !== 0) return;
-      const before = Math.floor(i / (workers + 1)) * options.iterations;
-      const report = (done: number): void => onIteration?.((before + done) / here, options.iterations);
-      refined[i] = refineSurface(part.mesh, band, { ...options, fixed: part.fixed, onIteration: report }).mesh;
+    here.forEach((i, j) => {
+      const { mesh: part, fixed, fixedCount, ids } = partOf(i);
+      placed[i] = { fixedCount, ids };
+      const report = (done: number): void =>
+        onIteration?.((j * options.iterations + done) / here.length, options.iterations);
+      refined[i] = refineSurface(part, band, { ...options, fixed, onIteration: report }).mesh;
     });
   } catch (error) {
     for (const work of running) work.cancel();
@@ -146,11 +157,11 @@ async function refineParts(
   (await Promise.all(running)).forEach((meshes, w) =>
     meshes.forEach((result, j) => (refined[j * (workers + 1) + w + 1] = result)),
   );
-  return stitch(mesh, label, parts, refined);
+  return stitch(mesh, label, placed, refined);
 }
 
-/** Splits `mesh` into the parts `label` numbers (see refineParts). */
-function partsOf(mesh: TriMesh, label: Int32Array, count: number): Part[] {
+/** The parts of `mesh` that `label` numbers (see refineParts), each made when asked for. */
+function partsOf(mesh: TriMesh, label: Int32Array, count: number): (part: number) => Part {
   const { positions, triangles } = mesh;
   const triangleCount = triangles.length / 3;
   // each triangle's part (−1: none), then the triangles grouped by part
@@ -171,7 +182,7 @@ function partsOf(mesh: TriMesh, label: Int32Array, count: number): Part[] {
   const byPart = new Uint32Array(start[count]!);
   for (let t = 0; t < triangleCount; t++) if (partOf[t] !== -1) byPart[fill[partOf[t]!]!++] = t;
   const local = new Int32Array(label.length).fill(-1);
-  return Array.from({ length: count }, (_, part) => {
+  return (part) => {
     const mine = byPart.subarray(start[part], start[part + 1]);
     // the part's vertices: fixed ones first, then free ones, each in the order the triangles meet them
     const ids = uints(1024);
@@ -197,11 +208,11 @@ function partsOf(mesh: TriMesh, label: Int32Array, count: number): Part[] {
     });
     const fixed = new Uint8Array(partIds.length).fill(1, 0, fixedCount);
     return { mesh: { positions: partPositions, triangles: partTriangles }, fixed, fixedCount, ids: partIds };
-  });
+  };
 }
 
 /** `mesh` with each part replaced by its refined version: the parts' fixed vertices are the mesh's own. */
-function stitch(mesh: TriMesh, label: Int32Array, parts: Part[], refined: TriMesh[]): TriMesh {
+function stitch(mesh: TriMesh, label: Int32Array, parts: Placement[], refined: TriMesh[]): TriMesh {
   const { positions, triangles } = mesh;
   // vertices outside every part's free set keep their places, renumbered; the parts' new ones follow
   const kept = new Int32Array(label.length).fill(-1);
