@@ -122,7 +122,7 @@ async function refineParts(
   options: Omit<RefineOptions, 'fixed'>,
   threads: number,
 ): Promise<TriMesh> {
-  const partOf = partsOf(mesh, label, count);
+  const makePart = partsOf(mesh, label, count);
   const workers = Math.max(0, Math.min(threads, count) - 1);
   const { signal, onIteration, ...settings } = options;
   // parts round-robin over this thread (0) and the workers; a worker takes all of its parts at once,
@@ -132,7 +132,7 @@ async function refineParts(
   const placed: Placement[] = new Array(count);
   const shared = band.share();
   const running = Array.from({ length: workers }, (_, w) => {
-    const mine = indices.filter((i) => threadOf(i) === w + 1).map((i) => (placed[i] = partOf(i)));
+    const mine = indices.filter((i) => threadOf(i) === w + 1).map((i) => (placed[i] = makePart(i)));
     return runWorker(
       { band: shared, parts: mine.map(({ mesh, fixed }) => ({ mesh, fixed })), options: settings },
       signal,
@@ -144,7 +144,7 @@ async function refineParts(
   const here = indices.filter((i) => threadOf(i) === 0);
   try {
     here.forEach((i, j) => {
-      const { mesh: part, fixed, fixedCount, ids } = partOf(i);
+      const { mesh: part, fixed, fixedCount, ids } = makePart(i);
       placed[i] = { fixedCount, ids };
       const report = (done: number): void =>
         onIteration?.((j * options.iterations + done) / here.length, options.iterations);
