@@ -46,7 +46,7 @@ export interface Extraction {
  */
 export async function extractSurface(source: ScalarSource, options: ExtractOptions): Promise<Extraction> {
   const { iso, signal, progress } = options;
-  const blockSize = Math.max(BRICK, Math.round((options.blockSize ?? 128) / BRICK) * BRICK);
+  const blockSize = blockSide(options.blockSize);
   const [nz, ny, nx] = source.shape;
   const band = new BandField(source.shape);
   // bricks within one of a brick the surface crosses: the band refinement reads
@@ -56,19 +56,9 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const triangles = uints(1 << 16);
   const planeStride = (ny + 2) * (nx + 2);
 
-  // cubes have their low corner at -1 .. n-1 on each axis; blocks tile that range, the last one
-  // taking a remainder of up to a brick (a sliver block costs a whole halo of field to read)
-  const spans = (n: number): [number, number][] => {
-    const out: [number, number][] = [];
-    for (let s = -1, cubes = 0; s < n; s += cubes) {
-      cubes = n - s - blockSize <= BRICK ? n - s : blockSize;
-      out.push([s, cubes]);
-    }
-    return out;
-  };
-  const blocks = spans(nz).flatMap((z) => spans(ny).flatMap((y) => spans(nx).map((x) => [z, y, x] as const)));
+  const blocks = extractionBlocks(source.shape, blockSize);
   // a block's corners span its cube starts .. starts + cubes inclusive: what lies inside the volume is read
-  const load = async ([[z0, cz], [y0, cy], [x0, cx]]: (typeof blocks)[number]): Promise<Float32Array> => {
+  const load = async ([[z0, cz], [y0, cy], [x0, cx]]: Block): Promise<Float32Array> => {
     const [sz, sy, sx] = [cz + 1, cy + 1, cx + 1];
     const values = new Float32Array(sz * sy * sx);
     const readStart: Vec3 = [Math.max(z0, 0), Math.max(y0, 0), Math.max(x0, 0)];
@@ -159,6 +149,31 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, new Set([...bandKeys].filter((key) => !band.has(key))), blockSize / BRICK, signal);
   return { mesh: canonical(vertexOfEdge, coords.view(), triangles.view()), band, nanVoxels };
+}
+
+/** The block side extraction uses for `blockSize`: a whole number of bricks. */
+const blockSide = (blockSize = 128): number => Math.max(BRICK, Math.round(blockSize / BRICK) * BRICK);
+
+/** A block of cubes: (first cube, cubes) along z, y and x. */
+type Block = readonly [[number, number], [number, number], [number, number]];
+
+/**
+ * The blocks extractSurface reads a volume of `shape` in. Cubes have their low corner at -1 .. n-1
+ * on each axis; blocks tile that range, the last one taking a remainder of up to a brick (a sliver
+ * block costs a whole halo of field to read).
+ */
+export function extractionBlocks(shape: Vec3, blockSize?: number): Block[] {
+  const side = blockSide(blockSize);
+  const spans = (n: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let s = -1, cubes = 0; s < n; s += cubes) {
+      cubes = n - s - side <= BRICK ? n - s : side;
+      out.push([s, cubes]);
+    }
+    return out;
+  };
+  const [nz, ny, nx] = shape;
+  return spans(nz).flatMap((z) => spans(ny).flatMap((y) => spans(nx).map((x): Block => [z, y, x])));
 }
 
 /**

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { badInput, cancelled } from '../../shared/errors';
 import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
-import { extractSurface } from './extract';
+import { extractSurface, extractionBlocks } from './extract';
 import { topology } from './quality';
 import { FieldThreads } from './field-threads';
 import { LABEL_FIELD, labelField } from './label-field';
@@ -147,8 +147,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const labels = options.class !== undefined;
   const raw = scalarSource(volume, labels ? { kind: 'class', label: options.class! } : { kind: 'probability' });
   const threads = options.threads ?? availableParallelism();
-  const blockSize = options.blockSize ?? 128;
-  const blocks = volume.shape.reduce((n, side) => n * Math.ceil(side / blockSize), 1);
+  const blocks = extractionBlocks(volume.shape, options.blockSize).length;
   // labels hide a smooth surface behind their staircase: refine against a smooth field that keeps
   // every voxel centre on its side (iterations 0 still gives the raw staircase). Its blocks are
   // blurred on the other threads while this one extracts
@@ -158,7 +157,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const source = throughField ? labelField(raw, LABEL_FIELD, fieldThreads?.compute) : raw;
   const { mesh, band, nanVoxels } = await extractSurface(source, {
     iso,
-    blockSize,
+    blockSize: options.blockSize,
     readAhead: fieldThreads?.count,
     signal,
     progress,
