@@ -220,8 +220,9 @@ test('accept prediction is one undoable stroke; segment-all can be cancelled', a
   await page.keyboard.press('Control+z');
   await expect.poll(() => overlayDiff(page, volume, 64, bone, null)).toBeLessThan(6);
 
-  // Segment-all (smoothed when ticked) can be cancelled mid-run; it leaves no result and can run again.
-  await page.getByTestId('smooth-result').check();
+  // Segment-all (smoothed when asked to always) can be cancelled mid-run; it leaves no result and can run again.
+  await expect(page.getByTestId('smooth-result')).toHaveValue('as trained');
+  await page.getByTestId('smooth-result').selectOption('always');
   await page.getByTestId('segment-all').click();
   expect(
     sent.filter((frame) => frame.includes('"segmentAll"')).map((frame) => frame.includes('"smooth":true')),

@@ -101,8 +101,10 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(predict.code).toBe(0);
     expect(await readAll(join(dir, 'again.zarr'))).toEqual(seg);
 
-    // each voxel's own most likely class by default; --smooth as the engine smooths
+    // smoothed as training chose (these solids: yes); --smooth / --no-smooth as the engine does or does not
     const model = await loadModel(join(dir, 'm.json'));
+    expect(model.smooth).toBe(true);
+    expect(segment.stdout).toContain('smoothed (chosen on the labels');
     const image = await openVolume(join(dir, 'img.tif'));
     const expected = async (smooth: boolean): Promise<Uint8Array> => {
       const out = new Uint8Array(seg.length);
@@ -110,17 +112,20 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
       await predictVolume(model, image, { labels: sink }, { threads: 0, smooth, blockShape: phantom.shape });
       return out;
     };
-    expect(seg).toEqual(await expected(false));
+    expect(seg).toEqual(await expected(true));
     const smooth = await tomoseg(...'predict --image img.tif --model m.json --out smooth.tif --smooth'.split(' '));
     expect(smooth.code).toBe(0);
-    const smoothed = await readAll(join(dir, 'smooth.tif'));
-    expect(smoothed).toEqual(await expected(true));
-    expect(smoothed).not.toEqual(seg);
+    expect(await readAll(join(dir, 'smooth.tif'))).toEqual(seg);
+    const sharp = await tomoseg(...'predict --image img.tif --model m.json --out sharp.tif --no-smooth'.split(' '));
+    expect(sharp.code).toBe(0);
+    const unsmoothed = await readAll(join(dir, 'sharp.tif'));
+    expect(unsmoothed).toEqual(await expected(false));
+    expect(unsmoothed).not.toEqual(seg);
     await image.close();
   });
 
-  it('labels through surfaces: predict --refine, and refine on saved probabilities, give the same', async () => {
-    // uses seg.tif, prob.zarr and m.json of the first case
+  it('labels through surfaces: predict --refine, and refine on saved unsmoothed probabilities, give the same', async () => {
+    // uses seg.tif and m.json of the first case
     const refined = await tomoseg(
       ...'predict --image img.tif --model m.json --out refined.tif --threads 2 --refine --min-volume 80'.split(' '),
     );
@@ -131,9 +136,14 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
     expect(diceScores(surfaces, phantom.truth, labels, 2).meanDice).toBeGreaterThan(0.9);
     expect(surfaces).not.toEqual(await readAll(join(dir, 'seg.tif')));
 
-    // (meshed on one thread here, on two above: the same labels)
+    // --refine predicts each voxel's own probabilities (surfaces smooth by themselves), as --no-smooth
+    // writes them; meshed on one thread here, on two above: the same labels
+    const raw = await tomoseg(
+      ...'predict --image img.tif --model m.json --out raw.tif --probabilities raw.zarr --no-smooth'.split(' '),
+    );
+    expect(raw.code).toBe(0);
     const again = await tomoseg(
-      ...'refine --probabilities prob.zarr --out again.tif --min-volume 80 --threads 1'.split(' '),
+      ...'refine --probabilities raw.zarr --out again.tif --min-volume 80 --threads 1'.split(' '),
     );
     expect(again.code).toBe(0);
     expect(await readAll(join(dir, 'again.tif'))).toEqual(surfaces);
@@ -193,6 +203,11 @@ describe('tomoseg CLI', { timeout: 300_000 }, () => {
       [
         ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--threads', 'many'],
         /--threads must be an integer/,
+        1,
+      ],
+      [
+        ['segment', '--image', 'img.tif', '--labels', 'lab.tif', '--out', 'x.tif', '--smooth', '--no-smooth'],
+        /--smooth and --no-smooth: give one of them/,
         1,
       ],
       [['frobnicate'], /unknown command/, 2],

@@ -70,7 +70,7 @@ export function predictScript(settings: BatchSettings): string {
   if (settings.dataset) options.push(['--dataset', settings.dataset]);
   options.push(['--model', settings.model], ['--out', settings.out]);
   if (settings.probabilities) options.push(['--probabilities', settings.probabilities]);
-  if (settings.smooth) options.push(['--smooth']);
+  options.push([settings.smooth ? '--smooth' : '--no-smooth']); // as prepared, whatever the model chose
   options.push(
     ['--part', { raw: `"\${SLURM_ARRAY_TASK_ID}/${parts}"` }],
     ['--threads', { raw: '"${SLURM_CPUS_PER_TASK:-1}"' }],

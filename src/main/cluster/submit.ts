@@ -115,7 +115,7 @@ async function checkSameRun(state: Extract<RunState, { state: 'incomplete' }>, r
   if ((run.dataset ?? '') !== (request.dataset ?? '')) problems.push(`dataset ${run.dataset ?? 'none'}`);
   if (run.model !== resolve(request.model) || run.modelSha256 !== (await sha256(request.model)))
     problems.push(`model ${run.model} (as it was then)`);
-  if (run.smooth !== request.smooth) problems.push(run.smooth ? '--smooth' : 'no --smooth');
+  if (run.smooth !== request.smooth) problems.push(run.smooth ? '--smooth' : '--no-smooth');
   if ((run.probabilities ?? '') !== (request.probabilities ? resolve(request.probabilities) : ''))
     problems.push(`probabilities ${run.probabilities ?? 'none'}`);
   if (state.parts !== request.tasks) problems.push(`${state.parts} tasks`);

@@ -31,6 +31,11 @@ export const modelSchema = z
       /** The fine scales whose gradient energy is pooled by each basis scale (texture.ts; absent: none). */
       texture: z.array(z.number().positive()).optional(),
     }),
+    /**
+     * Each class is chosen from the probabilities smoothed over 3×3×3 voxels (smoothPrediction),
+     * as cross-validation on the labels found best (absent in older files: not smoothed).
+     */
+    smooth: z.boolean().optional(),
     architecture: z.object({
       vectors: z.number().int().min(0),
       tensors: z.number().int().min(0),
@@ -67,7 +72,9 @@ export const modelSchema = z
       /** the fit to its own painted voxels: each class's recall on them, and the restarts it took (absent in older files) */
       check: z.object({ recall: vector, restarts: z.number().int() }).optional(),
       /** the sets of basis scales cross-validated on the labels (with each one's texture scales, absent in older files: none), and each one's mean held-out recall (absent: scales given) */
-      scaleChoice: z.object({ candidates: matrix, scores: vector, texture: matrix.optional() }).optional(),
+      scaleChoice: z
+        .object({ candidates: matrix, scores: vector, texture: matrix.optional(), smoothedScores: vector.optional() })
+        .optional(),
     }),
   })
   .superRefine((m, ctx) => {

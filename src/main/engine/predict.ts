@@ -31,8 +31,11 @@ export interface PredictOptions {
   blocks?: Region[];
   /** 'auto' uses the GPU through tfjs-node-gpu where it loads, else the CPU kernels. */
   backend?: 'auto' | 'cpu';
-  /** Smooth the class probabilities over 3×3×3 voxels before choosing the class (smoothPrediction). */
-  smooth?: boolean;
+  /**
+   * Smooth the class probabilities over 3×3×3 voxels before choosing the class (smoothPrediction);
+   * default: as the model chose in training (model.smooth).
+   */
+  smooth?: boolean | undefined;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -183,7 +186,8 @@ export async function predictVolume(
   options: PredictOptions = {},
 ): Promise<void> {
   const model = fitToVoxels(trained, volume);
-  const { signal, progress, smooth } = options;
+  const { signal, progress } = options;
+  const smooth = options.smooth ?? model.smooth ?? false;
   const threads = options.threads ?? availableParallelism();
   const halo = predictionHalo(model, smooth);
   const blocks = options.blocks ?? blockGrid(volume.shape, options.blockShape ?? defaultBlock(volume.shape, threads));

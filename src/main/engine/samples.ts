@@ -6,7 +6,7 @@ import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import type { Volume } from '../volume/volume';
 import { type Aspect, CHANNELS_PER_SCALE, computeBasis } from './basis';
 import { type AxisOrder, thinAxisFirst } from './block-predict';
-import { blockGrid, readPadded } from './blocks';
+import { blockGrid, readPadded, reflectIndex } from './blocks';
 import type { SparseLabels } from './labels';
 import type { Random } from './random';
 import { featuresHalo, textureRings } from './texture';
@@ -55,6 +55,12 @@ export function selectRows(samples: Samples, width: number, keep: (row: number) 
  * the same either way.
  */
 export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec): Samples {
+  const pick = basisPicker(all, wanted);
+  return { ...samples, rows: pick(samples.rows), context: pick(samples.context) };
+}
+
+/** Reads the rows of the basis `wanted` out of rows gathered at `all` (see selectBasis). */
+export function basisPicker(all: BasisSpec, wanted: BasisSpec): (rows: Float64Array) => Float64Array {
   const indexIn = (list: number[], value: number): number => {
     const index = list.indexOf(value);
     if (index < 0) throw new RangeError(`scale ${value} was not gathered`);
@@ -68,7 +74,7 @@ export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec)
   ];
   const allChannels = channelsOf(all);
   const [allWidth, width] = [all.scales.length * allChannels, wanted.scales.length * fromChannel.length];
-  const pick = (source: Float64Array): Float64Array => {
+  return (source) => {
     const n = source.length / allWidth;
     const out = new Float64Array(n * width);
     let o = 0;
@@ -79,7 +85,6 @@ export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec)
       }
     return out;
   };
-  return { ...samples, rows: pick(samples.rows), context: pick(samples.context) };
 }
 
 /** Unlabelled voxels sampled for the prior estimate: enough for fractions of a few per cent. */
@@ -100,10 +105,81 @@ export function chooseVoxels(sparse: SparseLabels, K: number, cap: number, rando
   return Uint32Array.from(chosen).sort();
 }
 
+/** Writes the sample row of the voxel at `local` (C order in `block`) value by value. */
+type RowWriter = (local: number, out: (value: number) => void) => void;
+
 /**
- * Computes the basis only around the chosen voxels: runs of consecutive labelled z slices, each
- * cropped to the y/x box of its labels (and split into blocks), with the thin axis filtered first.
+ * Computes the basis only around `indices` (C-order voxel indices, ascending): runs of consecutive
+ * z slices, each cropped to the y/x box of its voxels (and split into blocks), with the thin axis
+ * filtered first. `visit` gets each block that holds any of them, their positions in `indices`,
+ * and a writer of one voxel's sample row.
  */
+async function basisAround(
+  image: Volume,
+  indices: ArrayLike<number>,
+  spec: BasisSpec,
+  aspect: Aspect,
+  normalisation: { low: number; high: number },
+  signal: AbortSignal | undefined,
+  visit: (block: Region, members: number[], write: RowWriter) => void,
+): Promise<void> {
+  const [, ny, nx] = image.shape;
+  const { scales, texture } = spec;
+  const halo = featuresHalo(scales, texture);
+  const position = (i: number): Vec3 => {
+    const index = indices[i]!;
+    return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
+  };
+  for (let first = 0; first < indices.length;) {
+    // one run of consecutive z slices
+    let last = first;
+    while (last + 1 < indices.length && position(last + 1)[0] - position(last)[0] <= 1) last++;
+    const lo: Vec3 = [Infinity, Infinity, Infinity];
+    const hi: Vec3 = [-1, -1, -1];
+    for (let i = first; i <= last; i++) {
+      const p = position(i);
+      for (let a = 0; a < 3; a++) {
+        lo[a] = Math.min(lo[a]!, p[a]!);
+        hi[a] = Math.max(hi[a]!, p[a]! + 1);
+      }
+    }
+    const run: Region = { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] };
+    for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
+      if (signal?.aborted) throw cancelled();
+      const members: number[] = [];
+      for (let i = first; i <= last; i++) if (inside(position(i), block)) members.push(i);
+      if (members.length === 0) continue;
+      const input = await readPadded(image, block, halo, normalisation);
+      const order: AxisOrder = thinAxisFirst(block.shape);
+      const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
+      const pooled = textureRings(input.data, input.shape, halo, scales, texture, aspect, order);
+      const [, by, bx] = block.shape;
+      // one sample row: per scale its basis channels (interior layout), then its pooled energies (ring layout)
+      visit(block, members, (local, out) => {
+        const x = local % bx;
+        const y = Math.floor(local / bx) % by;
+        const z = Math.floor(local / (bx * by));
+        const inRing = ((z + 1) * (by + 2) + y + 1) * (bx + 2) + x + 1;
+        for (let s = 0; s < scales.length; s++) {
+          for (let c = 0; c < CHANNELS_PER_SCALE; c++) out(basis.channels[s * CHANNELS_PER_SCALE + c]![local]!);
+          for (let t = 0; t < texture.length; t++) out(pooled[t * scales.length + s]![inRing]!);
+        }
+      });
+    }
+    first = last + 1;
+  }
+}
+
+/** The position of voxel `index` in `block`, C order. */
+function localIndex(index: number, shape: Vec3, block: Region): number {
+  const [, ny, nx] = shape;
+  const z = Math.floor(index / (ny * nx));
+  const y = Math.floor(index / nx) % ny;
+  const x = index % nx;
+  return ((z - block.start[0]) * block.shape[1] + (y - block.start[1])) * block.shape[2] + (x - block.start[2]);
+}
+
+/** The basis responses of the chosen labelled voxels, and of context voxels sampled around them. */
 export async function gatherSamples(
   image: Volume,
   sparse: SparseLabels,
@@ -114,78 +190,96 @@ export async function gatherSamples(
   random: Random,
   signal?: AbortSignal,
 ): Promise<Samples> {
-  const [, ny, nx] = image.shape;
-  const { scales, texture } = spec;
-  const channels = channelsOf(spec);
-  const width = scales.length * channels;
+  const width = spec.scales.length * channelsOf(spec);
   const rows = new Float64Array(chosen.length * width);
   const context: number[] = [];
   const classIndex = new Uint8Array(chosen.length);
   const positions = new Float64Array(chosen.length);
-  const halo = featuresHalo(scales, texture);
-  const position = (i: number): Vec3 => {
-    const index = sparse.indices[i]!;
-    return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
-  };
-  const runs: { first: number; last: number; region: Region }[] = [];
-  for (let first = 0; first < chosen.length;) {
-    // one run of consecutive z slices
-    let last = first;
-    while (last + 1 < chosen.length && position(chosen[last + 1]!)[0] - position(chosen[last]!)[0] <= 1) last++;
-    const lo: Vec3 = [Infinity, Infinity, Infinity];
-    const hi: Vec3 = [-1, -1, -1];
-    for (let i = first; i <= last; i++) {
-      const p = position(chosen[i]!);
-      for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a]!, p[a]!);
-        hi[a] = Math.max(hi[a]!, p[a]! + 1);
-      }
+  const indices = Float64Array.from(chosen, (i) => sparse.indices[i]!);
+  // One context voxel in each stretch of `stride` of the blocks' voxels, at a random place in it.
+  const stride = Math.max(1, gatheredVoxels(indices, image.shape) / CONTEXT_VOXELS);
+  let row = 0; // rows in the order the blocks hold them
+  await basisAround(image, indices, spec, aspect, normalisation, signal, (block, members, write) => {
+    for (const i of members) {
+      let c = row * width;
+      write(localIndex(indices[i]!, image.shape, block), (value) => (rows[c++] = value));
+      classIndex[row] = sparse.values[chosen[i]!]! - 1;
+      positions[row++] = indices[i]!;
     }
-    runs.push({ first, last, region: { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] } });
+    const voxels = voxelCount(block.shape);
+    for (let start = 0; start < voxels; start += stride) {
+      const local = Math.min(voxels - 1, Math.floor(start + random.next() * stride));
+      write(local, (value) => context.push(value));
+    }
+  });
+  return { rows, classIndex, positions, count: chosen.length, context: Float64Array.from(context) };
+}
+
+/** Voxels in the runs' boxes that basisAround computes for `indices` (ascending). */
+function gatheredVoxels(indices: Float64Array, shape: Vec3): number {
+  const [, ny, nx] = shape;
+  let total = 0;
+  for (let first = 0; first < indices.length;) {
+    let last = first;
+    const zOf = (i: number): number => Math.floor(indices[i]! / (ny * nx));
+    while (last + 1 < indices.length && zOf(last + 1) - zOf(last) <= 1) last++;
+    let [y0, y1, x0, x1] = [Infinity, -1, Infinity, -1];
+    for (let i = first; i <= last; i++) {
+      const y = Math.floor(indices[i]! / nx) % ny;
+      const x = indices[i]! % nx;
+      [y0, y1, x0, x1] = [Math.min(y0, y), Math.max(y1, y), Math.min(x0, x), Math.max(x1, x)];
+    }
+    total += (zOf(last) - zOf(first) + 1) * (y1 - y0 + 1) * (x1 - x0 + 1);
     first = last + 1;
   }
-  // One context voxel in each stretch of `stride`, at a random place in it.
-  const stride = Math.max(1, runs.reduce((sum, { region }) => sum + voxelCount(region.shape), 0) / CONTEXT_VOXELS);
-  let row = 0;
-  for (const { first, last, region: run } of runs) {
-    for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
-      if (signal?.aborted) throw cancelled();
-      const members: number[] = [];
-      for (let i = first; i <= last; i++) if (inside(position(chosen[i]!), block)) members.push(chosen[i]!);
-      if (members.length === 0) continue;
-      const input = await readPadded(image, block, halo, normalisation);
-      const order: AxisOrder = thinAxisFirst(block.shape);
-      const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
-      const pooled = textureRings(input.data, input.shape, halo, scales, texture, aspect, order);
-      const [bz, by, bx] = block.shape;
-      // one sample row: per scale its basis channels (interior layout), then its pooled energies (ring layout)
-      const write = (local: number, out: (value: number) => void): void => {
-        const x = local % bx;
-        const y = Math.floor(local / bx) % by;
-        const z = Math.floor(local / (bx * by));
-        const inRing = ((z + 1) * (by + 2) + y + 1) * (bx + 2) + x + 1;
-        for (let s = 0; s < scales.length; s++) {
-          for (let c = 0; c < CHANNELS_PER_SCALE; c++) out(basis.channels[s * CHANNELS_PER_SCALE + c]![local]!);
-          for (let t = 0; t < texture.length; t++) out(pooled[t * scales.length + s]![inRing]!);
+  return total;
+}
+
+/**
+ * The 3×3×3 neighbourhoods of some voxels: what a prediction smoothed over them (smoothPrediction)
+ * is made of. Beyond the volume a neighbour is its mirror image inside, as prediction reads it.
+ */
+export interface Neighbourhoods {
+  /** Per voxel, its 27 neighbours (z, then y, then x from −1 to +1) as rows of `rows`. */
+  members: Int32Array;
+  /** Basis responses of the distinct neighbours, one row each. */
+  rows: Float64Array;
+}
+
+/** Gathers the neighbourhoods of the voxels at `positions` (C-order indices). */
+export async function gatherNeighbourhoods(
+  image: Volume,
+  positions: ArrayLike<number>,
+  spec: BasisSpec,
+  aspect: Aspect,
+  normalisation: { low: number; high: number },
+  signal?: AbortSignal,
+): Promise<Neighbourhoods> {
+  const [nz, ny, nx] = image.shape;
+  const rowOf = new Map<number, number>();
+  const members = new Int32Array(positions.length * 27);
+  let m = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const index = positions[i]!;
+    const [z, y, x] = [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
+    for (let dz = -1; dz <= 1; dz++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const at = (reflectIndex(z + dz, nz) * ny + reflectIndex(y + dy, ny)) * nx + reflectIndex(x + dx, nx);
+          if (!rowOf.has(at)) rowOf.set(at, rowOf.size);
+          members[m++] = rowOf.get(at)!;
         }
-      };
-      for (const i of members) {
-        const p = position(i);
-        const local = ((p[0] - block.start[0]) * by + (p[1] - block.start[1])) * bx + (p[2] - block.start[2]);
-        let c = row * width;
-        write(local, (value) => (rows[c++] = value));
-        classIndex[row] = sparse.values[i]! - 1;
-        positions[row] = sparse.indices[i]!;
-        row++;
-      }
-      const voxels = bz * by * bx;
-      for (let start = 0; start < voxels; start += stride) {
-        const local = Math.min(voxels - 1, Math.floor(start + random.next() * stride));
-        write(local, (value) => context.push(value));
-      }
-    }
   }
-  return { rows, classIndex, positions, count: row, context: Float64Array.from(context) };
+  const distinct = Float64Array.from(rowOf.keys()).sort();
+  const width = spec.scales.length * channelsOf(spec);
+  const rows = new Float64Array(distinct.length * width);
+  await basisAround(image, distinct, spec, aspect, normalisation, signal, (block, inBlock, write) => {
+    for (const i of inBlock) {
+      let c = rowOf.get(distinct[i]!)! * width;
+      write(localIndex(distinct[i]!, image.shape, block), (value) => (rows[c++] = value));
+    }
+  });
+  return { members, rows };
 }
 
 const inside = (p: Vec3, r: Region): boolean => p.every((v, a) => v >= r.start[a]! && v < r.start[a]! + r.shape[a]!);

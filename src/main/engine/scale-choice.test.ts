@@ -54,4 +54,24 @@ describe('choosing the basis scales on the labels', () => {
     expect(local.basis.texture).toBeUndefined();
     expect(local.training.scaleChoice!.scores).toHaveLength(2);
   });
+
+  it('smooths the prediction of solids, and not where the strokes lie on structures a voxel or two thin', async () => {
+    // fibres and pores: solids whose rims a voxel-by-voxel prediction frays
+    const phantom = await makePhantom('fibres-pores', [48, 64, 64], 5);
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const painted = paintLabels(phantom.truth, phantom.shape, 3, { slices: [12, 24, 36], discs: 12 });
+    const solids = await trainModel(image, new MemoryVolume(painted, phantom.shape));
+    const { scores, smoothedScores } = solids.training.scaleChoice!;
+    expect(solids.smooth).toBe(true);
+    expect(smoothedScores![0]).toBeGreaterThan(scores[0]!);
+    // InSegt's nerve slice: myelin painted as thin lines along thin sheaths
+    const nerve = await loadRealScan(
+      REAL_SCANS.find((s) => s.name === 'insegt_slice1')!,
+      3,
+    );
+    const thin = await trainModel(nerve.image, strokeLabels(nerve.strokes, nerve.shape));
+    expect(thin.smooth).toBeUndefined();
+    const choice = thin.training.scaleChoice!;
+    expect(choice.smoothedScores![0]).toBeLessThan(choice.scores[0]!);
+  });
 });

@@ -12,7 +12,14 @@ import { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './lab
 import { ENGINE_VERSION, MODEL_FORMAT, type Model, featureCount } from './model';
 import { Network } from './network';
 import { Random } from './random';
-import { type BasisSpec, type Samples, chooseVoxels, gatherSamples, selectBasis } from './samples';
+import {
+  type BasisSpec,
+  type Samples,
+  chooseVoxels,
+  gatherNeighbourhoods,
+  gatherSamples,
+  selectBasis,
+} from './samples';
 import { type ScaleChoice, chooseScales } from './scale-choice';
 import { degeneracy, trainingRecall } from './training-check';
 
@@ -115,6 +122,7 @@ export async function trainModel(
   const classes = classValues.map((value, i) => ({ value, name: options.classNames?.[i] ?? `class ${value}` }));
   let scaleChoice: ScaleChoice | undefined;
   let spec = candidates[0]!;
+  let smooth = false;
   if (candidates.length > 1) {
     progress?.(0, settings.iterations, 'choosing the basis scales on the labels');
     // each cross-validation fit starts from the same seed, so candidates differ only in their scales
@@ -131,9 +139,21 @@ export async function trainModel(
           undefined,
         ),
       );
-    const picked = await chooseScales(all, gathered, candidates, image.shape, K, settings.seed, fitNetwork);
+    const neighbourhoods = (positions: Float64Array) =>
+      gatherNeighbourhoods(image, positions, gathered, aspect, normalisation, signal);
+    const picked = await chooseScales(
+      all,
+      gathered,
+      candidates,
+      image.shape,
+      K,
+      settings.seed,
+      fitNetwork,
+      neighbourhoods,
+    );
     if (picked) spec = picked.spec;
     scaleChoice = picked?.choice;
+    smooth = picked?.smooth ?? false;
   }
   Object.assign(settings, spec);
   const samples = selectBasis(all, gathered, spec);
@@ -150,6 +170,7 @@ export async function trainModel(
     const recall = trainingRecall(network, samples);
     model.training.check = { recall, restarts: restart };
     if (scaleChoice) model.training.scaleChoice = scaleChoice;
+    if (smooth) model.smooth = true;
     problem = degeneracy(model, recall);
     if (!problem) return model;
   }

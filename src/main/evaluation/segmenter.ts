@@ -34,7 +34,7 @@ export function surfaceSegmenter(
       model,
       image,
       { labels: store.outputs.classes, probabilities: store.outputs.probabilities },
-      { threads },
+      { threads, smooth: false }, // as `--refine`: the surfaces smooth
     );
     const result = await store.finish();
     try {

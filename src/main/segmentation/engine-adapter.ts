@@ -45,6 +45,8 @@ export const engine: SegmentationEngine<Model> = {
 
   classesOf: (model) => model.classes.map((c) => c.value),
 
+  smoothsByDefault: (model) => model.smooth ?? false,
+
   // the model file's JSON, validated on the way back like a model file
   modelToBytes: (model) => new TextEncoder().encode(JSON.stringify(model)),
   modelFromBytes(bytes, source) {

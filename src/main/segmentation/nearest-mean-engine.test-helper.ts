@@ -37,6 +37,10 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
     return { classes, means: classes.map((c) => sums.get(c)![0] / sums.get(c)![1]) };
   }
 
+  smoothsByDefault(): boolean {
+    return false;
+  }
+
   classesOf(model: MeanModel): number[] {
     return model.classes;
   }

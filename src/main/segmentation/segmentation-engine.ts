@@ -44,6 +44,8 @@ export interface SegmentationEngine<M = unknown> {
   train(volume: Volume, labels: LabelledVoxels, options: SegmentationTrainOptions): Promise<M>;
   /** Label values the model predicts, in its output order. */
   classesOf(model: M): number[];
+  /** Whether a whole-volume prediction smooths when not told (the engine's choice in training). */
+  smoothsByDefault(model: M): boolean;
   /** The model as bytes a project keeps, and back (`source` names it in errors). */
   modelToBytes(model: M): Uint8Array;
   modelFromBytes(bytes: Uint8Array, source: string): M;

@@ -179,6 +179,10 @@ export class WorkerEngine implements SegmentationEngine<Model> {
     return engine.classesOf(model);
   }
 
+  smoothsByDefault(model: Model): boolean {
+    return engine.smoothsByDefault(model);
+  }
+
   modelToBytes(model: Model): Uint8Array {
     return engine.modelToBytes(model);
   }

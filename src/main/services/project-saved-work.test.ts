@@ -108,6 +108,7 @@ describe('a project keeps the model and the segment-all result', () => {
       modelVersion: segmentation.model!.version,
       stale: false,
       postprocess: [],
+      smooth: false,
       surfaces: null,
       canUndoPostprocess: false,
     });

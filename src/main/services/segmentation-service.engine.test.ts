@@ -206,8 +206,30 @@ describe('segmentation with the engine', () => {
       );
       await written.close();
     }
-    await service.segmentAll('v', { threads: 0 }).result;
+    await service.segmentAll('v', { threads: 0, smooth: false }).result;
     expect(calls.map((c) => c.smooth)).toEqual([true, false]);
+  });
+
+  it('segments all smoothed as the engine chose in training, unless told otherwise', async () => {
+    const calls: (boolean | undefined)[] = [];
+    const choosing: typeof engine = {
+      ...engine,
+      smoothsByDefault: () => true,
+      predictVolume: (model, on, outputs, options) => {
+        calls.push(options.smooth);
+        return engine.predictVolume(model, on, outputs, options);
+      },
+    };
+    const { service } = await setup(undefined, choosing);
+    await service.train('v', { seed: 5 }).result;
+    await service.segmentAll('v', { threads: 0 }).result;
+    expect(service.segmentationState('v').segmentation).toMatchObject({ smooth: true });
+    await new Promise((resolve) => setImmediate(resolve)); // the job leaves the running list once settled
+    await service.segmentAll('v', { threads: 0, smooth: false }).result;
+    expect(calls).toEqual([true, false]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await service.segmentAll('v', { threads: 0, surfaces: { minVoxels: 4, smoothness: 0.5 } }).result;
+    expect(calls).toEqual([true, false, false]); // surfaces smooth by themselves
   });
 
   it('keeps a large result in a temporary OME-Zarr and deletes it when replaced', async () => {

@@ -299,6 +299,7 @@ describe('segment all', () => {
       modelVersion: 1,
       stale: false,
       postprocess: [],
+      smooth: false,
       surfaces: null,
       canUndoPostprocess: false,
     });

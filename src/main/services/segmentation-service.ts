@@ -243,7 +243,7 @@ export class SegmentationService {
     volumeId: string,
     {
       threads,
-      smooth = false,
+      smooth,
       surfaces,
     }: { threads?: number | undefined; smooth?: boolean; surfaces?: SurfaceSettings | undefined } = {},
   ): { id: string; result: Promise<number> } {
@@ -258,16 +258,25 @@ export class SegmentationService {
       async (context) => {
         const trained = await this.fullModel(session, context);
         const place = this.options.results;
+        // not told: as the engine chose in training, but never under surfaces, which smooth
+        // themselves (probabilities smoothed first erode thin objects twice)
+        const smoothed = smooth ?? (!surfaces && this.options.engine.smoothsByDefault(trained.model));
         const predicted = await segmentVolume(
           this.options.engine,
           trained,
           session.volume,
-          { threads, smooth, place },
+          { threads, smooth: smoothed, place },
           context,
         );
         const stored = surfaces ? await refineResult(predicted, surfaces, place, context) : predicted;
         const previous = session.result;
-        session.result = { stored, modelVersion: trained.version, smooth, steps: [], ...(surfaces && { surfaces }) };
+        session.result = {
+          stored,
+          modelVersion: trained.version,
+          smooth: smoothed,
+          steps: [],
+          ...(surfaces && { surfaces }),
+        };
         await disposeResult(previous);
         return trained.version;
       },
@@ -416,6 +425,7 @@ export class SegmentationService {
             modelVersion: result.modelVersion,
             stale: result.modelVersion !== trained?.version,
             postprocess: result.steps,
+            smooth: result.smooth,
             surfaces: result.surfaces ?? null,
             canUndoPostprocess: result.steps.length > 0 && result.original !== undefined,
           }

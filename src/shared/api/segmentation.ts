@@ -104,13 +104,14 @@ export const segmentationArgs = {
   readPredictionSlice: z.object({ volumeId, axis, index: sliceIndex }),
   /**
    * Predicts the whole volume blockwise as a job (progress with time left, cancel) into a chunked
-   * result; `smooth` takes each class from the probabilities averaged over 3×3×3 voxels; with
+   * result; `smooth` takes each class from the probabilities averaged over 3×3×3 voxels (absent: as
+   * the engine chose in training, where cross-validation on the labels showed it helps); with
    * `surfaces` the labels then come from the classes' refined surfaces (the meshes agree with them).
    */
   segmentAll: z.object({
     volumeId,
     threads: z.number().int().positive().max(256).optional(),
-    smooth: z.boolean().default(false),
+    smooth: z.boolean().optional(),
     surfaces: surfaceSettings.optional(),
   }),
   /**
@@ -221,6 +222,8 @@ export interface SegmentationState {
     modelVersion: number;
     stale: boolean;
     postprocess: PostprocessStep[];
+    /** Each class taken from the probabilities smoothed over 3×3×3 voxels. */
+    smooth: boolean;
     /** Labelled through surfaces, and how; null when voxel by voxel. */
     surfaces: SurfaceSettings | null;
     /** The result before post-processing is kept (not after a project reopens). */

@@ -9,7 +9,7 @@ import { prepareOutputs } from '../../cluster/prepare';
 import { submit } from '../../cluster/submit';
 import { loadModel } from '../../engine';
 import type { Command } from '../command';
-import { FLAGS, checkOutputs, datasetFlag, integerFlag, withVolumes } from './shared';
+import { FLAGS, checkOutputs, datasetFlag, integerFlag, smoothFlag, smoothing, withVolumes } from './shared';
 
 const ACTIONS = ['submit', 'status', 'finish'] as const;
 
@@ -27,6 +27,7 @@ export const command: Command = {
     out: { type: 'string', value: 'SEG', description: 'the segmentation to write: an OME-Zarr (.zarr)' },
     probabilities: FLAGS.probabilities,
     smooth: FLAGS.smooth,
+    'no-smooth': FLAGS['no-smooth'],
     tasks: { type: 'string', value: 'N', description: 'SLURM array tasks: each segments 1/N of the output chunks' },
     cpus: {
       type: 'string',
@@ -74,7 +75,7 @@ export const command: Command = {
     const probabilities = flags.probabilities as string | undefined;
     const dataset = datasetFlag(flags.dataset);
     const tasks = integerFlag(flags.tasks, 'tasks', 1)!;
-    const smooth = flags.smooth === true;
+    const smooth = smoothing(await loadModel(model), smoothFlag(flags));
     const force = flags.force === true;
     await submit({
       image,

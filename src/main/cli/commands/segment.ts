@@ -23,6 +23,7 @@ export const command: Command = {
     model: { type: 'string', value: 'MODEL', description: 'also save the trained model (JSON) for `tomoseg predict`' },
     threads: FLAGS.threads,
     smooth: FLAGS.smooth,
+    'no-smooth': FLAGS['no-smooth'],
     refine: FLAGS.refine,
     'min-volume': FLAGS['min-volume'],
     smoothness: FLAGS.smoothness,

@@ -121,6 +121,11 @@ export function PostprocessPanel() {
           Undo step
         </button>
       </div>
+      {result.smooth && (
+        <p className="hint" data-testid="result-smoothed">
+          Each class taken from its probabilities smoothed over 3×3×3 voxels
+        </p>
+      )}
       {result.surfaces && (
         <p className="hint" data-testid="result-surfaces">
           Labelled through surfaces (smoothness {result.surfaces.smoothness}, objects and cavities below{' '}

@@ -12,7 +12,7 @@ import { SliderField } from '../components/SliderField';
 import { useJob } from '../store/jobs';
 import { acceptPrediction } from '../store/segmentation-actions';
 import { useSegmentation } from '../store/segmentation';
-import { useTraining } from '../store/training';
+import { SMOOTHING_CHOICES, useTraining } from '../store/training';
 import { exportSegmentation, segmentAll, train } from '../store/training-actions';
 import { useViewer } from '../store/viewer';
 import { ClusterDialog } from './ClusterDialog';
@@ -105,13 +105,23 @@ export function TrainingPanel() {
         >
           Segment all
         </button>
-        <Check
-          label="Smooth"
-          checked={state.smoothResult}
-          onChange={(value) => state.set({ smoothResult: value })}
-          testId="smooth-result"
-          title="Take each voxel's class from the probabilities averaged over it and its 26 neighbours: stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out"
-        />
+        <label
+          className="field"
+          title="Take each voxel's class from the probabilities averaged over it and its 26 neighbours: stray voxels on object rims go, but features one or two voxels thin (cracks) may thin out. As trained: where cross-validation on your strokes showed it helps"
+        >
+          <span>Smooth</span>
+          <select
+            value={state.smoothResult}
+            onChange={(event) => state.set({ smoothResult: event.target.value as (typeof SMOOTHING_CHOICES)[number] })}
+            data-testid="smooth-result"
+          >
+            {SMOOTHING_CHOICES.map((choice) => (
+              <option key={choice} value={choice}>
+                {choice}
+              </option>
+            ))}
+          </select>
+        </label>
         <Check
           label="Surfaces"
           checked={state.surfacesResult}

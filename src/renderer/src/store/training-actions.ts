@@ -47,7 +47,7 @@ export function segmentAll(services: Services): Promise<void> {
   return start('segment-all', services, (id) =>
     services.client.api.segmentAll({
       volumeId: id,
-      smooth: smoothResult,
+      ...(smoothResult !== 'as trained' && { smooth: smoothResult === 'always' }),
       ...(surfacesResult && {
         surfaces: {
           minVoxels: typedNumber(surfaceMinVoxels),

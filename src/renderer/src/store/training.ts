@@ -6,6 +6,9 @@ import type { JobKind, SegmentationState } from '../../../shared/api';
 import type { Axis } from '../../../shared/volume';
 import { clearMessage } from './messages';
 
+/** Whether segment all smooths: as the engine chose in training, always, or never. */
+export const SMOOTHING_CHOICES = ['as trained', 'always', 'never'] as const;
+
 /** The job kinds the segmentation service runs. */
 export type TrainingJobKind = Extract<JobKind, 'train' | 'segment-all' | 'postprocess' | 'export'>;
 
@@ -18,8 +21,11 @@ interface TrainingState {
   /** Show 1 − max p as a heat overlay instead of the predicted classes. */
   uncertaintyVisible: boolean;
   resultVisible: boolean;
-  /** Segment all takes each class from the probabilities averaged over 3×3×3 voxels. */
-  smoothResult: boolean;
+  /**
+   * Whether segment all takes each class from the probabilities averaged over 3×3×3 voxels: as the
+   * engine chose in training (where cross-validation on the strokes showed it helps), or always, or never.
+   */
+  smoothResult: (typeof SMOOTHING_CHOICES)[number];
   /** Segment all labels through the classes' refined surfaces. */
   surfacesResult: boolean;
   /** Their smoothing weight in [0, 1]. */
@@ -46,7 +52,7 @@ const initial = {
   predictionOpacity: 0.4,
   uncertaintyVisible: false,
   resultVisible: true,
-  smoothResult: false,
+  smoothResult: SMOOTHING_CHOICES[0],
   surfacesResult: false,
   surfaceSmoothness: 0.5,
   surfaceMinVoxels: '1',
