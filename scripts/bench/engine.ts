@@ -223,8 +223,8 @@ async function endToEnd(dir: string, size: number, withReference: boolean): Prom
 
 /**
  * Prediction alone (the issue's inference speed): the model trained on the same labels, labels
- * predicted into memory, the workers already started by the segment run before; as `segment`
- * predicts, and with --smooth.
+ * predicted into memory, the workers already started by the segment run before; each voxel's own
+ * class (--no-smooth) and smoothed (--smooth), whichever of them training chose.
  */
 async function inferenceAlone(dir: string, size: number): Promise<void> {
   const image = await openVolume(join(dir, 'img.tif'));
@@ -237,7 +237,7 @@ async function inferenceAlone(dir: string, size: number): Promise<void> {
     await predictVolume(model, image, { labels: memorySink(image.shape) }, { threads, smooth });
     const seconds = (performance.now() - start) / 1000;
     console.log(
-      `inference alone${smooth ? ', --smooth' : ''}: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
+      `inference alone, ${smooth ? '--smooth' : '--no-smooth'}${smooth === (model.smooth ?? false) ? ' (as trained)' : ''}: ${seconds.toFixed(1)} s, ${cpuSecondsSince(cpu).toFixed(1)} cpu s: ${(size ** 3 / seconds / 1e6).toFixed(2)} M voxels/s (target ≥ 2)`,
     );
   }
   await image.close();

@@ -16,7 +16,8 @@ import { Network } from './network';
 import type { RegionWriter } from '../volume/spec';
 import { predictRegion, predictVolume, voxelMismatch } from './predict';
 import { Random } from './random';
-import { chooseVoxels, gatherSamples } from './samples';
+import { chooseVoxels, gatherNeighbourhoods, gatherSamples } from './samples';
+import { smoothedPredictor } from './scale-choice';
 import { featuresHalo, textureRings } from './texture';
 import { trainModel } from './train';
 
@@ -226,6 +227,30 @@ describe('texture energies', () => {
     expect(samples.count).toBe(chosen.length);
     // float32 filtering in another block layout and axis order
     expect(largest).toBeLessThan(1e-3);
+  });
+
+  it('give the smoothed prediction from the gathered neighbourhoods (the smoothing choice), at the borders too', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const spec = { scales: textured.basis.scales, texture: textured.basis.texture! };
+    const n = labels.length;
+    const whole = { start: [0, 0, 0] as Vec3, shape: phantom.shape };
+    const smoothed = await predictRegion(textured, image, whole, { threads: 0, smooth: true });
+    const plain = await predictRegion(textured, image, whole, { threads: 0 });
+    // where smoothing changes the class (the voxels the choice is about), and two on the border
+    const changed = [...plain.labels.keys()].filter((i) => plain.labels[i] !== smoothed.labels[i]);
+    const positions = [0, phantom.shape[2] - 1, ...changed.filter((_, j) => j % Math.ceil(changed.length / 60) === 0)];
+    const around = await gatherNeighbourhoods(image, positions, spec, [1, 1, 1], textured.normalisation);
+    const network = new Network(textured);
+    const smoothedClass = smoothedPredictor(network, around, network.width);
+    const values = textured.classes.map((c) => c.value);
+    let compared = 0;
+    positions.forEach((i, row) => {
+      const p = [0, 1, 2].map((k) => smoothed.probabilities[k * n + i]!).sort((a, b) => b - a);
+      if (p[0]! - p[1]! < 1e-3) return; // a near tie: float32 filtering may tip it
+      expect(values[smoothedClass(row)]).toBe(smoothed.labels[i]);
+      compared++;
+    });
+    expect(compared).toBeGreaterThan(40);
   });
 });
 

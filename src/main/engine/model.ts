@@ -71,9 +71,14 @@ export const modelSchema = z
       finalLoss: z.number(),
       /** the fit to its own painted voxels: each class's recall on them, and the restarts it took (absent in older files) */
       check: z.object({ recall: vector, restarts: z.number().int() }).optional(),
-      /** the sets of basis scales cross-validated on the labels (with each one's texture scales, absent in older files: none), and each one's mean held-out recall (absent: scales given) */
+      /** the sets of basis scales cross-validated on the labels (with each one's texture scales, absent in older files: none), and each one's mean held-out recall (absent: scales given), and the chosen one's with its prediction smoothed (absent in older files) */
       scaleChoice: z
-        .object({ candidates: matrix, scores: vector, texture: matrix.optional(), smoothedScores: vector.optional() })
+        .object({
+          candidates: matrix,
+          scores: vector,
+          texture: matrix.optional(),
+          smoothedScore: z.number().optional(),
+        })
         .optional(),
     }),
   })

@@ -36,17 +36,20 @@ export interface ScaleChoice {
   texture: number[][];
   /** Each candidate's mean held-out recall over the classes (in the candidates' order). */
   scores: number[];
-  /** The same with the probabilities smoothed over 3×3×3 voxels (when the neighbourhoods were given). */
-  smoothedScores?: number[];
+  /** The chosen candidate's, with the prediction smoothed over 3×3×3 voxels (when asked for). */
+  smoothedScore?: number;
 }
 
 /** Fits a network on `samples` (whose rows hold the basis `spec`). */
 export type FitNetwork = (samples: Samples, spec: BasisSpec) => Promise<Network>;
 
+/** The 3×3×3 neighbourhoods of the voxels at `positions`, their rows holding the basis `spec`. */
+export type NeighbourhoodsOf = (positions: Float64Array, spec: BasisSpec) => Promise<Neighbourhoods>;
+
 /**
  * The candidate with the best cross-validated mean recall if it beats the first by MIN_GAIN, else
  * the first; undefined when the labels are too few or too clustered to tell (the caller keeps its
- * default).
+ * default). With `neighbourhoodsOf`, also whether smoothing the chosen one's prediction pays.
  */
 export async function chooseScales(
   samples: Samples,
@@ -56,7 +59,7 @@ export async function chooseScales(
   K: number,
   seed: number,
   fitNetwork: FitNetwork,
-  neighbourhoodsOf?: (positions: Float64Array) => Promise<Neighbourhoods>,
+  neighbourhoodsOf?: NeighbourhoodsOf,
 ): Promise<{ spec: BasisSpec; choice: ScaleChoice; smooth?: boolean } | undefined> {
   const random = new Random(seed);
   samples = capPerClass(samples, K, random);
@@ -66,37 +69,33 @@ export async function chooseScales(
   const heldOut = new Array<number>(K).fill(0);
   for (let r = 0; r < samples.count; r++) if (usable.includes(fold[r]!)) heldOut[samples.classIndex[r]!]!++;
   if (usable.length < 2 || heldOut.some((n) => n < MIN_HELD_OUT)) return undefined;
-  const around = neighbourhoodsOf && (await neighbourhoodsOf(samples.positions));
   const scores: number[] = [];
-  const smoothedScores: number[] = [];
   const foldScores: number[][] = [];
+  const networks: Network[][] = []; // per candidate, per usable fold
   for (const spec of candidates) {
     const own = selectBasis(samples, gathered, spec);
-    const ownAround = around && { members: around.members, rows: basisPicker(gathered, spec)(around.rows) };
     const width = spec.scales.length * channelsOf(spec);
     const pooled = new Recalls(K);
-    const smoothed = new Recalls(K);
     const perFold: number[] = [];
+    networks.push([]);
     for (const f of usable) {
       const network = await fitNetwork(
         selectRows(own, width, (r) => fold[r] !== f),
         spec,
       );
+      networks.at(-1)!.push(network);
       const probs = new Float64Array(K);
       const recalls = new Recalls(K);
-      const smoothedClass = ownAround && smoothedPredictor(network, ownAround, width);
       for (let r = 0; r < own.count; r++) {
         if (fold[r] !== f) continue;
         const y = own.classIndex[r]!;
         const hit = network.predict(own.rows, r * width, probs) === y;
         recalls.add(y, hit);
         pooled.add(y, hit);
-        if (smoothedClass) smoothed.add(y, smoothedClass(r) === y);
       }
       perFold.push(recalls.mean());
     }
     scores.push(pooled.mean());
-    smoothedScores.push(smoothed.mean());
     foldScores.push(perFold);
   }
   // a candidate must win clearly overall and lose in no fold: with few painted cells one lucky
@@ -104,25 +103,35 @@ export async function chooseScales(
   const wins = (c: number): boolean =>
     scores[c]! - scores[0]! >= MIN_GAIN && foldScores[c]!.every((score, f) => score >= foldScores[0]![f]!);
   const best = scores.reduce((b, score, c) => (wins(c) && (b === 0 || score > scores[b]!) ? c : b), 0);
+  const spec = candidates[best]!;
   const choice: ScaleChoice = {
     candidates: candidates.map((c) => c.scales),
     texture: candidates.map((c) => c.texture),
     scores,
   };
-  if (!around) return { spec: candidates[best]!, choice };
-  choice.smoothedScores = smoothedScores;
+  if (!neighbourhoodsOf) return { spec, choice };
+  // the chosen candidate's fold networks again, on the held-out voxels' neighbourhoods
+  const around = await neighbourhoodsOf(samples.positions, spec);
+  const width = spec.scales.length * channelsOf(spec);
+  const smoothed = new Recalls(K);
+  usable.forEach((f, i) => {
+    const smoothedClass = smoothedPredictor(networks[best]![i]!, around, width);
+    for (let r = 0; r < samples.count; r++)
+      if (fold[r] === f) smoothed.add(samples.classIndex[r]!, smoothedClass(r) === samples.classIndex[r]);
+  });
+  choice.smoothedScore = smoothed.mean();
   // Smoothing must earn its place: it helps solids (the shape phantoms' rims) and costs features a
   // voxel or two thin, and these folds underrate that cost (a long stroke crosses cells of every
   // fold): on InSegt's nerve slice, with myelin painted in thin lines, they put it at −0.004 where
   // whole held-out strokes lose 0.04.
-  return { spec: candidates[best]!, choice, smooth: smoothedScores[best]! > scores[best]! };
+  return { spec, choice, smooth: choice.smoothedScore > scores[best]! };
 }
 
 /**
  * The class of a sample row from its neighbourhood's probabilities averaged with smoothPrediction's
  * 1-2-1 weights per axis; each neighbour predicted once.
  */
-function smoothedPredictor(network: Network, around: Neighbourhoods, width: number): (row: number) => number {
+export function smoothedPredictor(network: Network, around: Neighbourhoods, width: number): (row: number) => number {
   const K = network.classCount;
   const distinct = around.rows.length / width;
   const probabilities = new Float64Array(distinct * K).fill(NaN);

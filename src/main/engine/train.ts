@@ -139,8 +139,8 @@ export async function trainModel(
           undefined,
         ),
       );
-    const neighbourhoods = (positions: Float64Array) =>
-      gatherNeighbourhoods(image, positions, gathered, aspect, normalisation, signal);
+    const neighbourhoods = (positions: Float64Array, chosen: BasisSpec) =>
+      gatherNeighbourhoods(image, positions, chosen, aspect, normalisation, signal);
     const picked = await chooseScales(
       all,
       gathered,
