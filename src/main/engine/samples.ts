@@ -1,6 +1,7 @@
 // The training samples: which labelled voxels to train on, their basis responses (and those of
-// unlabelled context voxels), and views of them by rows (the folds of a cross-validation) or by
-// scales (a candidate basis read out of the responses of a larger one, without filtering again).
+// unlabelled context voxels, and of the neighbourhoods the smoothing choice predicts), and views of
+// them by rows (the folds of a cross-validation) or by scales (a candidate basis read out of the
+// responses of a larger one, without filtering again).
 import { cancelled } from '../../shared/errors';
 import { type Region, type Vec3, voxelCount } from '../../shared/volume';
 import type { Volume } from '../volume/volume';
@@ -55,12 +56,6 @@ export function selectRows(samples: Samples, width: number, keep: (row: number) 
  * the same either way.
  */
 export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec): Samples {
-  const pick = basisPicker(all, wanted);
-  return { ...samples, rows: pick(samples.rows), context: pick(samples.context) };
-}
-
-/** Reads the rows of the basis `wanted` out of rows gathered at `all` (see selectBasis). */
-export function basisPicker(all: BasisSpec, wanted: BasisSpec): (rows: Float64Array) => Float64Array {
   const indexIn = (list: number[], value: number): number => {
     const index = list.indexOf(value);
     if (index < 0) throw new RangeError(`scale ${value} was not gathered`);
@@ -74,7 +69,7 @@ export function basisPicker(all: BasisSpec, wanted: BasisSpec): (rows: Float64Ar
   ];
   const allChannels = channelsOf(all);
   const [allWidth, width] = [all.scales.length * allChannels, wanted.scales.length * fromChannel.length];
-  return (source) => {
+  const pick = (source: Float64Array): Float64Array => {
     const n = source.length / allWidth;
     const out = new Float64Array(n * width);
     let o = 0;
@@ -85,6 +80,7 @@ export function basisPicker(all: BasisSpec, wanted: BasisSpec): (rows: Float64Ar
       }
     return out;
   };
+  return { ...samples, rows: pick(samples.rows), context: pick(samples.context) };
 }
 
 /** Unlabelled voxels sampled for the prior estimate: enough for fractions of a few per cent. */
@@ -123,31 +119,13 @@ async function basisAround(
   signal: AbortSignal | undefined,
   visit: (block: Region, members: number[], write: RowWriter) => void,
 ): Promise<void> {
-  const [, ny, nx] = image.shape;
   const { scales, texture } = spec;
   const halo = featuresHalo(scales, texture);
-  const position = (i: number): Vec3 => {
-    const index = indices[i]!;
-    return [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
-  };
-  for (let first = 0; first < indices.length;) {
-    // one run of consecutive z slices
-    let last = first;
-    while (last + 1 < indices.length && position(last + 1)[0] - position(last)[0] <= 1) last++;
-    const lo: Vec3 = [Infinity, Infinity, Infinity];
-    const hi: Vec3 = [-1, -1, -1];
-    for (let i = first; i <= last; i++) {
-      const p = position(i);
-      for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a]!, p[a]!);
-        hi[a] = Math.max(hi[a]!, p[a]! + 1);
-      }
-    }
-    const run: Region = { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] };
+  for (const { first, last, region: run } of runsOf(indices, image.shape)) {
     for (const block of blockGrid(image.shape, [32, 256, 256], run)) {
       if (signal?.aborted) throw cancelled();
       const members: number[] = [];
-      for (let i = first; i <= last; i++) if (inside(position(i), block)) members.push(i);
+      for (let i = first; i <= last; i++) if (inside(positionOf(indices[i]!, image.shape), block)) members.push(i);
       if (members.length === 0) continue;
       const input = await readPadded(image, block, halo, normalisation);
       const order: AxisOrder = thinAxisFirst(block.shape);
@@ -166,16 +144,44 @@ async function basisAround(
         }
       });
     }
-    first = last + 1;
   }
 }
 
+/** Runs of consecutive z slices among `indices` (ascending), each with the box of its voxels. */
+function runsOf(indices: ArrayLike<number>, shape: Vec3): { first: number; last: number; region: Region }[] {
+  const runs: { first: number; last: number; region: Region }[] = [];
+  for (let first = 0; first < indices.length;) {
+    let last = first;
+    while (
+      last + 1 < indices.length &&
+      positionOf(indices[last + 1]!, shape)[0] - positionOf(indices[last]!, shape)[0] <= 1
+    )
+      last++;
+    const lo: Vec3 = [Infinity, Infinity, Infinity];
+    const hi: Vec3 = [-1, -1, -1];
+    for (let i = first; i <= last; i++) {
+      const p = positionOf(indices[i]!, shape);
+      for (let a = 0; a < 3; a++) {
+        lo[a] = Math.min(lo[a]!, p[a]!);
+        hi[a] = Math.max(hi[a]!, p[a]! + 1);
+      }
+    }
+    runs.push({ first, last, region: { start: lo, shape: [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]] } });
+    first = last + 1;
+  }
+  return runs;
+}
+
+/** The (z, y, x) of C-order voxel `index`. */
+const positionOf = (index: number, [, ny, nx]: Vec3): Vec3 => [
+  Math.floor(index / (ny * nx)),
+  Math.floor(index / nx) % ny,
+  index % nx,
+];
+
 /** The position of voxel `index` in `block`, C order. */
 function localIndex(index: number, shape: Vec3, block: Region): number {
-  const [, ny, nx] = shape;
-  const z = Math.floor(index / (ny * nx));
-  const y = Math.floor(index / nx) % ny;
-  const x = index % nx;
+  const [z, y, x] = positionOf(index, shape);
   return ((z - block.start[0]) * block.shape[1] + (y - block.start[1])) * block.shape[2] + (x - block.start[2]);
 }
 
@@ -197,7 +203,8 @@ export async function gatherSamples(
   const positions = new Float64Array(chosen.length);
   const indices = Float64Array.from(chosen, (i) => sparse.indices[i]!);
   // One context voxel in each stretch of `stride` of the blocks' voxels, at a random place in it.
-  const stride = Math.max(1, gatheredVoxels(indices, image.shape) / CONTEXT_VOXELS);
+  const gathered = runsOf(indices, image.shape).reduce((sum, { region }) => sum + voxelCount(region.shape), 0);
+  const stride = Math.max(1, gathered / CONTEXT_VOXELS);
   let row = 0; // rows in the order the blocks hold them
   await basisAround(image, indices, spec, aspect, normalisation, signal, (block, members, write) => {
     for (const i of members) {
@@ -213,26 +220,6 @@ export async function gatherSamples(
     }
   });
   return { rows, classIndex, positions, count: chosen.length, context: Float64Array.from(context) };
-}
-
-/** Voxels in the runs' boxes that basisAround computes for `indices` (ascending). */
-function gatheredVoxels(indices: Float64Array, shape: Vec3): number {
-  const [, ny, nx] = shape;
-  let total = 0;
-  for (let first = 0; first < indices.length;) {
-    let last = first;
-    const zOf = (i: number): number => Math.floor(indices[i]! / (ny * nx));
-    while (last + 1 < indices.length && zOf(last + 1) - zOf(last) <= 1) last++;
-    let [y0, y1, x0, x1] = [Infinity, -1, Infinity, -1];
-    for (let i = first; i <= last; i++) {
-      const y = Math.floor(indices[i]! / nx) % ny;
-      const x = indices[i]! % nx;
-      [y0, y1, x0, x1] = [Math.min(y0, y), Math.max(y1, y), Math.min(x0, x), Math.max(x1, x)];
-    }
-    total += (zOf(last) - zOf(first) + 1) * (y1 - y0 + 1) * (x1 - x0 + 1);
-    first = last + 1;
-  }
-  return total;
 }
 
 /**
@@ -260,8 +247,7 @@ export async function gatherNeighbourhoods(
   const members = new Int32Array(positions.length * 27);
   let m = 0;
   for (let i = 0; i < positions.length; i++) {
-    const index = positions[i]!;
-    const [z, y, x] = [Math.floor(index / (ny * nx)), Math.floor(index / nx) % ny, index % nx];
+    const [z, y, x] = positionOf(positions[i]!, image.shape);
     for (let dz = -1; dz <= 1; dz++)
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {

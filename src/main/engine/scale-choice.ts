@@ -7,15 +7,7 @@
 import type { Vec3 } from '../../shared/volume';
 import type { Network } from './network';
 import { Random } from './random';
-import {
-  type BasisSpec,
-  type Neighbourhoods,
-  type Samples,
-  basisPicker,
-  channelsOf,
-  selectBasis,
-  selectRows,
-} from './samples';
+import { type BasisSpec, type Neighbourhoods, type Samples, channelsOf, selectBasis, selectRows } from './samples';
 
 /** Edge of the cells of space that go to one fold whole (voxels). */
 const CELL = 32;
