@@ -3,7 +3,9 @@
 // test set: no one set of scales wins on every scan). So each candidate is cross-validated on the
 // user's own painted voxels, folds made of whole cells of space (neighbouring voxels of one
 // stroke look alike, so holding out single voxels would test nothing), and another candidate
-// replaces the default only where it wins clearly, and in every fold.
+// replaces the default only where it wins clearly, and in every fold. The same folds then say
+// whether smoothing the chosen one's prediction over 3×3×3 voxels pays (solids: yes; structures a
+// voxel or two thin: no).
 import type { Vec3 } from '../../shared/volume';
 import type { Network } from './network';
 import { Random } from './random';
@@ -28,8 +30,8 @@ export interface ScaleChoice {
   texture: number[][];
   /** Each candidate's mean held-out recall over the classes (in the candidates' order). */
   scores: number[];
-  /** The chosen candidate's, with the prediction smoothed over 3×3×3 voxels (when asked for). */
-  smoothedScore?: number;
+  /** The chosen candidate's, with the prediction smoothed over 3×3×3 voxels. */
+  smoothedScore: number;
 }
 
 /** Fits a network on `samples` (whose rows hold the basis `spec`). */
@@ -41,7 +43,7 @@ export type NeighbourhoodsOf = (positions: Float64Array, spec: BasisSpec) => Pro
 /**
  * The candidate with the best cross-validated mean recall if it beats the first by MIN_GAIN, else
  * the first; undefined when the labels are too few or too clustered to tell (the caller keeps its
- * default). With `neighbourhoodsOf`, also whether smoothing the chosen one's prediction pays.
+ * default). Also whether smoothing the chosen one's prediction pays.
  */
 export async function chooseScales(
   samples: Samples,
@@ -51,8 +53,8 @@ export async function chooseScales(
   K: number,
   seed: number,
   fitNetwork: FitNetwork,
-  neighbourhoodsOf?: NeighbourhoodsOf,
-): Promise<{ spec: BasisSpec; choice: ScaleChoice; smooth?: boolean } | undefined> {
+  neighbourhoodsOf: NeighbourhoodsOf,
+): Promise<{ spec: BasisSpec; choice: ScaleChoice; smooth: boolean } | undefined> {
   const random = new Random(seed);
   samples = capPerClass(samples, K, random);
   const fold = foldOfRows(samples, shape, K, random);
@@ -96,12 +98,6 @@ export async function chooseScales(
     scores[c]! - scores[0]! >= MIN_GAIN && foldScores[c]!.every((score, f) => score >= foldScores[0]![f]!);
   const best = scores.reduce((b, score, c) => (wins(c) && (b === 0 || score > scores[b]!) ? c : b), 0);
   const spec = candidates[best]!;
-  const choice: ScaleChoice = {
-    candidates: candidates.map((c) => c.scales),
-    texture: candidates.map((c) => c.texture),
-    scores,
-  };
-  if (!neighbourhoodsOf) return { spec, choice };
   // the chosen candidate's fold networks again, on the held-out voxels' neighbourhoods
   const around = await neighbourhoodsOf(samples.positions, spec);
   const width = spec.scales.length * channelsOf(spec);
@@ -111,7 +107,12 @@ export async function chooseScales(
     for (let r = 0; r < samples.count; r++)
       if (fold[r] === f) smoothed.add(samples.classIndex[r]!, smoothedClass(r) === samples.classIndex[r]);
   });
-  choice.smoothedScore = smoothed.mean();
+  const choice: ScaleChoice = {
+    candidates: candidates.map((c) => c.scales),
+    texture: candidates.map((c) => c.texture),
+    scores,
+    smoothedScore: smoothed.mean(),
+  };
   // Smoothing must earn its place: it helps solids (the shape phantoms' rims) and costs features a
   // voxel or two thin, and these folds underrate that cost (a long stroke crosses cells of every
   // fold): on InSegt's nerve slice, with myelin painted in thin lines, they put it at −0.004 where
