@@ -75,7 +75,8 @@ export const command: Command = {
     const probabilities = flags.probabilities as string | undefined;
     const dataset = datasetFlag(flags.dataset);
     const tasks = integerFlag(flags.tasks, 'tasks', 1)!;
-    const smooth = smoothing(await loadModel(model), smoothFlag(flags));
+    const loaded = await loadModel(model);
+    const smooth = smoothing(loaded, smoothFlag(flags));
     const force = flags.force === true;
     await submit({
       image,
@@ -96,7 +97,6 @@ export const command: Command = {
       print: context.out,
       prepare: async () => {
         await checkOutputs([out, probabilities], [image, model], force);
-        const loaded = await loadModel(model);
         await withVolumes(
           [image],
           context,
