@@ -35,8 +35,11 @@ const THIN_CUT = 0.45;
  */
 export const LABEL_FIELD: LabelFieldOptions = { sigma: 1.2, correction: 2, margin: 0.02, minCut: 0.2 };
 
+/** The reach of gaussianKernel(sigma), voxels. */
+const kernelRadius = (sigma: number): number => Math.ceil(3 * sigma);
+
 function gaussianKernel(sigma: number): Float32Array {
-  const radius = Math.ceil(3 * sigma);
+  const radius = kernelRadius(sigma);
   const kernel = new Float32Array(2 * radius + 1);
   let sum = 0;
   for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
@@ -133,7 +136,7 @@ export function labelField(
 }
 
 /** The halo a block's field needs: the wider kernel's reach, plus one voxel for the edge constraint's neighbours. */
-const fieldPad = (options: LabelFieldOptions): number => Math.ceil(3 * options.sigma * Math.SQRT2) + 1;
+const fieldPad = (options: LabelFieldOptions): number => kernelRadius(options.sigma * Math.SQRT2) + 1;
 
 /** The field over `region` from the labels round it. */
 export function fieldOfBlock({ raw, readStart, readShape, region, volumeShape, options }: FieldBlock): Float32Array {
