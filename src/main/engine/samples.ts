@@ -173,7 +173,7 @@ function runsOf(indices: ArrayLike<number>, shape: Vec3): { first: number; last:
 }
 
 /** The (z, y, x) of C-order voxel `index`. */
-const positionOf = (index: number, [, ny, nx]: Vec3): Vec3 => [
+export const positionOf = (index: number, [, ny, nx]: Vec3): Vec3 => [
   Math.floor(index / (ny * nx)),
   Math.floor(index / nx) % ny,
   index % nx,

@@ -9,7 +9,15 @@
 import type { Vec3 } from '../../shared/volume';
 import type { Network } from './network';
 import { Random } from './random';
-import { type BasisSpec, type Neighbourhoods, type Samples, channelsOf, selectBasis, selectRows } from './samples';
+import {
+  type BasisSpec,
+  type Neighbourhoods,
+  type Samples,
+  channelsOf,
+  positionOf,
+  selectBasis,
+  selectRows,
+} from './samples';
 
 /** Edge of the cells of space that go to one fold whole (voxels). */
 const CELL = 32;
@@ -185,13 +193,10 @@ function capPerClass(samples: Samples, K: number, random: Random): Samples {
  * in them (in a seeded random order within each group), so every class is spread over the folds.
  */
 function foldOfRows(samples: Samples, shape: Vec3, K: number, random: Random): Uint8Array {
-  const [, ny, nx] = shape;
-  const cellOf = (index: number): string => {
-    const z = Math.floor(index / (ny * nx));
-    const y = Math.floor(index / nx) % ny;
-    const x = index % nx;
-    return `${Math.floor(z / CELL)},${Math.floor(y / CELL)},${Math.floor(x / CELL)}`;
-  };
+  const cellOf = (index: number): string =>
+    positionOf(index, shape)
+      .map((v) => Math.floor(v / CELL))
+      .join(',');
   const counts = new Map<string, number[]>();
   samples.positions.forEach((index, r) => {
     const cell = cellOf(index);
