@@ -35,6 +35,12 @@ export class EdgeVertices {
     return vertex;
   }
 
+  /** Forgets every edge, keeping the memory: the next block's edges fill it again without growing it. */
+  clear(): void {
+    this.keys.fill(EMPTY);
+    this.order.length = 0;
+  }
+
   /**
    * The vertices in ascending order of their ids. A radix sort, 16 bits a pass, carrying the
    * vertices along: tens of millions of ids sort in a few linear passes, and no id is looked up.

@@ -8,6 +8,7 @@ import type { Progress } from '../progress';
 import { BandField, BRICK, readBand } from './band';
 import { CENTRE, CUBE_CASES } from './cube-table';
 import type { ScalarSource } from './source';
+import { BlockSurface } from './block-surface';
 import { EdgeVertices } from './edge-vertices';
 import { floats, uints } from './growable';
 import type { TriMesh } from './trimesh';
@@ -26,6 +27,11 @@ export interface ExtractOptions {
   blockSize?: number;
   /** Blocks read ahead of the one being extracted (while the source computes them elsewhere). Default 1. */
   readAhead?: number;
+  /**
+   * Closed surfaces wholly inside one block that enclose less than this (voxels³, either sign) are
+   * dropped as the block is extracted. Default 0: none.
+   */
+  dropBelow?: number;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -37,6 +43,8 @@ export interface Extraction {
   band: BandField;
   /** NaN voxels met (counted as outside). */
   nanVoxels: number;
+  /** Surfaces dropped for `dropBelow` that enclosed a positive volume (objects, not cavities). */
+  dropped: number;
 }
 
 /**
@@ -51,9 +59,9 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const band = new BandField(source.shape);
   // bricks within one of a brick the surface crosses: the band refinement reads
   const bandKeys = new Set<number>();
-  const vertexOfEdge = new EdgeVertices();
-  const coords = floats(1 << 16);
-  const triangles = uints(1 << 16);
+  const surface = { vertexOfEdge: new EdgeVertices(), coords: floats(1 << 16), triangles: uints(1 << 16) };
+  const blockSurface = new BlockSurface();
+  let dropped = 0;
   const planeStride = (ny + 2) * (nx + 2);
 
   const blocks = extractionBlocks(source.shape, blockSize);
@@ -97,7 +105,6 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
         insideCount++;
       }
     // the surface crosses a block only if its corners are neither all outside nor all inside
-    const crossedHere = new Set<number>();
     if (insideCount > 0 && insideCount < values.length) {
       const corner = [0, 1, sx, sx + 1, sx * sy, sx * sy + 1, sx * sy + sx, sx * sy + sx + 1];
       const point = new Float64Array(3);
@@ -117,29 +124,29 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
             const gz = z0 + z;
             const gy = y0 + y;
             const gx = x0 + x;
-            crossedHere.add(band.brickOf(gz, gy, gx));
+            blockSurface.cube(band.brickOf(gz, gy, gx));
             const padded = (gz + 1) * planeStride + (gy + 1) * (nx + 2) + gx + 1;
             const { triangles: codes, centres } = CUBE_CASES[mask]!;
             for (const code of codes) {
               const centre = code - CENTRE;
               const id = centre >= 0 ? padded * 7 + CENTRE_SLOTS[centre]! : edgeId(padded, code);
-              let vertex = vertexOfEdge.get(id);
+              let vertex = blockSurface.get(id);
               if (vertex < 0) {
-                vertex = vertexOfEdge.add(id);
                 if (centre < 0) cut(values, base, corner, iso, code, point);
                 else centroid(values, base, corner, iso, centres[centre]!, point);
-                coords.push(gx + point[0]!);
-                coords.push(gy + point[1]!);
-                coords.push(gz + point[2]!);
+                const shared = centre < 0 && onBlockFace(code, z, y, x, cubes);
+                vertex = blockSurface.add(id, shared, gx + point[0]!, gy + point[1]!, gz + point[2]!);
               }
-              triangles.push(vertex);
+              blockSurface.corner(vertex);
             }
           }
     }
+    const { objects, crossed } = blockSurface.moveInto(surface, options.dropBelow ?? 0);
+    dropped += objects;
     // keep the field around the surface for refinement while the block is at hand: every brick of
     // the block lies whole in its values; those the surface's neighbourhood needs across a block
     // border are read afterwards
-    for (const key of band.dilate(crossedHere)) {
+    for (const key of band.dilate(crossed)) {
       bandKeys.add(key);
       if (!band.has(key) && band.brickWithin(key, [z0, y0, x0], [sz, sy, sx]))
         band.store(key, values, [z0, y0, x0], [sz, sy, sx]);
@@ -148,7 +155,23 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   }
   const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, new Set([...bandKeys].filter((key) => !band.has(key))), blockSize / BRICK, signal);
-  return { mesh: canonical(vertexOfEdge, coords.view(), triangles.view()), band, nanVoxels };
+  const mesh = canonical(surface.vertexOfEdge, surface.coords.view(), surface.triangles.view());
+  return { mesh, band, nanVoxels, dropped };
+}
+
+/**
+ * Does lattice edge `code` of the block's cube (z, y, x) lie on one of the block's faces, where the
+ * neighbouring block's cubes meet it too? `cubes`: the block's cubes along z, y and x.
+ */
+function onBlockFace(code: number, z: number, y: number, x: number, cubes: Vec3): boolean {
+  const low = code >> 3;
+  const along = low ^ (code & 7);
+  const [lz, ly, lx] = [z + (low >> 2), y + ((low >> 1) & 1), x + (low & 1)];
+  return (
+    (!(along & 4) && (lz === 0 || lz === cubes[0])) ||
+    (!(along & 2) && (ly === 0 || ly === cubes[1])) ||
+    (!(along & 1) && (lx === 0 || lx === cubes[2]))
+  );
 }
 
 /** The block side extraction uses for `blockSize`: a whole number of bricks. */

@@ -142,7 +142,8 @@ function withCavities(surfaces: Surface[]): TriMesh[] {
 export async function meshFromVolume(volume: Volume, options: MeshOptions = {}): Promise<MeshResult> {
   const [vz, vy, vx] = volume.voxelSize;
   const spacing: [number, number, number] = [vx, vy, vz];
-  const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing), vx * vy * vz);
+  const voxelVolume = vx * vy * vz;
+  const { iso, smooth, edgeLength, minVolume, iterations } = checkOptions(options, Math.min(...spacing), voxelVolume);
   const { signal, progress } = options;
   const labels = options.class !== undefined;
   const raw = scalarSource(volume, labels ? { kind: 'class', label: options.class! } : { kind: 'probability' });
@@ -155,27 +156,29 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const fieldThreadCount = Math.min(threads - 1, blocks - 1, MAX_FIELD_THREADS);
   const fieldThreads = throughField && fieldThreadCount > 0 ? new FieldThreads(fieldThreadCount) : undefined;
   const source = throughField ? labelField(raw, LABEL_FIELD, fieldThreads?.compute) : raw;
-  const { mesh, band, nanVoxels } = await extractSurface(source, {
+  const { mesh, band, nanVoxels, dropped } = await extractSurface(source, {
     iso,
     blockSize: options.blockSize,
     readAhead: fieldThreads?.count,
+    dropBelow: minVolume / voxelVolume,
     signal,
     progress,
   }).finally(() => fieldThreads?.close());
   const [nz, ny, nx] = volume.shape;
   const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
 
-  // drop small objects before refining them (their volume barely changes), and again after. A
-  // surface enclosing negative volume bounds a cavity (its normals point into the hole): kept with
-  // the object around it, or dropped, the hole filled, when smaller than minVolume like a speck.
+  // drop small objects before refining them (their volume barely changes; those wholly inside one
+  // extraction block went as it was extracted), and again after. A surface enclosing negative
+  // volume bounds a cavity (its normals point into the hole): kept with the object around it, or
+  // dropped, the hole filled, when smaller than minVolume like a speck.
   // Refinement runs in voxel coordinates (edge length in voxels of the smallest side), so with
   // anisotropic voxels triangles are even in voxel space, not in physical space.
   const voxel = Math.min(...spacing);
   // (a volume scales by the product of the axes' factors: no scaled copy needed)
-  const volumeOf = (part: TriMesh): number => measure(part).volume * vx * vy * vz;
+  const volumeOf = (part: TriMesh): number => measure(part).volume * voxelVolume;
   const components = splitComponents(mesh);
   const parts: TriMesh[] = [];
-  let removed = 0;
+  let removed = dropped;
   for (const part of components) {
     const volume = volumeOf(part);
     if (Math.abs(volume) >= minVolume) parts.push(part);

@@ -5,8 +5,9 @@ import { extractSurface } from './extract';
 import { meshFromVolume } from './mesh-volume';
 import { computedVolume, labelVolume, probabilityVolume, sphere, torus, union } from './phantoms';
 import { minAngle, selfIntersections } from './quality';
+import { refineSurface } from './refine';
 import { scalarSource } from './source';
-import { measure, type TriMesh } from './trimesh';
+import { measure, splitComponents, type TriMesh } from './trimesh';
 
 const shape: Vec3 = [32, 34, 36];
 const ball = sphere([17.3, 16.6, 15.8], 9.5);
@@ -40,6 +41,42 @@ describe('surface extraction', () => {
       expect(blocked.mesh.positions).toEqual(whole.mesh.positions);
       expect(blocked.mesh.triangles).toEqual(whole.mesh.triangles);
     }
+  });
+
+  it('drops the closed specks inside one block as it extracts them, as the whole mesh would', async () => {
+    const source = scalarSource(probabilityVolume(shape, ball, 1, 0.52), { kind: 'probability' });
+    const below = 3; // voxels³
+    const all = await extractSurface(source, { iso: 0.5, blockSize: 8 });
+    const early = await extractSurface(source, { iso: 0.5, blockSize: 8, dropBelow: below });
+    const split = (mesh: TriMesh) => {
+      const parts = splitComponents(mesh).map((part) => ({ part, volume: measure(part).volume }));
+      return {
+        kept: parts.filter((p) => Math.abs(p.volume) >= below).map((p) => p.part),
+        small: parts.filter((p) => Math.abs(p.volume) < below),
+      };
+    };
+    const [whole, blockwise] = [split(all.mesh), split(early.mesh)];
+    expect(blockwise.kept).toEqual(whole.kept);
+    // specks across a block's faces are left for the whole mesh's pass; the others went early
+    const objects = (parts: { volume: number }[]): number => parts.filter((p) => p.volume > 0).length;
+    expect(early.dropped).toBeGreaterThan(0);
+    expect(blockwise.small.length).toBeGreaterThan(0);
+    expect(early.dropped + objects(blockwise.small)).toBe(objects(whole.small));
+    expect(blockwise.small.length).toBeLessThan(whole.small.length / 2);
+    expect(all.dropped).toBe(0);
+  });
+
+  it('keeps the field only around the surfaces it keeps, which refine as with the whole band', async () => {
+    const small = sphere([10, 12, 9], 5);
+    const source = scalarSource(probabilityVolume([32, 64, 64], small, 1, 0.52), { kind: 'probability' });
+    const all = await extractSurface(source, { iso: 0.5 });
+    const early = await extractSurface(source, { iso: 0.5, dropBelow: 3 });
+    expect(early.band.brickCount).toBeLessThan(all.band.brickCount / 2);
+    const refine = { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 6 };
+    const kept = splitComponents(early.mesh).filter((part) => Math.abs(measure(part).volume) >= 3);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const part of kept)
+      expect(refineSurface(part, early.band, refine).mesh).toEqual(refineSurface(part, all.band, refine).mesh);
   });
 
   it('closes objects cut by the volume border', async () => {
