@@ -19,7 +19,9 @@
 //   section (scripts/lib/label-efficiency.ts: accuracy against painted voxels at --budgets, ours
 //   and the reference with the same whole strokes, on the --size³ phantoms and the real-scan test
 //   set), --efficiency-only runs only it; --refine runs it with labels through surfaces (`tomoseg
-//   segment --refine`, issue 23) in the reference's place: ours with and without, same strokes.
+//   segment --refine`, issue 23) in the reference's place: ours with and without, same strokes;
+//   and the memory run then also times `segment --refine` of the --rss³ volume, its peak RSS
+//   beside the plain segment's.
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice (also with --smooth), training time,
 // inference voxels/s, label efficiency, end-to-end `segment` time of a --big³ volume, peak RSS of
@@ -268,7 +270,10 @@ async function bigInputs(dir: string, size: number, depth = size): Promise<void>
   await labels.commit();
 }
 
-/** Child process: segment the big volume and report peak RSS, prediction speed and a slice preview. */
+/**
+ * Child process: segment the big volume and report peak RSS, prediction speed and a slice preview;
+ * with --refine, segment it through surfaces and report just the time and peak RSS.
+ */
 async function rssChild(dir: string): Promise<void> {
   const start = performance.now();
   const cpu = process.cpuUsage();
@@ -284,12 +289,13 @@ async function rssChild(dir: string): Promise<void> {
       '--threads',
       String(threads),
       '--force',
+      ...(args.refine ? ['--refine'] : []),
     ],
     { stdout: { write: () => true }, stderr: { write: () => true } },
   );
   const seconds = (performance.now() - start) / 1000;
   const cpuSeconds = cpuSecondsSince(cpu);
-  const slice = await slicePreview(dir);
+  const slice = args.refine ? {} : await slicePreview(dir);
   console.log(
     JSON.stringify({ code, seconds, cpuSeconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...slice }),
   );
@@ -347,23 +353,32 @@ const sliceLine = ({ first, afterRetrain }: SliceTimes): string =>
 async function memory(dir: string, size: number): Promise<void> {
   console.log(`\n## ${size}³ uint16 TIFF: peak RSS of segment (own process), ${threads} threads`);
   await bigInputs(dir, size);
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', dir],
-    { maxBuffer: 1 << 20 },
-  );
-  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-    code: number;
-    seconds: number;
-    cpuSeconds: number;
-    maxRssMiB: number;
-  } & SliceTimes;
-  if (result.code !== 0) throw new Error('segment of the big volume failed');
+  const child = async (refine: boolean) => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, '--rss-child', dir, ...(refine ? ['--refine'] : [])],
+      { maxBuffer: 1 << 20 },
+    );
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      code: number;
+      seconds: number;
+      cpuSeconds: number;
+      maxRssMiB: number;
+    } & SliceTimes;
+    if (result.code !== 0) throw new Error(`segment${refine ? ' --refine' : ''} of the big volume failed`);
+    return result;
+  };
+  const result = await child(false);
   console.log(
     `segment: ${result.seconds.toFixed(1)} s, ${result.cpuSeconds.toFixed(1)} cpu s (${(size ** 3 / result.seconds / 1e6).toFixed(2)} M voxels/s end to end)`,
   );
   console.log(`peak RSS: ${result.maxRssMiB.toFixed(0)} MiB (target < 1536 MiB)`);
   console.log(sliceLine(result));
+  if (!args.refine) return;
+  const refined = await child(true);
+  console.log(
+    `segment --refine: ${refined.seconds.toFixed(1)} s, ${refined.cpuSeconds.toFixed(1)} cpu s, peak RSS ${refined.maxRssMiB.toFixed(0)} MiB (${(refined.maxRssMiB / result.maxRssMiB).toFixed(1)}× segment's)`,
+  );
 }
 
 const efficiency = (): Promise<void> =>

@@ -60,12 +60,13 @@ export function surfaceRefusal(shape: readonly number[]): string | undefined {
   );
 }
 
-/** z slices voxelised and written at a time. */
+/** z slices written at a time. */
 const SLAB = 8;
 
 /**
- * Writes labels for the volume of the probability maps into `out`, channel 0, slab by slab; the
- * meshes are held whole, as for a mesh of the volume.
+ * Writes labels for the volume of the probability maps into `out`, channel 0, slab by slab. One
+ * class is meshed at a time (its meshes held whole, as for a mesh of the volume) and kept as a bit
+ * per voxel: the classes' meshes are never held together.
  */
 export async function labelsFromSurfaces(
   input: SurfaceClasses,
@@ -77,22 +78,15 @@ export async function labelsFromSurfaces(
   const refusal = surfaceRefusal(first.shape);
   if (refusal) throw badInput(refusal);
   const [nz, ny, nx] = first.shape;
-  const [vz, vy, vx] = first.voxelSize;
-  const toVoxels: Vec3 = [1 / vx, 1 / vy, 1 / vz];
-  const grids: TriangleGrid[] = [];
   const classes: SurfaceLabelClass[] = [];
+  const enclosed: EnclosedVoxels[] = [];
   for (const { value, probability } of input.classes) {
-    const meshed = await meshFromVolume(probability, {
-      smooth: options.smooth,
-      minVolume: options.minVolume,
-      threads: options.threads,
-      signal,
-      progress: progress && ((done, total, stage) => progress(done, total, `class ${value}: ${stage ?? 'meshing'}`)),
-    });
-    grids.push(new TriangleGrid(meshed.objects.map((o) => scaleMesh(o.mesh, toVoxels))));
-    classes.push({ value, objects: meshed.objects.length, removed: meshed.removed });
+    const classProgress: Progress | undefined =
+      progress && ((done, total, stage) => progress(done, total, `class ${value}: ${stage ?? 'meshing'}`));
+    const { voxels, objects, removed } = await enclosedVoxels(probability, { ...options, progress: classProgress });
+    enclosed.push(voxels);
+    classes.push({ value, objects, removed });
   }
-  const inside = grids.map(() => new Uint8Array(nx));
   for (let z0 = 0; z0 < nz; z0 += SLAB) {
     if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
     const depth = Math.min(SLAB, nz - z0);
@@ -100,26 +94,65 @@ export async function labelsFromSurfaces(
     const labels = new Uint8Array(depth * ny * nx).fill(input.background);
     // the probabilities of the slab, read only if surfaces of two classes overlap in it
     let probabilities: Promise<ArrayLike<number>[]> | undefined;
-    for (let z = 0; z < depth; z++)
-      for (let y = 0; y < ny; y++) {
-        grids.forEach((grid, k) => fillRow(grid, y, z0 + z, inside[k]!));
-        const row = (z * ny + y) * nx;
-        for (let x = 0; x < nx; x++) {
-          let owner = -1;
-          for (let k = 0; k < grids.length; k++) {
-            if (!inside[k]![x]) continue;
-            if (owner >= 0) {
-              probabilities ??= Promise.all(input.classes.map(({ probability }) => probability.read(region)));
-              const p = await probabilities;
-              if (p[k]![row + x]! <= p[owner]![row + x]!) continue;
-            }
-            owner = k;
-          }
-          if (owner >= 0) labels[row + x] = classes[owner]!.value;
+    const offset = z0 * ny * nx;
+    for (let i = 0; i < labels.length; i++) {
+      let owner = -1;
+      for (let k = 0; k < enclosed.length; k++) {
+        if (!enclosed[k]!.has(offset + i)) continue;
+        if (owner >= 0) {
+          probabilities ??= Promise.all(input.classes.map(({ probability }) => probability.read(region)));
+          const p = await probabilities;
+          if (p[k]![i]! <= p[owner]![i]!) continue;
         }
+        owner = k;
       }
+      if (owner >= 0) labels[i] = classes[owner]!.value;
+    }
     await out.write(region, labels);
     progress?.(z0 + depth, nz, 'writing labels');
   }
   return classes;
+}
+
+/** A bit per voxel of a volume. */
+class EnclosedVoxels {
+  private readonly bits: Uint8Array;
+  constructor(voxels: number) {
+    this.bits = new Uint8Array(Math.ceil(voxels / 8));
+  }
+  add(i: number): void {
+    this.bits[i >> 3]! |= 1 << (i & 7);
+  }
+  has(i: number): boolean {
+    return ((this.bits[i >> 3]! >> (i & 7)) & 1) === 1;
+  }
+}
+
+/** The voxels whose centres the surfaces of a class's probability map enclose, and its objects. */
+async function enclosedVoxels(
+  probability: Volume,
+  options: SurfaceLabelOptions,
+): Promise<{ voxels: EnclosedVoxels; objects: number; removed: number }> {
+  const { signal, progress } = options;
+  const [nz, ny, nx] = probability.shape;
+  const [vz, vy, vx] = probability.voxelSize;
+  const meshed = await meshFromVolume(probability, {
+    smooth: options.smooth,
+    minVolume: options.minVolume,
+    threads: options.threads,
+    signal,
+    progress,
+  });
+  const grid = new TriangleGrid(meshed.objects.map((o) => scaleMesh(o.mesh, [1 / vx, 1 / vy, 1 / vz])));
+  const voxels = new EnclosedVoxels(nz * ny * nx);
+  const row = new Uint8Array(nx);
+  for (let z = 0, i = 0; z < nz; z++) {
+    if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
+    for (let y = 0; y < ny; y++) {
+      fillRow(grid, y, z, row);
+      for (let x = 0; x < nx; x++, i++) if (row[x]) voxels.add(i);
+    }
+    progress?.(z + 1, nz, 'labelling the voxels inside');
+  }
+  return { voxels, objects: meshed.objects.length, removed: meshed.removed };
 }
