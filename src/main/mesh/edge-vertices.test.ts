@@ -11,8 +11,18 @@ describe('lattice edges to vertices', () => {
     expect(ids.every((id, i) => map.get(id) === i)).toBe(true);
     expect(map.get(5)).toBe(-1);
     expect(map.get(2 ** 35)).toBe(-1);
-    const byId = Array.from(map.verticesById());
+    const byId = Array.from(map.takeVerticesById());
     expect(byId.map((v) => ids[v])).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(byId).size).toBe(ids.length);
+    expect([map.size, map.get(ids[0]!)]).toEqual([0, -1]); // taken: emptied
+  });
+
+  it('forgets every edge when cleared, and numbers from 0 again', () => {
+    const map = new EdgeVertices();
+    for (let id = 0; id < 100_000; id++) map.add(id * 3);
+    map.clear();
+    expect([map.size, map.get(0), map.get(3 * 99_999)]).toEqual([0, -1, -1]);
+    expect(map.add(6)).toBe(0);
+    expect(map.get(6)).toBe(0);
   });
 });

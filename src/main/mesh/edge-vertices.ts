@@ -10,7 +10,7 @@ export class EdgeVertices {
   private keys = new Float64Array(1 << 16).fill(EMPTY);
   private values = new Int32Array(1 << 16);
   /** The ids in the order they were added: vertex v's edge is ids[v]. */
-  private readonly order: number[] = [];
+  private order: number[] = [];
 
   get size(): number {
     return this.order.length;
@@ -42,12 +42,16 @@ export class EdgeVertices {
   }
 
   /**
-   * The vertices in ascending order of their ids. A radix sort, 16 bits a pass, carrying the
-   * vertices along: tens of millions of ids sort in a few linear passes, and no id is looked up.
+   * The vertices in ascending order of their ids, and the table emptied, its memory freed (asked
+   * once, when the surface is complete: the mesh is built next). A radix sort, 16 bits a pass,
+   * carrying the vertices along: tens of millions of ids sort in a few linear passes.
    */
-  verticesById(): Uint32Array {
+  takeVerticesById(): Uint32Array {
     const count = this.order.length;
     let ids = Float64Array.from(this.order);
+    this.keys = new Float64Array(1 << 16).fill(EMPTY);
+    this.values = new Int32Array(1 << 16);
+    this.order = [];
     let vertices = Uint32Array.from({ length: count }, (_, v) => v);
     let largest = 0;
     for (const id of ids) largest = Math.max(largest, id);

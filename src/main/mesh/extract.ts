@@ -234,7 +234,7 @@ function centroid(
 /** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
 function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: Uint32Array): TriMesh {
   // typed sorts throughout: a 128³ volume's surface has millions of triangles
-  const byId = vertexOfEdge.verticesById();
+  const byId = vertexOfEdge.takeVerticesById();
   const rank = new Uint32Array(byId.length);
   const positions = new Float64Array(byId.length * 3);
   for (let i = 0; i < byId.length; i++) {
@@ -243,27 +243,29 @@ function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: 
     for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
   }
   // rotate each triangle (keeping orientation) so its smallest vertex comes first, then order by
-  // that vertex (a counting sort) and, among the few sharing it, by the other two
+  // that vertex (a counting sort: counted, then placed, the rotation made twice rather than held)
+  // and, among the few sharing it, by the other two
   const count = triangles.length / 3;
-  const rotated = new Uint32Array(triangles.length);
   const firstCount = new Uint32Array(byId.length + 1);
   for (let t = 0; t < count; t++) {
     const a = rank[triangles[t * 3]!]!;
     const b = rank[triangles[t * 3 + 1]!]!;
     const c = rank[triangles[t * 3 + 2]!]!;
     // scalars, not an [a, b, c] array per triangle: a 512³ surface has tens of millions
-    const first = a < b && a < c ? a : b < c ? b : c;
-    rotated[t * 3] = first;
-    rotated[t * 3 + 1] = first === a ? b : first === b ? c : a;
-    rotated[t * 3 + 2] = first === a ? c : first === b ? a : b;
-    firstCount[first + 1]!++;
+    firstCount[(a < b && a < c ? a : b < c ? b : c) + 1]!++;
   }
   for (let v = 0; v < byId.length; v++) firstCount[v + 1]! += firstCount[v]!;
   const out = new Uint32Array(triangles.length);
   const fill = firstCount.slice(0, byId.length);
   for (let t = 0; t < count; t++) {
-    const to = fill[rotated[t * 3]!]!++ * 3;
-    for (let k = 0; k < 3; k++) out[to + k] = rotated[t * 3 + k]!;
+    const a = rank[triangles[t * 3]!]!;
+    const b = rank[triangles[t * 3 + 1]!]!;
+    const c = rank[triangles[t * 3 + 2]!]!;
+    const first = a < b && a < c ? a : b < c ? b : c;
+    const to = fill[first]!++ * 3;
+    out[to] = first;
+    out[to + 1] = first === a ? b : first === b ? c : a;
+    out[to + 2] = first === a ? c : first === b ? a : b;
   }
   for (let v = 0; v < byId.length; v++) {
     // insertion sort of the triangles starting at v by (second, third) vertex

@@ -10,7 +10,7 @@ import { LABEL_FIELD, labelField } from './label-field';
 import { refineInPieces } from './pieces';
 import { scalarSource } from './source';
 import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh, splitComponents } from './trimesh';
-import { TriangleGrid, windingsAt } from './winding';
+import { TriangleGrid, trianglesNear, windingsAt } from './winding';
 
 export interface MeshOptions {
   /** Mesh one class of a label volume (voxels equal to it are inside). Otherwise the volume is a probability map. */
@@ -118,7 +118,7 @@ function withCavities(surfaces: Surface[]): TriMesh[] {
   const lines = cavities.map((cavity): [number, number] => [cavity.positions[1]!, cavity.positions[2]!]);
   const grid = new TriangleGrid(
     outer.map((s) => s.mesh),
-    lines,
+    outer.map((s) => trianglesNear(s.mesh, lines)),
   );
   const enclosed: TriMesh[][] = outer.map(() => []);
   const orphans: TriMesh[] = [];

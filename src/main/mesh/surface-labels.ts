@@ -10,8 +10,8 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
 import type { RegionWriter } from '../volume/spec';
 import { meshFromVolume } from './mesh-volume';
-import { scaleMesh } from './trimesh';
-import { TriangleGrid, fillRow } from './winding';
+import { joinMeshes } from './trimesh';
+import { TriangleGrid, fillRow, trianglesBySlab } from './winding';
 
 /** What to label: the classes meshed from their probabilities, and the class of everything else. */
 export interface SurfaceClasses {
@@ -136,23 +136,37 @@ async function enclosedVoxels(
   const { signal, progress } = options;
   const [nz, ny, nx] = probability.shape;
   const [vz, vy, vx] = probability.voxelSize;
-  const meshed = await meshFromVolume(probability, {
+  const meshOptions = {
     smooth: options.smooth,
     minVolume: options.minVolume,
     threads: options.threads,
     signal,
     progress,
-  });
-  const grid = new TriangleGrid(meshed.objects.map((o) => scaleMesh(o.mesh, [1 / vx, 1 / vy, 1 / vz])));
+  };
+  // the objects as one mesh in voxel coordinates (their own copies go), its triangles by z slab:
+  // the rows are filled slab by slab from a grid of the slab's triangles only
+  const { surface, objects, removed } = await meshFromVolume(probability, meshOptions).then((meshed) => ({
+    surface: joinMeshes(
+      meshed.objects.map((o) => o.mesh),
+      [1 / vx, 1 / vy, 1 / vz],
+    ),
+    objects: meshed.objects.length,
+    removed: meshed.removed,
+  }));
+  const slabs = trianglesBySlab(surface, SLAB, nz);
   const voxels = new EnclosedVoxels(nz * ny * nx);
   const row = new Uint8Array(nx);
-  for (let z = 0, i = 0; z < nz; z++) {
-    if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
-    for (let y = 0; y < ny; y++) {
-      fillRow(grid, y, z, row);
-      for (let x = 0; x < nx; x++, i++) if (row[x]) voxels.add(i);
+  for (let z0 = 0, i = 0; z0 < nz; z0 += SLAB) {
+    const s = z0 / SLAB;
+    const grid = new TriangleGrid([surface], [slabs.triangles.subarray(slabs.start[s], slabs.start[s + 1])]);
+    for (let z = z0; z < Math.min(z0 + SLAB, nz); z++) {
+      if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
+      for (let y = 0; y < ny; y++) {
+        fillRow(grid, y, z, row);
+        for (let x = 0; x < nx; x++, i++) if (row[x]) voxels.add(i);
+      }
+      progress?.(z + 1, nz, 'labelling the voxels inside');
     }
-    progress?.(z + 1, nz, 'labelling the voxels inside');
   }
-  return { voxels, objects: meshed.objects.length, removed: meshed.removed };
+  return { voxels, objects, removed };
 }

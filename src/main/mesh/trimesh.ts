@@ -92,14 +92,16 @@ export function measure(mesh: TriMesh): Measurements {
   return { volume, surfaceArea: area, sphericity, centroid, bboxMin, bboxMax };
 }
 
-/** The meshes as one (triangles renumbered to the joined vertices). */
-export function joinMeshes(meshes: TriMesh[]): TriMesh {
-  if (meshes.length === 1) return meshes[0]!;
+/** The meshes as one (triangles renumbered to the joined vertices), coordinates multiplied by `scale` if given. */
+export function joinMeshes(meshes: TriMesh[], scale?: [number, number, number]): TriMesh {
+  if (meshes.length === 1 && !scale) return meshes[0]!;
   const positions = new Float64Array(meshes.reduce((n, m) => n + m.positions.length, 0));
   const triangles = new Uint32Array(meshes.reduce((n, m) => n + m.triangles.length, 0));
   let [vertices, corners] = [0, 0];
   for (const mesh of meshes) {
-    positions.set(mesh.positions, vertices * 3);
+    if (scale)
+      for (let i = 0; i < mesh.positions.length; i++) positions[vertices * 3 + i] = mesh.positions[i]! * scale[i % 3]!;
+    else positions.set(mesh.positions, vertices * 3);
     for (let i = 0; i < mesh.triangles.length; i++) triangles[corners + i] = mesh.triangles[i]! + vertices;
     vertices += vertexCount(mesh);
     corners += mesh.triangles.length;

@@ -33,12 +33,11 @@ export class TriangleGrid {
   private readonly cells: [number, number];
 
   /**
-   * Meshes in the coordinates the queries will use (voxel coordinates for voxelising). Given `lines`
-   * ((y, z) pairs), only the triangles that may cross them are kept: a few points' windings then do
-   * not copy a whole large surface.
+   * Meshes in the coordinates the queries will use (voxel coordinates for voxelising). Given
+   * `kept`, only those triangles of each mesh (trianglesNear a few lines, those of a z slab): a few
+   * points' windings, or a slab's rows, then do not copy a whole large surface.
    */
-  constructor(meshes: TriMesh[], lines?: [number, number][]) {
-    const kept = meshes.map((mesh) => (lines ? trianglesNear(mesh, lines) : undefined));
+  constructor(meshes: TriMesh[], kept: (Uint32Array | undefined)[] = []) {
     const count = meshes.reduce((n, m, part) => n + (kept[part]?.length ?? m.triangles.length / 3), 0);
     this.corners = new Float64Array(count * 9);
     this.partOf = new Uint32Array(count);
@@ -122,7 +121,7 @@ export class TriangleGrid {
 const cellKey = (y: number, z: number): number => (Math.floor(y) + 2 ** 20) * 2 ** 21 + Math.floor(z) + 2 ** 20;
 
 /** The triangles of `mesh` whose (y, z) bounding box touches the cell of one of `lines`. */
-function trianglesNear(mesh: TriMesh, lines: [number, number][]): Uint32Array {
+export function trianglesNear(mesh: TriMesh, lines: [number, number][]): Uint32Array {
   const cells = new Set(lines.map(([y, z]) => cellKey(y, z)));
   const { positions: p, triangles } = mesh;
   const kept = uints(1024);
@@ -142,6 +141,39 @@ function trianglesNear(mesh: TriMesh, lines: [number, number][]): Uint32Array {
         }
   }
   return kept.view();
+}
+
+/**
+ * The triangles of `mesh` that rows z = 0 … n − 1 may cross, by slabs of `depth` rows: slab s's
+ * are `triangles[start[s] .. start[s + 1])` (a triangle spanning two slabs is in both).
+ */
+export function trianglesBySlab(
+  mesh: TriMesh,
+  depth: number,
+  n: number,
+): { start: Uint32Array; triangles: Uint32Array } {
+  const slabs = Math.ceil(n / depth);
+  const { positions: p, triangles: tri } = mesh;
+  const range = (t: number): [number, number] => {
+    const [a, b, c] = [tri[t * 3]! * 3 + 2, tri[t * 3 + 1]! * 3 + 2, tri[t * 3 + 2]! * 3 + 2];
+    const low = Math.floor(Math.floor(Math.min(p[a]!, p[b]!, p[c]!)) / depth);
+    const high = Math.floor(Math.floor(Math.max(p[a]!, p[b]!, p[c]!)) / depth);
+    return [Math.max(low, 0), Math.min(high, slabs - 1)];
+  };
+  // counted, then filled (CSR), as the grid's cells
+  const start = new Uint32Array(slabs + 1);
+  for (let t = 0; t < tri.length / 3; t++) {
+    const [low, high] = range(t);
+    for (let s = low; s <= high; s++) start[s + 1]!++;
+  }
+  for (let s = 0; s < slabs; s++) start[s + 1]! += start[s]!;
+  const triangles = new Uint32Array(start[slabs]!);
+  const fill = start.slice(0, -1);
+  for (let t = 0; t < tri.length / 3; t++) {
+    const [low, high] = range(t);
+    for (let s = low; s <= high; s++) triangles[fill[s]!++] = t;
+  }
+  return { start, triangles };
 }
 
 /** The winding number of each mesh at (x, y, z): 1 where it encloses the point, 0 outside. */
