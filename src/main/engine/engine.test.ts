@@ -13,6 +13,7 @@ import { sparseLabelsFromVolume } from './labels';
 import { MemoryVolume } from './memory-volume';
 import { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
 import { Network } from './network';
+import { endIdleWorkers, sharedPool } from './pool';
 import type { RegionWriter } from '../volume/spec';
 import { predictRegion, predictVolume, voxelMismatch } from './predict';
 import { Random } from './random';
@@ -633,6 +634,19 @@ describe('prediction', () => {
     const halo = basisHalo(model.basis.scales);
     const whole = await readPadded(image, { start: [0, 0, 0], shape: phantom.shape }, halo, model.normalisation);
     expect(again.data[0]).toEqual(predictBlock(model, whole.data, whole.shape, halo).labels);
+  });
+
+  it('ends its idle workers when asked, and predicts the same with new ones', async () => {
+    const image = new MemoryVolume(phantom.image, phantom.shape);
+    const options = { threads: 2, blockShape: [8, 36, 44] as Vec3 };
+    const first = memorySink(phantom.shape);
+    await predictVolume(model, image, { labels: first }, options);
+    expect(sharedPool(2).idleWorkers).toBe(2);
+    endIdleWorkers();
+    expect(sharedPool(2).idleWorkers).toBe(0);
+    const again = memorySink(phantom.shape);
+    await predictVolume(model, image, { labels: again }, options);
+    expect(again.data).toEqual(first.data);
   });
 
   it('stops when cancelled', async () => {

@@ -11,6 +11,7 @@
 //        blockwise in worker threads, streaming to writers (any RegionWriter: a VolumeWriter, a segment-all result);
 //        smooth: classes from the probabilities averaged over 3×3×3 voxels (stray voxels go)
 //   Both follow the voxels of the volume they predict (voxelMismatch says where those differ from training's).
+//   endIdleWorkers() ends the prediction workers kept for the next prediction (and their memory)
 //   loadModel(path) / saveModel(model, path, force) / parseModel(json, source)
 //   backends() → which compute backends load, and which one is used
 //
@@ -21,5 +22,6 @@ export { type BackendReport, backends } from './backend';
 export { type SparseLabels, sparseLabelsFromVolume, validateLabels } from './labels';
 export { MemoryVolume } from './memory-volume';
 export { ENGINE_VERSION, type Model, loadModel, parseModel, saveModel } from './model';
+export { endIdleWorkers } from './pool';
 export { type PredictOptions, predictRegion, predictVolume, voxelMismatch } from './predict';
 export { DEFAULT_TRAINING, type TrainOptions, trainModel } from './train';

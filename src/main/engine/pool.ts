@@ -73,12 +73,19 @@ export class BlockPool {
       worker.postMessage(pending.request, [pending.request.input.buffer as ArrayBuffer]);
     }
     if (this.busy.size === 0 && this.idle.length > 0) {
-      this.idleTimer = setTimeout(() => {
-        const workers = this.idle.splice(0);
-        for (const worker of workers) void worker.terminate();
-      }, KEEP_IDLE_MS);
+      this.idleTimer = setTimeout(() => this.endIdle(), KEEP_IDLE_MS);
       this.idleTimer.unref();
     }
+  }
+
+  /** Ends the idle workers now, and the scratch memory they keep for the next block with them. */
+  endIdle(): void {
+    clearTimeout(this.idleTimer);
+    for (const worker of this.idle.splice(0)) void worker.terminate();
+  }
+
+  get idleWorkers(): number {
+    return this.idle.length;
   }
 
   private spawn(): Worker {
@@ -106,6 +113,15 @@ export class BlockPool {
 }
 
 const pools = new Map<number, BlockPool>();
+
+/**
+ * Ends every shared pool's idle workers now: a worker keeps its scratch memory for the next
+ * prediction (about 115 MB each after a 256³ segment), which work that follows a prediction
+ * without another, as meshing its surfaces, needs more. A later prediction starts new ones.
+ */
+export function endIdleWorkers(): void {
+  for (const pool of pools.values()) pool.endIdle();
+}
 
 /** The process-wide pool of `size` workers (kept between predictions, ended when idle). */
 export function sharedPool(size: number): BlockPool {

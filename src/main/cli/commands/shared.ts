@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { TomosegError, badInput } from '../../../shared/errors';
 import { voxelUnitsNote } from '../../../shared/volume';
-import { type Model, predictVolume, voxelMismatch } from '../../engine';
+import { type Model, endIdleWorkers, predictVolume, voxelMismatch } from '../../engine';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import { refuseExisting } from '../../volume/output';
 import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses, surfaceRefusal } from '../../mesh/surface-labels';
@@ -291,6 +291,7 @@ async function labelThroughSurfaces(
     await store.discard();
     throw error;
   }
+  endIdleWorkers(); // their scratch memory, kept for a next prediction there will not be, goes to the meshes
   try {
     const summary = await labelsFromSurfaces(surfaceClasses(result.probabilities!), writers.labels, {
       ...refine,
