@@ -60,7 +60,7 @@ export function surfaceRefusal(shape: readonly number[]): string | undefined {
   );
 }
 
-/** z slices written at a time. */
+/** z slices voxelised, and written, at a time. */
 const SLAB = 8;
 
 /**
