@@ -37,6 +37,16 @@ describe('ChunkCache', () => {
     expect(loads).toBe(1);
     expect(cache.bytes).toBe(0);
   });
+
+  it('forgets every chunk when cleared, and loads them again', async () => {
+    const cache = new ChunkCache(300);
+    for (const key of ['a', 'b']) await cache.get(key, async () => chunk(100));
+    cache.clear();
+    expect(cache.bytes).toBe(0);
+    let loads = 0;
+    await cache.get('a', async () => (loads++, chunk(100)));
+    expect([loads, cache.bytes]).toEqual([1, 100]);
+  });
 });
 
 describe('slices across the storage order', () => {

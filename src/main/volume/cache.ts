@@ -79,6 +79,12 @@ export class ChunkCache {
     return all;
   }
 
+  /** Forgets every chunk: work that reads no volume for a while needs the memory more. */
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
   /** Forgets every chunk whose key starts with `prefix` (a closed volume, a rewritten chunk). */
   drop(prefix: string): void {
     for (const [key, chunk] of this.entries) {

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { TomosegError, badInput } from '../../../shared/errors';
 import { voxelUnitsNote } from '../../../shared/volume';
 import { type Model, endIdleWorkers, predictVolume, voxelMismatch } from '../../engine';
-import { type Volume, createVolume, openVolume } from '../../volume';
+import { type Volume, createVolume, openVolume, sharedCache } from '../../volume';
 import { refuseExisting } from '../../volume/output';
 import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses, surfaceRefusal } from '../../mesh/surface-labels';
 import { type FinishedResult, MEMORY_RESULT_VOXELS, createResultStore } from '../../segmentation/outputs';
@@ -291,7 +291,10 @@ async function labelThroughSurfaces(
     await store.discard();
     throw error;
   }
-  endIdleWorkers(); // their scratch memory, kept for a next prediction there will not be, goes to the meshes
+  // what the prediction keeps for a next one (the workers' scratch memory, the image's cached
+  // chunks) goes to the meshes: nothing reads the image again
+  endIdleWorkers();
+  sharedCache.clear();
   try {
     const summary = await labelsFromSurfaces(surfaceClasses(result.probabilities!), writers.labels, {
       ...refine,
