@@ -4,15 +4,8 @@
 // surface that touches no lattice edge the block shares with its neighbours is whole already, so
 // its volume is known while the block is at hand.
 import { EdgeVertices } from './edge-vertices';
+import type { GatheredSurface } from './gathered-surface';
 import { floats, ints, uints } from './growable';
-import type { Growable } from './growable';
-
-/** The whole surface's vertices (by lattice edge id), positions and triangles, as extraction gathers them. */
-export interface GatheredSurface {
-  vertexOfEdge: EdgeVertices;
-  coords: Growable<Float64Array>;
-  triangles: Growable<Uint32Array>;
-}
 
 /**
  * A closed surface is dropped early only when its volume is below the threshold by more than
@@ -43,7 +36,8 @@ export class BlockSurface {
     this.coords.push(x);
     this.coords.push(y);
     this.coords.push(z);
-    return this.vertexOfEdge.add(id);
+    this.vertexOfEdge.set(id, this.ids.length - 1);
+    return this.ids.length - 1;
   }
 
   /** The triangles that follow lie in a cube of band brick `brick`. */
@@ -96,23 +90,21 @@ export class BlockSurface {
     const dropped = (root: number): boolean => !open[root] && Math.abs(volume[root]!) < limit;
     let objects = 0;
     for (let v = 0; v < vertices; v++) if (parent[v] === v && dropped(v) && volume[v]! > 0) objects++;
-    // the kept vertices join the whole surface: a shared edge's may be there already, from a
-    // neighbour (whose cut of the same edge is the same point); no other block has the others
+    // the kept vertices join the whole surface (a shared edge's may be there already, from a neighbour)
     const whole = new Int32Array(vertices).fill(-1);
     for (let t = 0; t < tri.length; t += 3) {
       if (dropped(find(tri[t]!))) continue;
       for (let k = 0; k < 3; k++) {
         const v = tri[t + k]!;
-        if (whole[v]! < 0) {
-          const id = this.ids.data[v]!;
-          let index = this.shared.data[v] ? surface.vertexOfEdge.get(id) : -1;
-          if (index < 0) {
-            index = surface.vertexOfEdge.add(id);
-            for (let axis = 0; axis < 3; axis++) surface.coords.push(p[v * 3 + axis]!);
-          }
-          whole[v] = index;
-        }
-        surface.triangles.push(whole[v]!);
+        if (whole[v]! < 0)
+          whole[v] = surface.vertex(
+            this.ids.data[v]!,
+            this.shared.data[v] === 1,
+            p[v * 3]!,
+            p[v * 3 + 1]!,
+            p[v * 3 + 2]!,
+          );
+        surface.corner(whole[v]!);
       }
     }
     const crossed = new Set<number>();

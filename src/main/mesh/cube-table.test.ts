@@ -6,6 +6,7 @@ import { expectClosed } from './closed.test-helper';
 import { KUHN_TETRAHEDRA, tetrahedraTriangles } from './cube-table';
 import { extractSurface } from './extract';
 import { scalarSource } from './source';
+import { joinMeshes } from './trimesh';
 
 /**
  * Euler characteristic of the part of the Kuhn triangulation spanned by the inside voxel centres
@@ -31,10 +32,10 @@ function insideEuler(inside: Uint8Array, [nz, ny, nx]: Vec3): number {
 }
 
 async function surfaceOf(inside: Uint8Array, shape: Vec3) {
-  const { mesh } = await extractSurface(scalarSource(new MemoryVolume(inside, shape), { kind: 'class', label: 1 }), {
+  const { parts } = await extractSurface(scalarSource(new MemoryVolume(inside, shape), { kind: 'class', label: 1 }), {
     iso: 0.5,
   });
-  return mesh;
+  return joinMeshes(parts);
 }
 
 describe('the surface table of a cube', () => {

@@ -1,19 +1,19 @@
 // Lattice edge id → vertex index for surface extraction. A Map holds at most 2^24 entries, and a
 // large porous or noisy volume's surface has more vertices than that: open addressing in typed
-// arrays has no such limit and costs 12 bytes an entry at least half full.
+// arrays has no such limit and costs 12 bytes an entry at least half full. And the vertices in
+// the order of their edges' ids, which makes a mesh's order independent of the blocks.
 
 const EMPTY = -1;
-/** Radix of verticesById's passes. */
+/** Radix of orderById's passes. */
 const DIGIT = 1 << 16;
 
 export class EdgeVertices {
   private keys = new Float64Array(1 << 16).fill(EMPTY);
   private values = new Int32Array(1 << 16);
-  /** The ids in the order they were added: vertex v's edge is ids[v]. */
-  private order: number[] = [];
+  private count = 0;
 
   get size(): number {
-    return this.order.length;
+    return this.count;
   }
 
   /** The vertex of edge `id` (a non-negative integer below 2^53), or −1. */
@@ -26,51 +26,17 @@ export class EdgeVertices {
     }
   }
 
-  /** Gives edge `id` (not yet present) the next vertex index; returns it. */
-  add(id: number): number {
-    if (2 * (this.order.length + 1) > this.keys.length) this.grow();
-    const vertex = this.order.length;
+  /** Gives edge `id` (not yet present) vertex `vertex`. */
+  set(id: number, vertex: number): void {
+    if (2 * (this.count + 1) > this.keys.length) this.grow();
     this.place(id, vertex);
-    this.order.push(id);
-    return vertex;
+    this.count++;
   }
 
   /** Forgets every edge, keeping the memory: the next block's edges fill it again without growing it. */
   clear(): void {
     this.keys.fill(EMPTY);
-    this.order.length = 0;
-  }
-
-  /**
-   * The vertices in ascending order of their ids, and the table emptied, its memory freed (asked
-   * once, when the surface is complete: the mesh is built next). A radix sort, 16 bits a pass,
-   * carrying the vertices along: tens of millions of ids sort in a few linear passes.
-   */
-  takeVerticesById(): Uint32Array {
-    const count = this.order.length;
-    let ids = Float64Array.from(this.order);
-    this.keys = new Float64Array(1 << 16).fill(EMPTY);
-    this.values = new Int32Array(1 << 16);
-    this.order = [];
-    let vertices = Uint32Array.from({ length: count }, (_, v) => v);
-    let largest = 0;
-    for (const id of ids) largest = Math.max(largest, id);
-    const buckets = new Uint32Array(DIGIT + 1);
-    let nextIds = new Float64Array(count);
-    let nextVertices = new Uint32Array(count);
-    for (let scale = 1; scale <= largest; scale *= DIGIT) {
-      buckets.fill(0);
-      for (const id of ids) buckets[(Math.floor(id / scale) % DIGIT) + 1]!++;
-      for (let d = 0; d < DIGIT; d++) buckets[d + 1]! += buckets[d]!;
-      for (let i = 0; i < count; i++) {
-        const to = buckets[Math.floor(ids[i]! / scale) % DIGIT]!++;
-        nextIds[to] = ids[i]!;
-        nextVertices[to] = vertices[i]!;
-      }
-      [ids, nextIds] = [nextIds, ids];
-      [vertices, nextVertices] = [nextVertices, vertices];
-    }
-    return vertices;
+    this.count = 0;
   }
 
   private place(id: number, vertex: number): void {
@@ -97,4 +63,32 @@ function hash(id: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The indices of `ids` in ascending order of their values (non-negative integers below 2^53); `ids`
+ * is overwritten. A radix sort, 16 bits a pass, carrying the indices along: tens of millions of ids
+ * sort in a few linear passes.
+ */
+export function orderById(ids: Float64Array<ArrayBuffer>): Uint32Array {
+  const count = ids.length;
+  let vertices = Uint32Array.from({ length: count }, (_, v) => v);
+  let largest = 0;
+  for (const id of ids) largest = Math.max(largest, id);
+  const buckets = new Uint32Array(DIGIT + 1);
+  let nextIds = new Float64Array(count);
+  let nextVertices = new Uint32Array(count);
+  for (let scale = 1; scale <= largest; scale *= DIGIT) {
+    buckets.fill(0);
+    for (const id of ids) buckets[(Math.floor(id / scale) % DIGIT) + 1]!++;
+    for (let d = 0; d < DIGIT; d++) buckets[d + 1]! += buckets[d]!;
+    for (let i = 0; i < count; i++) {
+      const to = buckets[Math.floor(ids[i]! / scale) % DIGIT]!++;
+      nextIds[to] = ids[i]!;
+      nextVertices[to] = vertices[i]!;
+    }
+    [ids, nextIds] = [nextIds, ids];
+    [vertices, nextVertices] = [nextVertices, vertices];
+  }
+  return vertices;
 }

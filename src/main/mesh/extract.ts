@@ -9,8 +9,7 @@ import { BandField, BRICK, readBand } from './band';
 import { CENTRE, CUBE_CASES } from './cube-table';
 import type { ScalarSource } from './source';
 import { BlockSurface } from './block-surface';
-import { EdgeVertices } from './edge-vertices';
-import { floats, uints } from './growable';
+import { GatheredSurface } from './gathered-surface';
 import type { TriMesh } from './trimesh';
 
 /**
@@ -37,8 +36,11 @@ export interface ExtractOptions {
 }
 
 export interface Extraction {
-  /** Positions in voxel coordinates (x, y, z), voxel centres at integers; vertices sorted by lattice edge. */
-  mesh: TriMesh;
+  /**
+   * The surface's connected parts (closed surfaces), each its own mesh: positions in voxel
+   * coordinates (x, y, z), voxel centres at integers, vertices sorted by lattice edge.
+   */
+  parts: TriMesh[];
   /** The field around the surface, for refinement. */
   band: BandField;
   /** NaN voxels met (counted as outside). */
@@ -59,7 +61,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const band = new BandField(source.shape);
   // bricks within one of a brick the surface crosses: the band refinement reads
   const bandKeys = new Set<number>();
-  const surface = { vertexOfEdge: new EdgeVertices(), coords: floats(1 << 16), triangles: uints(1 << 16) };
+  const surface = new GatheredSurface();
   const blockSurface = new BlockSurface();
   let dropped = 0;
   const planeStride = (ny + 2) * (nx + 2);
@@ -155,8 +157,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   }
   const nanVoxels = source.nanCount; // before the band is read a second time
   await readBand(band, source, new Set([...bandKeys].filter((key) => !band.has(key))), blockSize / BRICK, signal);
-  const mesh = canonical(surface.vertexOfEdge, surface.coords.view(), surface.triangles.view());
-  return { mesh, band, nanVoxels, dropped };
+  return { parts: surface.takeParts(), band, nanVoxels, dropped };
 }
 
 /**
@@ -229,57 +230,4 @@ function centroid(
     [x, y, z] = [x + out[0]!, y + out[1]!, z + out[2]!];
   }
   [out[0], out[1], out[2]] = [x / edges.length, y / edges.length, z / edges.length];
-}
-
-/** Renumbers vertices by lattice edge id and sorts triangles, so the order never depends on blocks. */
-function canonical(vertexOfEdge: EdgeVertices, coords: Float64Array, triangles: Uint32Array): TriMesh {
-  // typed sorts throughout: a 128³ volume's surface has millions of triangles
-  const byId = vertexOfEdge.takeVerticesById();
-  const rank = new Uint32Array(byId.length);
-  const positions = new Float64Array(byId.length * 3);
-  for (let i = 0; i < byId.length; i++) {
-    const old = byId[i]!;
-    rank[old] = i;
-    for (let k = 0; k < 3; k++) positions[i * 3 + k] = coords[old * 3 + k]!;
-  }
-  // rotate each triangle (keeping orientation) so its smallest vertex comes first, then order by
-  // that vertex (a counting sort: counted, then placed, the rotation made twice rather than held)
-  // and, among the few sharing it, by the other two
-  const count = triangles.length / 3;
-  const firstCount = new Uint32Array(byId.length + 1);
-  for (let t = 0; t < count; t++) {
-    const a = rank[triangles[t * 3]!]!;
-    const b = rank[triangles[t * 3 + 1]!]!;
-    const c = rank[triangles[t * 3 + 2]!]!;
-    // scalars, not an [a, b, c] array per triangle: a 512³ surface has tens of millions
-    firstCount[(a < b && a < c ? a : b < c ? b : c) + 1]!++;
-  }
-  for (let v = 0; v < byId.length; v++) firstCount[v + 1]! += firstCount[v]!;
-  const out = new Uint32Array(triangles.length);
-  const fill = firstCount.slice(0, byId.length);
-  for (let t = 0; t < count; t++) {
-    const a = rank[triangles[t * 3]!]!;
-    const b = rank[triangles[t * 3 + 1]!]!;
-    const c = rank[triangles[t * 3 + 2]!]!;
-    const first = a < b && a < c ? a : b < c ? b : c;
-    const to = fill[first]!++ * 3;
-    out[to] = first;
-    out[to + 1] = first === a ? b : first === b ? c : a;
-    out[to + 2] = first === a ? c : first === b ? a : b;
-  }
-  for (let v = 0; v < byId.length; v++) {
-    // insertion sort of the triangles starting at v by (second, third) vertex
-    for (let i = firstCount[v]! + 1; i < firstCount[v + 1]!; i++)
-      for (let j = i; j > firstCount[v]!; j--) {
-        const p = (j - 1) * 3;
-        const q = j * 3;
-        if (out[p + 1]! < out[q + 1]! || (out[p + 1] === out[q + 1] && out[p + 2]! <= out[q + 2]!)) break;
-        for (let k = 0; k < 3; k++) {
-          const swap = out[p + k]!;
-          out[p + k] = out[q + k]!;
-          out[q + k] = swap;
-        }
-      }
-  }
-  return { positions, triangles: out };
 }

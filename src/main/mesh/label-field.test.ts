@@ -8,7 +8,7 @@ import { computedVolume, labelVolume, type Phantom, probabilityVolume, sphere } 
 import { selfIntersections } from './quality';
 import { refineSurface } from './refine';
 import { scalarSource } from './source';
-import { type TriMesh, splitComponents } from './trimesh';
+import type { TriMesh } from './trimesh';
 
 function meanDistance(phantom: Phantom, mesh: TriMesh): number {
   let sum = 0;
@@ -67,8 +67,10 @@ describe('meshes from binary labels', () => {
     const shape: Vec3 = [32, 34, 36];
     // probability map: extraction and refinement on the map itself, no label field
     const probabilities = probabilityVolume(shape, ball, 1, 0.1);
-    const { mesh, band } = await extractSurface(scalarSource(probabilities, { kind: 'probability' }), { iso: 0.5 });
-    const [part] = splitComponents(mesh);
+    const {
+      parts: [part],
+      band,
+    } = await extractSurface(scalarSource(probabilities, { kind: 'probability' }), { iso: 0.5 });
     const direct = refineSurface(part!, band, { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 20 }).mesh;
     const viaMesher = await meshFromVolume(probabilities, { smooth: 0.5, iterations: 20 });
     expect(viaMesher.objects).toHaveLength(1);
@@ -78,6 +80,6 @@ describe('meshes from binary labels', () => {
     const labels = labelVolume(shape, ball);
     const staircase = await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 });
     const raw = await meshFromVolume(labels, { class: 1, iterations: 0 });
-    expect(raw.objects[0]!.mesh.positions).toEqual(splitComponents(staircase.mesh)[0]!.positions);
+    expect(raw.objects[0]!.mesh.positions).toEqual(staircase.parts[0]!.positions);
   });
 });

@@ -3,13 +3,13 @@ import { availableParallelism } from 'node:os';
 import { badInput, cancelled } from '../../shared/errors';
 import type { Progress } from '../progress';
 import type { Volume } from '../volume/volume';
-import { extractSurface, extractionBlocks } from './extract';
+import { type ExtractOptions, type Extraction, extractSurface, extractionBlocks } from './extract';
 import { topology } from './quality';
 import { FieldThreads } from './field-threads';
 import { LABEL_FIELD, labelField } from './label-field';
 import { refineInPieces } from './pieces';
-import { scalarSource } from './source';
-import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh, splitComponents } from './trimesh';
+import { type ScalarSource, scalarSource } from './source';
+import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh } from './trimesh';
 import { TriangleGrid, trianglesNear, windingsAt } from './winding';
 
 export interface MeshOptions {
@@ -136,6 +136,29 @@ function withCavities(surfaces: Surface[]): TriMesh[] {
 }
 
 /**
+ * The extracted surface's closed surfaces but those whose volume (voxels³, signed: negative for a
+ * cavity's) `keep` refuses, which are counted in `dropped` if objects; and whether the surface
+ * reaches outside the volume (closed there by the padding).
+ */
+async function extractKept(
+  source: ScalarSource,
+  options: ExtractOptions & { keep: (volume: number) => boolean },
+): Promise<Extraction & { touchesBorder: boolean }> {
+  const extraction = await extractSurface(source, options);
+  const [nz, ny, nx] = source.shape;
+  const parts: TriMesh[] = [];
+  let { dropped } = extraction;
+  let touchesBorder = false;
+  for (const part of extraction.parts) {
+    touchesBorder ||= part.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
+    const volume = measure(part).volume;
+    if (options.keep(volume)) parts.push(part);
+    else if (volume > 0) dropped++;
+  }
+  return { ...extraction, parts, dropped, touchesBorder };
+}
+
+/**
  * Extracts the surface of a probability map at `iso` (sub-voxel) or of one class of a label volume,
  * blockwise, then refines each object against the field: closed, manifold meshes in physical units.
  */
@@ -156,17 +179,6 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const fieldThreadCount = Math.min(threads - 1, blocks - 1, MAX_FIELD_THREADS);
   const fieldThreads = throughField && fieldThreadCount > 0 ? new FieldThreads(fieldThreadCount) : undefined;
   const source = throughField ? labelField(raw, LABEL_FIELD, fieldThreads?.compute) : raw;
-  const { mesh, band, nanVoxels, dropped } = await extractSurface(source, {
-    iso,
-    blockSize: options.blockSize,
-    readAhead: fieldThreads?.count,
-    dropBelow: minVolume / voxelVolume,
-    signal,
-    progress,
-  }).finally(() => fieldThreads?.close());
-  const [nz, ny, nx] = volume.shape;
-  const touchesBorder = mesh.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
-
   // drop small objects before refining them (their volume barely changes; those wholly inside one
   // extraction block went as it was extracted), and again after. A surface enclosing negative
   // volume bounds a cavity (its normals point into the hole): kept with the object around it, or
@@ -176,17 +188,23 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const voxel = Math.min(...spacing);
   // (a volume scales by the product of the axes' factors: no scaled copy needed)
   const volumeOf = (part: TriMesh): number => measure(part).volume * voxelVolume;
-  const components = splitComponents(mesh);
-  const parts: TriMesh[] = [];
+  const { band, nanVoxels, dropped, touchesBorder, ...extraction } = await extractKept(source, {
+    iso,
+    blockSize: options.blockSize,
+    readAhead: fieldThreads?.count,
+    dropBelow: minVolume / voxelVolume,
+    signal,
+    progress,
+    keep: (volume) => Math.abs(volume * voxelVolume) >= minVolume,
+  }).finally(() => fieldThreads?.close());
   let removed = dropped;
-  for (const part of components) {
-    const volume = volumeOf(part);
-    if (Math.abs(volume) >= minVolume) parts.push(part);
-    else if (volume > 0) removed++;
-  }
+  // each part let go once refined: the surface is never held twice over
+  const parts: (TriMesh | undefined)[] = extraction.parts;
   const surfaces: Surface[] = [];
-  for (const [index, part] of parts.entries()) {
+  for (let index = 0; index < parts.length; index++) {
     if (signal?.aborted) throw cancelled('meshing cancelled');
+    const part = parts[index]!;
+    parts[index] = undefined;
     const refined =
       iterations > 0
         ? await refineInPieces(part, band, {
@@ -203,6 +221,7 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
     if (Math.abs(volume) >= minVolume) surfaces.push({ mesh: refined, volume });
     else if (volume > 0) removed++;
   }
+  // (scaled in place: the refined surfaces are this function's own)
   const objects = withCavities(surfaces).map((surface): MeshObject => {
     const physical = scaleMesh(surface, spacing);
     return { mesh: physical, measurements: measure(physical), watertight: topology(physical).manifold };

@@ -18,18 +18,20 @@ describe('surface extraction', () => {
       [labelVolume(shape, ball), { kind: 'class', label: 1 }],
       [probabilityVolume(shape, ball, 1, 0.1), { kind: 'probability' }],
     ] as const) {
-      const { mesh } = await extractSurface(scalarSource(volume, field), { iso: 0.5 });
-      expectClosed(mesh);
-      expect(measure(mesh).volume / ball.volume).toBeCloseTo(1, 1);
+      const { parts } = await extractSurface(scalarSource(volume, field), { iso: 0.5 });
+      expect(parts).toHaveLength(1);
+      expectClosed(parts[0]!);
+      expect(measure(parts[0]!).volume / ball.volume).toBeCloseTo(1, 1);
     }
   });
 
   it('gives a torus Euler characteristic 0', async () => {
     const ring = torus([18, 18, 16], 9, 3.2);
-    const { mesh } = await extractSurface(scalarSource(labelVolume([32, 36, 36], ring), { kind: 'class', label: 1 }), {
+    const { parts } = await extractSurface(scalarSource(labelVolume([32, 36, 36], ring), { kind: 'class', label: 1 }), {
       iso: 0.5,
     });
-    expectClosed(mesh, 0);
+    expect(parts).toHaveLength(1);
+    expectClosed(parts[0]!, 0);
   });
 
   it('is identical blockwise and in one block', async () => {
@@ -38,8 +40,39 @@ describe('surface extraction', () => {
     const whole = await extractSurface(source, { iso: 0.5, blockSize: 256 });
     for (const blockSize of [8, 24]) {
       const blocked = await extractSurface(source, { iso: 0.5, blockSize });
-      expect(blocked.mesh.positions).toEqual(whole.mesh.positions);
-      expect(blocked.mesh.triangles).toEqual(whole.mesh.triangles);
+      expect(blocked.parts).toEqual(whole.parts);
+    }
+  });
+
+  it('gives each connected surface as a part, in the order of the lattice, never of the blocks', async () => {
+    // three balls, a speck among them, read in blocks of 8 that cut through all of them
+    const solid = union([ball, sphere([5, 28, 30], 4.2), sphere([27, 6, 5], 1.2)]);
+    const { parts } = await extractSurface(scalarSource(labelVolume(shape, solid), { kind: 'class', label: 1 }), {
+      iso: 0.5,
+      blockSize: 8,
+    });
+    // each vertex lies on a lattice edge (or in a cube) whose low corner orders it: (z, y, x)
+    const key = (p: Float64Array, v: number): number =>
+      (Math.floor(p[v * 3 + 2]!) * 64 + Math.floor(p[v * 3 + 1]!)) * 64 + Math.floor(p[v * 3]!);
+    expect(parts.length).toBe(3);
+    expect(parts.map((part) => key(part.positions, 0))).toEqual(
+      parts.map((part) => key(part.positions, 0)).sort((a, b) => a - b),
+    );
+    for (const part of parts) {
+      expect(splitComponents(part)).toHaveLength(1);
+      expectClosed(part);
+      const keys = Array.from({ length: part.positions.length / 3 }, (_, v) => key(part.positions, v));
+      expect(keys.every((k, v) => v === 0 || keys[v - 1]! <= k)).toBe(true);
+      // triangles start at their smallest vertex and are sorted
+      const t = part.triangles;
+      for (let i = 0; i < t.length; i += 3) {
+        expect(t[i]! < t[i + 1]! && t[i]! < t[i + 2]!).toBe(true);
+        if (i > 0)
+          expect(
+            t[i - 3]! < t[i]! ||
+              (t[i - 3] === t[i] && (t[i - 2]! < t[i + 1]! || (t[i - 2] === t[i + 1] && t[i - 1]! < t[i + 2]!))),
+          ).toBe(true);
+      }
     }
   });
 
@@ -48,14 +81,14 @@ describe('surface extraction', () => {
     const below = 3; // voxels³
     const all = await extractSurface(source, { iso: 0.5, blockSize: 8 });
     const early = await extractSurface(source, { iso: 0.5, blockSize: 8, dropBelow: below });
-    const split = (mesh: TriMesh) => {
-      const parts = splitComponents(mesh).map((part) => ({ part, volume: measure(part).volume }));
+    const split = (extracted: TriMesh[]) => {
+      const parts = extracted.map((part) => ({ part, volume: measure(part).volume }));
       return {
         kept: parts.filter((p) => Math.abs(p.volume) >= below).map((p) => p.part),
         small: parts.filter((p) => Math.abs(p.volume) < below),
       };
     };
-    const [whole, blockwise] = [split(all.mesh), split(early.mesh)];
+    const [whole, blockwise] = [split(all.parts), split(early.parts)];
     expect(blockwise.kept).toEqual(whole.kept);
     // specks across a block's faces are left for the whole mesh's pass; the others went early
     const objects = (parts: { volume: number }[]): number => parts.filter((p) => p.volume > 0).length;
@@ -73,7 +106,7 @@ describe('surface extraction', () => {
     const early = await extractSurface(source, { iso: 0.5, dropBelow: 3 });
     expect(early.band.brickCount).toBeLessThan(all.band.brickCount / 2);
     const refine = { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 6 };
-    const kept = splitComponents(early.mesh).filter((part) => Math.abs(measure(part).volume) >= 3);
+    const kept = early.parts.filter((part) => Math.abs(measure(part).volume) >= 3);
     expect(kept.length).toBeGreaterThan(0);
     for (const part of kept)
       expect(refineSurface(part, early.band, refine).mesh).toEqual(refineSurface(part, all.band, refine).mesh);

@@ -17,7 +17,9 @@ const options = { iso: 0.5, smooth: 0.5, edgeLength: 1, iterations: 6 };
 
 async function rawRing() {
   const labels = scalarSource(labelVolume(shape, ring), { kind: 'class', label: 1 });
-  return extractSurface(labelField(labels), { iso: 0.5 });
+  const { parts, band } = await extractSurface(labelField(labels), { iso: 0.5 });
+  expect(parts).toHaveLength(1);
+  return { mesh: parts[0]!, band };
 }
 
 function meanDistance(mesh: TriMesh): number {

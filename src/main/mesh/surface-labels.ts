@@ -10,7 +10,7 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
 import type { RegionWriter } from '../volume/spec';
 import { meshFromVolume } from './mesh-volume';
-import { joinMeshes } from './trimesh';
+import { scaleMesh } from './trimesh';
 import { TriangleGrid, fillRow, trianglesBySlab } from './winding';
 
 /** What to label: the classes meshed from their probabilities, and the class of everything else. */
@@ -143,22 +143,22 @@ async function enclosedVoxels(
     signal,
     progress,
   };
-  // the objects as one mesh in voxel coordinates (their own copies go), its triangles by z slab:
-  // the rows are filled slab by slab from a grid of the slab's triangles only
-  const { surface, objects, removed } = await meshFromVolume(probability, meshOptions).then((meshed) => ({
-    surface: joinMeshes(
-      meshed.objects.map((o) => o.mesh),
-      [1 / vx, 1 / vy, 1 / vz],
-    ),
+  // the objects back in voxel coordinates (in place: they are this function's own), their
+  // triangles by z slab: the rows are filled slab by slab from a grid of the slab's triangles only
+  const { meshes, objects, removed } = await meshFromVolume(probability, meshOptions).then((meshed) => ({
+    meshes: meshed.objects.map((o) => scaleMesh(o.mesh, [1 / vx, 1 / vy, 1 / vz])),
     objects: meshed.objects.length,
     removed: meshed.removed,
   }));
-  const slabs = trianglesBySlab(surface, SLAB, nz);
+  const slabs = meshes.map((mesh) => trianglesBySlab(mesh, SLAB, nz));
   const voxels = new EnclosedVoxels(nz * ny * nx);
   const row = new Uint8Array(nx);
   for (let z0 = 0, i = 0; z0 < nz; z0 += SLAB) {
     const s = z0 / SLAB;
-    const grid = new TriangleGrid([surface], [slabs.triangles.subarray(slabs.start[s], slabs.start[s + 1])]);
+    const grid = new TriangleGrid(
+      meshes,
+      slabs.map(({ start, triangles }) => triangles.subarray(start[s], start[s + 1])),
+    );
     for (let z = z0; z < Math.min(z0 + SLAB, nz); z++) {
       if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
       for (let y = 0; y < ny; y++) {

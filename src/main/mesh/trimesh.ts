@@ -92,16 +92,14 @@ export function measure(mesh: TriMesh): Measurements {
   return { volume, surfaceArea: area, sphericity, centroid, bboxMin, bboxMax };
 }
 
-/** The meshes as one (triangles renumbered to the joined vertices), coordinates multiplied by `scale` if given. */
-export function joinMeshes(meshes: TriMesh[], scale?: [number, number, number]): TriMesh {
-  if (meshes.length === 1 && !scale) return meshes[0]!;
+/** The meshes as one (triangles renumbered to the joined vertices). */
+export function joinMeshes(meshes: TriMesh[]): TriMesh {
+  if (meshes.length === 1) return meshes[0]!;
   const positions = new Float64Array(meshes.reduce((n, m) => n + m.positions.length, 0));
   const triangles = new Uint32Array(meshes.reduce((n, m) => n + m.triangles.length, 0));
   let [vertices, corners] = [0, 0];
   for (const mesh of meshes) {
-    if (scale)
-      for (let i = 0; i < mesh.positions.length; i++) positions[vertices * 3 + i] = mesh.positions[i]! * scale[i % 3]!;
-    else positions.set(mesh.positions, vertices * 3);
+    positions.set(mesh.positions, vertices * 3);
     for (let i = 0; i < mesh.triangles.length; i++) triangles[corners + i] = mesh.triangles[i]! + vertices;
     vertices += vertexCount(mesh);
     corners += mesh.triangles.length;
@@ -158,9 +156,9 @@ export function splitComponents(mesh: TriMesh): TriMesh[] {
   return order.map((id) => ({ positions: parts[id]!.positions, triangles: parts[id]!.triangles }));
 }
 
-/** Multiplies coordinates per axis (voxel → physical units). */
+/** Multiplies the mesh's coordinates per axis in place (voxel → physical units, or back); returns it. */
 export function scaleMesh(mesh: TriMesh, scale: [number, number, number]): TriMesh {
-  const positions = new Float64Array(mesh.positions.length);
-  for (let i = 0; i < positions.length; i++) positions[i] = mesh.positions[i]! * scale[i % 3]!;
-  return { positions, triangles: mesh.triangles };
+  const { positions } = mesh;
+  for (let i = 0; i < positions.length; i++) positions[i] = positions[i]! * scale[i % 3]!;
+  return mesh;
 }

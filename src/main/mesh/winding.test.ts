@@ -4,6 +4,7 @@ import { extractSurface } from './extract';
 import { meshFromVolume } from './mesh-volume';
 import { type Phantom, labelVolume, sphere, torus, union } from './phantoms';
 import { scalarSource } from './source';
+import { joinMeshes } from './trimesh';
 import { TriangleGrid, fillRow, trianglesNear } from './winding';
 
 /** A solid ball with a hollow inside it. */
@@ -30,7 +31,9 @@ describe('winding numbers along voxel rows', () => {
     const shape: Vec3 = [30, 32, 34];
     const solid = union([shell([16.2, 15.4, 14.7], 11, 5.5), torus([17, 16, 15], 6, 1.6), sphere([3, 3, 3], 2)]);
     const labels = labelVolume(shape, solid);
-    const { mesh } = await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 });
+    const mesh = joinMeshes(
+      (await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 })).parts,
+    );
     const truth = await labels.read({ start: [0, 0, 0], shape });
     expect(voxelise(new TriangleGrid([mesh]), shape)).toEqual(Uint8Array.from(truth));
   });
@@ -76,7 +79,9 @@ describe('a grid for a few lines', () => {
   it('crosses those lines exactly as the whole grid does, and holds nothing for the others', async () => {
     const shape: Vec3 = [30, 32, 34];
     const labels = labelVolume(shape, union([shell([16.2, 15.4, 14.7], 11, 5.5), sphere([3, 3, 3], 2)]));
-    const { mesh } = await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 });
+    const mesh = joinMeshes(
+      (await extractSurface(scalarSource(labels, { kind: 'class', label: 1 }), { iso: 0.5 })).parts,
+    );
     const lines: [number, number][] = [
       [15.4, 14.7],
       [3.2, 2.5],

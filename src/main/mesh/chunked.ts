@@ -1,0 +1,60 @@
+// Numbers gathered into fixed-size typed chunks: a list of tens of millions grows without the
+// copies and the up-to-double spare room of a doubling array, and is freed chunk by chunk as it is
+// read for the last time.
+
+type Storage = Float64Array | Uint32Array;
+
+/** Items per chunk: a power of two, so an item's chunk is a shift away. */
+const SHIFT = 18;
+const ITEMS = 1 << SHIFT;
+const MASK = ITEMS - 1;
+
+export class Chunked<T extends Storage> {
+  private chunks: T[] = [];
+  /** Values pushed. */
+  length = 0;
+
+  /** `width` values to an item (3 for a point, 1 for a number); items never straddle chunks. */
+  constructor(
+    private readonly width: number,
+    private readonly make: (length: number) => T,
+  ) {}
+
+  push(value: number): void {
+    const i = this.length % (ITEMS * this.width);
+    if (i === 0) this.chunks.push(this.make(ITEMS * this.width));
+    this.chunks[this.chunks.length - 1]![i] = value;
+    this.length++;
+  }
+
+  /** Value `k` of item `item`. */
+  get(item: number, k = 0): number {
+    return this.chunks[item >> SHIFT]![(item & MASK) * this.width + k]!;
+  }
+
+  /** The values in order, chunk by chunk (the last one cut to what was pushed), as views. */
+  *views(): Generator<T> {
+    const whole = ITEMS * this.width;
+    for (let c = 0; c < this.chunks.length; c++)
+      yield this.chunks[c]!.subarray(0, Math.min(whole, this.length - c * whole)) as T;
+  }
+
+  /** Empties the list, its memory let go. */
+  clear(): void {
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  /** Like views(), each chunk let go once the next is asked for, and the list empty at the end. */
+  *drain(): Generator<T> {
+    const views = [...this.views()];
+    this.clear();
+    for (let c = 0; c < views.length; c++) {
+      yield views[c]!;
+      views[c] = undefined as unknown as T;
+    }
+  }
+}
+
+export const chunkedFloats = (width: number): Chunked<Float64Array> => new Chunked(width, (n) => new Float64Array(n));
+export const chunkedUints = (width: number): Chunked<Uint32Array> => new Chunked(width, (n) => new Uint32Array(n));
