@@ -1,6 +1,8 @@
 // The field near the surface only: 8³ bricks around every cube the surface crosses, so the mesh
 // can be refined against the data of a volume far larger than memory. Bricks live in shared
-// memory, so threads refining parts of one surface read the same band.
+// memory, so threads refining parts of one surface read the same band. A field of whole steps
+// (a uint8 probability map's k / 255) is held as the steps, in 8 or 16 bits a voxel, and read
+// through a table of their values: exactly the values, in a quarter or half of the memory.
 import type { Vec3 } from '../../shared/volume';
 import type { ScalarSource } from './source';
 
@@ -15,14 +17,38 @@ const CHUNK_BRICKS = 1024;
 /** A band as worker threads receive it: the bricks' keys in the order they fill the chunks. */
 export interface SharedBand {
   shape: Vec3;
+  steps: number | undefined;
   keys: Float64Array;
   chunks: SharedArrayBuffer[];
 }
 
 const clampShift = (v: number, n: number): number => (v < 0 ? 0 : v >= n ? n - 1 : v) >> SHIFT;
 
+type Brick = Float32Array | Uint16Array | Uint8Array;
+
+/** How a band holds a field: its bricks' bytes per voxel and views, and the steps' values, if steps. */
+interface Storage {
+  bytes: number;
+  brick: (chunk: SharedArrayBuffer, offset: number) => Brick;
+  values?: Float32Array;
+}
+
+function storage(steps: number | undefined): Storage {
+  const brick =
+    <T extends Brick>(View: new (buffer: SharedArrayBuffer, offset: number, length: number) => T) =>
+    (chunk: SharedArrayBuffer, offset: number): T =>
+      new View(chunk, offset, BRICK_VOXELS);
+  if (steps === undefined || !Number.isInteger(steps) || steps < 1 || steps > 65535)
+    return { bytes: 4, brick: brick(Float32Array) };
+  // the values as the source computes them: k × (1 / steps), rounded to float32
+  const values = Float32Array.from({ length: steps + 1 }, (_, k) => k * (1 / steps));
+  return steps <= 255
+    ? { bytes: 1, brick: brick(Uint8Array), values }
+    : { bytes: 2, brick: brick(Uint16Array), values };
+}
+
 export class BandField {
-  private readonly bricks = new Map<number, Float32Array>();
+  private readonly bricks = new Map<number, Brick>();
   private readonly chunks: SharedArrayBuffer[] = [];
   /** The bricks' keys in the order they were stored. */
   private readonly keys: number[] = [];
@@ -33,11 +59,20 @@ export class BandField {
   private readonly ny: number;
   private readonly nx: number;
   private lastKey = -1;
-  private lastBrick: Float32Array | undefined;
+  private lastBrick: Brick | undefined;
+  private readonly storage: Storage;
+  /** The value of each step, where the band holds steps. */
+  private readonly values: Float32Array | undefined;
 
-  constructor(readonly shape: Vec3) {
+  /** A band of a field of `steps` (ScalarSource.steps), or of any values. */
+  constructor(
+    readonly shape: Vec3,
+    private readonly steps?: number,
+  ) {
     this.bricksPerAxis = [0, 1, 2].map((axis) => Math.ceil(shape[axis]! / BRICK)) as Vec3;
     [this.nz, this.ny, this.nx] = shape;
+    this.storage = storage(steps);
+    this.values = this.storage.values;
   }
 
   brickKey(bz: number, by: number, bx: number): number {
@@ -51,11 +86,11 @@ export class BandField {
 
   /** The band for another thread: the same memory, nothing copied but the keys. */
   share(): SharedBand {
-    return { shape: this.shape, keys: Float64Array.from(this.keys), chunks: this.chunks };
+    return { shape: this.shape, steps: this.steps, keys: Float64Array.from(this.keys), chunks: this.chunks };
   }
 
-  static fromShared({ shape, keys, chunks }: SharedBand): BandField {
-    const band = new BandField(shape);
+  static fromShared({ shape, steps, keys, chunks }: SharedBand): BandField {
+    const band = new BandField(shape, steps);
     keys.forEach((key, i) => band.place(key, band.slot(chunks, i)));
     band.chunks.push(...chunks);
     return band;
@@ -101,8 +136,10 @@ export class BandField {
   store(key: number, block: Float32Array, start: Vec3, size: Vec3): void {
     const [bz, by, bx] = this.brickCoords(key);
     if (this.keys.length % CHUNK_BRICKS === 0)
-      this.chunks.push(new SharedArrayBuffer(CHUNK_BRICKS * BRICK_VOXELS * Float32Array.BYTES_PER_ELEMENT));
+      this.chunks.push(new SharedArrayBuffer(CHUNK_BRICKS * BRICK_VOXELS * this.storage.bytes));
     const brick = this.slot(this.chunks, this.keys.length);
+    // a field of steps holds k = value × steps (exact: the value is k / steps to float32's precision)
+    const steps = this.values ? this.steps! : 0;
     for (let z = 0; z < BRICK; z++) {
       const gz = bz * BRICK + z - start[0];
       if (gz < 0 || gz >= size[0]) continue;
@@ -112,7 +149,9 @@ export class BandField {
         const row = (gz * size[1] + gy) * size[2];
         for (let x = 0; x < BRICK; x++) {
           const gx = bx * BRICK + x - start[2];
-          if (gx >= 0 && gx < size[2]) brick[(z * BRICK + y) * BRICK + x] = block[row + gx]!;
+          if (gx < 0 || gx >= size[2]) continue;
+          const value = block[row + gx]!;
+          brick[(z * BRICK + y) * BRICK + x] = steps ? Math.round(value * steps) : value;
         }
       }
     }
@@ -120,12 +159,12 @@ export class BandField {
   }
 
   /** Brick number `i`'s memory in `chunks`. */
-  private slot(chunks: SharedArrayBuffer[], i: number): Float32Array {
+  private slot(chunks: SharedArrayBuffer[], i: number): Brick {
     const chunk = chunks[Math.floor(i / CHUNK_BRICKS)]!;
-    return new Float32Array(chunk, (i % CHUNK_BRICKS) * BRICK_VOXELS * Float32Array.BYTES_PER_ELEMENT, BRICK_VOXELS);
+    return this.storage.brick(chunk, (i % CHUNK_BRICKS) * BRICK_VOXELS * this.storage.bytes);
   }
 
-  private place(key: number, brick: Float32Array): void {
+  private place(key: number, brick: Brick): void {
     this.bricks.set(key, brick);
     this.keys.push(key);
     this.lastKey = -1;
@@ -174,7 +213,11 @@ export class BandField {
       if (!brick) return void c.fill(NaN);
       const i = (((z0 & MASK) << SHIFT) + (y0 & MASK)) * BRICK + (x0 & MASK);
       const plane = BRICK * BRICK;
-      for (let k = 0; k < 8; k++) c[k] = brick[i + (k & 1) + ((k >> 1) & 1) * BRICK + (k >> 2) * plane]!;
+      const values = this.values;
+      for (let k = 0; k < 8; k++) {
+        const value = brick[i + (k & 1) + ((k >> 1) & 1) * BRICK + (k >> 2) * plane]!;
+        c[k] = values ? values[value]! : value;
+      }
       return;
     }
     for (let k = 0; k < 8; k++) {
@@ -186,12 +229,13 @@ export class BandField {
         continue;
       }
       const brick = this.brickAt(this.brickKey(z >> SHIFT, y >> SHIFT, x >> SHIFT));
-      c[k] = brick ? brick[(((z & MASK) << SHIFT) + (y & MASK)) * BRICK + (x & MASK)]! : NaN;
+      const value = brick ? brick[(((z & MASK) << SHIFT) + (y & MASK)) * BRICK + (x & MASK)]! : NaN;
+      c[k] = brick && this.values ? this.values[value]! : value;
     }
   }
 
   /** Brick `key`, remembering the last one asked for: refinement samples vertex after nearby vertex. */
-  private brickAt(key: number): Float32Array | undefined {
+  private brickAt(key: number): Brick | undefined {
     if (key !== this.lastKey) {
       this.lastKey = key;
       this.lastBrick = this.bricks.get(key);

@@ -58,7 +58,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   const { iso, signal, progress } = options;
   const blockSize = blockSide(options.blockSize);
   const [nz, ny, nx] = source.shape;
-  const band = new BandField(source.shape);
+  const band = new BandField(source.shape, source.steps);
   // bricks within one of a brick the surface crosses: the band refinement reads
   const bandKeys = new Set<number>();
   const surface = new GatheredSurface();

@@ -11,6 +11,12 @@ export interface ScalarSource {
   read(region: Region): Promise<Float32Array>;
   /** How many NaN voxels were read so far (they count as outside). */
   readonly nanCount: number;
+  /**
+   * Where every value is k / steps for a whole k in 0 … steps: the steps of a probability map stored
+   * as unsigned integers (255 for uint8), 1 for a class's indicator. A band then holds k in 8 or 16
+   * bits instead of 32: a dense class's band is most of the volume.
+   */
+  readonly steps?: number;
 }
 
 /** What the field means: a probability map (values scaled to [0, 1]) or one class of a label volume. */
@@ -22,10 +28,12 @@ const UNSIGNED_MAX: Partial<Record<string, number>> = { uint8: 255, uint16: 6553
 export function scalarSource(volume: Volume, spec: FieldSpec): ScalarSource {
   if (spec.kind === 'class' && !Number.isInteger(spec.label))
     throw badInput(`class must be an integer, got ${spec.label}`);
-  const scale = spec.kind === 'probability' ? 1 / (UNSIGNED_MAX[volume.dtype] ?? 1) : 1;
+  const max = UNSIGNED_MAX[volume.dtype];
+  const scale = spec.kind === 'probability' ? 1 / (max ?? 1) : 1;
   let nanCount = 0;
   return {
     shape: volume.shape,
+    steps: spec.kind === 'class' ? 1 : max,
     get nanCount() {
       return nanCount;
     },
