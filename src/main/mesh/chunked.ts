@@ -4,10 +4,8 @@
 
 type Storage = Float64Array | Uint32Array;
 
-/** Items per chunk: a power of two, so an item's chunk is a shift away. */
-const SHIFT = 18;
-const ITEMS = 1 << SHIFT;
-const MASK = ITEMS - 1;
+/** Items per chunk. */
+const ITEMS = 1 << 18;
 
 export class Chunked<T extends Storage> {
   private chunks: T[] = [];
@@ -27,11 +25,6 @@ export class Chunked<T extends Storage> {
     this.length++;
   }
 
-  /** Value `k` of item `item`. */
-  get(item: number, k = 0): number {
-    return this.chunks[item >> SHIFT]![(item & MASK) * this.width + k]!;
-  }
-
   /** The values in order, chunk by chunk (the last one cut to what was pushed), as views. */
   *views(): Generator<T> {
     const whole = ITEMS * this.width;
@@ -39,19 +32,14 @@ export class Chunked<T extends Storage> {
       yield this.chunks[c]!.subarray(0, Math.min(whole, this.length - c * whole)) as T;
   }
 
-  /** Empties the list, its memory let go. */
-  clear(): void {
-    this.chunks = [];
-    this.length = 0;
-  }
-
   /** Like views(), each chunk let go once the next is asked for, and the list empty at the end. */
   *drain(): Generator<T> {
-    const views = [...this.views()];
-    this.clear();
+    const views: (T | undefined)[] = [...this.views()];
+    this.chunks = [];
+    this.length = 0;
     for (let c = 0; c < views.length; c++) {
       yield views[c]!;
-      views[c] = undefined as unknown as T;
+      views[c] = undefined;
     }
   }
 }
