@@ -1,7 +1,7 @@
 // Lattice edge id → vertex index for surface extraction. A Map holds at most 2^24 entries, and a
 // large porous or noisy volume's surface has more vertices than that: open addressing in typed
-// arrays has no such limit and costs 12 bytes an entry at least half full. And the vertices in
-// the order of their edges' ids, which makes a mesh's order independent of the blocks.
+// arrays has no such limit and costs 12 bytes an entry at least half full. And orderById, the
+// vertices in the order of their edges' ids: a mesh's order that does not depend on the blocks.
 
 const EMPTY = -1;
 /** Radix of orderById's passes. */
