@@ -6,6 +6,7 @@
 import { EdgeVertices } from './edge-vertices';
 import type { GatheredSurface } from './gathered-surface';
 import { floats, ints, uints } from './growable';
+import { connectedParts } from './trimesh';
 
 /**
  * A closed surface is dropped early only when its volume is below the threshold by more than
@@ -61,17 +62,7 @@ export class BlockSurface {
     const vertices = this.ids.length;
     const tri = this.triangles.view();
     const p = this.coords.view();
-    const parent = new Int32Array(vertices);
-    for (let v = 0; v < vertices; v++) parent[v] = v;
-    const find = (v: number): number => {
-      while (parent[v] !== v) v = parent[v] = parent[parent[v]!]!;
-      return v;
-    };
-    for (let t = 0; t < tri.length; t += 3) {
-      const a = find(tri[t]!);
-      parent[find(tri[t + 1]!)] = a;
-      parent[find(tri[t + 2]!)] = a;
-    }
+    const find = connectedParts(vertices, [tri]);
     // per component (at its root): shared with a neighbour, and the signed volume (as `measure`)
     const open = new Uint8Array(vertices);
     for (let v = 0; v < vertices; v++) if (this.shared.data[v]) open[find(v)] = 1;
@@ -89,7 +80,7 @@ export class BlockSurface {
     const limit = below * (1 - ROUNDING);
     const dropped = (root: number): boolean => !open[root] && Math.abs(volume[root]!) < limit;
     let objects = 0;
-    for (let v = 0; v < vertices; v++) if (parent[v] === v && dropped(v) && volume[v]! > 0) objects++;
+    for (let v = 0; v < vertices; v++) if (find(v) === v && dropped(v) && volume[v]! > 0) objects++;
     // the kept vertices join the whole surface (a shared edge's may be there already, from a neighbour)
     const whole = new Int32Array(vertices).fill(-1);
     for (let t = 0; t < tri.length; t += 3) {

@@ -4,7 +4,7 @@
 // 27 M triangles.
 import { type Chunked, chunkedFloats, chunkedUints } from './chunked';
 import { EdgeVertices, orderById } from './edge-vertices';
-import type { TriMesh } from './trimesh';
+import { type TriMesh, connectedParts } from './trimesh';
 
 export class GatheredSurface {
   /**
@@ -106,26 +106,15 @@ function smallest(rank: Uint32Array, corners: Uint32Array, t: number): number {
 }
 
 /**
- * Connected parts by union-find over the triangles. Returns each gathered vertex's canonical rank,
- * and by rank its part (numbered in the order of their first vertex) and its index in the part.
+ * The surface's connected parts: each gathered vertex's canonical rank, and by rank its part
+ * (numbered in the order of their first vertex) and its index in the part.
  */
 function partsOf(
   byId: Uint32Array,
   triangles: Chunked<Uint32Array>,
 ): { rank: Uint32Array; partOf: Uint32Array; local: Uint32Array; vertexCounts: number[] } {
   const count = byId.length;
-  const parent = new Int32Array(count);
-  for (let v = 0; v < count; v++) parent[v] = v;
-  const find = (v: number): number => {
-    while (parent[v] !== v) v = parent[v] = parent[parent[v]!]!;
-    return v;
-  };
-  for (const chunk of triangles.views())
-    for (let t = 0; t < chunk.length; t += 3) {
-      const a = find(chunk[t]!);
-      parent[find(chunk[t + 1]!)] = a;
-      parent[find(chunk[t + 2]!)] = a;
-    }
+  const find = connectedParts(count, triangles.views());
   const rank = new Uint32Array(count);
   const partOf = new Uint32Array(count);
   const local = new Uint32Array(count);

@@ -107,20 +107,31 @@ export function joinMeshes(meshes: TriMesh[]): TriMesh {
   return { positions, triangles };
 }
 
-/** Splits a mesh into its connected components (sharing vertices), each with its own vertices. */
-export function splitComponents(mesh: TriMesh): TriMesh[] {
-  const n = vertexCount(mesh);
-  const parent = new Int32Array(n).map((_, i) => i);
+/**
+ * The connected parts of `vertices` vertices joined by the triangles of `triangles` (arrays of
+ * whole triangles): each vertex's part, named by its root vertex (union-find).
+ */
+export function connectedParts(vertices: number, triangles: Iterable<Uint32Array>): (vertex: number) => number {
+  const parent = new Int32Array(vertices);
+  for (let v = 0; v < vertices; v++) parent[v] = v;
   const find = (v: number): number => {
     while (parent[v] !== v) v = parent[v] = parent[parent[v]!]!;
     return v;
   };
+  for (const tri of triangles)
+    for (let t = 0; t < tri.length; t += 3) {
+      const a = find(tri[t]!);
+      parent[find(tri[t + 1]!)] = a;
+      parent[find(tri[t + 2]!)] = a;
+    }
+  return find;
+}
+
+/** Splits a mesh into its connected components (sharing vertices), each with its own vertices. */
+export function splitComponents(mesh: TriMesh): TriMesh[] {
+  const n = vertexCount(mesh);
   const tri = mesh.triangles;
-  for (let t = 0; t < tri.length; t += 3) {
-    const a = find(tri[t]!);
-    parent[find(tri[t + 1]!)] = a;
-    parent[find(tri[t + 2]!)] = a;
-  }
+  const find = connectedParts(n, [tri]);
   // Typed arrays throughout (no per-part maps): a noisy volume gives thousands of specks.
   const componentOf = new Map<number, number>();
   const vertexComponent = new Int32Array(n).fill(-1);
