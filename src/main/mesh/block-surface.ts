@@ -7,6 +7,7 @@ import { EdgeVertices } from './edge-vertices';
 import type { GatheredSurface } from './gathered-surface';
 import { floats, ints, uints } from './growable';
 import { connectedParts } from './trimesh';
+import { type WindowRules, lowerVertex } from './windows';
 
 /**
  * A closed surface is dropped early only when its volume is below the threshold by more than
@@ -24,6 +25,9 @@ export class BlockSurface {
   private readonly triangles = uints(1 << 12);
   /** Per cube the surface crosses: its first corner in `triangles`, and its band brick. */
   private readonly cubes = uints(1 << 12);
+
+  /** A window's rules (windows.ts): surfaces reaching a cut face stay, and only its objects are counted. */
+  constructor(private readonly rules?: WindowRules) {}
 
   /** The block's vertex on edge `id` (as extraction numbers them), or −1. */
   get(id: number): number {
@@ -55,7 +59,8 @@ export class BlockSurface {
   /**
    * Moves the block's triangles into `surface`, but for the closed surfaces wholly inside the block
    * that enclose less than `below` (voxels³, either sign: cavities too); then empties the block.
-   * Returns how many of those dropped enclosed a positive volume (objects, not cavities), and the
+   * Returns how many of those dropped enclosed a positive volume (objects, not cavities; with window
+   * rules, those the window counts), and the
    * bricks of the cubes the kept triangles lie in (the refinement's band is read around those).
    */
   moveInto(surface: GatheredSurface, below: number): { objects: number; crossed: Set<number> } {
@@ -65,7 +70,8 @@ export class BlockSurface {
     const find = connectedParts(vertices, [tri]);
     // per component (at its root): shared with a neighbour, and the signed volume (as `measure`)
     const open = new Uint8Array(vertices);
-    for (let v = 0; v < vertices; v++) if (this.shared.data[v]) open[find(v)] = 1;
+    const beyondCut = (v: number): boolean => this.rules?.beyondCut(p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!) ?? false;
+    for (let v = 0; v < vertices; v++) if (this.shared.data[v] || beyondCut(v)) open[find(v)] = 1;
     const volume = new Float64Array(vertices);
     for (let t = 0; t < tri.length; t += 3) {
       const a = tri[t]! * 3;
@@ -79,8 +85,18 @@ export class BlockSurface {
     }
     const limit = below * (1 - ROUNDING);
     const dropped = (root: number): boolean => !open[root] && Math.abs(volume[root]!) < limit;
+    const lowest = new Int32Array(vertices).fill(-1); // per component (at its root), with window rules
+    if (this.rules)
+      for (let v = 0; v < vertices; v++) {
+        const root = find(v);
+        if (lowest[root]! < 0 || lowerVertex(p, v, lowest[root]!)) lowest[root] = v;
+      }
+    const counted = (root: number): boolean => {
+      const v = lowest[root]!;
+      return v < 0 || this.rules!.counts(p[v * 3]!, p[v * 3 + 1]!, p[v * 3 + 2]!);
+    };
     let objects = 0;
-    for (let v = 0; v < vertices; v++) if (find(v) === v && dropped(v) && volume[v]! > 0) objects++;
+    for (let v = 0; v < vertices; v++) if (find(v) === v && dropped(v) && volume[v]! > 0 && counted(v)) objects++;
     // the kept vertices join the whole surface (a shared edge's may be there already, from a neighbour)
     const whole = new Int32Array(vertices).fill(-1);
     for (let t = 0; t < tri.length; t += 3) {

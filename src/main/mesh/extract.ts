@@ -11,6 +11,7 @@ import type { ScalarSource } from './source';
 import { BlockSurface } from './block-surface';
 import { GatheredSurface } from './gathered-surface';
 import type { TriMesh } from './trimesh';
+import type { WindowRules } from './windows';
 
 /**
  * Vertex ids are 7 per lattice point: direction − 1 for the edges leaving it along x, y and z
@@ -31,6 +32,8 @@ export interface ExtractOptions {
    * dropped as the block is extracted. Default 0: none.
    */
   dropBelow?: number;
+  /** The source is a window's crop (windows.ts): nothing reaching a cut face is dropped early, and only the window's objects are counted. */
+  window?: WindowRules;
   signal?: AbortSignal;
   progress?: Progress;
 }
@@ -45,7 +48,7 @@ export interface Extraction {
   band: BandField;
   /** NaN voxels met (counted as outside). */
   nanVoxels: number;
-  /** Surfaces dropped for `dropBelow` that enclosed a positive volume (objects, not cavities). */
+  /** Surfaces dropped for `dropBelow` that enclosed a positive volume (objects, not cavities; those the window counts). */
   dropped: number;
 }
 
@@ -62,7 +65,7 @@ export async function extractSurface(source: ScalarSource, options: ExtractOptio
   // bricks within one of a brick the surface crosses: the band refinement reads
   const bandKeys = new Set<number>();
   const surface = new GatheredSurface();
-  const blockSurface = new BlockSurface();
+  const blockSurface = new BlockSurface(options.window);
   let dropped = 0;
   const planeStride = (ny + 2) * (nx + 2);
 

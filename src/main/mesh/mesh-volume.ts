@@ -7,10 +7,11 @@ import { type ExtractOptions, type Extraction, extractSurface, extractionBlocks 
 import { topology } from './quality';
 import { FieldThreads } from './field-threads';
 import { LABEL_FIELD, labelField } from './label-field';
-import { refineInPieces } from './pieces';
+import { refineSurfaces } from './pieces';
 import { type ScalarSource, scalarSource } from './source';
 import { type Measurements, type TriMesh, joinMeshes, measure, scaleMesh } from './trimesh';
 import { TriangleGrid, trianglesNear, windingsAt } from './winding';
+import { type WindowRules, countedBy, reachesCut } from './windows';
 
 export interface MeshOptions {
   /** Mesh one class of a label volume (voxels equal to it are inside). Otherwise the volume is a probability map. */
@@ -31,6 +32,11 @@ export interface MeshOptions {
    * for a class of labels, 15 for a probability map.
    */
   iterations?: number;
+  /**
+   * The volume is one window's crop of a larger one (windows.ts): surfaces reaching a face that cuts
+   * through it are kept whatever their volume, and `removed` counts the window's objects only.
+   */
+  window?: WindowRules;
   /** Voxels per block side for reading the volume. Default 128. */
   blockSize?: number;
   /**
@@ -137,25 +143,30 @@ function withCavities(surfaces: Surface[]): TriMesh[] {
 
 /**
  * The extracted surface's closed surfaces but those whose volume (voxels³, signed: negative for a
- * cavity's) `keep` refuses, which are counted in `dropped` if objects; and whether the surface
- * reaches outside the volume (closed there by the padding).
+ * cavity's) `keep` refuses, which are counted in `dropped` if objects (and the window's); which
+ * parts reach a window's cut face (kept whatever their volume); and whether the surface reaches
+ * outside the volume (closed there by the padding).
  */
 async function extractKept(
   source: ScalarSource,
   options: ExtractOptions & { keep: (volume: number) => boolean },
-): Promise<Extraction & { touchesBorder: boolean }> {
+): Promise<Extraction & { cut: boolean[]; touchesBorder: boolean }> {
   const extraction = await extractSurface(source, options);
   const [nz, ny, nx] = source.shape;
   const parts: TriMesh[] = [];
+  const cut: boolean[] = [];
   let { dropped } = extraction;
   let touchesBorder = false;
   for (const part of extraction.parts) {
     touchesBorder ||= part.positions.some((value, i) => value < 0 || value > [nx, ny, nz][i % 3]! - 1);
     const volume = measure(part).volume;
-    if (options.keep(volume)) parts.push(part);
-    else if (volume > 0) dropped++;
+    const reaches = reachesCut(options.window, part.positions);
+    if (reaches || options.keep(volume)) {
+      parts.push(part);
+      cut.push(reaches);
+    } else if (volume > 0 && countedBy(options.window, part.positions)) dropped++;
   }
-  return { ...extraction, parts, dropped, touchesBorder };
+  return { ...extraction, parts, cut, dropped, touchesBorder };
 }
 
 /**
@@ -188,38 +199,36 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
   const voxel = Math.min(...spacing);
   // (a volume scales by the product of the axes' factors: no scaled copy needed)
   const volumeOf = (part: TriMesh): number => measure(part).volume * voxelVolume;
-  const { band, nanVoxels, dropped, touchesBorder, ...extraction } = await extractKept(source, {
+  const { band, nanVoxels, dropped, cut, touchesBorder, ...extraction } = await extractKept(source, {
     iso,
     blockSize: options.blockSize,
     readAhead: fieldThreads?.count,
     dropBelow: minVolume / voxelVolume,
+    window: options.window,
     signal,
     progress,
     keep: (volume) => Math.abs(volume * voxelVolume) >= minVolume,
   }).finally(() => fieldThreads?.close());
   let removed = dropped;
-  // each part let go once refined: the surface is never held twice over
-  const parts: (TriMesh | undefined)[] = extraction.parts;
+  if (signal?.aborted) throw cancelled('meshing cancelled');
+  // (each part let go once refined: the surface is never held twice over)
+  const refined =
+    iterations > 0
+      ? await refineSurfaces(extraction.parts, band, {
+          iso,
+          smooth,
+          edgeLength: edgeLength / voxel,
+          iterations,
+          threads,
+          signal,
+          progress: (done, total) => progress?.(done, total, 'refining'),
+        })
+      : extraction.parts;
   const surfaces: Surface[] = [];
-  for (let index = 0; index < parts.length; index++) {
-    if (signal?.aborted) throw cancelled('meshing cancelled');
-    const part = parts[index]!;
-    parts[index] = undefined;
-    const refined =
-      iterations > 0
-        ? await refineInPieces(part, band, {
-            iso,
-            smooth,
-            edgeLength: edgeLength / voxel,
-            iterations,
-            threads,
-            signal,
-            onIteration: (done) => progress?.(index * iterations + done, parts.length * iterations, 'refining'),
-          })
-        : part;
-    const volume = volumeOf(refined);
-    if (Math.abs(volume) >= minVolume) surfaces.push({ mesh: refined, volume });
-    else if (volume > 0) removed++;
+  for (const [index, mesh] of refined.entries()) {
+    const volume = volumeOf(mesh);
+    if (cut[index] || Math.abs(volume) >= minVolume) surfaces.push({ mesh, volume });
+    else if (volume > 0 && countedBy(options.window, mesh.positions)) removed++;
   }
   // (scaled in place: the refined surfaces are this function's own)
   const objects = withCavities(surfaces).map((surface): MeshObject => {

@@ -3,8 +3,8 @@ import type { Vec3 } from '../../shared/volume';
 import { expectClosed } from './closed.test-helper';
 import { extractSurface } from './extract';
 import { labelField } from './label-field';
-import { labelVolume, torus } from './phantoms';
-import { refineInPieces } from './pieces';
+import { labelVolume, sphere, torus, union } from './phantoms';
+import { refineInPieces, refineSurfaces } from './pieces';
 import { minAngle, selfIntersections } from './quality';
 import { refineSurface } from './refine';
 import { scalarSource } from './source';
@@ -83,5 +83,27 @@ describe('refinement in pieces', () => {
     expect(among).toBeGreaterThan(1000);
     expectClosed(out, 0);
     expect(meanDistance(out)).toBeLessThan(meanDistance(input));
+  });
+
+  it('refines separate surfaces each as alone, on one thread or two, a large one in pieces', async () => {
+    const { mesh: ringMesh, band: ringBand } = await rawRing();
+    const balls = union([sphere([10, 10, 10], 6), sphere([30, 12, 30], 4.5), sphere([60, 30, 20], 7)]);
+    const labels = scalarSource(labelVolume(shape, balls), { kind: 'class', label: 1 });
+    const { parts, band } = await extractSurface(labelField(labels), { iso: 0.5 });
+    expect(parts).toHaveLength(3);
+    const alone = parts.map((part) => refineSurface(part, band, options).mesh);
+    for (const threads of [1, 2]) {
+      const surfaces = parts.map((part) => ({ positions: part.positions.slice(), triangles: part.triangles.slice() }));
+      const refined = await refineSurfaces(surfaces, band, { ...options, threads, workerTriangles: 0 });
+      expect(surfaces.every((surface) => surface === undefined)).toBe(true); // let go
+      refined.forEach((mesh, i) => {
+        expect(mesh.positions).toEqual(alone[i]!.positions);
+        expect(mesh.triangles).toEqual(alone[i]!.triangles);
+      });
+    }
+    const pieceTriangles = ringMesh.triangles.length / 3 / 4;
+    const pieces = await refineInPieces(ringMesh, ringBand, { ...options, threads: 2, pieceTriangles });
+    const [inPieces] = await refineSurfaces([ringMesh], ringBand, { ...options, threads: 2, pieceTriangles });
+    expect(inPieces!.positions).toEqual(pieces.positions);
   });
 });

@@ -4,6 +4,7 @@
 // no edit touches a fixed vertex's edges, so the refined slabs still fit the strips exactly. A
 // second pass refines the seams the same way, the refined slabs round them fixed. How many pieces
 // depends on the surface alone, never on the machine: the same volume gives the same mesh anywhere.
+// Smaller surfaces (a class's many objects) are refined each whole, shared out among the threads.
 import { cancelled, deserializeError, TomosegError } from '../../shared/errors';
 import { workerStarter } from '../worker-starter';
 import type { BandField } from './band';
@@ -31,9 +32,8 @@ const startWorker = workerStarter(import.meta.url, './refine-worker.ts', 'mesh-r
 
 /** Refines `mesh` against `band` like refineSurface, in pieces on `threads` threads when it is large. */
 export async function refineInPieces(mesh: TriMesh, band: BandField, options: PieceOptions): Promise<TriMesh> {
-  const { threads, pieceTriangles = PIECE_TRIANGLES, onIteration, ...refine } = options;
-  // a power of two: as many for each of 2, 4, 8 or 16 threads
-  const pieces = Math.min(MAX_PIECES, 2 ** Math.round(Math.log2(mesh.triangles.length / 3 / pieceTriangles)));
+  const { threads, pieceTriangles, onIteration, ...refine } = options;
+  const pieces = piecesFor(mesh.triangles.length / 3, pieceTriangles);
   const { axis, cuts } = cutsAcross(mesh, pieces);
   if (cuts.length === 0) return refineSurface(mesh, band, { ...refine, onIteration }).mesh;
   // slabs: vertices numbered by the cuts below them, −1 in a strip
@@ -55,6 +55,113 @@ export async function refineInPieces(mesh: TriMesh, band: BandField, options: Pi
   }
   const seams = (done: number): void => onIteration?.(0.9 * iterations + 0.1 * done, iterations);
   return refineParts(halfway, seam, cuts.length, band, { ...refine, onIteration: seams }, threads);
+}
+
+/** Below this many triangles in all, surfaces are refined on this thread: a worker costs more to start. */
+const WORKER_TRIANGLES = 200_000;
+
+export interface SurfacesOptions extends Omit<PieceOptions, 'onIteration'> {
+  /** Triangles in all below which no worker starts (tests make it small). */
+  workerTriangles?: number;
+  /** Called with the triangles refined so far, of all. */
+  progress?: (done: number, total: number) => void;
+}
+
+/**
+ * Refines separate surfaces like refineInPieces, each let go (its entry emptied) once it is handed
+ * on: one large enough to cut is refined in pieces on all threads, the others whole, shared out
+ * among the threads (each worker takes its share at once). The results do not depend on the
+ * threads. `progress` counts the triangles refined.
+ */
+export async function refineSurfaces(
+  surfaces: (TriMesh | undefined)[],
+  band: BandField,
+  options: SurfacesOptions,
+): Promise<TriMesh[]> {
+  const { progress, workerTriangles, ...refine } = options;
+  const sizes = surfaces.map((s) => s!.triangles.length / 3);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const refined: TriMesh[] = new Array(surfaces.length);
+  const whole: number[] = [];
+  for (const [i, size] of sizes.entries()) {
+    if (piecesFor(size, refine.pieceTriangles) < 2) {
+      whole.push(i);
+      continue;
+    }
+    const surface = surfaces[i]!;
+    surfaces[i] = undefined;
+    const report = (d: number, of: number): void => progress?.(done + (d / of) * size, total);
+    refined[i] = await refineInPieces(surface, band, { ...refine, onIteration: report });
+    done += size;
+  }
+  const each = await refineEach(
+    whole.map((i) => surfaces[i]!),
+    band,
+    { ...refine, workerTriangles, progress: (d) => progress?.(done + d, total) },
+  );
+  whole.forEach((i, j) => {
+    surfaces[i] = undefined;
+    refined[i] = each[j]!;
+  });
+  return refined;
+}
+
+/** A power of two: as many pieces for each of 2, 4, 8 or 16 threads. */
+const piecesFor = (triangles: number, pieceTriangles = PIECE_TRIANGLES): number =>
+  Math.min(MAX_PIECES, 2 ** Math.round(Math.log2(triangles / pieceTriangles)));
+
+/**
+ * Refines surfaces each whole on up to `threads` threads, the largest first, each to the thread
+ * with the fewest triangles; `progress` counts the triangles this thread has refined.
+ */
+async function refineEach(
+  surfaces: TriMesh[],
+  band: BandField,
+  options: SurfacesOptions & { progress: (done: number) => void },
+): Promise<TriMesh[]> {
+  const {
+    iso,
+    smooth,
+    edgeLength,
+    iterations,
+    threads,
+    signal,
+    progress,
+    workerTriangles = WORKER_TRIANGLES,
+  } = options;
+  const settings = { iso, smooth, edgeLength, iterations };
+  const sizes = surfaces.map((s) => s.triangles.length / 3);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const count = total < workerTriangles ? 1 : Math.max(1, Math.min(threads, surfaces.length));
+  const load = new Float64Array(count);
+  const threadOf = new Int32Array(surfaces.length);
+  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
+    const thread = load.indexOf(Math.min(...load));
+    threadOf[i] = thread;
+    load[thread]! += sizes[i]!;
+  }
+  const theirs = (thread: number): number[] => surfaces.flatMap((_, i) => (threadOf[i] === thread ? [i] : []));
+  const shared = count > 1 ? band.share() : undefined;
+  // (the workers' surfaces are transferred, not copied)
+  const running = Array.from({ length: count - 1 }, (_, w) =>
+    runWorker({ band: shared!, parts: theirs(w + 1).map((i) => ({ mesh: surfaces[i]! })), options: settings }, signal),
+  );
+  // a rejection meanwhile is awaited below: keep it from counting as unhandled
+  for (const work of running) work.catch(() => undefined);
+  const refined: TriMesh[] = new Array(surfaces.length);
+  let done = 0;
+  try {
+    for (const i of theirs(0)) {
+      refined[i] = refineSurface(surfaces[i]!, band, { ...settings, signal }).mesh;
+      progress((done += sizes[i]!));
+    }
+  } catch (error) {
+    for (const work of running) work.cancel();
+    throw error;
+  }
+  (await Promise.all(running)).forEach((meshes, w) => theirs(w + 1).forEach((i, j) => (refined[i] = meshes[j]!)));
+  return refined;
 }
 
 /** The index of the cut nearest to `x`. */
@@ -271,7 +378,7 @@ function runWorker(work: RefineWork, signal: AbortSignal | undefined): Running {
       work.parts.flatMap(({ mesh, fixed }) => [
         mesh.positions.buffer,
         mesh.triangles.buffer,
-        fixed.buffer,
+        ...(fixed ? [fixed.buffer] : []),
       ]) as ArrayBuffer[],
     );
   });

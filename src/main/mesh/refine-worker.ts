@@ -1,4 +1,4 @@
-// A worker thread refining parts of a large surface (pieces.ts): the band arrives in shared memory,
+// A worker thread refining parts of a large surface, or whole surfaces (pieces.ts): the band arrives in shared memory,
 // the parts and the refined meshes are transferred.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
@@ -8,8 +8,8 @@ import type { TriMesh } from './trimesh';
 
 export interface RefineWork {
   band: SharedBand;
-  /** Each part with its fixed vertices (1), which must come first. */
-  parts: { mesh: TriMesh; fixed: Uint8Array }[];
+  /** Each part with its fixed vertices (1), which must come first; none: refined whole. */
+  parts: { mesh: TriMesh; fixed?: Uint8Array }[];
   options: Omit<RefineOptions, 'fixed' | 'signal' | 'onIteration'>;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../shared/volume';
 import { MemoryVolume } from '../engine';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
-import { type Phantom, probabilityVolume, sphere } from './phantoms';
+import { type Phantom, cylinder, probabilityVolume, sphere, torus, union } from './phantoms';
 import { labelsFromSurfaces } from './surface-labels';
 
 const shape: Vec3 = [30, 32, 34];
@@ -94,5 +94,40 @@ describe('labels through surfaces', () => {
           }
     }
     expect(both).toBeGreaterThan(20);
+  });
+
+  it('labels window by window as it labels the volume whole, each dropped object counted once', async () => {
+    const tall: Vec3 = [60, 48, 48];
+    // over the minimum volume: a thin tube along z whose part in the last row of windows' crops is
+    // below it, a ring across four windows, a ball across a z face; below it, a ball on an x face
+    // inside the margins of the windows on both sides
+    const kept = union([cylinder([12, 12, 30], 1.6, 26), torus([30, 24, 12], 10, 3), sphere([36, 36, 24], 5)]);
+    const small = sphere([24, 36, 40], 2.2);
+    const minVolume = 300;
+    expect(kept.volume - 1776.5 - 523.6).toBeGreaterThan(minVolume); // the tube, whole
+    expect(small.volume).toBeLessThan(minVolume);
+    const data = await probabilityVolume(tall, union([kept, small]), 1, 0.1).read({ start: [0, 0, 0], shape: tall });
+    const classes = [{ value: 2, probability: new MemoryVolume(data, tall) }];
+    const run = async (windowSide?: number) => {
+      const out = WritableMemoryVolume.uint8(tall, { voxelSize: [1, 1, 1], unit: 'µm' });
+      const summary = await labelsFromSurfaces({ background: 1, classes }, out, { minVolume, windowSide });
+      return { labels: out.data as Uint8Array, summary };
+    };
+    const whole = await run();
+    expect(whole.summary).toEqual([{ value: 2, objects: 3, removed: 1 }]);
+    const windowed = await run(24); // 3 × 2 × 2 windows, margins of 16
+    expect(windowed.summary).toEqual([{ value: 2, objects: undefined, removed: 1 }]);
+    expect(windowed.labels).toEqual(whole.labels);
+    // the objects kept, a voxel off their true surfaces
+    let [wrong, checked] = [0, 0];
+    for (let z = 0, i = 0; z < tall[0]; z++)
+      for (let y = 0; y < tall[1]; y++)
+        for (let x = 0; x < tall[2]; x++, i++) {
+          if (Math.abs(kept.distance(x, y, z)) < 1) continue;
+          checked++;
+          if (whole.labels[i] !== (kept.distance(x, y, z) > 0 ? 2 : 1)) wrong++;
+        }
+    expect(checked).toBeGreaterThan(100_000);
+    expect(wrong).toBe(0);
   });
 });

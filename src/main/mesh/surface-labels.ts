@@ -2,16 +2,19 @@
 // from its probability map, its surfaces refined (smoothness, closed, objects and cavities below a
 // minimum volume dropped), and the surfaces are voxelised back. A voxel takes the class whose
 // surfaces enclose its centre, the most probable of them where several do, and the first class
-// where none does: with two classes the labels are exactly the voxels inside the second's mesh.
+// where none does: with two classes the labels are exactly the voxels inside the second's mesh
+// (meshed window by window where the volume is larger than a window: windows.ts).
 import { badInput, cancelled } from '../../shared/errors';
-import type { Vec3 } from '../../shared/volume';
+import type { Region, Vec3 } from '../../shared/volume';
 import type { Progress } from '../progress';
 import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
+import { CroppedVolume } from '../volume/cropped';
 import type { RegionWriter } from '../volume/spec';
 import { meshFromVolume } from './mesh-volume';
 import { scaleMesh } from './trimesh';
 import { TriangleGrid, fillRow, trianglesBySlab } from './winding';
+import { type Window, surfaceWindows } from './windows';
 
 /** What to label: the classes meshed from their probabilities, and the class of everything else. */
 export interface SurfaceClasses {
@@ -32,13 +35,16 @@ export interface SurfaceLabelOptions {
   minVolume?: number;
   /** Threads to mesh on (meshFromVolume's); the labels do not depend on it. Default: the CPU cores. */
   threads?: number;
+  /** Voxels per window side (windows.ts; tests make it small). Default WINDOW. */
+  windowSide?: number;
   signal?: AbortSignal;
   progress?: Progress;
 }
 
 export interface SurfaceLabelClass {
   value: number;
-  objects: number;
+  /** Objects kept; undefined where the volume was meshed in several windows, which see an object across them in pieces. */
+  objects?: number;
   /** Objects dropped for being below the minimum volume. */
   removed: number;
 }
@@ -64,9 +70,10 @@ export function surfaceRefusal(shape: readonly number[]): string | undefined {
 const SLAB = 8;
 
 /**
- * Writes labels for the volume of the probability maps into `out`, channel 0, slab by slab. One
- * class is meshed at a time (its meshes held whole, as for a mesh of the volume) and kept as a bit
- * per voxel: the classes' meshes are never held together.
+ * Writes labels for the volume of the probability maps into `out`, channel 0, window by window
+ * (windows.ts) and slab by slab. In a window, one class is meshed at a time and kept as a bit per
+ * voxel of its box: the classes' meshes are never held together, nor a surface larger than a
+ * window's.
  */
 export async function labelsFromSurfaces(
   input: SurfaceClasses,
@@ -77,24 +84,48 @@ export async function labelsFromSurfaces(
   const first = input.classes[0]!.probability;
   const refusal = surfaceRefusal(first.shape);
   if (refusal) throw badInput(refusal);
-  const [nz, ny, nx] = first.shape;
-  const classes: SurfaceLabelClass[] = [];
-  const enclosed: EnclosedVoxels[] = [];
-  for (const { value, probability } of input.classes) {
-    const classProgress: Progress | undefined =
-      progress && ((done, total, stage) => progress(done, total, `class ${value}: ${stage ?? 'meshing'}`));
-    const { voxels, objects, removed } = await enclosedVoxels(probability, { ...options, progress: classProgress });
-    enclosed.push(voxels);
-    classes.push({ value, objects, removed });
-  }
-  for (let z0 = 0; z0 < nz; z0 += SLAB) {
+  const windows = surfaceWindows(first.shape, options.windowSide);
+  const classes: SurfaceLabelClass[] = input.classes.map(({ value }) => ({
+    value,
+    objects: windows.length > 1 ? undefined : 0,
+    removed: 0,
+  }));
+  for (const [w, window] of windows.entries()) {
     if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
-    const depth = Math.min(SLAB, nz - z0);
-    const region = { start: [z0, 0, 0] as Vec3, shape: [depth, ny, nx] as Vec3 };
-    const labels = new Uint8Array(depth * ny * nx).fill(input.background);
+    const where = windows.length > 1 ? `window ${w + 1} of ${windows.length}, ` : '';
+    const enclosed: EnclosedVoxels[] = [];
+    for (const [k, { value, probability }] of input.classes.entries()) {
+      const classProgress: Progress | undefined =
+        progress && ((done, total, stage) => progress(done, total, `${where}class ${value}: ${stage ?? 'meshing'}`));
+      const crop = new CroppedVolume(probability, window.crop);
+      const { voxels, objects, removed } = await enclosedVoxels(crop, window, { ...options, progress: classProgress });
+      enclosed.push(voxels);
+      if (windows.length === 1) classes[k]!.objects = objects;
+      classes[k]!.removed += removed;
+    }
+    await writeBox(input, enclosed, window.box, out, options, where);
+  }
+  return classes;
+}
+
+/** Writes the labels of a window's box from its classes' enclosed voxels, slab by slab. */
+async function writeBox(
+  input: SurfaceClasses,
+  enclosed: EnclosedVoxels[],
+  box: Region,
+  out: RegionWriter,
+  { signal, progress }: SurfaceLabelOptions,
+  where: string,
+): Promise<void> {
+  const [bz, by, bx] = box.shape;
+  for (let z0 = 0; z0 < bz; z0 += SLAB) {
+    if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
+    const depth = Math.min(SLAB, bz - z0);
+    const region = { start: [box.start[0] + z0, box.start[1], box.start[2]] as Vec3, shape: [depth, by, bx] as Vec3 };
+    const labels = new Uint8Array(depth * by * bx).fill(input.background);
     // the probabilities of the slab, read only if surfaces of two classes overlap in it
     let probabilities: Promise<ArrayLike<number>[]> | undefined;
-    const offset = z0 * ny * nx;
+    const offset = z0 * by * bx;
     for (let i = 0; i < labels.length; i++) {
       let owner = -1;
       for (let k = 0; k < enclosed.length; k++) {
@@ -106,15 +137,14 @@ export async function labelsFromSurfaces(
         }
         owner = k;
       }
-      if (owner >= 0) labels[i] = classes[owner]!.value;
+      if (owner >= 0) labels[i] = input.classes[owner]!.value;
     }
     await out.write(region, labels);
-    progress?.(z0 + depth, nz, 'writing labels');
+    progress?.(z0 + depth, bz, `${where}writing labels`);
   }
-  return classes;
 }
 
-/** A bit per voxel of a volume. */
+/** A bit per voxel of a box. */
 class EnclosedVoxels {
   private readonly bits: Uint8Array;
   constructor(voxels: number) {
@@ -128,18 +158,23 @@ class EnclosedVoxels {
   }
 }
 
-/** The voxels whose centres the surfaces of a class's probability map enclose, and its objects. */
+/**
+ * The voxels of the window's box whose centres the surfaces of a class's probability map (cropped
+ * to the window) enclose, the objects meshed, and those dropped that the window counts.
+ */
 async function enclosedVoxels(
   probability: Volume,
+  window: Window,
   options: SurfaceLabelOptions,
 ): Promise<{ voxels: EnclosedVoxels; objects: number; removed: number }> {
   const { signal, progress } = options;
-  const [nz, ny, nx] = probability.shape;
+  const [nz, , nx] = probability.shape;
   const [vz, vy, vx] = probability.voxelSize;
   const meshOptions = {
     smooth: options.smooth,
     minVolume: options.minVolume,
     threads: options.threads,
+    window: window.rules,
     signal,
     progress,
   };
@@ -151,21 +186,24 @@ async function enclosedVoxels(
     removed: meshed.removed,
   }));
   const slabs = meshes.map((mesh) => trianglesBySlab(mesh, SLAB, nz));
-  const voxels = new EnclosedVoxels(nz * ny * nx);
+  // the box within the crop
+  const [bz, by, bx] = window.box.shape;
+  const [oz, oy, ox] = window.box.start.map((s, a) => s - window.crop.start[a]!);
+  const voxels = new EnclosedVoxels(bz * by * bx);
   const row = new Uint8Array(nx);
-  for (let z0 = 0, i = 0; z0 < nz; z0 += SLAB) {
-    const s = z0 / SLAB;
+  for (let s = Math.floor(oz! / SLAB); s * SLAB < oz! + bz; s++) {
     const grid = new TriangleGrid(
       meshes,
       slabs.map(({ start, triangles }) => triangles.subarray(start[s], start[s + 1])),
     );
-    for (let z = z0; z < Math.min(z0 + SLAB, nz); z++) {
+    for (let z = Math.max(s * SLAB, oz!); z < Math.min((s + 1) * SLAB, oz! + bz); z++) {
       if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
-      for (let y = 0; y < ny; y++) {
+      for (let y = oy!; y < oy! + by; y++) {
         fillRow(grid, y, z, row);
-        for (let x = 0; x < nx; x++, i++) if (row[x]) voxels.add(i);
+        const i = ((z - oz!) * by + y - oy!) * bx - ox!;
+        for (let x = ox!; x < ox! + bx; x++) if (row[x]) voxels.add(i + x);
       }
-      progress?.(z + 1, nz, 'labelling the voxels inside');
+      progress?.(z - oz! + 1, bz, 'labelling the voxels inside');
     }
   }
   return { voxels, objects, removed };

@@ -1,6 +1,7 @@
 // Segment-all's "Refine with surfaces": the result's labels made anew from its classes' surfaces
 // (mesh/surface-labels), stored as a result is. The probabilities stay as predicted: a mesh made
-// from them with the same smoothness and minimum volume is the very surface the labels came from.
+// from them with the same smoothness and minimum volume is the surface the labels came from (in a
+// volume larger than a window, they came from the windows' surfaces: the same labels, mesh/windows.ts).
 import type { SurfaceSettings } from '../../shared/api/segmentation';
 import { TomosegError } from '../../shared/errors';
 import { labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';

@@ -1,5 +1,6 @@
 import { badInput } from '../../../shared/errors';
 import { type SurfaceClasses, labelsFromSurfaces } from '../../mesh/surface-labels';
+import { HALO, WINDOW } from '../../mesh/windows';
 import { type Volume, createVolume, openVolume } from '../../volume';
 import type { Command } from '../command';
 import {
@@ -48,6 +49,7 @@ export const command: Command = {
   },
   notes: [
     'Each class but the first is meshed at p = 0.5 and refined; a voxel takes the class whose surfaces enclose its centre (the most probable where several do), else class 1. With two classes SEG is the voxels inside the mesh that `tomoseg mesh --probabilities PROB --class 2` writes with the same minimum volume and --smooth W as --smoothness W.',
+    `A volume over ${WINDOW} voxels along an axis is meshed in windows of ${WINDOW}³, each with a margin of ${HALO} voxels round it, so memory follows a window, not the volume; the windows give the labels of whole surfaces (the same voxel for voxel on our benchmark volumes) except for an object below the minimum volume that reaches past a margin, which is kept there.`,
     ...NOTES,
   ],
   async run(flags, _positionals, context) {

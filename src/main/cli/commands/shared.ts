@@ -7,6 +7,7 @@ import { type Model, endIdleWorkers, predictVolume, voxelMismatch } from '../../
 import { type Volume, createVolume, openVolume, sharedCache } from '../../volume';
 import { refuseExisting } from '../../volume/output';
 import { type SurfaceLabelClass, labelsFromSurfaces, surfaceClasses, surfaceRefusal } from '../../mesh/surface-labels';
+import { WINDOW } from '../../mesh/windows';
 import { type FinishedResult, MEMORY_RESULT_VOXELS, createResultStore } from '../../segmentation/outputs';
 import type { RegionWriter } from '../../volume/spec';
 import type { CliContext, Flag } from '../command';
@@ -309,11 +310,16 @@ async function labelThroughSurfaces(
 
 /** One line on what the surfaces hold, per class. */
 export function describeSurfaces(classes: SurfaceLabelClass[]): string {
-  const parts = classes.map(
-    (c) =>
-      `class ${c.value}: ${c.objects} objects${c.removed ? ` (${c.removed} below the minimum volume dropped)` : ''}`,
+  const dropped = (c: SurfaceLabelClass): string => `${c.removed} below the minimum volume dropped`;
+  const parts = classes.map((c) =>
+    c.objects === undefined
+      ? `class ${c.value}: ${dropped(c)}`
+      : `class ${c.value}: ${c.objects} objects${c.removed ? ` (${dropped(c)})` : ''}`,
   );
-  return `surfaces: ${parts.join(', ')}`;
+  const windows = classes.some((c) => c.objects === undefined)
+    ? ` (meshed in windows of ${WINDOW}³, which see an object across them in pieces: \`tomoseg measure\` counts the objects)`
+    : '';
+  return `surfaces: ${parts.join(', ')}${windows}`;
 }
 
 export function describeModel(model: Model): string {
