@@ -78,16 +78,38 @@ export async function labelEfficiency(options: EfficiencyOptions): Promise<void>
   const against = options.against?.name ?? 'reference';
   log(`scan              | budget | painted | ours  | ${against.padEnd(9)} | Δ      | failed (ours/${against})`);
   const summary: string[] = [];
+  const fewer: string[] = [];
   const ours = engineSegmenter(options.training, options.threads);
   const theirs = options.against?.segmenter ?? (options.reference ? referenceSegmenter(options.threads) : undefined);
-  for (const kind of PHANTOM_KINDS)
-    summary.push(report(kind, await phantomCurve(kind, ours, theirs, options), options));
+  for (const kind of PHANTOM_KINDS) {
+    const { points, shapeDefined } = await phantomCurve(kind, ours, theirs, options);
+    summary.push(report(kind, points, options));
+    if (shapeDefined) fewer.push(...withFewerStrokes(kind, points));
+  }
   for (const scan of REAL_SCANS)
     summary.push(report(scan.name, await scanCurve(scan.name, ours, theirs, options), options));
   if (theirs) {
     log(`\nwhere ours ≥ ${against} − ${TOLERANCE} (a budget that keeps no more than a smaller one is left out)`);
     for (const line of summary) log(line);
+    if (!options.against) {
+      log(
+        '\nshape-defined phantoms with a third of the strokes: ours against the reference with all of them (target Δ ≥ 0)',
+      );
+      for (const line of fewer) log(line);
+    }
   }
+}
+
+/** Ours at each budget against theirs at three times it, where both were run. */
+function withFewerStrokes(name: string, points: Point[]): string[] {
+  return points.flatMap((p) => {
+    const all = points.find((q) => q.budget === 3 * p.budget);
+    if (!all || Number.isNaN(all.theirs)) return [];
+    const delta = p.ours - all.theirs;
+    return [
+      `${name.padEnd(17)} | ours ${p.ours.toFixed(3)} with ${p.painted} painted voxels | reference ${all.theirs.toFixed(3)} with ${all.painted} | Δ ${(delta >= 0 ? '+' : '') + delta.toFixed(3)}`,
+    ];
+  });
 }
 
 async function phantomCurve(
@@ -95,7 +117,7 @@ async function phantomCurve(
   ours: Segmenter,
   theirs: Segmenter | undefined,
   options: EfficiencyOptions,
-): Promise<Point[]> {
+): Promise<{ points: Point[]; shapeDefined: boolean }> {
   const { size, seed } = options;
   const phantom = await makePhantom(kind, [size, size, size], seed, options.phantom);
   const K = phantom.classNames.length;
@@ -126,7 +148,7 @@ async function phantomCurve(
       failed: [Number(Number.isNaN(a)), Number(theirs !== undefined && Number.isNaN(b))],
     });
   }
-  return points;
+  return { points, shapeDefined: phantom.shapeClasses.length > 0 };
 }
 
 async function scanCurve(
