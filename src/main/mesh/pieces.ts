@@ -57,8 +57,8 @@ export async function refineInPieces(mesh: TriMesh, band: BandField, options: Pi
   return refineParts(halfway, seam, cuts.length, band, { ...refine, onIteration: seams }, threads);
 }
 
-/** Below this many triangles in all, surfaces are refined on this thread: a worker costs more to start. */
-const WORKER_TRIANGLES = 200_000;
+/** Below this many triangles in all (about 3 s of refining), surfaces are refined on this thread: a worker costs time to start. */
+const WORKER_TRIANGLES = 1_000_000;
 
 export interface SurfacesOptions extends Omit<PieceOptions, 'onIteration'> {
   /** Triangles in all below which no worker starts (tests make it small). */
@@ -95,14 +95,10 @@ export async function refineSurfaces(
     refined[i] = await refineInPieces(surface, band, { ...refine, onIteration: report });
     done += size;
   }
-  const each = await refineEach(
-    whole.map((i) => surfaces[i]!),
-    band,
-    { ...refine, workerTriangles, progress: (d) => progress?.(done + d, total) },
-  );
-  whole.forEach((i, j) => {
-    surfaces[i] = undefined;
-    refined[i] = each[j]!;
+  await refineEach(surfaces, whole, refined, band, {
+    ...refine,
+    workerTriangles,
+    progress: (d) => progress?.(done + d, total),
   });
   return refined;
 }
@@ -112,14 +108,18 @@ const piecesFor = (triangles: number, pieceTriangles = PIECE_TRIANGLES): number 
   Math.min(MAX_PIECES, 2 ** Math.round(Math.log2(triangles / pieceTriangles)));
 
 /**
- * Refines surfaces each whole on up to `threads` threads, the largest first, each to the thread
- * with the fewest triangles; `progress` counts the triangles this thread has refined.
+ * Refines the surfaces at `indices` each whole into `refined`, on up to `threads` threads, the
+ * largest first, each to the thread with the fewest triangles; each entry emptied once handed on
+ * (a worker's share is transferred, this thread's let go as refined). `progress` counts the
+ * triangles this thread has refined.
  */
 async function refineEach(
-  surfaces: TriMesh[],
+  surfaces: (TriMesh | undefined)[],
+  indices: number[],
+  refined: TriMesh[],
   band: BandField,
   options: SurfacesOptions & { progress: (done: number) => void },
-): Promise<TriMesh[]> {
+): Promise<void> {
   const {
     iso,
     smooth,
@@ -131,37 +131,40 @@ async function refineEach(
     workerTriangles = WORKER_TRIANGLES,
   } = options;
   const settings = { iso, smooth, edgeLength, iterations };
-  const sizes = surfaces.map((s) => s.triangles.length / 3);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const count = total < workerTriangles ? 1 : Math.max(1, Math.min(threads, surfaces.length));
+  const size = (i: number): number => surfaces[i]!.triangles.length / 3;
+  const total = indices.reduce((n, i) => n + size(i), 0);
+  const count = total < workerTriangles ? 1 : Math.max(1, Math.min(threads, indices.length));
   const load = new Float64Array(count);
-  const threadOf = new Int32Array(surfaces.length);
-  for (const i of sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b)) {
+  const threadOf = new Map<number, number>();
+  for (const i of [...indices].sort((a, b) => size(b) - size(a) || a - b)) {
     const thread = load.indexOf(Math.min(...load));
-    threadOf[i] = thread;
-    load[thread]! += sizes[i]!;
+    threadOf.set(i, thread);
+    load[thread]! += size(i);
   }
-  const theirs = (thread: number): number[] => surfaces.flatMap((_, i) => (threadOf[i] === thread ? [i] : []));
+  const theirs = (thread: number): number[] => indices.filter((i) => threadOf.get(i) === thread);
+  const take = (i: number): TriMesh => {
+    const surface = surfaces[i]!;
+    surfaces[i] = undefined;
+    return surface;
+  };
   const shared = count > 1 ? band.share() : undefined;
-  // (the workers' surfaces are transferred, not copied)
   const running = Array.from({ length: count - 1 }, (_, w) =>
-    runWorker({ band: shared!, parts: theirs(w + 1).map((i) => ({ mesh: surfaces[i]! })), options: settings }, signal),
+    runWorker({ band: shared!, parts: theirs(w + 1).map((i) => ({ mesh: take(i) })), options: settings }, signal),
   );
   // a rejection meanwhile is awaited below: keep it from counting as unhandled
   for (const work of running) work.catch(() => undefined);
-  const refined: TriMesh[] = new Array(surfaces.length);
   let done = 0;
   try {
     for (const i of theirs(0)) {
-      refined[i] = refineSurface(surfaces[i]!, band, { ...settings, signal }).mesh;
-      progress((done += sizes[i]!));
+      const triangles = size(i);
+      refined[i] = refineSurface(take(i), band, { ...settings, signal }).mesh;
+      progress((done += triangles));
     }
   } catch (error) {
     for (const work of running) work.cancel();
     throw error;
   }
   (await Promise.all(running)).forEach((meshes, w) => theirs(w + 1).forEach((i, j) => (refined[i] = meshes[j]!)));
-  return refined;
 }
 
 /** The index of the cut nearest to `x`. */
