@@ -188,22 +188,22 @@ async function enclosedVoxels(
   const slabs = meshes.map((mesh) => trianglesBySlab(mesh, SLAB, nz));
   // the box within the crop
   const [bz, by, bx] = window.box.shape;
-  const [oz, oy, ox] = window.box.start.map((s, a) => s - window.crop.start[a]!);
+  const [oz, oy, ox] = window.box.start.map((s, a) => s - window.crop.start[a]!) as Vec3;
   const voxels = new EnclosedVoxels(bz * by * bx);
   const row = new Uint8Array(nx);
-  for (let s = Math.floor(oz! / SLAB); s * SLAB < oz! + bz; s++) {
+  for (let s = Math.floor(oz / SLAB); s * SLAB < oz + bz; s++) {
     const grid = new TriangleGrid(
       meshes,
       slabs.map(({ start, triangles }) => triangles.subarray(start[s], start[s + 1])),
     );
-    for (let z = Math.max(s * SLAB, oz!); z < Math.min((s + 1) * SLAB, oz! + bz); z++) {
+    for (let z = Math.max(s * SLAB, oz); z < Math.min((s + 1) * SLAB, oz + bz); z++) {
       if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
-      for (let y = oy!; y < oy! + by; y++) {
+      for (let y = oy; y < oy + by; y++) {
         fillRow(grid, y, z, row);
-        const i = ((z - oz!) * by + y - oy!) * bx - ox!;
-        for (let x = ox!; x < ox! + bx; x++) if (row[x]) voxels.add(i + x);
+        const i = ((z - oz) * by + y - oy) * bx - ox;
+        for (let x = ox; x < ox + bx; x++) if (row[x]) voxels.add(i + x);
       }
-      progress?.(z - oz! + 1, bz, 'labelling the voxels inside');
+      progress?.(z - oz + 1, bz, 'labelling the voxels inside');
     }
   }
   return { voxels, objects, removed };

@@ -28,7 +28,9 @@ export interface WindowRules {
   beyondCut(x: number, y: number, z: number): boolean;
   /**
    * Whether an object whose lowest vertex (least z, then y, then x) is (x, y, z) is this window's
-   * to count: each object is counted by the one window whose box holds its lowest point.
+   * to count among those dropped: an object held whole by several windows' crops is counted by the
+   * one whose box holds its lowest point. (Objects kept are not counted across windows: one that
+   * crosses them is seen in pieces.)
    */
   counts(x: number, y: number, z: number): boolean;
 }
