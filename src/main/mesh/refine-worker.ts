@@ -1,5 +1,5 @@
-// A worker thread refining parts of a large surface, or whole surfaces (pieces.ts): the band arrives in shared memory,
-// the parts and the refined meshes are transferred.
+// A worker thread refining parts of a large surface, or whole surfaces (pieces.ts): the band
+// arrives in shared memory, the parts and the refined meshes are transferred.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
 import { BandField, type SharedBand } from './band';
