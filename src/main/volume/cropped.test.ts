@@ -18,8 +18,12 @@ describe('a cropped volume', () => {
   });
 
   it('refuses a box outside the volume and a read outside the box', async () => {
-    expect(() => new CroppedVolume(whole, { start: [3, 0, 0], shape: [2, 5, 6] })).toThrow(/outside whole.tif/);
+    expect(() => new CroppedVolume(whole, { start: [3, 0, 0], shape: [2, 5, 6] })).toThrow(
+      /whole.tif: region start 3,0,0 shape 2,5,6 is outside the volume 4×5×6/,
+    );
     const crop = new CroppedVolume(whole, { start: [0, 0, 0], shape: [2, 2, 2] });
-    await expect(crop.read({ start: [1, 1, 1], shape: [2, 1, 1] })).rejects.toThrow(/outside the box/);
+    await expect(crop.read({ start: [1, 1, 1], shape: [2, 1, 1] })).rejects.toThrow(
+      /region start 1,1,1 shape 2,1,1 is outside the volume 2×2×2/,
+    );
   });
 });

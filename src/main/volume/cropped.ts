@@ -1,5 +1,6 @@
 // A box of a volume read as a volume of its own (surfaces are made window by window: mesh/windows.ts).
 import type { Region, TypedArray, Vec3 } from '../../shared/volume';
+import { checkRegion } from './chunked';
 import { type Volume, dataIdOf } from './volume';
 
 export class CroppedVolume implements Volume {
@@ -16,8 +17,7 @@ export class CroppedVolume implements Volume {
     private readonly inner: Volume,
     private readonly box: Region,
   ) {
-    const outside = box.start.some((s, a) => s < 0 || box.shape[a]! < 1 || s + box.shape[a]! > inner.shape[a]!);
-    if (outside) throw new RangeError(`box ${box.start.join(',')} + ${box.shape.join('×')} outside ${inner.path}`);
+    checkRegion(inner, box);
     this.path = inner.path;
     this.shape = box.shape;
     this.dtype = inner.dtype;
@@ -28,11 +28,10 @@ export class CroppedVolume implements Volume {
     this.dataId = `${dataIdOf(inner)}[${box.start.join(',')}+${box.shape.join('×')}]`;
   }
 
-  read(region: Region, into?: TypedArray): Promise<TypedArray> {
-    const { start, shape } = region;
-    if (start.some((s, a) => s < 0 || s + shape[a]! > this.shape[a]!))
-      return Promise.reject(new RangeError(`region outside the box of ${this.path}`));
-    return this.inner.read({ start: start.map((s, a) => s + this.box.start[a]!) as Vec3, shape }, into);
+  async read(region: Region, into?: TypedArray): Promise<TypedArray> {
+    checkRegion(this, region);
+    const start = region.start.map((s, a) => s + this.box.start[a]!) as Vec3;
+    return this.inner.read({ start, shape: region.shape }, into);
   }
 
   /** The volume it crops stays open: its owner closes it. */
