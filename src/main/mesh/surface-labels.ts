@@ -85,11 +85,7 @@ export async function labelsFromSurfaces(
   const refusal = surfaceRefusal(first.shape);
   if (refusal) throw badInput(refusal);
   const windows = surfaceWindows(first.shape, options.windowSide);
-  const classes: SurfaceLabelClass[] = input.classes.map(({ value }) => ({
-    value,
-    objects: windows.length > 1 ? undefined : 0,
-    removed: 0,
-  }));
+  const classes: SurfaceLabelClass[] = input.classes.map(({ value }) => ({ value, removed: 0 }));
   for (const [w, window] of windows.entries()) {
     if (signal?.aborted) throw cancelled('refining with surfaces cancelled');
     const where = windows.length > 1 ? `window ${w + 1} of ${windows.length}, ` : '';
@@ -100,6 +96,7 @@ export async function labelsFromSurfaces(
       const crop = new CroppedVolume(probability, window.crop);
       const { voxels, objects, removed } = await enclosedVoxels(crop, window, { ...options, progress: classProgress });
       enclosed.push(voxels);
+      // (several windows see an object across them in pieces: then not counted)
       if (windows.length === 1) classes[k]!.objects = objects;
       classes[k]!.removed += removed;
     }
