@@ -3,7 +3,7 @@ import type { Vec3 } from '../../shared/volume';
 import { MemoryVolume } from '../engine';
 import { WritableMemoryVolume } from '../segmentation/memory-volume';
 import { type Phantom, cylinder, probabilityVolume, sphere, torus, union } from './phantoms';
-import { labelsFromSurfaces } from './surface-labels';
+import { labelsFromSurfaces, predictionSmooths } from './surface-labels';
 
 const shape: Vec3 = [30, 32, 34];
 
@@ -129,5 +129,16 @@ describe('labels through surfaces', () => {
         }
     expect(checked).toBeGreaterThan(100_000);
     expect(wrong).toBe(0);
+  });
+});
+
+describe('smoothing before a whole-volume prediction', () => {
+  it('is as told, else as trained, but never before surfaces', () => {
+    for (const trained of [true, false]) {
+      expect(predictionSmooths(true, trained, true)).toBe(true);
+      expect(predictionSmooths(false, trained, false)).toBe(false);
+      expect(predictionSmooths(undefined, trained, false)).toBe(trained);
+      expect(predictionSmooths(undefined, trained, true)).toBe(false);
+    }
   });
 });

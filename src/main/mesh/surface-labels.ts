@@ -66,6 +66,15 @@ export function surfaceRefusal(shape: readonly number[]): string | undefined {
   );
 }
 
+/**
+ * Whether the prediction of a whole volume smooths its probabilities (the engine's `smooth`): as
+ * told, else as training chose, but never before surfaces, which smooth the boundaries themselves
+ * (probabilities smoothed first erode thin objects twice: fibres and pores at 1000 painted voxels,
+ * mean Dice 0.912 → 0.892).
+ */
+export const predictionSmooths = (told: boolean | undefined, trained: boolean, surfaces: boolean): boolean =>
+  told ?? (!surfaces && trained);
+
 /** z slices voxelised, and written, at a time. */
 const SLAB = 8;
 

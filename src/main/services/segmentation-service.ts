@@ -26,7 +26,7 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/slices';
 import { predictInTiles } from '../segmentation/tiles';
 import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
-import { surfaceRefusal } from '../mesh/surface-labels';
+import { predictionSmooths, surfaceRefusal } from '../mesh/surface-labels';
 import { refineResult } from '../segmentation/surface-result';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
@@ -258,9 +258,11 @@ export class SegmentationService {
       async (context) => {
         const trained = await this.fullModel(session, context);
         const place = this.options.results;
-        // not told: as the engine chose in training, but never under surfaces, which smooth
-        // themselves (probabilities smoothed first erode thin objects twice)
-        const smoothed = smooth ?? (!surfaces && this.options.engine.smoothsByDefault(trained.model));
+        const smoothed = predictionSmooths(
+          smooth,
+          this.options.engine.smoothsByDefault(trained.model),
+          surfaces !== undefined,
+        );
         const predicted = await segmentVolume(
           this.options.engine,
           trained,
