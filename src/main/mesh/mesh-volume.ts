@@ -169,11 +169,38 @@ async function extractKept(
   return { ...extraction, parts, cut, dropped, touchesBorder };
 }
 
+/** The refined closed surfaces of a volume, each object with its cavities, in voxel coordinates. */
+export interface RefinedSurfaces {
+  /** (x, y, z) in voxels; voxel (0, 0, 0)'s centre is the origin. */
+  objects: TriMesh[];
+  removed: number;
+  nanVoxels: number;
+  touchesBorder: boolean;
+}
+
 /**
  * Extracts the surface of a probability map at `iso` (sub-voxel) or of one class of a label volume,
  * blockwise, then refines each object against the field: closed, manifold meshes in physical units.
  */
 export async function meshFromVolume(volume: Volume, options: MeshOptions = {}): Promise<MeshResult> {
+  const [vz, vy, vx] = volume.voxelSize;
+  const { objects, ...surfaces } = await refinedSurfaces(volume, options);
+  return {
+    ...surfaces,
+    unit: volume.unit,
+    // (scaled in place: the refined surfaces are this function's own)
+    objects: objects.map((surface): MeshObject => {
+      const physical = scaleMesh(surface, [vx, vy, vz]);
+      return { mesh: physical, measurements: measure(physical), watertight: topology(physical).manifold };
+    }),
+  };
+}
+
+/**
+ * meshFromVolume's surfaces before they are scaled to physical units and measured: what labels
+ * through surfaces voxelise.
+ */
+export async function refinedSurfaces(volume: Volume, options: MeshOptions = {}): Promise<RefinedSurfaces> {
   const [vz, vy, vx] = volume.voxelSize;
   const spacing: [number, number, number] = [vx, vy, vz];
   const voxelVolume = vx * vy * vz;
@@ -230,10 +257,5 @@ export async function meshFromVolume(volume: Volume, options: MeshOptions = {}):
     if (cut[index] || Math.abs(volume) >= minVolume) surfaces.push({ mesh, volume });
     else if (volume > 0 && countedBy(options.window, mesh.positions)) removed++;
   }
-  // (scaled in place: the refined surfaces are this function's own)
-  const objects = withCavities(surfaces).map((surface): MeshObject => {
-    const physical = scaleMesh(surface, spacing);
-    return { mesh: physical, measurements: measure(physical), watertight: topology(physical).manifold };
-  });
-  return { objects, unit: volume.unit, removed, nanVoxels, touchesBorder };
+  return { objects: withCavities(surfaces), removed, nanVoxels, touchesBorder };
 }

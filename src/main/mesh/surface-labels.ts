@@ -11,8 +11,7 @@ import type { ProbabilityMaps } from '../segmentation/outputs';
 import type { Volume } from '../volume/volume';
 import { CroppedVolume } from '../volume/cropped';
 import type { RegionWriter } from '../volume/spec';
-import { meshFromVolume } from './mesh-volume';
-import { scaleMesh } from './trimesh';
+import { refinedSurfaces } from './mesh-volume';
 import { TriangleGrid, fillRow, trianglesBySlab } from './winding';
 import { type Window, surfaceWindows } from './windows';
 
@@ -175,7 +174,6 @@ async function enclosedVoxels(
 ): Promise<{ voxels: EnclosedVoxels; objects: number; removed: number }> {
   const { signal, progress } = options;
   const [nz, , nx] = probability.shape;
-  const [vz, vy, vx] = probability.voxelSize;
   const meshOptions = {
     smooth: options.smooth,
     minVolume: options.minVolume,
@@ -184,13 +182,9 @@ async function enclosedVoxels(
     signal,
     progress,
   };
-  // the objects back in voxel coordinates (in place: they are this function's own), their
-  // triangles by z slab: the rows are filled slab by slab from a grid of the slab's triangles only
-  const { meshes, objects, removed } = await meshFromVolume(probability, meshOptions).then((meshed) => ({
-    meshes: meshed.objects.map((o) => scaleMesh(o.mesh, [1 / vx, 1 / vy, 1 / vz])),
-    objects: meshed.objects.length,
-    removed: meshed.removed,
-  }));
+  // the objects' triangles by z slab: the rows are filled slab by slab from a grid of the slab's
+  // triangles only
+  const { objects: meshes, removed } = await refinedSurfaces(probability, meshOptions);
   const slabs = meshes.map((mesh) => trianglesBySlab(mesh, SLAB, nz));
   // the box within the crop
   const [bz, by, bx] = window.box.shape;
@@ -212,5 +206,5 @@ async function enclosedVoxels(
       progress?.(z - oz + 1, bz, 'labelling the voxels inside');
     }
   }
-  return { voxels, objects, removed };
+  return { voxels, objects: meshes.length, removed };
 }
