@@ -1,7 +1,6 @@
 // The pure per-block computation: padded normalised block → smoothed scales → mixed fields →
 // invariants → head, one x row at a time. Worker threads call exactly this function, and so do
 // the tests.
-import type { SerializedError } from '../../shared/errors';
 import type { Vec3 } from '../../shared/volume';
 import { CUBIC, smoothRings } from './basis';
 import type { Model } from './model';
@@ -18,7 +17,6 @@ export interface BlockResult {
 
 /** What the worker wrapper receives and answers. */
 export interface BlockRequest {
-  id: number;
   model: Model;
   /** Normalised block with its halo. */
   input: Float32Array;
@@ -45,16 +43,12 @@ export interface KeptRings {
   filled: boolean;
 }
 
-/** A success also hands the request's input back, so the caller can reuse its memory. */
-export type BlockReply =
-  | {
-      id: number;
-      labels: Uint8Array;
-      probabilities?: Uint8Array | Float32Array | undefined;
-      input: Float32Array;
-      error?: undefined;
-    }
-  | { id: number; error: SerializedError };
+/** A worker's result also hands the request's input back, so the caller can reuse its memory. */
+export interface BlockReply {
+  labels: Uint8Array;
+  probabilities?: Uint8Array | Float32Array | undefined;
+  input: Float32Array;
+}
 
 /** Probabilities 0..1 to uint8 0..255 (the stored form: 1/255 resolution is plenty for a map). */
 export function quantiseProbabilities(probabilities: Float32Array): Uint8Array {

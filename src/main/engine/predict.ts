@@ -121,7 +121,7 @@ export async function predictRegion(
       : await readPadded(volume, part, halo, model.normalisation, paddedBuffer(part, halo));
     const request = { model, input: input.data, shape: input.shape, halo, axisOrder, smooth, kept };
     const reply = pool
-      ? pool.run({ ...request, probabilities: 'float32' })
+      ? pool.run({ ...request, probabilities: 'float32' }, [input.data.buffer as ArrayBuffer])
       : Promise.resolve().then(() => ({
           ...predictPaddedBlock(model, input.data, input.shape, halo, { ...request, probabilities: true }),
           input: input.data,
@@ -250,6 +250,7 @@ export async function predictVolume(
                 probabilities: wantProbabilities && 'uint8',
                 smooth,
               },
+              [input.data.buffer as ArrayBuffer],
               stop.signal,
             )
           : Promise.resolve(

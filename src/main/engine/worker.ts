@@ -3,6 +3,7 @@
 // every request), so a crashed worker is simply replaced.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
+import type { WorkerReply } from '../worker-pool';
 import { type BlockReply, type BlockRequest, predictPaddedBlock, quantiseProbabilities } from './block-predict';
 
 parentPort?.on('message', (request: BlockRequest) => {
@@ -20,12 +21,12 @@ parentPort?.on('message', (request: BlockRequest) => {
         : request.probabilities === 'float32'
           ? result.probabilities
           : undefined;
-    const reply: BlockReply = { id: request.id, labels: result.labels, probabilities, input };
+    const reply: BlockReply = { labels: result.labels, probabilities, input };
     const buffers = [reply.labels.buffer, probabilities?.buffer, input.buffer].filter(
       (b) => b !== undefined,
     ) as ArrayBuffer[];
     parentPort!.postMessage(reply, buffers);
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, error: serializeError(error) } satisfies BlockReply);
+    parentPort!.postMessage({ error: serializeError(error) } satisfies WorkerReply<BlockReply>);
   }
 });

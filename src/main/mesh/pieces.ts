@@ -5,11 +5,12 @@
 // second pass refines the seams the same way, the refined slabs round them fixed. How many pieces
 // depends on the surface alone, never on the machine: the same volume gives the same mesh anywhere.
 // Smaller surfaces (a class's many objects) are refined each whole, shared out among the threads.
-import { cancelled, deserializeError, TomosegError } from '../../shared/errors';
+import { TomosegError } from '../../shared/errors';
+import { WorkerPool } from '../worker-pool';
 import { workerStarter } from '../worker-starter';
 import type { BandField } from './band';
 import { type RefineOptions, refineSurface } from './refine';
-import type { RefineWork, RefineWorkerMessage } from './refine-worker';
+import type { RefineReply, RefineWork } from './refine-worker';
 import { uints } from './growable';
 import type { TriMesh } from './trimesh';
 
@@ -148,11 +149,14 @@ async function refineEach(
     return surface;
   };
   const shared = count > 1 ? band.share() : undefined;
-  const running = Array.from({ length: count - 1 }, (_, w) =>
-    runWorker({ band: shared!, parts: theirs(w + 1).map((i) => ({ mesh: take(i) })), options: settings }, signal),
+  const workers = onWorkers(
+    Array.from({ length: count - 1 }, (_, w) => ({
+      band: shared!,
+      parts: theirs(w + 1).map((i) => ({ mesh: take(i) })),
+      options: settings,
+    })),
+    signal,
   );
-  // a rejection meanwhile is awaited below: keep it from counting as unhandled
-  for (const work of running) work.catch(() => undefined);
   let done = 0;
   try {
     for (const i of theirs(0)) {
@@ -160,11 +164,12 @@ async function refineEach(
       refined[i] = refineSurface(take(i), band, { ...settings, signal }).mesh;
       progress((done += triangles));
     }
-  } catch (error) {
-    for (const work of running) work.cancel();
-    throw error;
+    (await Promise.all(workers.refined)).forEach((meshes, w) =>
+      theirs(w + 1).forEach((i, j) => (refined[i] = meshes[j]!)),
+    );
+  } finally {
+    workers.close();
   }
-  (await Promise.all(running)).forEach((meshes, w) => theirs(w + 1).forEach((i, j) => (refined[i] = meshes[j]!)));
 }
 
 /** The index of the cut nearest to `x`. */
@@ -241,15 +246,13 @@ async function refineParts(
   const indices = Array.from({ length: count }, (_, i) => i);
   const placed: Placement[] = new Array(count);
   const shared = band.share();
-  const running = Array.from({ length: workers }, (_, w) => {
-    const mine = indices.filter((i) => threadOf(i) === w + 1).map((i) => (placed[i] = makePart(i)));
-    return runWorker(
-      { band: shared, parts: mine.map(({ mesh, fixed }) => ({ mesh, fixed })), options: settings },
-      signal,
-    );
-  });
-  // a rejection meanwhile is awaited below: keep it from counting as unhandled
-  for (const work of running) work.catch(() => undefined);
+  const running = onWorkers(
+    Array.from({ length: workers }, (_, w) => {
+      const mine = indices.filter((i) => threadOf(i) === w + 1).map((i) => (placed[i] = makePart(i)));
+      return { band: shared, parts: mine.map(({ mesh, fixed }) => ({ mesh, fixed })), options: settings };
+    }),
+    signal,
+  );
   const refined: TriMesh[] = new Array(count);
   const here = indices.filter((i) => threadOf(i) === 0);
   try {
@@ -260,13 +263,12 @@ async function refineParts(
         onIteration?.((j * options.iterations + done) / here.length, options.iterations);
       refined[i] = refineSurface(part, band, { ...options, fixed, onIteration: report }).mesh;
     });
-  } catch (error) {
-    for (const work of running) work.cancel();
-    throw error;
+    (await Promise.all(running.refined)).forEach((meshes, w) =>
+      meshes.forEach((result, j) => (refined[j * (workers + 1) + w + 1] = result)),
+    );
+  } finally {
+    running.close();
   }
-  (await Promise.all(running)).forEach((meshes, w) =>
-    meshes.forEach((result, j) => (refined[j * (workers + 1) + w + 1] = result)),
-  );
   return stitch(mesh, label, placed, refined);
 }
 
@@ -350,40 +352,30 @@ function stitch(mesh: TriMesh, label: Int32Array, parts: Placement[], refined: T
   return { positions: outPositions, triangles: outTriangles };
 }
 
-/** A worker's refinement of its parts, cancellable. */
-type Running = Promise<TriMesh[]> & { cancel: () => void };
-
-function runWorker(work: RefineWork, signal: AbortSignal | undefined): Running {
-  const worker = startWorker();
-  const cancel = (): void => void worker.terminate();
-  const done = new Promise<TriMesh[]>((resolve, reject) => {
-    const onAbort = (): void => {
-      cancel();
-      reject(cancelled('meshing cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (message: RefineWorkerMessage) => {
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      if ('error' in message) reject(deserializeError(message.error));
-      else resolve(message.meshes);
-    });
-    worker.once('error', (error) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(error);
-    });
-    // (after a message or an error this changes nothing: a promise settles once)
-    worker.once('exit', (code) =>
-      reject(new TomosegError('internal', `a refinement thread stopped (exit code ${code})`)),
-    );
-    worker.postMessage(
-      work,
-      work.parts.flatMap(({ mesh, fixed }) => [
-        mesh.positions.buffer,
-        mesh.triangles.buffer,
-        ...(fixed ? [fixed.buffer] : []),
-      ]) as ArrayBuffer[],
-    );
+/**
+ * Each work refined on a worker thread of its own, its parts transferred; `close` ends the threads
+ * (what they still refine is cancelled).
+ */
+function onWorkers(
+  works: RefineWork[],
+  signal: AbortSignal | undefined,
+): { refined: Promise<TriMesh[]>[]; close: () => void } {
+  const pool = new WorkerPool<RefineWork, RefineReply>(startWorker, works.length);
+  const refined = works.map((work) => {
+    const transfer = work.parts.flatMap(({ mesh, fixed }) => [
+      mesh.positions,
+      mesh.triangles,
+      ...(fixed ? [fixed] : []),
+    ]);
+    const meshes = pool
+      .run(
+        work,
+        transfer.map((array) => array.buffer as ArrayBuffer),
+        signal,
+      )
+      .then((r) => r.meshes);
+    meshes.catch(() => undefined); // awaited once this thread's share is refined: not unhandled meanwhile
+    return meshes;
   });
-  return Object.assign(done, { cancel });
+  return { refined, close: () => pool.close() };
 }

@@ -2,6 +2,7 @@
 // arrives in shared memory, the parts and the refined meshes are transferred.
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../../shared/errors';
+import type { WorkerReply } from '../worker-pool';
 import { BandField, type SharedBand } from './band';
 import { type RefineOptions, refineSurface } from './refine';
 import type { TriMesh } from './trimesh';
@@ -13,18 +14,20 @@ export interface RefineWork {
   options: Omit<RefineOptions, 'fixed' | 'signal' | 'onIteration'>;
 }
 
-export type RefineWorkerMessage = { meshes: TriMesh[] } | { error: ReturnType<typeof serializeError> };
+export interface RefineReply {
+  meshes: TriMesh[];
+}
 
-parentPort?.once('message', ({ band, parts, options }: RefineWork) => {
+parentPort?.on('message', ({ band, parts, options }: RefineWork) => {
   try {
     const field = BandField.fromShared(band);
     const meshes = parts.map(({ mesh, fixed }) => refineSurface(mesh, field, { ...options, fixed }).mesh);
-    const message: RefineWorkerMessage = { meshes };
+    const message: RefineReply = { meshes };
     parentPort!.postMessage(
       message,
       meshes.flatMap((mesh) => [mesh.positions.buffer, mesh.triangles.buffer]) as ArrayBuffer[],
     );
   } catch (error) {
-    parentPort!.postMessage({ error: serializeError(error) } satisfies RefineWorkerMessage);
+    parentPort!.postMessage({ error: serializeError(error) } satisfies WorkerReply<RefineReply>);
   }
 });
