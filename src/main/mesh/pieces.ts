@@ -362,18 +362,12 @@ function onWorkers(
 ): { refined: Promise<TriMesh[]>[]; close: () => void } {
   const pool = new WorkerPool<RefineWork, RefineReply>(startWorker, works.length);
   const refined = works.map((work) => {
-    const transfer = work.parts.flatMap(({ mesh, fixed }) => [
-      mesh.positions,
-      mesh.triangles,
-      ...(fixed ? [fixed] : []),
-    ]);
-    const meshes = pool
-      .run(
-        work,
-        transfer.map((array) => array.buffer as ArrayBuffer),
-        signal,
-      )
-      .then((r) => r.meshes);
+    const buffers = work.parts.flatMap(({ mesh, fixed }) => [
+      mesh.positions.buffer,
+      mesh.triangles.buffer,
+      ...(fixed ? [fixed.buffer] : []),
+    ]) as ArrayBuffer[];
+    const meshes = pool.run(work, buffers, signal).then((reply) => reply.meshes);
     meshes.catch(() => undefined); // awaited once this thread's share is refined: not unhandled meanwhile
     return meshes;
   });
