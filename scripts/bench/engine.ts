@@ -18,7 +18,8 @@
 //   (PhantomSettings; default STANDARD_PHANTOM); --no-efficiency skips the label-efficiency
 //   section (scripts/lib/label-efficiency.ts: accuracy against painted voxels at --budgets, ours
 //   and the reference with the same whole strokes, on the --size³ phantoms and the real-scan test
-//   set), --efficiency-only runs only it; --refine runs it with labels through surfaces (`tomoseg
+//   set; with several --seed, one curve per seed for each phantom and the third-of-the-strokes
+//   check also over their mean), --efficiency-only runs only it; --refine runs it with labels through surfaces (`tomoseg
 //   segment --refine`, issue 23) in the reference's place: ours with and without, same strokes;
 //   and the memory run then also times `segment --refine` of the --rss³ volume, its peak RSS
 //   beside the plain segment's.
@@ -384,7 +385,7 @@ async function memory(dir: string, size: number): Promise<void> {
 const efficiency = (): Promise<void> =>
   labelEfficiency({
     size: Number(args.size),
-    seed: Number(args.seed.split(',')[0]),
+    seeds: args.seed.split(',').map(Number),
     threads,
     training: JSON.parse(args.train) as TrainOptions,
     phantom: { ...STANDARD_PHANTOM, ...(JSON.parse(args.phantom) as Partial<PhantomSettings>) },
