@@ -4,7 +4,7 @@
 //   phantoms    strokes = paintLabels' discs (more of them than the accuracy table paints), kept
 //               up to each budget; mean Dice against the truth on the voxels the full painting
 //               left unlabelled (the same voxels at every budget); one curve per seed (phantom and
-//               strokes drawn again), and the third-of-the-strokes check over their mean
+//               strokes drawn again), and with several their mean, checked like a draw
 //   real scans  the test set of src/main/evaluation: 3 folds by whole stroke, the budget's strokes
 //               kept from the training folds only; mean accuracy on the held-out strokes
 import type { TrainOptions } from '../../src/main/engine';
@@ -98,10 +98,12 @@ export async function labelEfficiency(options: EfficiencyOptions): Promise<void>
       curves.push(curve.points);
       shapeDefined = curve.shapeDefined;
     }
+    const mean = curves.length > 1 ? meanCurve(curves) : undefined;
+    if (mean) summary.push(report(`${kind} mean`, mean, options));
     if (!shapeDefined) continue;
     for (const [i, points] of curves.entries())
       fewer.push(...withFewerStrokes(curves.length > 1 ? `${kind} #${options.seeds[i]}` : kind, points));
-    if (curves.length > 1) fewer.push(...withFewerStrokes(`${kind} mean`, meanCurve(curves)));
+    if (mean) fewer.push(...withFewerStrokes(`${kind} mean`, mean));
   }
   for (const scan of REAL_SCANS)
     summary.push(report(scan.name, await scanCurve(scan.name, ours, theirs, options), options));
