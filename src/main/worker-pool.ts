@@ -1,11 +1,28 @@
 // Worker threads as a pool of interchangeable, stateless workers, one request at a time each: a
 // crash fails only the request its worker was running, cancelling a request ends its worker (a new
 // one starts for the next), and idle workers wait for more work without keeping the process alive.
-import type { Worker } from 'node:worker_threads';
-import { type SerializedError, TomosegError, cancelled, deserializeError } from '../shared/errors';
+import { type Worker, parentPort } from 'node:worker_threads';
+import { type SerializedError, TomosegError, cancelled, deserializeError, serializeError } from '../shared/errors';
 
 /** What a pool's worker posts for each request: its reply, or the error that stopped it. */
-export type WorkerReply<Reply> = Reply | { error: SerializedError };
+type WorkerReply<Reply> = Reply | { error: SerializedError };
+
+/**
+ * In a pool's worker thread: answers each request with `handle`'s reply (the buffers in `transfer`
+ * handed over with it), or with the error it threw.
+ */
+export function answerRequests<Request, Reply>(
+  handle: (request: Request) => { reply: Reply; transfer?: ArrayBuffer[] },
+): void {
+  parentPort?.on('message', (request: Request) => {
+    try {
+      const { reply, transfer } = handle(request);
+      parentPort!.postMessage(reply, transfer ?? []);
+    } catch (error) {
+      parentPort!.postMessage({ error: serializeError(error) } satisfies WorkerReply<Reply>);
+    }
+  });
+}
 
 interface Pending<Request, Reply> {
   request: Request;

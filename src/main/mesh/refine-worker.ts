@@ -1,8 +1,6 @@
 // A worker thread refining parts of a large surface, or whole surfaces (pieces.ts): the band
 // arrives in shared memory, the parts and the refined meshes are transferred.
-import { parentPort } from 'node:worker_threads';
-import { serializeError } from '../../shared/errors';
-import type { WorkerReply } from '../worker-pool';
+import { answerRequests } from '../worker-pool';
 import { BandField, type SharedBand } from './band';
 import { type RefineOptions, refineSurface } from './refine';
 import type { TriMesh } from './trimesh';
@@ -18,16 +16,9 @@ export interface RefineReply {
   meshes: TriMesh[];
 }
 
-parentPort?.on('message', ({ band, parts, options }: RefineWork) => {
-  try {
-    const field = BandField.fromShared(band);
-    const meshes = parts.map(({ mesh, fixed }) => refineSurface(mesh, field, { ...options, fixed }).mesh);
-    const message: RefineReply = { meshes };
-    parentPort!.postMessage(
-      message,
-      meshes.flatMap((mesh) => [mesh.positions.buffer, mesh.triangles.buffer]) as ArrayBuffer[],
-    );
-  } catch (error) {
-    parentPort!.postMessage({ error: serializeError(error) } satisfies WorkerReply<RefineReply>);
-  }
+answerRequests(({ band, parts, options }: RefineWork) => {
+  const field = BandField.fromShared(band);
+  const meshes = parts.map(({ mesh, fixed }) => refineSurface(mesh, field, { ...options, fixed }).mesh);
+  const reply: RefineReply = { meshes };
+  return { reply, transfer: meshes.flatMap((mesh) => [mesh.positions.buffer, mesh.triangles.buffer]) as ArrayBuffer[] };
 });
