@@ -40,6 +40,21 @@ describe('Jobs', () => {
     expect(jobs.cancel(id)).toBe(false);
   });
 
+  it('ends a cancelled job where it was cancelled, whatever progress still arrives', async () => {
+    const { jobs, seen } = recordJobs();
+    let report = (): void => undefined;
+    const { id, result } = jobs.start('mesh', (job) => {
+      job.progress(3, 10, 'meshing');
+      report = () => job.progress(10, 10, 'meshed'); // a worker's report sent before it heard of the cancel
+      return new Promise((_resolve, reject) => job.signal.addEventListener('abort', () => reject(cancelled())));
+    });
+    jobs.cancel(id);
+    report();
+    await expect(result).rejects.toMatchObject({ kind: 'cancelled' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.at(-1)).toMatchObject({ state: 'cancelled', done: 3, total: 10, message: 'meshing' });
+  });
+
   it('reports failures with their message', async () => {
     const { jobs, seen } = recordJobs();
     const { result } = jobs.start('mesh', async () => {

@@ -41,6 +41,8 @@ export class Jobs {
     const context: JobContext = {
       signal: controller.signal,
       progress: (done, total, message = status.message) => {
+        // a worker's reports already on their way when it was cancelled: the job stays where it stopped
+        if (controller.signal.aborted) return;
         Object.assign(status, { done, total, message });
         const now = Date.now();
         if (now - lastPublished > 100 || done === total) {
