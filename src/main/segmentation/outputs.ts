@@ -57,33 +57,57 @@ export async function createResultStore(
   memoryLimit = MEMORY_RESULT_VOXELS,
   classes: number[] = [],
 ): Promise<ResultStore> {
-  const voxels = voxelCount(volume.shape);
-  const labels = await temporaryStore(volume, 'labels', 1, folder, voxels <= memoryLimit);
-  const parts = [labels];
+  const labels = await temporaryStore(volume, 'labels', 1, folder, voxelCount(volume.shape) <= memoryLimit);
+  let probabilities: ProbabilityStore | undefined;
   try {
-    if (classes.length > 0)
-      parts.push(await temporaryStore(volume, 'image', classes.length, folder, voxels * classes.length <= memoryLimit));
+    if (classes.length > 0) probabilities = await createProbabilityStore(volume, classes, folder, memoryLimit);
   } catch (error) {
     await labels.dispose();
     throw error;
   }
-  const probabilities = parts[1];
   const dispose = async (): Promise<void> => {
-    await Promise.all(parts.map((part) => part.dispose()));
+    await Promise.all([labels.dispose(), probabilities?.dispose()]);
   };
   return {
     outputs: { classes: labels.writer, ...(probabilities ? { probabilities: probabilities.writer } : {}) },
     finish: async () => {
       try {
         const [stored] = await labels.finish();
-        const channels = await probabilities?.finish();
-        return { volume: stored!, ...(channels ? { probabilities: { classes, channels } } : {}), ...held(dispose) };
+        const maps = await probabilities?.finish();
+        return { volume: stored!, ...(maps ? { probabilities: maps } : {}), ...held(dispose) };
       } catch (error) {
         await dispose();
         throw error;
       }
     },
     discard: dispose,
+  };
+}
+
+/** Per-class probabilities being written, without labels: all that surfaces are made from. */
+export interface ProbabilityStore {
+  writer: RegionWriter;
+  finish(): Promise<ProbabilityMaps>;
+  /** Deletes what was written, finished or not. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Stores the probability of each label value in `classes` for `volume`: in memory up to
+ * `memoryLimit` bytes (all classes counted), else in a temporary OME-Zarr in `folder`.
+ */
+export async function createProbabilityStore(
+  volume: Volume,
+  classes: number[],
+  folder = tmpdir(),
+  memoryLimit = MEMORY_RESULT_VOXELS,
+): Promise<ProbabilityStore> {
+  const inMemory = voxelCount(volume.shape) * classes.length <= memoryLimit;
+  const store = await temporaryStore(volume, 'image', classes.length, folder, inMemory);
+  return {
+    writer: store.writer,
+    finish: async () => ({ classes, channels: await store.finish() }),
+    dispose: store.dispose,
   };
 }
 

@@ -14,7 +14,7 @@ import {
   surfaceRefusal,
 } from '../../mesh/surface-labels';
 import { WINDOW } from '../../mesh/windows';
-import { type FinishedResult, createResultStore } from '../../segmentation/outputs';
+import { createProbabilityStore } from '../../segmentation/outputs';
 import type { RegionWriter } from '../../volume/spec';
 import type { CliContext, Flag } from '../command';
 
@@ -285,38 +285,30 @@ async function labelThroughSurfaces(
   context: CliContext,
 ): Promise<void> {
   const classes = model.classes.map((c) => c.value);
-  const store = await createResultStore(image, dirname(resolve(out)), SURFACE_INPUT_VOXELS, classes);
-  let result: FinishedResult;
+  const store = await createProbabilityStore(image, classes, dirname(resolve(out)), SURFACE_INPUT_VOXELS);
   try {
-    const kept = store.outputs.probabilities!;
     const file = writers.probabilities;
     await predict({
-      labels: store.outputs.classes,
       probabilities: file
         ? {
             write: (region, data, channel) =>
-              Promise.all([kept, file].map((w) => w.write(region, data, channel))).then(() => {}),
+              Promise.all([store.writer, file].map((w) => w.write(region, data, channel))).then(() => {}),
           }
-        : kept,
+        : store.writer,
     });
-    result = await store.finish();
-  } catch (error) {
-    await store.discard();
-    throw error;
-  }
-  // what the prediction keeps for a next one (the workers' scratch memory, the image's cached
-  // chunks) goes to the meshes: nothing reads the image again
-  endIdleWorkers();
-  sharedCache.clear();
-  try {
-    const summary = await labelsFromSurfaces(surfaceClasses(result.probabilities!), writers.labels, {
+    const probabilities = await store.finish();
+    // what the prediction keeps for a next one (the workers' scratch memory, the image's cached
+    // chunks) goes to the meshes: nothing reads the image again
+    endIdleWorkers();
+    sharedCache.clear();
+    const summary = await labelsFromSurfaces(surfaceClasses(probabilities), writers.labels, {
       ...refine,
       signal: context.signal,
       progress: context.progress,
     });
     context.out(describeSurfaces(summary));
   } finally {
-    await result.dispose();
+    await store.dispose();
   }
 }
 
