@@ -80,7 +80,7 @@ export class NearestMeanEngine implements SegmentationEngine<MeanModel> {
       if (signal.aborted) throw cancelled();
       const region: Region = { start: [z, 0, 0], shape: [1, ny, nx] };
       const { classes } = await this.predictRegion(model, volume, region);
-      await outputs.classes.write(region, classes);
+      await outputs.classes?.write(region, classes);
       progress(z + 1, nz);
     }
   }

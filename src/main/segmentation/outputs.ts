@@ -17,9 +17,12 @@ import { WritableMemoryVolume } from './memory-volume';
 /** Results up to this many voxels (bytes) stay in memory; probabilities likewise, all classes counted. */
 export const MEMORY_RESULT_VOXELS = 512 * 1024 * 1024;
 
+/** Outputs that take labels, whatever else. */
+export type LabelOutputs = VolumeOutputs & { classes: RegionWriter };
+
 /** A segment-all result being written; `finish` gives the volumes to read it from. */
 export interface ResultStore {
-  outputs: VolumeOutputs;
+  outputs: LabelOutputs;
   finish(): Promise<FinishedResult>;
   discard(): Promise<void>;
 }
@@ -200,7 +203,7 @@ export interface ExportRequest {
 
 /** The files of an export; nothing appears under their names until `commit`. */
 export interface ExportTarget {
-  outputs: VolumeOutputs;
+  outputs: LabelOutputs;
   commit(): Promise<void>;
   discard(): Promise<void>;
 }

@@ -34,8 +34,8 @@ export interface RegionPrediction {
 }
 
 export interface VolumeOutputs {
-  /** uint8 label values. */
-  classes: RegionWriter;
+  /** uint8 label values, where wanted (surfaces make their own from the probabilities). */
+  classes?: RegionWriter | undefined;
   /** uint8 probability × 255, one channel per class in `classesOf(model)` order. */
   probabilities?: RegionWriter;
 }

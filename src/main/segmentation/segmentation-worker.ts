@@ -19,7 +19,14 @@ const BACKGROUND_NICENESS = 10;
 export type EngineCall =
   | { method: 'train'; labels: LabelledVoxels; seed?: number; preview?: boolean; classNames: [number, string][] }
   | { method: 'predictRegion'; model: Model; region: Region }
-  | { method: 'predictVolume'; model: Model; probabilities: boolean; threads?: number; smooth?: boolean };
+  | {
+      method: 'predictVolume';
+      model: Model;
+      classes: boolean;
+      probabilities: boolean;
+      threads?: number;
+      smooth?: boolean;
+    };
 
 /** What the worker needs of the volume to stand in for it: its metadata and path (for messages). */
 export type VolumeInfo = VolumeMeta & { path: string };
@@ -97,7 +104,7 @@ async function run(id: number, info: VolumeInfo, call: EngineCall, signal: Abort
       return engine.predictRegion(call.model, volume, call.region);
     case 'predictVolume': {
       const outputs = {
-        classes: remoteWriter(id, 'classes'),
+        classes: call.classes ? remoteWriter(id, 'classes') : undefined,
         probabilities: call.probabilities ? remoteWriter(id, 'probabilities') : undefined,
       };
       const { threads, smooth } = call;

@@ -1,53 +1,61 @@
-// Segment-all's "Refine with surfaces": the result's labels made anew from its classes' surfaces
+// Segment-all's "Refine with surfaces": each voxel's probabilities predicted (no labels: the
+// surfaces smooth and decide), then the result's labels made from its classes' surfaces
 // (mesh/surface-labels), stored as a result is. The probabilities stay as predicted: a mesh made
 // from them with the same smoothness and minimum volume is the surface the labels came from (in a
 // volume larger than a window, they came from the windows' surfaces: the same labels, mesh/windows.ts).
 import type { SurfaceSettings } from '../../shared/api/segmentation';
-import { TomosegError } from '../../shared/errors';
+import { cancelled } from '../../shared/errors';
 import { labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';
-import type { ProgressOptions } from '../progress';
-import { type FinishedResult, createResultStore } from './outputs';
-import type { ResultPlace } from './whole-volume';
+import type { Volume } from '../volume/volume';
+import { type FinishedResult, createProbabilityStore, createResultStore, held } from './outputs';
+import type { RunOptions, SegmentationEngine } from './segmentation-engine';
+import { withTimeLeft } from './time-left';
+import type { ResultPlace, WholeVolumeModel } from './whole-volume';
 
-/** `result` labelled through surfaces; the new result owns `result` (disposing it disposes both). */
-export async function refineResult(
-  result: FinishedResult,
+/** Segments the whole volume through its classes' surfaces, keeping labels and probabilities; the caller disposes it. */
+export async function segmentThroughSurfaces(
+  engine: SegmentationEngine,
+  trained: WholeVolumeModel,
+  volume: Volume,
   settings: SurfaceSettings,
-  place: ResultPlace | undefined,
-  { signal, progress }: ProgressOptions,
+  { threads, place }: { threads?: number | undefined; place?: ResultPlace | undefined },
+  { signal, progress }: RunOptions,
 ): Promise<FinishedResult> {
-  const { probabilities, volume } = result;
-  if (!probabilities) throw new TomosegError('internal', 'refining with surfaces needs the result’s probabilities');
-  const [vz, vy, vx] = volume.voxelSize;
-  let labels: FinishedResult;
+  const probabilities = await createProbabilityStore(volume, trained.classes, place?.folder, place?.memoryLimit);
   try {
-    const store = await createResultStore(volume, place?.folder, place?.memoryLimit);
+    await engine.predictVolume(
+      trained.model,
+      volume,
+      { probabilities: probabilities.writer },
+      { threads, smooth: false, signal, progress: withTimeLeft(progress, 'segmenting') },
+    );
+    if (signal.aborted) throw cancelled('segment-all cancelled');
+    const maps = await probabilities.finish();
+    const labels = await createResultStore(volume, place?.folder, place?.memoryLimit);
+    let stored: FinishedResult;
     try {
-      await labelsFromSurfaces(surfaceClasses(probabilities), store.outputs.classes, {
+      const [vz, vy, vx] = volume.voxelSize;
+      await labelsFromSurfaces(surfaceClasses(maps), labels.outputs.classes, {
         smooth: settings.smoothness,
         minVolume: settings.minVoxels * vx * vy * vz,
         signal,
         progress,
       });
-      labels = await store.finish();
+      stored = await labels.finish();
     } catch (error) {
-      await store.discard();
+      await labels.discard();
       throw error;
     }
+    return {
+      volume: stored.volume,
+      probabilities: maps,
+      ...held(async () => {
+        await stored.dispose();
+        await probabilities.dispose();
+      }),
+    };
   } catch (error) {
-    await result.dispose();
+    await probabilities.dispose();
     throw error;
   }
-  return {
-    volume: labels.volume,
-    probabilities,
-    hold: () => {
-      const releases = [labels.hold(), result.hold()];
-      return () => releases.forEach((release) => release());
-    },
-    dispose: async () => {
-      await labels.dispose();
-      await result.dispose();
-    },
-  };
 }

@@ -124,6 +124,10 @@ describe('WorkerEngine', () => {
     await workers.predictVolume(model, volume, smoothedThere, { threads: 1, smooth: true, ...run() });
     expect(smoothedThere.classes.channels).toEqual(smoothedHere.classes.channels);
     expect(smoothedThere.classes.channels).not.toEqual(got.classes.channels);
+    // probabilities alone (what surfaces are made from): the same, and no labels asked for
+    const alone = { probabilities: collector() };
+    await workers.predictVolume(model, volume, alone, { threads: 1, ...run() });
+    expect(alone.probabilities.channels).toEqual(expected.probabilities.channels);
   });
 
   it('pauses a whole-volume prediction while the user is active, and stops it when aborted meanwhile', async () => {

@@ -210,6 +210,7 @@ export class WorkerEngine implements SegmentationEngine<Model> {
       const call: EngineCall = {
         method: 'predictVolume',
         model,
+        classes: outputs.classes !== undefined,
         probabilities: outputs.probabilities !== undefined,
         threads,
         smooth,

@@ -272,7 +272,7 @@ describe('segmentation with the engine', () => {
     expect(labels).toEqual(expected.data);
     expect(accuracy(labels.subarray(0, SHAPE[1] * SHAPE[2]), 'z', 0)).toBeGreaterThan(0.9);
     const stored = () => readdirSync(folder).filter((n) => n.startsWith('tomoseg-segmentation-'));
-    expect(stored()).toHaveLength(3); // the prediction's labels and probabilities, and the refined labels
+    expect(stored()).toHaveLength(2); // the probabilities and the labels of their surfaces: no voxel-wise labels
     // a mesh of the material from the result's probabilities encloses the voxels labelled material
     const material = service.segmentationResult('v')!.probabilities!.channels[1]!;
     const { objects } = await meshFromVolume(material, {

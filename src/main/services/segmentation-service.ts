@@ -27,7 +27,7 @@ import { clipRegion, predictionStrokes, strokeOnSlice } from '../segmentation/sl
 import { predictInTiles } from '../segmentation/tiles';
 import { type ResultPlace, exportVolume, refuseExistingFiles, segmentVolume } from '../segmentation/whole-volume';
 import { predictionSmooths, surfaceRefusal } from '../mesh/surface-labels';
-import { refineResult } from '../segmentation/surface-result';
+import { segmentThroughSurfaces } from '../segmentation/surface-result';
 import { readOverview } from '../volume/overview';
 import type { Volume } from '../volume/volume';
 import type { RestoredWork, VolumeWork } from '../project/saved-work';
@@ -263,14 +263,10 @@ export class SegmentationService {
           this.options.engine.smoothsByDefault(trained.model),
           surfaces !== undefined,
         );
-        const predicted = await segmentVolume(
-          this.options.engine,
-          trained,
-          session.volume,
-          { threads, smooth: smoothed, place },
-          context,
-        );
-        const stored = surfaces ? await refineResult(predicted, surfaces, place, context) : predicted;
+        const { engine } = this.options;
+        const stored = surfaces
+          ? await segmentThroughSurfaces(engine, trained, session.volume, surfaces, { threads, place }, context)
+          : await segmentVolume(engine, trained, session.volume, { threads, smooth: smoothed, place }, context);
         const previous = session.result;
         session.result = {
           stored,
