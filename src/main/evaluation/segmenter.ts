@@ -3,7 +3,7 @@ import type { RegionWriter } from '../volume/spec';
 import { predictVolume } from '../engine/predict';
 import { type TrainOptions, trainModel } from '../engine/train';
 import { type SurfaceLabelOptions, labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';
-import { createResultStore } from '../segmentation/outputs';
+import { createProbabilityStore } from '../segmentation/outputs';
 import type { Segmenter } from './held-out';
 
 /** The engine as a Segmenter: trainModel, then predictVolume into memory. */
@@ -24,25 +24,16 @@ export function surfaceSegmenter(
 ): Segmenter {
   return async (image, labels) => {
     const model = await trainModel(image, labels, training);
-    const store = await createResultStore(
-      image,
-      undefined,
-      undefined,
-      model.classes.map((c) => c.value),
-    );
-    await predictVolume(
-      model,
-      image,
-      { labels: store.outputs.classes, probabilities: store.outputs.probabilities },
-      { threads, smooth: false }, // as `--refine`: the surfaces smooth
-    );
-    const result = await store.finish();
+    const classes = model.classes.map((c) => c.value);
+    const store = await createProbabilityStore(image, classes);
     try {
+      // as `--refine`: each voxel's own probabilities (the surfaces smooth), no labels
+      await predictVolume(model, image, { probabilities: store.writer }, { threads, smooth: false });
       const sink = memorySink(image.shape);
-      await labelsFromSurfaces(surfaceClasses(result.probabilities!), sink, refine);
+      await labelsFromSurfaces(surfaceClasses(await store.finish()), sink, refine);
       return sink.data;
     } finally {
-      await result.dispose();
+      await store.dispose();
     }
   };
 }
