@@ -37,8 +37,8 @@ export const BUDGETS = [100, 300, 1000, 3000];
 /** Discs per class and slice painted on the phantoms: enough strokes for the largest budget. */
 const PHANTOM_DISCS = 30;
 
-/** Characters of a row's name ("rotated-fibres mean"). */
-const NAME_WIDTH = 19;
+/** Characters of a row's name ("bone_slice_16bit mean"). */
+const NAME_WIDTH = 21;
 
 /** Ours counts as matching the reference within this much. */
 const TOLERANCE = 0.01;
@@ -46,7 +46,7 @@ const TOLERANCE = 0.01;
 export interface EfficiencyOptions {
   /** Phantom edge length (voxels). */
   size: number;
-  /** Phantom and stroke draws (one curve each); the real scans' folds use the first. */
+  /** Draws of the phantoms and their strokes, and of the real scans' folds: a curve each. */
   seeds: number[];
   threads: number;
   training: TrainOptions;
@@ -89,24 +89,19 @@ export async function labelEfficiency(options: EfficiencyOptions): Promise<void>
   const ours = engineSegmenter(options.training, options.threads);
   const theirs = options.against?.segmenter ?? (options.reference ? referenceSegmenter(options.threads) : undefined);
   for (const kind of PHANTOM_KINDS) {
-    const curves: Point[][] = [];
     let shapeDefined = false;
-    for (const seed of options.seeds) {
-      const name = options.seeds.length > 1 ? `${kind} #${seed}` : kind;
+    const { curves, mean } = await overSeeds(kind, summary, options, async (seed) => {
       const curve = await phantomCurve(kind, seed, ours, theirs, options);
-      summary.push(report(name, curve.points, options));
-      curves.push(curve.points);
       shapeDefined = curve.shapeDefined;
-    }
-    const mean = curves.length > 1 ? meanCurve(curves) : undefined;
-    if (mean) summary.push(report(`${kind} mean`, mean, options));
+      return curve.points;
+    });
     if (!shapeDefined) continue;
     for (const [i, points] of curves.entries())
       fewer.push(...withFewerStrokes(curves.length > 1 ? `${kind} #${options.seeds[i]}` : kind, points));
     if (mean) fewer.push(...withFewerStrokes(`${kind} mean`, mean));
   }
   for (const scan of REAL_SCANS)
-    summary.push(report(scan.name, await scanCurve(scan.name, ours, theirs, options), options));
+    await overSeeds(scan.name, summary, options, (seed) => scanCurve(scan.name, seed, ours, theirs, options));
   if (theirs) {
     log(`\nwhere ours ≥ ${against} − ${TOLERANCE} (a budget that keeps no more than a smaller one is left out)`);
     for (const line of summary) log(line);
@@ -117,6 +112,28 @@ export async function labelEfficiency(options: EfficiencyOptions): Promise<void>
       for (const line of fewer) log(line);
     }
   }
+}
+
+/**
+ * A curve per seed, each its own rows (named with its seed when there are several), and their
+ * mean's; each adds its line to `summary`.
+ */
+async function overSeeds(
+  name: string,
+  summary: string[],
+  options: EfficiencyOptions,
+  curve: (seed: number) => Promise<Point[]>,
+): Promise<{ curves: Point[][]; mean?: Point[] }> {
+  const curves: Point[][] = [];
+  for (const seed of options.seeds) {
+    const points = await curve(seed);
+    summary.push(report(options.seeds.length > 1 ? `${name} #${seed}` : name, points, options));
+    curves.push(points);
+  }
+  if (curves.length === 1) return { curves };
+  const mean = meanCurve(curves);
+  summary.push(report(`${name} mean`, mean, options));
+  return { curves, mean };
 }
 
 /**
@@ -196,13 +213,14 @@ async function phantomCurve(
 
 async function scanCurve(
   name: string,
+  seed: number,
   ours: Segmenter,
   theirs: Segmenter | undefined,
   options: EfficiencyOptions,
 ): Promise<Point[]> {
   const scan = REAL_SCANS.find((s) => s.name === name)!;
   const { image, strokes } = await loadRealScan(scan, 3);
-  const settings = (budget: number) => ({ folds: 3, seed: options.seeds[0]!, budget });
+  const settings = (budget: number) => ({ folds: 3, seed, budget });
   // what each budget keeps, without training anything
   const nothing: Segmenter = async () => new Uint8Array(0);
   const painted = new Map<number, number>();
