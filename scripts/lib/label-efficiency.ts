@@ -90,14 +90,13 @@ export async function labelEfficiency(options: EfficiencyOptions): Promise<void>
   const theirs = options.against?.segmenter ?? (options.reference ? referenceSegmenter(options.threads) : undefined);
   for (const kind of PHANTOM_KINDS) {
     let shapeDefined = false;
-    const { curves, mean } = await overSeeds(kind, summary, options, async (seed) => {
+    const { draws, mean } = await overSeeds(kind, summary, options, async (seed) => {
       const curve = await phantomCurve(kind, seed, ours, theirs, options);
       shapeDefined = curve.shapeDefined;
       return curve.points;
     });
     if (!shapeDefined) continue;
-    for (const [i, points] of curves.entries())
-      fewer.push(...withFewerStrokes(curves.length > 1 ? `${kind} #${options.seeds[i]}` : kind, points));
+    for (const { name, points } of draws) fewer.push(...withFewerStrokes(name, points));
     if (mean) fewer.push(...withFewerStrokes(`${kind} mean`, mean));
   }
   for (const scan of REAL_SCANS)
@@ -123,17 +122,17 @@ async function overSeeds(
   summary: string[],
   options: EfficiencyOptions,
   curve: (seed: number) => Promise<Point[]>,
-): Promise<{ curves: Point[][]; mean?: Point[] }> {
-  const curves: Point[][] = [];
+): Promise<{ draws: { name: string; points: Point[] }[]; mean?: Point[] }> {
+  const draws: { name: string; points: Point[] }[] = [];
   for (const seed of options.seeds) {
-    const points = await curve(seed);
-    summary.push(report(options.seeds.length > 1 ? `${name} #${seed}` : name, points, options));
-    curves.push(points);
+    const draw = { name: options.seeds.length > 1 ? `${name} #${seed}` : name, points: await curve(seed) };
+    summary.push(report(draw.name, draw.points, options));
+    draws.push(draw);
   }
-  if (curves.length === 1) return { curves };
-  const mean = meanCurve(curves);
+  if (draws.length === 1) return { draws };
+  const mean = meanCurve(draws.map((d) => d.points));
   summary.push(report(`${name} mean`, mean, options));
-  return { curves, mean };
+  return { draws, mean };
 }
 
 /**
