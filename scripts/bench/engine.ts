@@ -19,10 +19,10 @@
 //   section (scripts/lib/label-efficiency.ts: accuracy against painted voxels at --budgets, ours
 //   and the reference with the same whole strokes, on the --size³ phantoms and the real-scan test
 //   set; with several --seed, one curve per seed for each phantom and each scan's fold draw, and
-//   their mean, checked like a draw), --efficiency-only runs only it; --refine runs it with labels through surfaces
-//   (`tomoseg segment --refine`, issue 23) in the reference's place: ours with and without, same
-//   strokes; and the memory run then also times `segment --refine` of the --rss³ volume, its peak
-//   RSS beside the plain segment's.
+//   their mean, checked like a draw), --efficiency-only runs only it; --refine runs it with labels
+//   through surfaces (`tomoseg segment --refine`, issue 23) in the reference's place: ours with and
+//   without, same strokes; and the memory run then also times `segment --refine` of the --rss³
+//   volume, its peak RSS beside the plain segment's.
 //
 // Prints per-class Dice on the unlabelled voxels, mean Dice (also with --smooth), training time,
 // inference voxels/s, label efficiency, end-to-end `segment` time of a --big³ volume, peak RSS of

@@ -4,13 +4,11 @@
 // from them with the same smoothness and minimum volume is the surface the labels came from (in a
 // volume larger than a window, they came from the windows' surfaces: the same labels, mesh/windows.ts).
 import type { SurfaceSettings } from '../../shared/api/segmentation';
-import { cancelled } from '../../shared/errors';
 import { labelsFromSurfaces, surfaceClasses } from '../mesh/surface-labels';
 import type { Volume } from '../volume/volume';
 import { type FinishedResult, createProbabilityStore, createResultStore, held } from './outputs';
 import type { RunOptions, SegmentationEngine } from './segmentation-engine';
-import { withTimeLeft } from './time-left';
-import type { ResultPlace, WholeVolumeModel } from './whole-volume';
+import { type ResultPlace, type WholeVolumeModel, predictAll } from './whole-volume';
 
 /** Segments the whole volume through its classes' surfaces, keeping labels and probabilities; the caller disposes it. */
 export async function segmentThroughSurfaces(
@@ -23,13 +21,8 @@ export async function segmentThroughSurfaces(
 ): Promise<FinishedResult> {
   const probabilities = await createProbabilityStore(volume, trained.classes, place?.folder, place?.memoryLimit);
   try {
-    await engine.predictVolume(
-      trained.model,
-      volume,
-      { probabilities: probabilities.writer },
-      { threads, smooth: false, signal, progress: withTimeLeft(progress, 'segmenting') },
-    );
-    if (signal.aborted) throw cancelled('segment-all cancelled');
+    const outputs = { probabilities: probabilities.writer };
+    await predictAll(engine, trained, volume, outputs, { threads, smooth: false }, { signal, progress });
     const maps = await probabilities.finish();
     const labels = await createResultStore(volume, place?.folder, place?.memoryLimit);
     let stored: FinishedResult;

@@ -5,7 +5,7 @@ import type { SegmentationClass } from '../../shared/api/segmentation';
 import { cancelled } from '../../shared/errors';
 import { refuseExisting } from '../volume/output';
 import type { Volume } from '../volume/volume';
-import type { RunOptions, SegmentationEngine } from './segmentation-engine';
+import type { RunOptions, SegmentationEngine, VolumeOutputs } from './segmentation-engine';
 import {
   type FinishedResult,
   type ProbabilityMaps,
@@ -39,18 +39,30 @@ export async function segmentVolume(
   // their probabilities too, for sub-voxel meshes
   const store = await createResultStore(volume, place?.folder, place?.memoryLimit, trained.classes);
   try {
-    await engine.predictVolume(trained.model, volume, store.outputs, {
-      threads,
-      smooth,
-      signal,
-      progress: withTimeLeft(progress, 'segmenting'),
-    });
-    if (signal.aborted) throw cancelled('segment-all cancelled');
+    await predictAll(engine, trained, volume, store.outputs, { threads, smooth }, { signal, progress });
     return await store.finish();
   } catch (error) {
     await store.discard();
     throw error;
   }
+}
+
+/** Segment-all's prediction of the whole volume into `outputs`, with the time left; throws if cancelled. */
+export async function predictAll(
+  engine: SegmentationEngine,
+  trained: WholeVolumeModel,
+  volume: Volume,
+  outputs: VolumeOutputs,
+  { threads, smooth }: { threads?: number | undefined; smooth: boolean },
+  { signal, progress }: RunOptions,
+): Promise<void> {
+  await engine.predictVolume(trained.model, volume, outputs, {
+    threads,
+    smooth,
+    signal,
+    progress: withTimeLeft(progress, 'segmenting'),
+  });
+  if (signal.aborted) throw cancelled('segment-all cancelled');
 }
 
 export interface ExportFiles {
