@@ -417,6 +417,21 @@ describe('training', () => {
     await strokes.close();
   });
 
+  it('leans on grey value still more where grey value alone tells the painted classes apart, unless told how much', async () => {
+    const folder = new URL('../../../test/data/real-scans/', import.meta.url).pathname;
+    const image = await openVolume(join(folder, 'bone_slice_16bit_image.tif'));
+    const strokes = await openVolume(join(folder, 'bone_slice_16bit_labels.tif'));
+    // pore and bone: darker and brighter
+    expect((await trainModel(image, strokes, { seed: 1, iterations: 20 })).training.contextDecay).toBe(100);
+    expect(
+      (await trainModel(image, strokes, { seed: 1, iterations: 20, contextDecay: 10 })).training.contextDecay,
+    ).toBe(10);
+    // fibres and pores: the same grey value
+    expect(model.training.contextDecay).toBe(10);
+    await image.close();
+    await strokes.close();
+  });
+
   it('never returns a model that learned nothing: it tries again, then fails saying why', async () => {
     // a uniform image: nothing tells the painted classes apart
     const flat = new MemoryVolume(new Uint8Array(phantom.image.length).fill(100), phantom.shape);
