@@ -35,7 +35,7 @@ export interface BlockRequest {
 /**
  * A region's smoothed scales, kept between predictions with the same basis: a slice preview after
  * a retrain then costs only the network (the smoothing is about half of a preview). One per
- * scale, then the pooled texture energies (texture.ts) in their order, each of the ring shape
+ * scale, then the pooled texture values (texture.ts) in their order, each of the ring shape
  * (the region plus one voxel on every side).
  */
 export interface KeptRings {
@@ -177,7 +177,7 @@ export function predictBlock(
   return { shape, labels, probabilities };
 }
 
-/** The pooled texture energies of a slab (textureRings): the kept ones, or computed, and kept where asked. */
+/** The pooled texture values of a slab (textureRings): the kept ones, or computed, and kept where asked. */
 function pooledInto(
   model: Model,
   input: Float32Array,

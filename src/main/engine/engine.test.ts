@@ -41,7 +41,7 @@ function memorySink(shape: Vec3, channels = 1): RegionWriter & { data: Uint8Arra
 let phantom: Phantom;
 let labels: Uint8Array;
 let model: Model;
-/** A model with texture energies (texture.ts). */
+/** A model with textures (texture.ts). */
 let textured: Model;
 
 beforeAll(async () => {
@@ -174,8 +174,8 @@ describe('basis', () => {
   });
 });
 
-describe('texture energies', () => {
-  it('are the gradient energy at the fine scale, pooled: τ² c² on a ramp of slope c, per physical length', () => {
+describe('textures', () => {
+  it('are the pooled structure tensor of the fine scale: eigenvalues τ² c², 0, 0 on a ramp of slope c, per physical length', () => {
     const shape: Vec3 = [24, 23, 22];
     const [tau, c] = [1.5, 0.25];
     const halo = featuresHalo([1], [tau]);
@@ -192,16 +192,53 @@ describe('texture energies', () => {
       // along voxels twice as long, the same step in grey is half the slope per length
       [0, [2, 1, 1], ((tau * c) / 2) ** 2],
     ] as const) {
-      const [rings] = textureRings(ramp(axis), shape, halo, [1], [tau], [...aspect], [0, 1, 2]);
-      expect(rings!.length).toBe(6 * 5 * 4);
-      for (const value of rings!) expect(value).toBeCloseTo(expected, 5);
+      const [largest, second, third] = textureRings(ramp(axis), shape, halo, [1], [tau], [...aspect], [0, 1, 2]);
+      expect(largest!.length).toBe(6 * 5 * 4);
+      for (const value of largest!) expect(value).toBeCloseTo(expected, 5);
+      for (const value of [...second!, ...third!]) expect(value).toBeCloseTo(0, 5);
     }
+  });
+
+  it('tell an oriented texture from an isotropic one of the same gradient energy', () => {
+    // stripes along x against a checkerboard in y and x of the same slope: the energy (the sum of
+    // the eigenvalues) alike, the stripes' in one direction, the checkerboard's in two
+    const shape: Vec3 = [40, 48, 48];
+    const halo = featuresHalo([2], [1]);
+    const wave = (v: number): number => Math.sin((2 * Math.PI * v) / 8);
+    const image = (grey: (y: number, x: number) => number): Float32Array =>
+      Float32Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) =>
+        grey(Math.floor(i / shape[2]) % shape[1], i % shape[2]),
+      );
+    const centre = (ring: Float32Array): number => ring[Math.floor(ring.length / 2)]!;
+    const [s1, s2, s3] = textureRings(
+      image((y) => wave(y)),
+      shape,
+      halo,
+      [2],
+      [1],
+      [1, 1, 1],
+      [0, 1, 2],
+    ).map(centre);
+    const [c1, c2, c3] = textureRings(
+      image((y, x) => (wave(y) + wave(x)) / Math.SQRT2),
+      shape,
+      halo,
+      [2],
+      [1],
+      [1, 1, 1],
+      [0, 1, 2],
+    ).map(centre);
+    expect(s1! + s2! + s3!).toBeCloseTo(c1! + c2! + c3!, 2);
+    expect(s2! / s1!).toBeLessThan(0.05);
+    expect(c2! / c1!).toBeGreaterThan(0.5);
+    expect(s3!).toBeCloseTo(0, 6);
+    expect(c3!).toBeCloseTo(0, 6);
   });
 
   it('are recorded with the model, and a model file whose weights do not fit them is refused', () => {
     expect(textured.basis.texture).toEqual([0.7, 1.5]);
-    // 2 scales: g and Laplacian each, 3 gradient norms, 3 × 3 eigenvalues, and 2 × 2 energies
-    expect(textured.weights.shift).toHaveLength(2 * 2 + 3 + 9 + 4);
+    // 2 scales: g and Laplacian each, 3 gradient norms, 3 × 3 eigenvalues, and 2 × 2 × 3 texture eigenvalues
+    expect(textured.weights.shift).toHaveLength(2 * 2 + 3 + 9 + 12);
     expect(parseModel(JSON.parse(JSON.stringify(textured)), 'm.json')).toEqual(textured);
     const { texture: _, ...plain } = textured.basis;
     expect(() => parseModel({ ...textured, basis: plain }, 'm.json')).toThrow(
@@ -696,7 +733,12 @@ describe('model files', () => {
     expect(parseModel({ ...model, training: olderTraining }, 'older.json').training.balanceClasses).toBeUndefined();
     await expect(saveModel(model, path)).rejects.toThrow(/already exists/);
     const old = { ...JSON.parse(await readFile(path, 'utf8')), engineVersion: ENGINE_VERSION + 1 };
-    expect(() => parseModel(old, 'old.json')).toThrow(/engine version 2; this Tomoseg runs engine version 1/);
+    expect(() => parseModel(old, 'old.json')).toThrow(/engine version 3; this Tomoseg runs engine version 2/);
+    // version 1 differs only in its textures: its models without them still load, with them not
+    expect(parseModel({ ...model, engineVersion: 1 }, 'v1.json').engineVersion).toBe(1);
+    expect(() => parseModel({ ...textured, engineVersion: 1 }, 'v1.json')).toThrow(
+      /v1\.json was made by engine version 1; this Tomoseg runs engine version 2: retrain the model/,
+    );
     const cut = join(dir, 'cut.json');
     await writeFile(cut, (await readFile(path, 'utf8')).slice(0, 200));
     await expect(loadModel(cut)).rejects.toThrow(/damaged model file: not valid JSON/);

@@ -4,7 +4,7 @@
 //        block, in units of the shortest voxel edge (aspect: each edge relative to it)
 //   trainModel(image, labels, {seed, signal, progress, ...}) → Model
 //        labels: SparseLabels {shape, indices, values} or a label Volume (0 = unlabelled, 1..K)
-//        chooses its basis scales, and whether to add texture energies (texture.ts), by cross-validation on the labels
+//        chooses its basis scales, and whether to add textures (texture.ts), by cross-validation on the labels
 //   predictRegion(model, volume, region, {threads, smooth}) → {shape, labels, probabilities}
 //        for live previews of one slice
 //   predictVolume(model, volume, {labels?, probabilities?}, {threads, blockShape, smooth, signal, progress})

@@ -16,7 +16,7 @@ class CountingVolume extends MemoryVolume {
 
 describe('slice previews after a retrain', () => {
   it.each([{ texture: undefined }, { texture: [0.7] }])(
-    'reuse the smoothed scales (and texture energies) of the slice, with exactly the result of a fresh prediction (%o)',
+    'reuse the smoothed scales (and textures) of the slice, with exactly the result of a fresh prediction (%o)',
     async ({ texture }) => {
       const phantom = await makePhantom('fibres-pores', [24, 256, 256], 7);
       const image = () => new CountingVolume(phantom.image, phantom.shape);

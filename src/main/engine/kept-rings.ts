@@ -6,6 +6,7 @@ import type { Region } from '../../shared/volume';
 import { type Volume, dataIdOf } from '../volume/volume';
 import type { AxisOrder, KeptRings } from './block-predict';
 import type { Model } from './model';
+import { TEXTURE_CHANNELS } from './texture';
 
 /** About 10 previews of 512×512 slices at the default four scales. */
 const BUDGET_BYTES = 128 * 2 ** 20;
@@ -36,7 +37,7 @@ export function keptRings(
     return found;
   }
   const voxels = region.shape.reduce((product, n) => product * (n + 2), 1);
-  const count = scales.length * (1 + texture.length);
+  const count = scales.length * (1 + TEXTURE_CHANNELS * texture.length);
   const bytes = count * voxels * Float32Array.BYTES_PER_ELEMENT;
   if (bytes > BUDGET_BYTES) return undefined;
   for (const [oldest, entry] of kept) {

@@ -6,9 +6,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TomosegError, badInput } from '../../shared/errors';
 import { publish, refuseExisting, temporaryPath } from '../volume/output';
+import { TEXTURE_CHANNELS } from './texture';
 
 /** Bumped whenever the meaning of the weights changes (basis, invariants, head). */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
+
+/** Version 1 pooled one texture energy per scale, not the structure tensor's eigenvalues: its models without texture mean the same. */
+const SAME_WITHOUT_TEXTURE = 1;
 export const MODEL_FORMAT = 'tomoseg-model';
 
 const matrix = z.array(z.array(z.number()));
@@ -120,10 +124,10 @@ export type Model = z.infer<typeof modelSchema>;
 
 /**
  * Invariant features per voxel: per scale g and Laplacian, one norm per vector, 3 eigenvalues per
- * tensor, and per texture scale one pooled energy per scale.
+ * tensor, and per texture scale the pooled tensor's TEXTURE_CHANNELS eigenvalues per scale.
  */
 export const featureCount = (scales: number, vectors: number, tensors: number, textures = 0): number =>
-  (2 + textures) * scales + vectors + 3 * tensors;
+  (2 + TEXTURE_CHANNELS * textures) * scales + vectors + 3 * tensors;
 
 /** Validates a parsed model object; `source` names it in errors. */
 export function parseModel(data: unknown, source: string): Model {
@@ -131,7 +135,8 @@ export function parseModel(data: unknown, source: string): Model {
   if ((data as { format?: unknown } | null)?.format !== MODEL_FORMAT)
     throw badInput(`${source} is not a Tomoseg model file`);
   if (typeof version !== 'number') throw badInput(`${source} is a damaged model file: engineVersion is not a number`);
-  if (version !== ENGINE_VERSION)
+  const textured = (data as { basis?: { texture?: unknown } }).basis?.texture !== undefined;
+  if (version !== ENGINE_VERSION && !(version === SAME_WITHOUT_TEXTURE && !textured))
     throw new TomosegError(
       'unsupported',
       `${source} was made by engine version ${String(version)}; this Tomoseg runs engine version ${ENGINE_VERSION}: retrain the model`,

@@ -6,6 +6,7 @@ import { CHANNELS_PER_SCALE, CUBIC } from './basis';
 import { symmetricEigenvalues } from './invariants';
 import type { Vec3 } from '../../shared/volume';
 import { type Model, featureCount } from './model';
+import { TEXTURE_CHANNELS } from './texture';
 
 /** Guards the norm of a mixed gradient against a zero vector (keeps it differentiable). */
 export const NORM_EPSILON = 1e-8;
@@ -16,9 +17,9 @@ export class Network {
   readonly vectors: number;
   readonly tensors: number;
   readonly hidden: number;
-  /** Texture scales (texture.ts): each adds one pooled energy per scale. */
+  /** Texture values per basis scale (texture.ts): TEXTURE_CHANNELS per texture scale. */
   readonly textures: number;
-  /** Values per scale in a sample row: the basis channels, then one pooled energy per texture scale. */
+  /** Values per scale in a sample row: the basis channels, then the texture values. */
   readonly channels: number;
   /** Values per sample row (scales × channels). */
   readonly width: number;
@@ -46,11 +47,11 @@ export class Network {
     this.vectors = model.architecture.vectors;
     this.tensors = model.architecture.tensors;
     this.hidden = model.architecture.hidden;
-    this.textures = model.basis.texture?.length ?? 0;
+    this.textures = TEXTURE_CHANNELS * (model.basis.texture?.length ?? 0);
     this.channels = CHANNELS_PER_SCALE + this.textures;
     this.width = this.scales * this.channels;
     this.classCount = model.classes.length;
-    this.features = featureCount(this.scales, this.vectors, this.tensors, this.textures);
+    this.features = featureCount(this.scales, this.vectors, this.tensors, model.basis.texture?.length);
     this.vectorMix = Float64Array.from(w.vectorMix.flat());
     this.tensorMix = Float64Array.from(w.tensorMix.flat());
     this.shift = Float64Array.from(w.shift);
@@ -149,7 +150,7 @@ export class Network {
 
   /**
    * The same invariants as `invariants`, for `size` consecutive voxels of one x row, from the
-   * smoothed scales, the mixed fields and the pooled texture energies (ring layout `ring`, first
+   * smoothed scales, the mixed fields and the pooled texture values (ring layout `ring`, first
    * voxel at ring index `i0`), written feature-major: out[j * stride + t]. Loops run along the row,
    * with no allocation. Differences are per length along each axis (`edge`), as in the basis.
    */
@@ -274,7 +275,7 @@ export class Network {
   }
 }
 
-/** A pooled energy as the feature: its square root, the typical size of the gradient (rounding can make it a hair below 0). */
+/** A pooled tensor's eigenvalue as the feature: its square root, the typical size of the gradient along its direction (rounding can make it a hair below 0). */
 const amplitude = (energy: number): number => Math.sqrt(Math.max(0, energy));
 
 /**

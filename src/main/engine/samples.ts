@@ -10,7 +10,7 @@ import { type AxisOrder, thinAxisFirst } from './block-predict';
 import { blockGrid, readPadded, reflectIndex } from './blocks';
 import type { SparseLabels } from './labels';
 import type { Random } from './random';
-import { featuresHalo, textureRings } from './texture';
+import { TEXTURE_CHANNELS, featuresHalo, textureRings } from './texture';
 
 /** The scales of a basis, and the texture scales pooled by them (texture.ts). */
 export interface BasisSpec {
@@ -18,8 +18,8 @@ export interface BasisSpec {
   texture: number[];
 }
 
-/** Values per scale in a sample row of `spec`: the basis channels, then one pooled energy per texture scale. */
-export const channelsOf = (spec: BasisSpec): number => CHANNELS_PER_SCALE + spec.texture.length;
+/** Values per scale in a sample row of `spec`: the basis channels, then TEXTURE_CHANNELS per texture scale. */
+export const channelsOf = (spec: BasisSpec): number => CHANNELS_PER_SCALE + TEXTURE_CHANNELS * spec.texture.length;
 
 /**
  * Basis responses of the chosen labelled voxels: rows × (scales × channelsOf(spec)), scale-major.
@@ -62,10 +62,15 @@ export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec)
     return index;
   };
   const fromScale = wanted.scales.map((s) => indexIn(all.scales, s));
-  // per wanted scale, the basis channels then the wanted texture energies
+  // per wanted scale, the basis channels then the wanted textures' values
   const fromChannel = [
     ...Array.from({ length: CHANNELS_PER_SCALE }, (_, c) => c),
-    ...wanted.texture.map((t) => CHANNELS_PER_SCALE + indexIn(all.texture, t)),
+    ...wanted.texture.flatMap((t) =>
+      Array.from(
+        { length: TEXTURE_CHANNELS },
+        (_, c) => CHANNELS_PER_SCALE + TEXTURE_CHANNELS * indexIn(all.texture, t) + c,
+      ),
+    ),
   ];
   const allChannels = channelsOf(all);
   const [allWidth, width] = [all.scales.length * allChannels, wanted.scales.length * fromChannel.length];
@@ -132,7 +137,7 @@ async function basisAround(
       const basis = computeBasis(input.data, input.shape, halo, scales, aspect, order);
       const pooled = textureRings(input.data, input.shape, halo, scales, texture, aspect, order);
       const [, by, bx] = block.shape;
-      // one sample row: per scale its basis channels (interior layout), then its pooled energies (ring layout)
+      // one sample row: per scale its basis channels (interior layout), then its texture values (ring layout)
       visit(block, members, (local, out) => {
         const x = local % bx;
         const y = Math.floor(local / bx) % by;
@@ -140,7 +145,7 @@ async function basisAround(
         const inRing = ((z + 1) * (by + 2) + y + 1) * (bx + 2) + x + 1;
         for (let s = 0; s < scales.length; s++) {
           for (let c = 0; c < CHANNELS_PER_SCALE; c++) out(basis.channels[s * CHANNELS_PER_SCALE + c]![local]!);
-          for (let t = 0; t < texture.length; t++) out(pooled[t * scales.length + s]![inRing]!);
+          for (let j = 0; j < TEXTURE_CHANNELS * texture.length; j++) out(pooled[j * scales.length + s]![inRing]!);
         }
       });
     }

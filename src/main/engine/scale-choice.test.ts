@@ -34,7 +34,7 @@ describe('choosing the basis scales on the labels', () => {
     expect(model.basis.scales).toEqual(DEFAULT_TRAINING.scales);
   });
 
-  it('adds context (σ 8) and texture energies for textures, and keeps the default scales where classes differ locally', async () => {
+  it('adds context (σ 8) and the texture measure for textures, and keeps the default scales where classes differ locally', async () => {
     const trainOn = async (name: string) => {
       const loaded = await loadRealScan(
         REAL_SCANS.find((s) => s.name === name)!,

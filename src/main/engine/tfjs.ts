@@ -31,7 +31,7 @@ export function predictBlockTf(
   halo: number,
 ): BlockResult {
   // predictVolume keeps such models on the CPU kernels
-  if (model.basis.texture) throw new RangeError('texture energies are computed by the CPU kernels only');
+  if (model.basis.texture) throw new RangeError('textures are computed by the CPU kernels only');
   const shape: Vec3 = [paddedShape[0] - 2 * halo, paddedShape[1] - 2 * halo, paddedShape[2] - 2 * halo];
   const n = shape[0] * shape[1] * shape[2];
   const { labels, probabilities } = tf.tidy(() => {
