@@ -21,6 +21,9 @@ export interface BasisSpec {
 /** Values per scale in a sample row of `spec`: the basis channels, then TEXTURE_CHANNELS per texture scale. */
 export const channelsOf = (spec: BasisSpec): number => CHANNELS_PER_SCALE + TEXTURE_CHANNELS * spec.texture.length;
 
+/** Values per sample row of `spec`: its scales × channelsOf(spec). */
+export const rowWidth = (spec: BasisSpec): number => spec.scales.length * channelsOf(spec);
+
 /**
  * Basis responses of the chosen labelled voxels: rows × (scales × channelsOf(spec)), scale-major.
  */
@@ -73,7 +76,7 @@ export function selectBasis(samples: Samples, all: BasisSpec, wanted: BasisSpec)
     ),
   ];
   const allChannels = channelsOf(all);
-  const [allWidth, width] = [all.scales.length * allChannels, wanted.scales.length * fromChannel.length];
+  const [allWidth, width] = [rowWidth(all), wanted.scales.length * fromChannel.length];
   const pick = (source: Float64Array): Float64Array => {
     const n = source.length / allWidth;
     const out = new Float64Array(n * width);
@@ -201,7 +204,7 @@ export async function gatherSamples(
   random: Random,
   signal?: AbortSignal,
 ): Promise<Samples> {
-  const width = spec.scales.length * channelsOf(spec);
+  const width = rowWidth(spec);
   const rows = new Float64Array(chosen.length * width);
   const context: number[] = [];
   const classIndex = new Uint8Array(chosen.length);
@@ -262,7 +265,7 @@ export async function gatherNeighbourhoods(
         }
   }
   const distinct = Float64Array.from(rowOf.keys()).sort();
-  const width = spec.scales.length * channelsOf(spec);
+  const width = rowWidth(spec);
   const rows = new Float64Array(distinct.length * width);
   await basisAround(image, distinct, spec, aspect, normalisation, signal, (block, inBlock, write) => {
     for (const i of inBlock) {

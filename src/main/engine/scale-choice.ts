@@ -13,8 +13,8 @@ import {
   type BasisSpec,
   type Neighbourhoods,
   type Samples,
-  channelsOf,
   positionOf,
+  rowWidth,
   selectBasis,
   selectRows,
 } from './samples';
@@ -76,7 +76,7 @@ export async function chooseScales(
   const networks: Network[][] = []; // per candidate, per usable fold
   for (const spec of candidates) {
     const own = selectBasis(samples, gathered, spec);
-    const width = spec.scales.length * channelsOf(spec);
+    const width = rowWidth(spec);
     const pooled = new Recalls(K);
     const perFold: number[] = [];
     networks.push([]);
@@ -108,7 +108,7 @@ export async function chooseScales(
   const spec = candidates[best]!;
   // the chosen candidate's fold networks again, on the held-out voxels' neighbourhoods
   const around = await neighbourhoodsOf(samples.positions, spec);
-  const width = spec.scales.length * channelsOf(spec);
+  const width = rowWidth(spec);
   const smoothed = new Recalls(K);
   usable.forEach((f, i) => {
     const smoothedClass = smoothedPredictor(networks[best]![i]!, around, width);

@@ -15,10 +15,10 @@ import { Random } from './random';
 import {
   type BasisSpec,
   type Samples,
-  channelsOf,
   chooseVoxels,
   gatherNeighbourhoods,
   gatherSamples,
+  rowWidth,
   selectBasis,
 } from './samples';
 import { type ScaleChoice, chooseScales } from './scale-choice';
@@ -120,7 +120,7 @@ export async function trainModel(
   };
   const aspect = voxelAspect(image.voxelSize, image.unit);
   const all = await gatherSamples(image, sparse, chosen, gathered, aspect, normalisation, random, signal);
-  if (options.contextDecay === undefined && greySeparates(all, gathered.scales.length * channelsOf(gathered), K))
+  if (options.contextDecay === undefined && greySeparates(all, rowWidth(gathered), K))
     settings.contextDecay = GREY_SEPARATED_CONTEXT_DECAY;
   const counts = new Array<number>(K).fill(0);
   for (const v of sparse.values) counts[v - 1]!++;
